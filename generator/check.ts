@@ -1,0 +1,70 @@
+/**
+ * Stage 2 — check: every problem of a schema at once. The JSON Schema 2020-12 meta-schema, our
+ * vocabulary's meta-schemas on every subschema, then ajv's strict compilation.
+ */
+import type { ErrorObject } from 'ajv';
+import { createAjv } from './ajv.ts';
+import type { LoadedSchema, SchemaNode } from './load.ts';
+import type { SchemaProblem } from './problems.ts';
+import { forEachSubschema } from './walk.ts';
+import { VOCABULARY } from './vocabulary.ts';
+
+const ajv = createAjv();
+const vocabularyValidators = Object.entries(VOCABULARY).map(([keyword, meta]) => ({ keyword, validate: ajv.compile(meta) }));
+
+export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
+  const { file, schema } = loaded;
+  const problems: SchemaProblem[] = [];
+  const at = (pointer: string, message: string, hint: string) => problems.push({ file, pointer, message, hint });
+
+  if (!ajv.validateSchema(schema)) {
+    for (const e of ajv.errors ?? []) at(e.instancePath, `not a valid JSON Schema: ${describe(e)}`, 'see the JSON Schema 2020-12 specification');
+  }
+  forEachSubschema(schema, '', (node, pointer) => {
+    for (const { keyword, validate } of vocabularyValidators) {
+      if (!(keyword in node)) continue;
+      if (keyword === 'x-service' && pointer !== '') at(`${pointer}/x-service`, 'x-service belongs at the root only', 'move it to the top of the file');
+      if (!validate(node[keyword])) {
+        for (const e of validate.errors ?? []) {
+          at(`${pointer}/${keyword}${e.instancePath}`, `invalid ${keyword}: ${describe(e)}`, hintFor(keyword));
+        }
+      }
+    }
+  });
+  const service = schema['x-service'] as SchemaNode | undefined;
+  if (!service) at('', 'missing x-service', `add "x-service": { "name": "${loaded.service}" }`);
+  else if (service.name !== loaded.service) {
+    at('/x-service/name', `x-service.name ${JSON.stringify(service.name)} does not match the file name`, `name it "${loaded.service}" or rename the file`);
+  }
+  if (schema.type !== 'object' || typeof schema.properties !== 'object') {
+    at('', 'the root must be an object with properties', 'add "type": "object" and "properties"');
+  }
+  if (problems.length === 0) {
+    try {
+      ajv.compile(schema);
+      ajv.removeSchema(schema);
+    } catch (error) {
+      const message = (error as Error).message;
+      const found = /at "#([^"]*)"/.exec(message);
+      at(found?.[1] ?? '', `rejected by ajv strict mode: ${message.replace(/ at "#[^"]*"/, '')}`, 'remove or fix the keyword');
+    }
+  }
+  return problems;
+}
+
+function describe(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') return `unknown property ${JSON.stringify(e.params.additionalProperty)}`;
+  if (e.keyword === 'enum') return `${e.message}: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  return e.message ?? e.keyword;
+}
+
+function hintFor(keyword: string): string {
+  switch (keyword) {
+    case 'x-service':
+      return 'x-service is { name, envPrefix?, consulPrefix?, configFile?, configDir?, dependsOn? }';
+    case 'x-env':
+      return 'an environment variable name: letters, digits and _';
+    default:
+      return `${keyword} is true or false`;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * `config.ts`: the service's TypeScript types (json-schema-to-typescript), its settings table and
+ * its typed loader (built with ts-morph). Services import this file.
+ */
+import { compile } from 'json-schema-to-typescript';
+import { Project, VariableDeclarationKind } from 'ts-morph';
+import { allSettings, settingSpecOf, typeNameOf, type ServiceModel, type Setting } from '../model.ts';
+import type { SchemaNode } from '../load.ts';
+import { banner } from '../syntax/banner.ts';
+import { tsDocText, tsLiteral } from '../syntax/ts.ts';
+import { isNode } from '../walk.ts';
+import type { Emitter } from './emitter.ts';
+
+export const configTsEmitter: Emitter = {
+  name: 'config-ts',
+  async emit(model) {
+    const types = await compile(typesSchemaOf(model), 'Config', {
+      bannerComment: '',
+      format: false,
+      additionalProperties: false,
+      strictIndexSignatures: true,
+      unknownAny: true,
+      declareExternallyReferenced: true,
+      enableConstEnums: false,
+      ignoreMinAndMaxItems: true,
+    });
+    const project = new Project({ useInMemoryFileSystem: true });
+    const file = project.createSourceFile(`${model.name}/config.ts`, '');
+    file.addImportDeclaration({
+      moduleSpecifier: 'wazo-config/runtime',
+      namedImports: ['load', 'resolveConfig', 'type LoadOptions', 'type Resolved', 'type ServiceSpec'],
+    });
+    file.addImportDeclaration({ moduleSpecifier: './validate.js', namedImports: ['validate'] });
+    file.addStatements(types);
+    file.addVariableStatement({
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Everything the runtime knows of ${model.name}: locations and one row per setting.`],
+      declarations: [{ name: 'service', type: 'ServiceSpec', initializer: serviceLiteral(model) }],
+    });
+    file.addFunction({
+      isExported: true,
+      name: 'loadConfig',
+      docs: [
+        tsDocText(
+          `Loads the ${model.name} configuration: schema defaults < ${model.configFile} < ${model.configDir}/*.yml ` +
+            `< Consul ${model.consulPrefix}/ < env ${model.envPrefix}_* < overrides. Throws a ConfigError listing every problem.`,
+        ),
+      ],
+      parameters: [{ name: 'options', type: 'LoadOptions<Config>', initializer: '{}' }],
+      returnType: 'Promise<Config>',
+      statements: 'return load<Config>(service, options);',
+    });
+    file.addFunction({
+      isExported: true,
+      name: 'resolveConfigWithSources',
+      docs: ['Like loadConfig, and also tells where every value came from.'],
+      parameters: [{ name: 'options', type: 'LoadOptions<Config>', initializer: '{}' }],
+      returnType: 'Promise<Resolved<Config>>',
+      statements: 'return resolveConfig<Config>(service, options);',
+    });
+    return [{ path: `${model.name}/config.ts`, contents: banner.slashes(model.file) + file.getFullText() }];
+  },
+};
+
+function serviceLiteral(model: ServiceModel): string {
+  const settings = model.leaves.map((leaf) => tsLiteral(settingSpecOf(leaf)));
+  return `{
+    name: ${tsLiteral(model.name)},
+    envPrefix: ${tsLiteral(model.envPrefix)},
+    consulPrefix: ${tsLiteral(model.consulPrefix)},
+    configFile: ${tsLiteral(model.configFile)},
+    configDir: ${tsLiteral(model.configDir)},
+    settings: [${settings.join(',\n')}],
+    validate,
+  }`;
+}
+
+/**
+ * The schema json-schema-to-typescript reads: every object named after its path (stable names,
+ * never `Foo1`), keys that always have a value after loading marked required, and each leaf's
+ * description extended with its env name, Consul key and mutability for editor hovers.
+ */
+function typesSchemaOf(model: ServiceModel): SchemaNode {
+  const clone = (setting: Setting): SchemaNode => {
+    const node: SchemaNode = { ...setting.schema };
+    delete node.$schema;
+    node.description = describe(setting);
+    if (setting.kind === 'leaf') {
+      nameNestedObjects(node, typeNameOf(setting.path));
+      return node;
+    }
+    node.title = setting.typeName;
+    node.properties = Object.fromEntries(setting.children.map((child) => [child.path[child.path.length - 1]!, clone(child)]));
+    node.required = setting.children.filter(alwaysPresent).map((child) => child.path[child.path.length - 1]!);
+    return node;
+  };
+  return clone(model.root);
+}
+
+function describe(setting: Setting): string {
+  const text = setting.description ?? '';
+  if (setting.kind === 'group') return text;
+  const facts = [`env \`${setting.envName}\``, `Consul \`${setting.consulKey}\``, setting.mutable ? 'applied live' : 'restart to apply'];
+  if (setting.secret) facts.push('secret');
+  return `${text}\n\n${facts.join(' · ')}`.trim();
+}
+
+/** A key that always has a value once loaded: a default, or required by the schema. */
+function alwaysPresent(setting: Setting): boolean {
+  if (setting.kind === 'leaf') return setting.default !== undefined;
+  const required = Array.isArray(setting.schema.required) ? setting.schema.required : [];
+  return [...allSettings(setting)].some((s) => s.kind === 'leaf' && (s.default !== undefined || required.includes(s.path.at(-1))));
+}
+
+/**
+ * Objects inside a leaf (a map's values, an array's items) get names derived from the leaf's; an
+ * object that says nothing of its keys is an open map of unknown values (not TypeScript's `{}`).
+ */
+function nameNestedObjects(node: SchemaNode, name: string): void {
+  const isObjectType = node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'));
+  if (isObjectType && !isNode(node.properties) && node.additionalProperties === undefined) node.additionalProperties = {};
+  if (isNode(node.properties)) {
+    node.title = name;
+    node.properties = Object.fromEntries(
+      Object.entries(node.properties).map(([key, child]) => {
+        const copy = isNode(child) ? { ...child } : child;
+        if (isNode(copy)) nameNestedObjects(copy, name + typeNameOf([key]));
+        return [key, copy];
+      }),
+    );
+  }
+  for (const [keyword, suffix] of [['additionalProperties', 'Value'], ['items', 'Item']] as const) {
+    const child = node[keyword];
+    if (isNode(child)) {
+      node[keyword] = { ...child };
+      nameNestedObjects(node[keyword] as SchemaNode, name + suffix);
+    }
+  }
+}

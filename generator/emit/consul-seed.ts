@@ -1,0 +1,20 @@
+/** `consul-seed.json`: the schema defaults in `consul kv export`/`import` format. */
+import { encode } from '../runtime/codec.ts';
+import type { Emitter } from './emitter.ts';
+
+export interface SeedEntry {
+  key: string;
+  flags: number;
+  /** base64 of the value text. */
+  value: string;
+}
+
+export const consulSeedEmitter: Emitter = {
+  name: 'consul-seed',
+  emit(model) {
+    const entries: SeedEntry[] = model.leaves
+      .filter((leaf) => leaf.default !== undefined)
+      .map((leaf) => ({ key: leaf.consulKey, flags: 0, value: Buffer.from(encode(leaf.default!, leaf), 'utf8').toString('base64') }));
+    return [{ path: `${model.name}/consul-seed.json`, contents: JSON.stringify(entries, null, 2) + '\n' }];
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * The generator's driver: load → check → model → emit → format → write, for every schema.
+ * Every problem of every schema is collected before anything is written; on any problem nothing is.
+ */
+import { join } from 'node:path';
+import { checkSchema } from './check.ts';
+import { EMITTERS, INDEX_EMITTERS } from './emit/index.ts';
+import type { GeneratedFile } from './emit/emitter.ts';
+import { formatFiles } from './format.ts';
+import { listSchemaFiles, loadSchema } from './load.ts';
+import { buildModel, type ServiceModel } from './model.ts';
+import { GenerateError, type SchemaProblem } from './problems.ts';
+import { checkModel } from './rules.ts';
+import { apply, plan, type WriteResult } from './write.ts';
+
+export interface GenerateOptions {
+  /** The project root holding `schemas/`, `templates/` and `generated/`. */
+  root: string;
+  /** Only these services (default: every schema). */
+  services?: string[];
+  /** Write nothing; report what is stale. */
+  check?: boolean;
+}
+
+export interface GenerateResult extends WriteResult {
+  models: ServiceModel[];
+}
+
+export async function loadModels(root: string, services?: string[]): Promise<ServiceModel[]> {
+  const problems: SchemaProblem[] = [];
+  const models: ServiceModel[] = [];
+  const paths = listSchemaFiles(join(root, 'schemas'));
+  const known = paths.map((p) => p.slice(p.lastIndexOf('/') + 1).replace('.schema.json', ''));
+  for (const wanted of services ?? []) {
+    if (!known.includes(wanted)) {
+      problems.push({ file: `schemas/${wanted}.schema.json`, pointer: '', message: 'no such schema', hint: `known services: ${known.join(', ')}` });
+    }
+  }
+  for (const path of paths) {
+    const loaded = await loadSchema(path, root);
+    if (!('schema' in loaded)) {
+      problems.push(loaded);
+      continue;
+    }
+    if (services && !services.includes(loaded.service)) continue;
+    const schemaProblems = checkSchema(loaded);
+    if (schemaProblems.length > 0) {
+      problems.push(...schemaProblems);
+      continue;
+    }
+    const model = buildModel(loaded);
+    const modelProblems = checkModel(model);
+    problems.push(...modelProblems);
+    if (modelProblems.length === 0) models.push(model);
+  }
+  if (problems.length > 0) throw new GenerateError(problems);
+  return models;
+}
+
+export async function renderFiles(models: ServiceModel[], root: string, withIndexes: boolean): Promise<GeneratedFile[]> {
+  const context = { root };
+  const files: GeneratedFile[] = [];
+  for (const model of models) {
+    for (const emitter of EMITTERS) files.push(...(await emitter.emit(model, context)));
+  }
+  if (withIndexes) for (const emitter of INDEX_EMITTERS) files.push(...(await emitter.emitAll(models, context)));
+  return formatFiles(files, root);
+}
+
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const models = await loadModels(options.root, options.services);
+  const files = await renderFiles(models, options.root, !options.services);
+  const outDir = join(options.root, 'generated');
+  const result = plan(files, outDir);
+  if (options.services) {
+    // A partial run owns only its services' folders.
+    const owned = options.services.map((s) => `${s}/`);
+    result.deleted = result.deleted.filter((path) => owned.some((prefix) => path.startsWith(prefix)));
+  }
+  if (!options.check) apply(files, outDir, result);
+  return { ...result, models };
+}
+
+export { GenerateError, formatSchemaProblem } from './problems.ts';
+export type { ServiceModel, LeafSetting, GroupSetting, Setting } from './model.ts';

@@ -1,0 +1,193 @@
+/**
+ * Stage 3 — model: the one typed model of settings that every emitter reads (DESIGN.md "The
+ * setting model"). No emitter reads the raw schema.
+ */
+import type { JsonValue, ScalarType, SettingSpec, ValueType } from './runtime/types.ts';
+import type { LoadedSchema, SchemaNode } from './load.ts';
+import { escapePointer, isNode } from './walk.ts';
+
+interface Annotations {
+  /** Segments from the root; `[]` for the root group. */
+  path: string[];
+  /** JSON pointer of the node in its schema file. */
+  pointer: string;
+  description?: string;
+  /** `x-mutable`, inherited from the parents. */
+  mutable: boolean;
+  /** `x-secret`, inherited from the parents. */
+  secret: boolean;
+  deprecated: boolean;
+  /** The node's schema as resolved (`$ref`s replaced), annotations included. */
+  schema: SchemaNode;
+}
+
+/** An object with fixed `properties`: walked, never stored as one value. */
+export interface GroupSetting extends Annotations {
+  kind: 'group';
+  /** The TypeScript interface name, derived from the path (`RestApiHttps`). */
+  typeName: string;
+  children: Setting[];
+}
+
+/** A scalar, an array or an open map: one value, one env var, one Consul key. */
+export interface LeafSetting extends Annotations {
+  kind: 'leaf';
+  /** Accepted JSON types; empty when the schema allows any value. */
+  types: ValueType[];
+  /** For arrays of scalars, the item types (comma-separated lists are then accepted). */
+  itemTypes?: ScalarType[];
+  default?: JsonValue;
+  enum?: JsonValue[];
+  format?: string;
+  examples?: JsonValue[];
+  envName: string;
+  consulKey: string;
+}
+
+export type Setting = GroupSetting | LeafSetting;
+
+export interface ServiceModel {
+  name: string;
+  /** The schema file, relative to the project root. */
+  file: string;
+  title: string;
+  description?: string;
+  envPrefix: string;
+  consulPrefix: string;
+  configFile: string;
+  configDir: string;
+  dependsOn: string[];
+  root: GroupSetting;
+  /** Every leaf, in schema order. */
+  leaves: LeafSetting[];
+  /** The resolved schema, for the emitters that compile it (types, validator). */
+  schema: SchemaNode;
+}
+
+const SCALARS = new Set<string>(['string', 'integer', 'number', 'boolean', 'null']);
+
+export function buildModel(loaded: LoadedSchema): ServiceModel {
+  const { schema } = loaded;
+  const service = schema['x-service'] as { name: string; envPrefix?: string; consulPrefix?: string; configFile?: string; configDir?: string; dependsOn?: string[] };
+  const name = service.name;
+  const envPrefix = service.envPrefix ?? name.toUpperCase().replaceAll('-', '_');
+  const consulPrefix = service.consulPrefix ?? `config/${name}`;
+  const leaves: LeafSetting[] = [];
+
+  const walk = (node: SchemaNode, path: string[], pointer: string, inherited: { mutable: boolean; secret: boolean }): Setting => {
+    const annotations: Annotations = {
+      path,
+      pointer,
+      description: typeof node.description === 'string' ? node.description : undefined,
+      mutable: typeof node['x-mutable'] === 'boolean' ? node['x-mutable'] : inherited.mutable,
+      secret: typeof node['x-secret'] === 'boolean' ? node['x-secret'] : inherited.secret,
+      deprecated: node.deprecated === true,
+      schema: node,
+    };
+    if (isNode(node.properties)) {
+      const children = Object.entries(node.properties)
+        .filter((entry): entry is [string, SchemaNode] => isNode(entry[1]))
+        .map(([key, child]) => walk(child, [...path, key], `${pointer}/properties/${escapePointer(key)}`, annotations));
+      return { kind: 'group', ...annotations, typeName: typeNameOf(path), children };
+    }
+    const consulRelative = path.map(encodeConsulSegment).join('/');
+    const leaf: LeafSetting = {
+      kind: 'leaf',
+      ...annotations,
+      types: typesOf(node),
+      itemTypes: itemTypesOf(node),
+      default: node.default as JsonValue | undefined,
+      enum: Array.isArray(node.enum) ? (node.enum as JsonValue[]) : undefined,
+      format: typeof node.format === 'string' ? node.format : undefined,
+      examples: Array.isArray(node.examples) ? (node.examples as JsonValue[]) : undefined,
+      envName: typeof node['x-env'] === 'string' ? node['x-env'] : envNameOf(envPrefix, consulRelative),
+      consulKey: `${consulPrefix}/${consulRelative}`,
+    };
+    if (leaf.itemTypes === undefined) delete leaf.itemTypes;
+    leaves.push(leaf);
+    return leaf;
+  };
+
+  const root = walk(schema, [], '', { mutable: false, secret: false }) as GroupSetting;
+  return {
+    name,
+    file: loaded.file,
+    title: typeof schema.title === 'string' ? schema.title : name,
+    description: root.description,
+    envPrefix,
+    consulPrefix,
+    configFile: service.configFile ?? `/etc/${name}/config.yml`,
+    configDir: service.configDir ?? `/etc/${name}/conf.d`,
+    dependsOn: service.dependsOn ?? [],
+    root,
+    leaves,
+    schema,
+  };
+}
+
+/** A `/` or `%` inside a segment is percent-encoded, so that one segment stays one key level. */
+export function encodeConsulSegment(segment: string): string {
+  return segment.replaceAll('%', '%25').replaceAll('/', '%2F');
+}
+
+/** What envconsul derives from a key with `format = "<prefix>_{{ key }}"`, `sanitize`, `upcase`. */
+export function envNameOf(envPrefix: string, relativeKey: string): string {
+  return `${envPrefix}_${relativeKey}`.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+}
+
+export function typeNameOf(path: readonly string[]): string {
+  const words = path.flatMap((segment) => segment.split(/[^A-Za-z0-9]+/)).filter(Boolean);
+  const name = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  return path.length === 0 ? 'Config' : /^[0-9]/.test(name) ? `N${name}` : name;
+}
+
+function typesOf(node: SchemaNode): ValueType[] {
+  const declared = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? (node.type as string[]) : undefined;
+  const raw = declared ?? inferTypes(node);
+  const types = raw.map((t): ValueType => (t === 'object' ? 'map' : (t as ValueType)));
+  // `integer` is a `number`; keeping both would only make the codec try twice.
+  return types.includes('number') ? types.filter((t) => t !== 'integer') : types;
+}
+
+/** Types for a leaf without `type`: from its `enum` or `const`, else any. */
+function inferTypes(node: SchemaNode): string[] {
+  const values = Array.isArray(node.enum) ? node.enum : 'const' in node ? [node.const] : undefined;
+  if (!values) return [];
+  const types = new Set<string>();
+  for (const v of values) {
+    if (v === null) types.add('null');
+    else if (Array.isArray(v)) types.add('array');
+    else if (typeof v === 'object') types.add('object');
+    else if (typeof v === 'number') types.add(Number.isInteger(v) ? 'integer' : 'number');
+    else types.add(typeof v);
+  }
+  return [...types].sort();
+}
+
+function itemTypesOf(node: SchemaNode): ScalarType[] | undefined {
+  if (!isNode(node.items)) return undefined;
+  const types = typesOf(node.items);
+  if (types.length === 0 || !types.every((t) => SCALARS.has(t))) return undefined;
+  return types as ScalarType[];
+}
+
+/** The settings table row the runtime gets for a leaf. */
+export function settingSpecOf(leaf: LeafSetting): SettingSpec {
+  const spec: SettingSpec = {
+    path: leaf.path,
+    env: leaf.envName,
+    consulKey: leaf.consulKey,
+    types: leaf.types,
+    mutable: leaf.mutable,
+    secret: leaf.secret,
+  };
+  if (leaf.itemTypes) spec.itemTypes = leaf.itemTypes;
+  if (leaf.default !== undefined) spec.default = leaf.default;
+  if (leaf.enum) spec.enum = leaf.enum;
+  return spec;
+}
+
+export function* allSettings(node: Setting): Generator<Setting> {
+  yield node;
+  if (node.kind === 'group') for (const child of node.children) yield* allSettings(child);
+}

@@ -1,0 +1,109 @@
+/**
+ * Rules over the model, as data: each rule's name is the error text, its hint says what to do.
+ * They catch what the meta-schemas cannot see: names that collide across the whole service.
+ */
+import { createAjv } from './ajv.ts';
+import { allSettings, type LeafSetting, type ServiceModel, type Setting } from './model.ts';
+import type { SchemaProblem } from './problems.ts';
+import { validationSchemaOf } from './validation-schema.ts';
+import { getAt, pathOfPointer } from './runtime/tree.ts';
+import type { JsonObject } from './runtime/types.ts';
+
+interface Finding {
+  pointer: string;
+  detail?: string;
+}
+
+interface Rule {
+  name: string;
+  hint: string;
+  find(model: ServiceModel): Finding[];
+}
+
+const ajv = createAjv({ allErrors: true });
+
+export const RULES: Rule[] = [
+  {
+    name: 'a group (an object with properties) cannot also accept other types',
+    hint: 'drop the other types, or make it a leaf without properties (an open map)',
+    find: (model) =>
+      groups(model)
+        .filter((g) => Array.isArray(g.schema.type) && g.schema.type.some((t) => t !== 'object'))
+        .map((g) => ({ pointer: `${g.pointer}/type` })),
+  },
+  {
+    name: 'x-env belongs on a leaf',
+    hint: 'move it to the scalar, array or open map it names',
+    find: (model) => groups(model).filter((g) => 'x-env' in g.schema).map((g) => ({ pointer: `${g.pointer}/x-env` })),
+  },
+  {
+    name: 'two leaves have the same environment variable name',
+    hint: 'rename one key, or give one an explicit x-env',
+    find: (model) => collisions(model.leaves, (leaf) => leaf.envName),
+  },
+  {
+    name: 'two leaves have the same Consul key',
+    hint: 'rename one key',
+    find: (model) => collisions(model.leaves, (leaf) => leaf.consulKey),
+  },
+  {
+    name: 'two groups have the same TypeScript type name',
+    hint: 'rename one group: type names come from the key path with punctuation removed',
+    find: (model) => collisions(groups(model), (group) => group.typeName),
+  },
+  {
+    name: 'the default is not valid against the schema',
+    hint: 'fix the default or widen the type',
+    find: (model) => {
+      const validate = ajv.compile(validationSchemaOf(model.schema));
+      const defaults: JsonObject = {};
+      for (const leaf of model.leaves) if (leaf.default !== undefined) setPath(defaults, leaf.path, leaf.default);
+      if (validate(defaults)) return [];
+      return (validate.errors ?? []).map((e) => ({
+        pointer: `${pointerOfLeafAt(model, pathOfPointer(e.instancePath))}/default`,
+        detail: `${e.instancePath || '/'} ${e.message ?? ''}: ${JSON.stringify(getAt(defaults, pathOfPointer(e.instancePath)))}`,
+      }));
+    },
+  },
+];
+
+export function checkModel(model: ServiceModel): SchemaProblem[] {
+  return RULES.flatMap((rule) =>
+    rule.find(model).map((f) => ({
+      file: model.file,
+      pointer: f.pointer,
+      message: f.detail ? `${rule.name}: ${f.detail}` : rule.name,
+      hint: rule.hint,
+    })),
+  );
+}
+
+function groups(model: ServiceModel) {
+  return [...allSettings(model.root)].filter((s): s is Extract<Setting, { kind: 'group' }> => s.kind === 'group');
+}
+
+function collisions<T extends Setting>(settings: T[], nameOf: (s: T) => string): Finding[] {
+  const first = new Map<string, T>();
+  const findings: Finding[] = [];
+  for (const setting of settings) {
+    const name = nameOf(setting);
+    const earlier = first.get(name);
+    if (earlier) findings.push({ pointer: setting.pointer, detail: `${name} is also the name of #${earlier.pointer}` });
+    else first.set(name, setting);
+  }
+  return findings;
+}
+
+function pointerOfLeafAt(model: ServiceModel, path: string[]): string {
+  let best: LeafSetting | undefined;
+  for (const leaf of model.leaves) {
+    if (leaf.path.length <= path.length && leaf.path.every((s, i) => s === path[i])) best = leaf;
+  }
+  return best?.pointer ?? '';
+}
+
+function setPath(tree: JsonObject, path: readonly string[], value: JsonObject[string]): void {
+  let node = tree;
+  for (const segment of path.slice(0, -1)) node = (node[segment] ??= {}) as JsonObject;
+  node[path[path.length - 1]!] = value;
+}

@@ -1,0 +1,114 @@
+/**
+ * The loader: sources applied lowest priority first (DESIGN.md "Loading"), unknown keys reported,
+ * then the whole result validated once by the service's precompiled validator.
+ */
+import { ConfigError, didYouMean, type Problem } from './problems.ts';
+import { indexOf, type SettingsIndex } from './settings-index.ts';
+import { defaultsSource } from './sources/defaults.ts';
+import { envSource, type Env } from './sources/env.ts';
+import { fileSource } from './sources/files.ts';
+import { overridesSource } from './sources/overrides.ts';
+import type { ConfigSource, Layer, SourceContext } from './sources/source.ts';
+import { ConfigTree, dotted, getAt, isObject, pathOfPointer } from './tree.ts';
+import { problemsFromValidation } from './validation.ts';
+import type { DeepPartial, JsonObject, Logger, ServiceSpec } from './types.ts';
+
+export interface LoadOptions<C = JsonObject> {
+  /** Environment variables; default `process.env`. */
+  env?: Env;
+  /** The main config file; default the schema's `x-service.configFile`; false for none. */
+  configFile?: string | false;
+  /** The conf.d directory; default the schema's `x-service.configDir`; false for none. */
+  configDir?: string | false;
+  /** Which conf.d file wins a conflict; default Wazo's `first-wins`. */
+  confdOrder?: 'first-wins' | 'last-wins';
+  /** Extra sources between the files and the env (the Consul source slots in here). */
+  sources?: ConfigSource[];
+  /** Values from the program itself (e.g. its command line): the highest priority. */
+  overrides?: DeepPartial<C>;
+  /** Unknown keys in files are errors rather than warnings. */
+  strict?: boolean;
+  /** Where warnings go; default the console (stderr). */
+  logger?: Logger;
+}
+
+export interface Resolved<C> {
+  config: C;
+  /** The merged tree with the source of every value. */
+  tree: ConfigTree;
+  warnings: string[];
+}
+
+export const consoleLogger: Logger = {
+  info: (m) => console.error(m),
+  warn: (m) => console.error(`warning: ${m}`),
+  error: (m) => console.error(`error: ${m}`),
+};
+
+export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): ConfigSource[] {
+  return [
+    defaultsSource(),
+    fileSource({
+      configFile: options.configFile ?? service.configFile,
+      configDir: options.configDir ?? service.configDir,
+      confdOrder: options.confdOrder ?? 'first-wins',
+    }),
+    ...(options.sources ?? []),
+    envSource(options.env ?? process.env),
+    overridesSource(options.overrides),
+  ];
+}
+
+export async function resolveConfig<C>(service: ServiceSpec, options: LoadOptions<C> = {}): Promise<Resolved<C>> {
+  const logger = options.logger ?? consoleLogger;
+  const context: SourceContext = { service, index: indexOf(service), logger };
+  const tree = new ConfigTree();
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  for (const source of sourcesFor(service, options)) {
+    const output = await source.read(context);
+    output.layers.forEach((layer) => apply(tree, layer));
+    problems.push(...output.problems);
+    warnings.push(...(output.warnings ?? []));
+  }
+  for (const unknown of removeUnknownKeys(tree, context.index)) {
+    if (options.strict) problems.push({ ...unknown, message: 'unknown key' });
+    else warnings.push(`unknown key ${unknown.key} (${unknown.source})${unknown.hint ? `: ${unknown.hint}` : ''}`);
+  }
+  if (!service.validate(tree.root)) problems.push(...problemsFromValidation(service.validate.errors ?? [], tree, context.index));
+  if (problems.length > 0) throw new ConfigError(service.name, problems);
+  warnings.forEach((w) => logger.warn(`${service.name}: ${w}`));
+  return { config: tree.root as C, tree, warnings };
+}
+
+export async function load<C>(service: ServiceSpec, options: LoadOptions<C> = {}): Promise<C> {
+  return (await resolveConfig(service, options)).config;
+}
+
+function apply(tree: ConfigTree, layer: Layer): void {
+  if (layer.kind === 'tree') tree.merge(layer.tree, layer.source);
+  else for (const { path, value, source } of layer.values) tree.set(path, value, source);
+}
+
+/** Takes keys the schema does not know out of the tree, so that the validator sees only known ones. */
+function removeUnknownKeys(tree: ConfigTree, index: SettingsIndex): Problem[] {
+  const unknown: Problem[] = [];
+  for (const [pointer, children] of index.groups) {
+    const path = pathOfPointer(pointer);
+    const node = getAt(tree.root, path);
+    if (!isObject(node)) continue;
+    for (const key of Object.keys(node)) {
+      if (children.has(key)) continue;
+      const keyPath = [...path, key];
+      const guess = didYouMean(key, children);
+      unknown.push({
+        key: dotted(keyPath),
+        source: tree.sourceOf(keyPath),
+        message: 'unknown key',
+        hint: guess ? `did you mean ${dotted([...path, guess])}?` : 'check the spelling against the settings reference, or remove it',
+      });
+      tree.delete(keyPath);
+    }
+  }
+  return unknown;
+}

@@ -1,0 +1,70 @@
+/** Problems found while loading, and the one error that lists them all. */
+import type { JsonValue } from './types.ts';
+
+export interface Problem {
+  /** Dotted key, e.g. `bus.port`, or an env/file name when no key applies. */
+  key: string;
+  /** Where the value came from: `env WAZO_AUTH_BUS_PORT`, `file /etc/…/config.yml`, `default`… */
+  source: string;
+  /** What was wrong, e.g. `expected an integer`. */
+  message: string;
+  /** The offending value as shown to humans: masked when secret. */
+  value?: string;
+  hint?: string;
+}
+
+export const MASK = '*****';
+
+export function formatProblem(p: Problem): string {
+  const got = p.value === undefined ? '' : `, got ${p.value}`;
+  const hint = p.hint ? ` (hint: ${p.hint})` : '';
+  return `${p.key} (${p.source}): ${p.message}${got}${hint}`;
+}
+
+export class ConfigError extends Error {
+  readonly service: string;
+  readonly problems: readonly Problem[];
+
+  constructor(service: string, problems: readonly Problem[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`${service}: invalid configuration (${count}):\n` + problems.map((p) => `  - ${formatProblem(p)}`).join('\n'));
+    this.name = 'ConfigError';
+    this.service = service;
+    this.problems = problems;
+  }
+}
+
+/** A value as printed in messages: JSON, cut at 80 characters, or the mask for secrets. */
+export function showValue(value: JsonValue | undefined, secret: boolean): string {
+  if (secret) return MASK;
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 80 ? text.slice(0, 77) + '...' : text;
+}
+
+/** The closest candidate within a small edit distance, for "did you mean …" hints. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return Infinity;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,45 @@
+import { decode } from '../codec.ts';
+import { didYouMean, showValue, type Problem } from '../problems.ts';
+import { dotted } from '../tree.ts';
+import type { ConfigSource, ValuesLayer } from './source.ts';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Source 4: environment variables, one per leaf, named as envconsul names the leaf's Consul key.
+ * A variable that carries the service's prefix but names no leaf is reported only when it is
+ * close to a real name: other services' prefixes may extend ours (WAZO_AUTH_KEYS_… vs WAZO_AUTH_…).
+ */
+export function envSource(env: Env): ConfigSource {
+  return {
+    name: 'env',
+    async read({ service, index }) {
+      const layer: ValuesLayer = { kind: 'values', values: [] };
+      const problems: Problem[] = [];
+      const warnings: string[] = [];
+      for (const [name, text] of Object.entries(env)) {
+        if (text === undefined) continue;
+        const setting = index.byEnv.get(name);
+        if (!setting) {
+          if (!name.startsWith(service.envPrefix + '_')) continue;
+          const guess = didYouMean(name, index.byEnv.keys());
+          if (guess) warnings.push(`unknown environment variable ${name} (did you mean ${guess}?)`);
+          continue;
+        }
+        const source = `env ${name}`;
+        const decoded = decode(text, setting);
+        if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
+        else {
+          problems.push({
+            key: dotted(setting.path),
+            source,
+            message: `expected ${decoded.expected}`,
+            value: showValue(text, setting.secret),
+            hint: decoded.hint,
+          });
+        }
+      }
+      return { layers: [layer], problems, warnings };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/** Shapes shared by the runtime and the generated loaders. */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** The JSON types a leaf accepts; `map` is an object without fixed properties. */
+export type ValueType = 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'array' | 'map';
+export type ScalarType = 'string' | 'integer' | 'number' | 'boolean' | 'null';
+
+/** What the codec needs to know of a leaf to read its value text. */
+export interface ValueSpec {
+  /** Accepted types; empty means "any JSON value". */
+  types: readonly ValueType[];
+  /** For arrays of scalars: the item types, which enable comma-separated lists. */
+  itemTypes?: readonly ScalarType[];
+}
+
+/** One row of a service's settings table, emitted into its generated loader. */
+export interface SettingSpec extends ValueSpec {
+  /** Segments from the root, e.g. `['bus', 'port']`. */
+  path: readonly string[];
+  env: string;
+  consulKey: string;
+  mutable: boolean;
+  secret: boolean;
+  /** Absent when the schema gives no default. */
+  default?: JsonValue;
+  enum?: readonly JsonValue[];
+}
+
+/** Everything the runtime knows of a service: what its generated loader hands to `load()`. */
+export interface ServiceSpec {
+  name: string;
+  envPrefix: string;
+  consulPrefix: string;
+  configFile: string;
+  configDir: string;
+  settings: readonly SettingSpec[];
+  /** The ajv standalone validator compiled at generate time. */
+  validate: CompiledValidator;
+}
+
+export interface ValidationError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: ValidationError[] | null;
+}
+
+export interface Logger {
+  debug?(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;

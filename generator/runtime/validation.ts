@@ -1,0 +1,60 @@
+/** Turns the precompiled validator's errors into problems that name key, source, value and hint. */
+import { typeHint } from './codec.ts';
+import { showValue, type Problem } from './problems.ts';
+import type { SettingsIndex } from './settings-index.ts';
+import { dotted, getAt, pathOfPointer, type ConfigTree } from './tree.ts';
+import type { ValidationError } from './types.ts';
+
+export function problemsFromValidation(errors: readonly ValidationError[], tree: ConfigTree, index: SettingsIndex): Problem[] {
+  const byKey = new Map<string, Problem>();
+  for (const error of errors) {
+    const path = pathOfPointer(error.instancePath);
+    if (error.keyword === 'required') path.push(String(error.params.missingProperty));
+    const leaf = index.leafFor(path);
+    const key = dotted(path);
+    const expected = describeError(error);
+    const seen = byKey.get(key);
+    if (seen) {
+      // Several keywords may fail on one value (a union's branches): one problem, every expectation.
+      if (!seen.message.includes(expected)) seen.message += `; ${expected}`;
+      continue;
+    }
+    const missing = error.keyword === 'required';
+    byKey.set(key, {
+      key,
+      source: missing ? 'nothing' : tree.sourceOf(path),
+      message: expected,
+      value: missing ? undefined : showValue(getAt(tree.root, path), leaf?.secret ?? false),
+      hint: hintFor(error, leaf),
+    });
+  }
+  return [...byKey.values()];
+}
+
+function describeError(error: ValidationError): string {
+  const p = error.params;
+  switch (error.keyword) {
+    case 'type':
+      return `expected ${String(p.type).split(',').join(' or ')}`;
+    case 'enum':
+      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'required':
+      return 'missing: the schema gives no default';
+    case 'pattern':
+      return `expected text matching ${String(p.pattern)}`;
+    case 'format':
+      return `expected a valid ${String(p.format)}`;
+    default:
+      return `expected a value that ${error.message ?? `passes ${error.keyword}`}`.replace('that must ', 'that is ');
+  }
+}
+
+function hintFor(error: ValidationError, leaf: ReturnType<SettingsIndex['leafFor']>): string {
+  if (error.keyword === 'required') return leaf ? `set ${leaf.env} or the key in a config file` : 'set it in a config file';
+  if (error.keyword === 'enum') return 'use one of the listed values';
+  if (leaf && error.keyword === 'type') return typeHint(leaf);
+  if (error.keyword === 'minimum' || error.keyword === 'maximum' || error.keyword.startsWith('exclusive')) {
+    return 'use a value inside the allowed range';
+  }
+  return 'see the settings reference for this key';
+}
