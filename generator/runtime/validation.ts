@@ -31,22 +31,29 @@ export function problemsFromValidation(errors: readonly ValidationError[], tree:
   return [...byKey.values()];
 }
 
+/** What each validation keyword expected, in words; others fall back to ajv's message. */
+const EXPECTATIONS: Record<string, (p: Record<string, unknown>) => string> = {
+  type: (p) => `expected ${String(p.type).split(',').join(' or ')}`,
+  enum: (p) => `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+  const: (p) => `expected ${JSON.stringify(p.allowedValue)}`,
+  required: () => 'missing: the schema gives no default',
+  pattern: (p) => `expected text matching ${String(p.pattern)}`,
+  format: (p) => `expected a valid ${String(p.format)}`,
+  minimum: (p) => `expected a value >= ${String(p.limit)}`,
+  maximum: (p) => `expected a value <= ${String(p.limit)}`,
+  exclusiveMinimum: (p) => `expected a value > ${String(p.limit)}`,
+  exclusiveMaximum: (p) => `expected a value < ${String(p.limit)}`,
+  minLength: (p) => `expected at least ${String(p.limit)} characters`,
+  maxLength: (p) => `expected at most ${String(p.limit)} characters`,
+  minItems: (p) => `expected at least ${String(p.limit)} items`,
+  maxItems: (p) => `expected at most ${String(p.limit)} items`,
+  uniqueItems: () => 'expected no duplicate items',
+  multipleOf: (p) => `expected a multiple of ${String(p.multipleOf)}`,
+};
+
 function describeError(error: ValidationError): string {
-  const p = error.params;
-  switch (error.keyword) {
-    case 'type':
-      return `expected ${String(p.type).split(',').join(' or ')}`;
-    case 'enum':
-      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'required':
-      return 'missing: the schema gives no default';
-    case 'pattern':
-      return `expected text matching ${String(p.pattern)}`;
-    case 'format':
-      return `expected a valid ${String(p.format)}`;
-    default:
-      return `expected a value that ${error.message ?? `passes ${error.keyword}`}`.replace('that must ', 'that is ');
-  }
+  const describe = EXPECTATIONS[error.keyword];
+  return describe ? describe(error.params) : `expected a value that passes ${error.keyword} (${error.message ?? ''})`;
 }
 
 function hintFor(error: ValidationError, leaf: ReturnType<SettingsIndex['leafFor']>): string {

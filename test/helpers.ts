@@ -1,0 +1,52 @@
+/** Test helpers: throw-away projects (under the repo, so that `wazo-config/runtime` resolves) and a silent logger. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generate } from '../generator/index.ts';
+import type { Logger } from '../generator/runtime/index.ts';
+
+export const REPO = resolve(import.meta.dirname, '..');
+export const CORPUS = resolve(REPO, '../shared/realworld/wazo');
+
+export interface TempProject {
+  root: string;
+  /** Imports `generated/<service>/config.ts` of this project. */
+  loader<T = Record<string, unknown>>(service: string): Promise<T>;
+  cleanup(): void;
+}
+
+export function tempRoot(): string {
+  const base = join(REPO, '.test-tmp');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, 'project-'));
+}
+
+/** A project holding the given schemas (name → JSON), generated. */
+export async function tempProject(schemas: Record<string, unknown>): Promise<TempProject> {
+  const root = tempRoot();
+  mkdirSync(join(root, 'schemas'));
+  for (const [name, schema] of Object.entries(schemas)) {
+    writeFileSync(join(root, 'schemas', `${name}.schema.json`), typeof schema === 'string' ? schema : JSON.stringify(schema, null, 2));
+  }
+  await generate({ root });
+  return {
+    root,
+    loader: (service) => import(join(root, 'generated', service, 'config.ts')),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** A logger that keeps what it is told, for assertions. */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: (m) => lines.push(`debug: ${m}`),
+    info: (m) => lines.push(`info: ${m}`),
+    warn: (m) => lines.push(`warn: ${m}`),
+    error: (m) => lines.push(`error: ${m}`),
+  };
+}
