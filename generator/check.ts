@@ -6,10 +6,17 @@ import type { ErrorObject } from 'ajv';
 import { createAjv } from './ajv.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
 import type { SchemaProblem } from './problems.ts';
-import { forEachSubschema } from './walk.ts';
+import { didYouMean } from './runtime/problems.ts';
+import { escapePointer, forEachSubschema } from './walk.ts';
 import { VOCABULARY } from './vocabulary.ts';
 
 const ajv = createAjv();
+/** Keywords ajv validates with, plus the core and annotation keywords it only reads. */
+const KNOWN_KEYWORDS = new Set([
+  ...Object.keys(ajv.RULES.all),
+  ...['$schema', '$id', '$anchor', '$defs', '$vocabulary', 'definitions', 'title', 'description', 'default', 'examples'],
+  ...['deprecated', 'readOnly', 'writeOnly', 'contentMediaType', 'contentEncoding', 'contentSchema'],
+]);
 const vocabularyValidators = Object.entries(VOCABULARY).map(([keyword, meta]) => ({ keyword, validate: ajv.compile(meta) }));
 
 export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
@@ -21,6 +28,11 @@ export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
     for (const e of ajv.errors ?? []) at(e.instancePath, `not a valid JSON Schema: ${describe(e)}`, 'see the JSON Schema 2020-12 specification');
   }
   forEachSubschema(schema, '', (node, pointer) => {
+    for (const keyword of Object.keys(node)) {
+      if (KNOWN_KEYWORDS.has(keyword)) continue;
+      const guess = didYouMean(keyword, KNOWN_KEYWORDS);
+      at(`${pointer}/${escapePointer(keyword)}`, `unknown keyword ${JSON.stringify(keyword)}`, guess ? `did you mean ${guess}?` : 'remove it, or name your own keyword x-…');
+    }
     for (const { keyword, validate } of vocabularyValidators) {
       if (!(keyword in node)) continue;
       if (keyword === 'x-service' && pointer !== '') at(`${pointer}/x-service`, 'x-service belongs at the root only', 'move it to the top of the file');

@@ -45,7 +45,7 @@ export async function loadSchema(path: string, root: string): Promise<LoadedSche
     })) as SchemaNode;
     return { service, file, raw: raw as SchemaNode, schema };
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? String(error);
+    const message = ((error as Error).message.split('\n')[0] ?? String(error)).trim();
     return { file, pointer: '', message: `cannot resolve $ref: ${message}`, hint: '$ref paths are relative to the file that holds them' };
   }
 }

@@ -9,8 +9,8 @@ export interface Problem {
   /** What was wrong, e.g. `expected an integer`. */
   message: string;
   /** The offending value as shown to humans: masked when secret. */
-  value?: string;
-  hint?: string;
+  value?: string | undefined;
+  hint?: string | undefined;
 }
 
 export const MASK = '*****';

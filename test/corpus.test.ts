@@ -1,0 +1,76 @@
+/**
+ * The real-world corpus: Wazo's shipped config files load through their generated loaders with no
+ * error, and give what Wazo's own merge gives (../shared/realworld/wazo/SOURCES.md for provenance).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { getAt, type Resolved, type LoadOptions, type ServiceSpec } from '../generator/runtime/index.ts';
+import { CORPUS, memoryLogger, readJson, REPO } from './helpers.ts';
+
+interface Loader {
+  service: ServiceSpec;
+  resolveConfigWithSources(options?: LoadOptions): Promise<Resolved<Record<string, unknown>>>;
+}
+
+/** conf.d files other packages ship into a service's conf.d (SOURCES.md). */
+const SHIPPED_CONFD: Record<string, string> = {
+  'wazo-auth': 'wazo-auth-keys/shipped-into-wazo-auth-conf.d',
+};
+
+const services = readdirSync(join(REPO, 'schemas'))
+  .filter((f) => f.endsWith('.schema.json'))
+  .map((f) => f.replace('.schema.json', ''));
+
+describe('real-world corpus', () => {
+  it('has a schema for at least five services', () => assert.ok(services.length >= 5, services.join()));
+
+  for (const name of services) {
+    it(`${name}: the shipped config.yml loads and equals Wazo's merge for every key it has`, async () => {
+      const { resolveConfigWithSources, service } = (await import(join(REPO, 'generated', name, 'config.ts'))) as Loader;
+      const logger = memoryLogger();
+      const { config, tree } = await resolveConfigWithSources({ configFile: join(CORPUS, name, 'config.yml'), configDir: false, env: {}, logger });
+      const effective = readJson(join(CORPUS, name, 'effective_config.json')) as Record<string, unknown>;
+      let compared = 0;
+      for (const setting of service.settings) {
+        const expected = getAt(effective as never, setting.path);
+        if (expected === undefined) continue;
+        assert.deepEqual(getAt(config as never, setting.path), expected, setting.path.join('.'));
+        compared++;
+      }
+      assert.ok(compared > service.settings.length * 0.8, `compared ${compared} of ${service.settings.length} keys`);
+      // Values the file sets are attributed to it.
+      assert.equal(tree.sourceOf(['log_level']).startsWith('file ') || tree.sourceOf(['log_level']) === 'default', true);
+      // The only warnings are the corpus's known typo keys (README.md of the corpus).
+      for (const line of logger.lines) assert.match(line, /unknown key email_confirmation_get_(response_body_template|mimetype)' .*did you mean/);
+    });
+
+    const confd = SHIPPED_CONFD[name];
+    if (confd && existsSync(join(CORPUS, confd))) {
+      it(`${name}: config.yml with the conf.d files shipped into it loads`, async () => {
+        const { resolveConfigWithSources } = (await import(join(REPO, 'generated', name, 'config.ts'))) as Loader;
+        const { tree } = await resolveConfigWithSources({
+          configFile: join(CORPUS, name, 'config.yml'),
+          configDir: join(CORPUS, confd),
+          env: {},
+          logger: memoryLogger(),
+        });
+        const fromConfd = [...readdirSync(join(CORPUS, confd))].map((f) => `file ${join(CORPUS, confd, f)}`);
+        for (const path of [['default_user_policy'], ['default_policies', 'wazo_default_user_policy']]) {
+          assert.ok(fromConfd.includes(tree.sourceOf(path)), tree.sourceOf(path));
+        }
+      });
+    }
+
+    it(`${name}: the in-code defaults are the schema defaults`, async () => {
+      const { resolveConfigWithSources, service } = (await import(join(REPO, 'generated', name, 'config.ts'))) as Loader;
+      const { config } = await resolveConfigWithSources({ configFile: false, configDir: false, env: {}, logger: memoryLogger() });
+      const defaults = readJson(join(CORPUS, name, 'default_config.json')) as Record<string, unknown>;
+      for (const setting of service.settings) {
+        const expected = getAt(defaults as never, setting.path);
+        if (expected !== undefined) assert.deepEqual(getAt(config as never, setting.path), expected, setting.path.join('.'));
+      }
+    });
+  }
+});
