@@ -4,7 +4,7 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import { Project, VariableDeclarationKind } from 'ts-morph';
-import { allSettings, settingSpecOf, typeNameOf, type ServiceModel, type Setting } from '../model.ts';
+import { settingSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
 import type { SchemaNode } from '../load.ts';
 import { banner } from '../syntax/banner.ts';
 import { tsDocText, tsLiteral } from '../syntax/ts.ts';
@@ -92,7 +92,7 @@ function typesSchemaOf(model: ServiceModel): SchemaNode {
     }
     node.title = setting.typeName;
     node.properties = Object.fromEntries(setting.children.map((child) => [child.path[child.path.length - 1]!, clone(child)]));
-    node.required = setting.children.filter(alwaysPresent).map((child) => child.path[child.path.length - 1]!);
+    node.required = setting.children.filter((child) => alwaysPresent(child, requiredOf(setting))).map((child) => child.path[child.path.length - 1]!);
     return node;
   };
   return clone(model.root);
@@ -106,11 +106,15 @@ function describe(setting: Setting): string {
   return `${text}\n\n${facts.join(' · ')}`.trim();
 }
 
-/** A key that always has a value once loaded: a default, or required by the schema. */
-function alwaysPresent(setting: Setting): boolean {
+/** A key that always has a value once loaded: it has a default, is required, or holds such a key. */
+function alwaysPresent(setting: Setting, requiredHere: readonly unknown[]): boolean {
+  if (requiredHere.includes(setting.path.at(-1))) return true;
   if (setting.kind === 'leaf') return setting.default !== undefined;
-  const required = Array.isArray(setting.schema.required) ? setting.schema.required : [];
-  return [...allSettings(setting)].some((s) => s.kind === 'leaf' && (s.default !== undefined || required.includes(s.path.at(-1))));
+  return setting.children.some((child) => alwaysPresent(child, requiredOf(setting)));
+}
+
+function requiredOf(group: GroupSetting): unknown[] {
+  return Array.isArray(group.schema.required) ? group.schema.required : [];
 }
 
 /**
