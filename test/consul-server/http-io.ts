@@ -59,12 +59,17 @@ export class Reply {
     this.send(status, body, headers);
   }
 
-  private send(status: number, body: Buffer, headers: HeaderMap): void {
+  /** Outside Consul's endpoint wrapper (ServeMux redirects, the printable-path filter): no default headers, no gzip. */
+  bare(status: number, body: Buffer, headers: HeaderMap = {}): void {
+    this.send(status, body, headers, true);
+  }
+
+  private send(status: number, body: Buffer, headers: HeaderMap, bare = false): void {
     const { res, req } = this.ctx;
     if (this.sent) return;
-    const all: HeaderMap = { Vary: 'Accept-Encoding', ...this.defaults.commonHeaders(), ...headers };
+    const all: HeaderMap = bare ? { ...headers } : { Vary: 'Accept-Encoding', ...this.defaults.commonHeaders(), ...headers };
     let payload = body;
-    if (payload.length >= 1400 && acceptsGzip(req.headers['accept-encoding'])) {
+    if (!bare && payload.length >= 1400 && acceptsGzip(req.headers['accept-encoding'])) {
       payload = gzipSync(payload);
       all['Content-Encoding'] = 'gzip';
     }

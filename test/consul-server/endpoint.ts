@@ -1,0 +1,126 @@
+/**
+ * What every endpoint handler receives, and the per-request parsing that Consul's `s.parse()`
+ * does before any handler logic (§1.4): enterprise-only parameters, consistency flags, `wait`,
+ * `index`; plus the checks an RPC makes (datacenter, leader) and the read meta headers.
+ */
+import type { AclSystem, Authorizer } from './acl.ts';
+import type { BlockingConfig, BlockingParams } from './blocking.ts';
+import type { Catalog } from './catalog.ts';
+import { parseGoDuration } from './go-duration.ts';
+import type { HeaderMap, Reply, RequestContext } from './http-io.ts';
+import type { KvStore } from './kv-store.ts';
+import type { RaftIndex } from './raft-index.ts';
+
+export interface CoreSettings {
+  datacenter: string;
+  nodeName: string;
+  nodeId: string;
+  version: string;
+  maxTxnOps: number;
+  kvMaxValueSize: number;
+  txnMaxReqLen: number;
+  blocking: BlockingConfig;
+}
+
+/** The state shared by all endpoints. */
+export interface ServerCore {
+  readonly raft: RaftIndex;
+  readonly kv: KvStore;
+  readonly catalog: Catalog;
+  readonly acl: AclSystem;
+  readonly settings: CoreSettings;
+  /** False while the `noLeader` fault is on. */
+  hasLeader(): boolean;
+  /** A pending `failTxnAtOp` fault, consumed by the txn endpoint. */
+  takeTxnFault(opCount: number): { opIndex: number; what: string } | undefined;
+}
+
+export interface Call {
+  readonly ctx: RequestContext;
+  readonly reply: Reply;
+  readonly core: ServerCore;
+  readonly authz: Authorizer;
+}
+
+export interface QueryOptions extends BlockingParams {
+  stale: boolean;
+  consistent: boolean;
+}
+
+/** Enterprise-only namespace/partition selectors are rejected on CE. */
+export function rejectEnterpriseParams(call: Call): boolean {
+  const { query, req } = call.ctx;
+  if (query.has('ns') || req.headers['x-consul-namespace'] !== undefined) {
+    call.reply.text(400, 'Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature');
+    return true;
+  }
+  if (query.has('partition') || req.headers['x-consul-partition'] !== undefined) {
+    call.reply.text(400, 'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature');
+    return true;
+  }
+  return false;
+}
+
+/** `s.parse()`: consistency, wait, index. Returns undefined when it already answered 400. */
+export function parseQueryOptions(call: Call): QueryOptions | undefined {
+  if (rejectEnterpriseParams(call)) return undefined;
+  const { query } = call.ctx;
+  const stale = query.has('stale');
+  const consistent = query.has('consistent');
+  if (stale && consistent) {
+    call.reply.text(400, 'Cannot specify ?stale with ?consistent, conflicting semantics.');
+    return undefined;
+  }
+  let waitMs: number | undefined;
+  const wait = query.get('wait');
+  if (wait) {
+    waitMs = parseGoDuration(wait);
+    if (waitMs === undefined) {
+      call.reply.text(400, 'Invalid wait time');
+      return undefined;
+    }
+  }
+  let minIndex = 0;
+  const index = query.get('index');
+  if (index) {
+    if (!/^[0-9]+$/.test(index) || BigInt(index) > 0xffff_ffff_ffff_ffffn) {
+      call.reply.text(400, 'Invalid index');
+      return undefined;
+    }
+    minIndex = Number(index);
+  }
+  return { stale, consistent, waitMs, minIndex };
+}
+
+/** What an RPC to the servers checks first: the datacenter, a leader, then the token exists. */
+export function rpcGuard(call: Call): boolean {
+  const dc = call.ctx.query.get('dc');
+  if (dc && dc !== call.core.settings.datacenter) {
+    call.reply.text(500, 'No path to datacenter');
+    return false;
+  }
+  if (!call.core.hasLeader()) {
+    call.reply.text(500, 'No cluster leader');
+    return false;
+  }
+  if (call.authz.notFound) {
+    call.reply.text(403, 'ACL not found');
+    return false;
+  }
+  return true;
+}
+
+/** `setMeta`: the headers of a read. The index is never 0 (rewritten to 1). */
+export function readMeta(index: number, extra: HeaderMap = {}): HeaderMap {
+  return {
+    'X-Consul-Index': String(Math.max(1, index)),
+    'X-Consul-Knownleader': 'true',
+    'X-Consul-Lastcontact': '0',
+    'X-Consul-Query-Backend': 'blocking-query',
+    ...extra,
+  };
+}
+
+export function filteredHeader(filtered: boolean): HeaderMap {
+  return filtered ? { 'X-Consul-Results-Filtered-By-ACLs': 'true' } : {};
+}
