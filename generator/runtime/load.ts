@@ -4,6 +4,8 @@
  */
 import { ConfigError, didYouMean, type Problem } from './problems.ts';
 import { indexOf, type SettingsIndex } from './settings-index.ts';
+import type { ConsulOptions } from './consul/locate.ts';
+import { consulSource } from './sources/consul.ts';
 import { defaultsSource } from './sources/defaults.ts';
 import { envSource, type Env } from './sources/env.ts';
 import { fileSource } from './sources/files.ts';
@@ -22,7 +24,12 @@ export interface LoadOptions<C = JsonObject> {
   configDir?: string | false;
   /** Which conf.d file wins a conflict; default Wazo's `first-wins`. */
   confdOrder?: 'first-wins' | 'last-wins';
-  /** Extra sources between the files and the env (the Consul source slots in here). */
+  /**
+   * Consul KV (docs/consul.md): located by `WAZO_CONSUL_*` variables or /etc/wazo-platform/consul,
+   * read only when one of them (or these options) locates it; false: never, no network attempt.
+   */
+  consul?: ConsulOptions | false;
+  /** Extra sources between Consul and the env. */
   sources?: ConfigSource[];
   /** Values from the program itself (e.g. its command line): the highest priority. */
   overrides?: DeepPartial<C>;
@@ -46,6 +53,7 @@ export const consoleLogger: Logger = {
 };
 
 export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): ConfigSource[] {
+  const env = options.env ?? process.env;
   return [
     defaultsSource(),
     fileSource({
@@ -53,8 +61,9 @@ export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): Co
       configDir: options.configDir ?? service.configDir,
       confdOrder: options.confdOrder ?? 'first-wins',
     }),
+    ...(options.consul === false ? [] : [consulSource(options.consul, { env, strict: options.strict ?? false })]),
     ...(options.sources ?? []),
-    envSource(options.env ?? process.env),
+    envSource(env),
     overridesSource(options.overrides),
   ];
 }

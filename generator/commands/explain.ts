@@ -1,0 +1,70 @@
+/**
+ * `wazo-config explain <service>`: the effective configuration, loaded exactly as the service
+ * loads it (defaults < files < Consul < env), with the source of every value; secrets masked.
+ */
+import type { CommandModule } from 'yargs';
+import { resolveConfig } from '../runtime/load.ts';
+import { MASK } from '../runtime/problems.ts';
+import { dotted, getAt } from '../runtime/tree.ts';
+import { consulOptionsOf, serviceSpecs, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { projectRoot, run } from './run.ts';
+
+interface Args extends ConsulArgs {
+  service: string;
+  'config-file'?: string;
+  'config-dir'?: string;
+  files: boolean;
+  consul: boolean;
+  json: boolean;
+}
+
+export interface ExplainedSetting {
+  key: string;
+  /** The value as JSON text, or the mask for secrets; absent when nothing sets it. */
+  value?: string;
+  source: string;
+}
+
+/** Longer values are cut in the table (`--json` has them whole). */
+const VALUE_WIDTH = 40;
+
+export const explainCommand: CommandModule<object, Args> = {
+  command: 'explain <service>',
+  describe: 'the effective configuration of a service, with the source of every value (secrets masked)',
+  builder: (y) =>
+    withConsulFlags(
+      y
+        .positional('service', { type: 'string', demandOption: true, describe: 'service name' })
+        .option('config-file', { type: 'string', describe: "the main config file (default: the schema's x-service.configFile)" })
+        .option('config-dir', { type: 'string', describe: "the conf.d directory (default: the schema's x-service.configDir)" })
+        .option('files', { type: 'boolean', default: true, describe: 'read config files (--no-files: none)' })
+        .option('consul', { type: 'boolean', default: true, describe: 'read Consul when located (--no-consul: never)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
+    ),
+  handler: (argv) => run(() => explain(argv)),
+};
+
+async function explain(argv: Args): Promise<number> {
+  const [service] = await serviceSpecs(projectRoot(), [argv.service]);
+  const { tree } = await resolveConfig(service!, {
+    configFile: argv.files ? argv['config-file'] : false,
+    configDir: argv.files ? argv['config-dir'] : false,
+    consul: argv.consul ? consulOptionsOf(argv, false) : false,
+  });
+  const rows: ExplainedSetting[] = service!.settings.map((setting) => {
+    const value = getAt(tree.root, setting.path);
+    const row: ExplainedSetting = { key: dotted(setting.path), source: value === undefined ? 'nothing' : tree.sourceOf(setting.path) };
+    if (value !== undefined) row.value = setting.secret ? MASK : JSON.stringify(value);
+    return row;
+  });
+  if (argv.json) {
+    console.log(JSON.stringify({ service: service!.name, settings: rows }, null, 2));
+    return 0;
+  }
+  const keyWidth = Math.max(...rows.map((r) => r.key.length));
+  const shown = rows.map((r) => (r.value === undefined ? '(unset)' : r.value.length > VALUE_WIDTH ? `${r.value.slice(0, VALUE_WIDTH - 3)}...` : r.value));
+  const valueWidth = Math.max(...shown.map((v) => v.length));
+  console.log(`${service!.name}: effective configuration (defaults < files < Consul < env)`);
+  rows.forEach((r, i) => console.log(`  ${r.key.padEnd(keyWidth)}  ${shown[i]!.padEnd(valueWidth)}  ${r.source}`));
+  return 0;
+}
