@@ -36,13 +36,24 @@ export function getAt(tree: JsonValue, path: readonly string[]): JsonValue | und
 }
 
 export function clone<T extends JsonValue>(value: T): T {
-  return structuredClone(value);
+  // Scalars are immutable: only objects and arrays need a copy (structuredClone costs ~1 µs even for a number).
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+}
+
+/** The sources recorded at one path, and below it: a trie over path segments. */
+interface SourceNode {
+  source?: string;
+  children?: Map<string, SourceNode>;
 }
 
 /** A tree plus the source of every value in it, kept at the deepest path each source set. */
 export class ConfigTree {
   readonly root: JsonObject = {};
-  private readonly sources = new Map<string, string>();
+  /**
+   * Sources by path, as a trie: replacing an object forgets the sources below it by dropping one
+   * branch, where a flat map keyed by pointer had to scan every key (O(n) per replaced object or list).
+   */
+  private readonly sources: SourceNode = {};
 
   /** Deep-merges `patch` over the tree (objects merged, everything else replaced). */
   merge(patch: JsonObject, source: string, at: readonly string[] = []): void {
@@ -58,20 +69,19 @@ export class ConfigTree {
   set(path: readonly string[], value: JsonValue, source: string): void {
     const previous = getAt(this.root, path);
     let node = this.root;
-    for (const segment of path.slice(0, -1)) {
+    let sources = this.sources;
+    for (let n = 0; n < path.length - 1; n++) {
+      const segment = path[n]!;
       const next = node[segment];
       if (!isObject(next)) node[segment] = {};
       node = node[segment] as JsonObject;
+      sources = childOf(sources, segment);
     }
     node[path[path.length - 1]!] = clone(value);
-    const pointer = pointerOf(path);
-    if (typeof previous === 'object' && previous !== null) {
-      // Only a replaced object or array can have had sources recorded below it.
-      for (const known of [...this.sources.keys()]) {
-        if (known.startsWith(pointer + '/')) this.sources.delete(known);
-      }
-    }
-    this.sources.set(pointer, source);
+    if (path.length > 0) sources = childOf(sources, path[path.length - 1]!);
+    // Only a replaced object or array can have had sources recorded below it.
+    if (typeof previous === 'object' && previous !== null) delete sources.children;
+    sources.source = source;
   }
 
   delete(path: readonly string[]): void {
@@ -81,10 +91,20 @@ export class ConfigTree {
 
   /** The source that set the value at `path` (or the nearest ancestor that did). */
   sourceOf(path: readonly string[]): string {
-    for (let n = path.length; n >= 0; n--) {
-      const source = this.sources.get(pointerOf(path.slice(0, n)));
-      if (source) return source;
+    let node: SourceNode | undefined = this.sources;
+    let found = node.source;
+    for (const segment of path) {
+      node = node.children?.get(segment);
+      if (!node) break;
+      if (node.source) found = node.source;
     }
-    return 'default';
+    return found || 'default';
   }
+}
+
+function childOf(node: SourceNode, segment: string): SourceNode {
+  node.children ??= new Map();
+  let child = node.children.get(segment);
+  if (!child) node.children.set(segment, (child = {}));
+  return child;
 }

@@ -1,0 +1,112 @@
+/**
+ * Generation time: `npm run generate` on the repository's own schemas (a child process, as a
+ * developer runs it), and generate() in-process for a synthetic 1,000-setting schema, with the
+ * time of each pipeline stage. Both write into temp projects, never into the repo's generated/.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate, loadModels } from '../generator/index.ts';
+import { EMITTERS, INDEX_EMITTERS } from '../generator/emit/index.ts';
+import { formatFiles } from '../generator/format.ts';
+import type { GeneratedFile } from '../generator/emit/emitter.ts';
+import { REPO, tempProject } from './project.ts';
+import type { Bench, Table } from './section.ts';
+import { formatMs, summarise, timed } from './stats.ts';
+import { syntheticService } from './synthetic-schema.ts';
+
+/** `npm run generate` runs after the first (which writes every file): up to this many, within the time budget. */
+const CLI_RUNS = 3;
+const CLI_BUDGET_MS = 15_000;
+const SYNTHETIC_SIZE = 1000;
+
+/** `npm run generate` with WAZO_CONFIG_ROOT pointing at a copy of schemas/; fails loudly. */
+async function npmGenerate(root: string): Promise<number> {
+  const { ms, value: child } = await timed(() =>
+    spawnSync('npm', ['run', '--silent', 'generate'], { cwd: REPO, env: { ...process.env, WAZO_CONFIG_ROOT: root }, encoding: 'utf8' }),
+  );
+  if (child.status !== 0) throw new Error(`npm run generate failed (${child.status}):\n${child.stderr}`);
+  return ms;
+}
+
+function row(what: string, samples: number[], note: string): string[] {
+  const t = summarise(samples);
+  return [what, formatMs(t.median), formatMs(Math.max(...samples)), String(samples.length), note];
+}
+
+function slowestStage(stages: readonly [string, number][], total: number): string {
+  const [name, ms] = [...stages].sort((a, b) => b[1] - a[1])[0]!;
+  return `The slowest stage is ${name}: ${formatMs(ms)} of ${formatMs(total)} (${Math.round((100 * ms) / total)}%).`;
+}
+
+const bench: Bench = {
+  name: 'generate',
+  order: 20,
+  async run() {
+    const table: Table = { columns: ['what', 'median', 'max', 'runs', 'files'], rows: [], numeric: [1, 2, 3] };
+
+    const repoCopy = tempProject('generate-repo');
+    try {
+      cpSync(join(REPO, 'schemas'), join(repoCopy.root, 'schemas'), { recursive: true });
+      const first = await npmGenerate(repoCopy.root);
+      const again: number[] = [];
+      const budgetEnd = performance.now() + CLI_BUDGET_MS;
+      while (again.length < CLI_RUNS && (again.length === 0 || performance.now() < budgetEnd)) again.push(await npmGenerate(repoCopy.root));
+      const services = (await loadModels(repoCopy.root)).length;
+      table.rows.push(row(`\`npm run generate\`, the repo's ${services} schemas, first run`, [first], 'all written'));
+      table.rows.push(row('`npm run generate`, again', again, 'none changed'));
+    } finally {
+      repoCopy.dispose();
+    }
+
+    const synthetic = syntheticService(SYNTHETIC_SIZE);
+    const project = tempProject('generate-synthetic');
+    const stages: Table = { columns: ['stage (one run)', 'time'], rows: [], numeric: [1] };
+    const stageMs: [string, number][] = [];
+    let warm: number;
+    const stage = (name: string, ms: number) => {
+      stageMs.push([name, ms]);
+      stages.rows.push([name, formatMs(ms)]);
+    };
+    try {
+      project.addSchema(synthetic.name, synthetic.schema);
+      const cold = await timed(() => generate({ root: project.root }));
+      table.rows.push(row(`generate() in-process, ${SYNTHETIC_SIZE} settings, first run`, [cold.ms], `${cold.value.written.length} written`));
+
+      // A second run, stage by stage, to show where the time goes (writing left out: nothing changed).
+      const models = await timed(() => loadModels(project.root));
+      stage('load + check + model', models.ms);
+      const emitted: GeneratedFile[] = [];
+      for (const emitter of EMITTERS) {
+        const { ms, value } = await timed(() => emitter.emit(models.value[0]!, { root: project.root }));
+        emitted.push(...value);
+        stage(`emit: ${emitter.name}`, ms);
+      }
+      for (const emitter of INDEX_EMITTERS) {
+        const { ms, value } = await timed(() => emitter.emitAll(models.value, { root: project.root }));
+        emitted.push(...value);
+        stage(`emit: ${emitter.name} (index)`, ms);
+      }
+      const formatted = await timed(() => formatFiles(emitted, project.root));
+      stage('format (prettier)', formatted.ms);
+      warm = stageMs.reduce((sum, [, ms]) => sum + ms, 0);
+      table.rows.push(row('generate() in-process, again (the stages below)', [warm], 'not written'));
+    } finally {
+      project.dispose();
+    }
+
+    return {
+      title: 'Generating',
+      intro: [
+        '`npm run generate` is timed as a developer runs it (npm, node, tsx start-up included) on a copy of the repo’s schemas/, ' +
+          'pointed at by `WAZO_CONFIG_ROOT`; `generate()` in-process on the synthetic 1,000-setting schema of the loading bench. ' +
+          'A first run writes every file; later `npm run generate` runs render and compare everything and write nothing. ' +
+          `The second in-process run is timed stage by stage (second table: load, each emitter, prettier; no writing).`,
+      ],
+      tables: [table, stages],
+      notes: [slowestStage(stageMs, warm)],
+    };
+  },
+};
+
+export default bench;
