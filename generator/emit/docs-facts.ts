@@ -1,0 +1,195 @@
+/**
+ * What the docs say of a key, computed once from the model for every docs emitter (service
+ * README, index page, editor schema): type text, default value text (masked when secret), deep
+ * link, and the example changes the "how to change a key" sections show.
+ */
+import { encode } from '../runtime/codec.ts';
+import { MASK } from '../runtime/problems.ts';
+import { envFileValue } from '../syntax/env.ts';
+import type { JsonValue, ValueType } from '../runtime/types.ts';
+import type { LeafSetting, ServiceModel } from '../model.ts';
+import { isNode } from '../walk.ts';
+
+export interface TypeFacts {
+  /** `integer`, `string or null`, `list of string`, `map of boolean`, `any`. */
+  types: string;
+  /** The allowed values, as value text. */
+  enum?: string[];
+  format?: string;
+  /** `1–65535`, `> 0`, `length ≥ 1`… */
+  range?: string;
+  pattern?: string;
+}
+
+export interface KeyFacts {
+  /** The deep link of the key on the index page: `wazo-auth.bus.port`. */
+  anchor: string;
+  service: string;
+  /** The dotted path: `bus.port`. */
+  key: string;
+  type: TypeFacts;
+  /** Value text of the default; the mask for secrets; absent when there is none. */
+  default?: string;
+  examples?: string[];
+  env: string;
+  consul: string;
+  mutable: boolean;
+  secret: boolean;
+  deprecated: boolean;
+  description?: string;
+}
+
+export interface Counts {
+  keys: number;
+  mutable: number;
+  secret: number;
+  deprecated: number;
+}
+
+const TYPE_WORDS: Record<ValueType, string> = {
+  string: 'string',
+  integer: 'integer',
+  number: 'number',
+  boolean: 'boolean',
+  null: 'null',
+  array: 'list',
+  map: 'map',
+};
+
+export function keyOf(setting: { path: readonly string[] }): string {
+  return setting.path.join('.');
+}
+
+/** `<service>.<dotted path>`, with anything an HTML id or a URL fragment would mangle made `_`. */
+export function anchorOf(service: string, leaf: LeafSetting): string {
+  return `${service}.${keyOf(leaf)}`.replace(/[^A-Za-z0-9_.:-]/g, '_');
+}
+
+export function keyFactsOf(model: ServiceModel, leaf: LeafSetting): KeyFacts {
+  const facts: KeyFacts = {
+    anchor: anchorOf(model.name, leaf),
+    service: model.name,
+    key: keyOf(leaf),
+    type: typeFactsOf(leaf),
+    env: leaf.envName,
+    consul: leaf.consulKey,
+    mutable: leaf.mutable,
+    secret: leaf.secret,
+    deprecated: leaf.deprecated,
+  };
+  if (leaf.default !== undefined) facts.default = leaf.secret ? MASK : encode(leaf.default, leaf);
+  if (leaf.examples && !leaf.secret) facts.examples = leaf.examples.map((v) => encode(v, leaf));
+  if (leaf.description) facts.description = leaf.description;
+  return facts;
+}
+
+/** Every key of a service, each anchor checked unique across the whole index. */
+export function keyFactsOfAll(models: readonly ServiceModel[]): KeyFacts[] {
+  const keys = models.flatMap((model) => model.leaves.map((leaf) => keyFactsOf(model, leaf)));
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key.anchor))
+      throw new Error(`${key.service}: two keys share the docs anchor #${key.anchor}; rename one`);
+    seen.add(key.anchor);
+  }
+  return keys;
+}
+
+export function countsOf(model: ServiceModel): Counts {
+  const { leaves } = model;
+  return {
+    keys: leaves.length,
+    mutable: leaves.filter((l) => l.mutable).length,
+    secret: leaves.filter((l) => l.secret).length,
+    deprecated: leaves.filter((l) => l.deprecated).length,
+  };
+}
+
+export function typeFactsOf(leaf: LeafSetting): TypeFacts {
+  const { schema } = leaf;
+  const facts: TypeFacts = {
+    types: leaf.types.length === 0 ? 'any' : leaf.types.map((t) => typeWord(t, leaf)).join(' or '),
+  };
+  if (leaf.enum) facts.enum = leaf.enum.map((v) => encode(v, leaf));
+  if (leaf.format) facts.format = leaf.format;
+  const range = [
+    ...numberRange(schema),
+    ...countRange('length', schema.minLength, schema.maxLength),
+    ...countRange('items', schema.minItems, schema.maxItems),
+  ];
+  if (range.length > 0) facts.range = range.join(', ');
+  if (typeof schema.pattern === 'string') facts.pattern = schema.pattern;
+  return facts;
+}
+
+function typeWord(type: ValueType, leaf: LeafSetting): string {
+  if (type === 'array' && leaf.itemTypes) return `list of ${leaf.itemTypes.join(' or ')}`;
+  const values = leaf.schema.additionalProperties;
+  if (type === 'map' && isNode(values) && typeof values.type === 'string')
+    return `map of ${values.type === 'object' ? 'maps' : values.type}`;
+  return TYPE_WORDS[type];
+}
+
+function numberRange(schema: Record<string, unknown>): string[] {
+  const num = (keyword: string) => (typeof schema[keyword] === 'number' ? (schema[keyword] as number) : undefined);
+  const [min, max, xmin, xmax] = [num('minimum'), num('maximum'), num('exclusiveMinimum'), num('exclusiveMaximum')];
+  if (min !== undefined && max !== undefined) return [`${min}–${max}`];
+  const parts: string[] = [];
+  if (min !== undefined) parts.push(`≥ ${min}`);
+  if (xmin !== undefined) parts.push(`> ${xmin}`);
+  if (max !== undefined) parts.push(`≤ ${max}`);
+  if (xmax !== undefined) parts.push(`< ${xmax}`);
+  return parts;
+}
+
+function countRange(what: string, min: unknown, max: unknown): string[] {
+  if (typeof min === 'number' && typeof max === 'number') return [`${what} ${min}–${max}`];
+  if (typeof min === 'number' && min > 0) return [`${what} ≥ ${min}`];
+  if (typeof max === 'number') return [`${what} ≤ ${max}`];
+  return [];
+}
+
+export interface ExampleChange {
+  leaf: LeafSetting;
+  /** The new value; its value text comes from the codec's `encode`. */
+  value: JsonValue;
+}
+
+/**
+ * The key the "how to change" sections use: a scalar that is not secret nor deprecated, a live
+ * one when the service has any, set to a value other than its default where one is obvious.
+ */
+export function scalarExample(model: ServiceModel): ExampleChange | undefined {
+  const candidates = model.leaves.filter(
+    (l) =>
+      !l.secret &&
+      !l.deprecated &&
+      l.default !== undefined &&
+      l.default !== null &&
+      l.types.length > 0 &&
+      !l.types.includes('array') &&
+      !l.types.includes('map'),
+  );
+  const changes = candidates.map((leaf): ExampleChange => {
+    const other = [...(leaf.enum ?? []), ...(leaf.examples ?? [])].find((v) => v !== leaf.default);
+    return { leaf, value: typeof leaf.default === 'boolean' ? !leaf.default : (other ?? leaf.default!) };
+  });
+  const shown = changes.filter(writable);
+  return shown.find((c) => c.leaf.mutable) ?? shown[0];
+}
+
+/** Value text that fits on one line of every snippet, an env file's included. */
+function writable(change: ExampleChange): boolean {
+  const text = encode(change.value, change.leaf);
+  return !/[\r\n]/.test(text) && envFileValue(change.leaf.envName, text).ok;
+}
+
+/** A list key with a non-empty default or example, to show that lists are written as JSON. */
+export function listExample(model: ServiceModel): ExampleChange | undefined {
+  for (const leaf of model.leaves) {
+    if (leaf.secret || leaf.deprecated || !leaf.itemTypes) continue;
+    const value = [leaf.default, ...(leaf.examples ?? [])].find((v) => Array.isArray(v) && v.length > 0);
+    if (value !== undefined && writable({ leaf, value })) return { leaf, value };
+  }
+  return undefined;
+}

@@ -1,0 +1,235 @@
+/**
+ * `<service>/README.md`: the service's settings reference, from templates/docs/service-readme.md.
+ * Every key with its facts, grouped as the schema groups them; which keys are applied live; how to
+ * change a key in each deployment mode, with value text from the codec's `encode`.
+ */
+import { Document } from 'yaml';
+import { encode } from '../runtime/codec.ts';
+import type { GroupSetting, LeafSetting, ServiceModel } from '../model.ts';
+import { banner } from '../syntax/banner.ts';
+import { envFileValue } from '../syntax/env.ts';
+import { shellWord } from '../syntax/hcl.ts';
+import { mdCode, mdFence, mdLink, mdTable, mdText, Slugger } from '../syntax/markdown.ts';
+import { yamlString } from '../syntax/yaml.ts';
+import {
+  countsOf,
+  keyFactsOf,
+  keyOf,
+  listExample,
+  scalarExample,
+  type ExampleChange,
+  type KeyFacts,
+  type TypeFacts,
+} from './docs-facts.ts';
+import { fillTemplate, readTemplate, templateBefore } from './docs-template.ts';
+import type { Emitter } from './emitter.ts';
+import { envFileName } from './env-file.ts';
+import { configMapName, secretName } from './kubernetes.ts';
+
+const TEMPLATE = 'service-readme.md';
+/** Longer defaults are shown in a block under the key rather than inline. */
+const INLINE_DEFAULT_MAX = 80;
+
+export const docsReadmeEmitter: Emitter = {
+  name: 'docs-readme',
+  emit(model, context) {
+    const template = readTemplate(context.root, TEMPLATE);
+    const slugs = new Slugger();
+    for (const heading of headingsOf(templateBefore(template, 'settings')))
+      slugs.slug(heading.replace('{{title}}', model.title));
+    const settings = new SettingsWriter(model, slugs);
+    const body = settings.write();
+    const code = mdCode;
+    const contents = fillTemplate(template, TEMPLATE, {
+      banner: banner.html(model.file).trimEnd(),
+      title: mdText(model.title),
+      description: mdText(model.description ?? ''),
+      facts: factsTable(model),
+      service: code(model.name),
+      contents: settings.contents.join('\n'),
+      configFile: code(model.configFile),
+      configDir: code(model.configDir),
+      confFiles: code(`${model.configDir}/*.yml`),
+      consulPrefix: code(`${model.consulPrefix}/`),
+      envNames: code(`${model.envPrefix}_*`),
+      seedCommand: code(`wazo-config seed ${model.name}`),
+      diffCommand: code(`wazo-config diff ${model.name}`),
+      envFile: code(envFileName(model)),
+      configMapName: code(configMapName(model)),
+      secretName: code(secretName(model)),
+      systemdRestart: code(`systemctl restart ${model.name}`),
+      composeRestart: code(`docker compose up -d ${model.name}`),
+      kubernetesRestart: code(`kubectl rollout restart deployment/${model.name}`),
+      live: liveSummary(model, settings),
+      ...howToValues(model, settings),
+      settings: body,
+    });
+    return [{ path: `${model.name}/README.md`, contents }];
+  },
+};
+
+function factsTable(model: ServiceModel): string {
+  const counts = countsOf(model);
+  const rows: [string, string][] = [
+    ['Config file', mdCode(model.configFile)],
+    ['Extra config files', mdCode(`${model.configDir}/*.yml`)],
+    ['Environment variables', mdCode(`${model.envPrefix}_*`)],
+    ['Consul keys', mdCode(`${model.consulPrefix}/`)],
+    ['Depends on', model.dependsOn.map(mdCode).join(', ') || 'nothing'],
+    [
+      'Keys',
+      `${counts.keys}: ${counts.mutable} applied live, ${counts.secret} secret, ${counts.deprecated} deprecated`,
+    ],
+    [
+      'Editor schema',
+      `${mdLink('config.schema.json', 'config.schema.json')} (see ${mdLink('editor support', '../../docs/editor-support.md')})`,
+    ],
+    ['Source', mdLink(mdCode(model.file), `../../${model.file}`)],
+  ];
+  return mdTable(['Item', 'Value'], ['left', 'left'], rows);
+}
+
+/** Renders the Settings section, remembering each key's heading anchor and the contents list. */
+class SettingsWriter {
+  readonly anchors = new Map<LeafSetting, string>();
+  readonly contents: string[] = [];
+  readonly #lines: string[] = [];
+
+  constructor(
+    private readonly model: ServiceModel,
+    private readonly slugs: Slugger,
+  ) {}
+
+  write(): string {
+    const { root } = this.model;
+    const topLeaves = root.children.filter((c): c is LeafSetting => c.kind === 'leaf');
+    if (topLeaves.length > 0) {
+      this.#heading(3, 'Top-level keys', 'Top-level keys');
+      for (const leaf of topLeaves) this.#leaf(leaf, 4);
+    }
+    for (const child of root.children) if (child.kind === 'group') this.#group(child, 3);
+    return this.#lines.join('\n\n');
+  }
+
+  /** A section heading, listed in the contents down to level 4. */
+  #heading(level: number, markdown: string, text: string): void {
+    const slug = this.slugs.slug(text);
+    this.#lines.push(`${'#'.repeat(Math.min(level, 6))} ${markdown}`);
+    if (level <= 4) this.contents.push(`${'  '.repeat(level - 2)}- ${mdLink(markdown, `#${slug}`)}`);
+  }
+
+  #group(group: GroupSetting, level: number): void {
+    const name = keyOf(group);
+    this.#heading(level, mdCode(name), name);
+    if (group.description) this.#lines.push(mdText(group.description));
+    for (const child of group.children) if (child.kind === 'leaf') this.#leaf(child, level + 1);
+    for (const child of group.children) if (child.kind === 'group') this.#group(child, level + 1);
+  }
+
+  #leaf(leaf: LeafSetting, level: number): void {
+    const facts = keyFactsOf(this.model, leaf);
+    this.#lines.push(`${'#'.repeat(Math.min(level, 6))} ${mdCode(facts.key)}`);
+    this.anchors.set(leaf, this.slugs.slug(facts.key));
+    if (facts.description) this.#lines.push(mdText(facts.description));
+    this.#lines.push(factList(facts).join('\n'));
+    const longDefault = facts.default !== undefined && facts.default.length > INLINE_DEFAULT_MAX;
+    if (longDefault) {
+      const value = leaf.default!;
+      this.#lines.push(
+        typeof value === 'object' && value !== null
+          ? mdFence('json', JSON.stringify(value, null, 2))
+          : mdFence('text', facts.default!),
+      );
+    }
+  }
+}
+
+function factList(facts: KeyFacts): string[] {
+  const items = [`- Type: ${typeMarkdown(facts.type)}`, `- Default: ${defaultMarkdown(facts.default)}`];
+  if (facts.examples) items.push(`- Examples: ${facts.examples.map(valueMarkdown).join(', ')}`);
+  items.push(
+    `- Applied: ${facts.mutable ? '**live**, no restart' : 'at restart'}`,
+    `- Environment variable: ${mdCode(facts.env)}`,
+    `- Consul key: ${mdCode(facts.consul)}`,
+  );
+  if (facts.secret)
+    items.push('- Secret: masked in logs, errors and docs; in Kubernetes it goes to the Secret, never the ConfigMap');
+  if (facts.deprecated) items.push('- Deprecated: still accepted, but slated for removal');
+  return items;
+}
+
+function typeMarkdown(type: TypeFacts): string {
+  const parts = [mdText(type.types)];
+  if (type.range) parts.push(mdText(type.range));
+  if (type.format) parts.push(`format ${mdCode(type.format)}`);
+  if (type.enum) parts.push(`one of ${type.enum.map(valueMarkdown).join(', ')}`);
+  if (type.pattern) parts.push(`matching ${mdCode(type.pattern)}`);
+  return parts.join(', ');
+}
+
+function valueMarkdown(text: string): string {
+  return text === '' ? 'the empty string' : mdCode(text);
+}
+
+function defaultMarkdown(text: string | undefined): string {
+  if (text === undefined) return 'none';
+  if (text.length > INLINE_DEFAULT_MAX) return 'see below';
+  return valueMarkdown(text);
+}
+
+function liveSummary(model: ServiceModel, settings: SettingsWriter): string {
+  const live = model.leaves.filter((leaf) => leaf.mutable);
+  const service = mdCode(model.name);
+  if (live.length === 0) return `No key of ${service} is applied live: a change to any key needs a restart.`;
+  const rows = live.map((leaf) => [
+    mdLink(mdCode(keyOf(leaf)), `#${settings.anchors.get(leaf)!}`),
+    mdCode(leaf.envName),
+    mdCode(leaf.consulKey),
+  ]);
+  return [
+    `${live.length === 1 ? 'One key is' : `${live.length} keys are`} applied live when changed in Consul; a change to any other key needs a restart of ${service}.`,
+    mdTable(['Key', 'Environment variable', 'Consul key'], ['left', 'left', 'left'], rows),
+  ].join('\n\n');
+}
+
+function howToValues(model: ServiceModel, settings: SettingsWriter): Record<string, string> {
+  const example = scalarExample(model);
+  if (!example)
+    throw new Error(`${model.file}: no key can serve as the docs' example (a non-secret scalar with a default)`);
+  const list = listExample(model);
+  const changes = list ? [example, list] : [example];
+  const text = (change: ExampleChange) => encode(change.value, change.leaf);
+  const yaml = new Document({});
+  for (const change of changes) yaml.setIn(change.leaf.path, change.value);
+  yaml.contents!.commentBefore = ` ${model.configDir}/50-local.yml`;
+  const envLine = (c: ExampleChange) => {
+    const quoted = envFileValue(c.leaf.envName, text(c));
+    if (!quoted.ok) throw new Error(`${model.file}: ${c.leaf.envName}: ${quoted.reason}`);
+    return `${c.leaf.envName}=${quoted.text}`;
+  };
+  const configMapData = ['data:', ...changes.map((c) => `  ${yamlString(c.leaf.envName)}: ${yamlString(text(c))}`)];
+  return {
+    exampleKey: mdLink(mdCode(keyOf(example.leaf)), `#${settings.anchors.get(example.leaf)!}`),
+    exampleValue: `${valueMarkdown(text(example))}${list ? ` and ${mdCode(keyOf(list.leaf))} to ${valueMarkdown(text(list))}` : ''}`,
+    exampleLive: example.leaf.mutable ? `A change of ${mdCode(keyOf(example.leaf))} is applied live.` : '',
+    yamlExample: mdFence('yaml', yaml.toString()),
+    consulExample: mdFence('sh', `consul kv put ${shellWord(example.leaf.consulKey)} ${shellWord(text(example))}`),
+    consulListExample: list
+      ? `A list is one key holding JSON (comma-separated items are read too):\n\n${mdFence('sh', `consul kv put ${shellWord(list.leaf.consulKey)} ${shellWord(text(list))}`)}`
+      : '',
+    envExample: mdFence('dotenv', changes.map(envLine).join('\n')),
+    configMapExample: mdFence('yaml', configMapData.join('\n')),
+  };
+}
+
+/** The rendered text of each ATX heading outside code fences (code spans without backticks). */
+function headingsOf(markdown: string): string[] {
+  const headings: string[] = [];
+  let fenced = false;
+  for (const line of markdown.split('\n')) {
+    if (/^(```|~~~)/.test(line)) fenced = !fenced;
+    const match = !fenced && /^#{1,6}\s+(.*?)\s*#*$/.exec(line);
+    if (match) headings.push(match[1]!.replace(/`+ ?|\\(?=\W)/g, ''));
+  }
+  return headings;
+}

@@ -1,0 +1,88 @@
+/**
+ * The HCL configs that run the other artifacts: `envconsul.hcl` (exec mode: the service gets its
+ * settings as env vars, named as its loader reads them), `consul-template.hcl` (renders the env
+ * file on a systemd host and restarts the unit) and `consul-template.kubernetes.hcl` (renders the
+ * ConfigMap and Secret, applies them and restarts the Deployment). Paths follow docs/deployment.md:
+ * the generated files installed in /usr/share/wazo-config/<service>/.
+ */
+import type { ServiceModel } from '../model.ts';
+import { banner } from '../syntax/banner.ts';
+import { hashComment } from '../syntax/env.ts';
+import { hclList, hclString, shellWord } from '../syntax/hcl.ts';
+import type { Emitter } from './emitter.ts';
+import { fillFrame } from './deploy-frame.ts';
+import { envFileName } from './env-file.ts';
+
+export function installDir(model: ServiceModel): string {
+  return `/usr/share/wazo-config/${model.name}`;
+}
+
+/** Where consul-template writes the env file that the systemd unit loads. */
+export function envFileDestination(model: ServiceModel): string {
+  return `/etc/${model.name}/${envFileName(model)}`;
+}
+
+/** Where consul-template writes the rendered manifests (tmpfs: the Secret is never on disk). */
+export function manifestDestination(model: ServiceModel, manifest: 'configmap' | 'secret'): string {
+  return `/run/wazo-config/${model.name}/${manifest}.yaml`;
+}
+
+/** The `format` of envconsul's `prefix` block; with sanitize and upcase it gives leaf.envName. */
+export function envconsulFormat(model: ServiceModel): string {
+  return `${model.envPrefix}_{{ key }}`;
+}
+
+function applyAndRestart(model: ServiceModel, manifest: 'configmap' | 'secret'): string {
+  const apply = ['kubectl', 'apply', '-f', manifestDestination(model, manifest)].map(shellWord).join(' ');
+  const restart = ['kubectl', 'rollout', 'restart', `deployment/${model.name}`].map(shellWord).join(' ');
+  return hclList(['/bin/sh', '-c', `${apply} && ${restart}`]);
+}
+
+function consulTemplateConfig(
+  model: ServiceModel,
+  root: string,
+  file: string,
+  config: { purpose: string; templates: { template: string; destination: string; command: string }[] },
+): string {
+  const dir = installDir(model);
+  const templates = config.templates
+    .map(({ template, destination, command }) =>
+      fillFrame(root, 'consul-template-block.hcl', { source: hclString(`${dir}/${template}`), destination: hclString(destination), command }),
+    )
+    .join('');
+  return fillFrame(root, 'consul-template.hcl', { banner: banner.hash(model.file), purpose: hashComment(config.purpose), config: `${dir}/${file}`, templates });
+}
+
+export const hclConfigsEmitter: Emitter = {
+  name: 'hcl-configs',
+  emit(model, { root }) {
+    const dir = installDir(model);
+    const example = model.leaves.find((leaf) => leaf.path.length > 1) ?? model.leaves[0];
+    const envconsul = fillFrame(root, 'envconsul.hcl', {
+      banner: banner.hash(model.file),
+      service: model.name,
+      config: `${dir}/envconsul.hcl`,
+      path: hclString(`${model.consulPrefix}/`),
+      format: hclString(envconsulFormat(model)),
+      example: example ? hashComment(`${example.consulKey.slice(model.consulPrefix.length + 1)} → ${example.envName}`) : '',
+      command: hclList([`/usr/bin/${model.name}`]),
+    });
+    const consulTemplate = consulTemplateConfig(model, root, 'consul-template.hcl', {
+      purpose: `consul-template for ${model.name} on a systemd host: renders the service's env file from Consul KV\nand restarts the service when a setting changes (docs/deployment.md "systemd, with the env file rendered from Consul").`,
+      templates: [{ template: `${envFileName(model)}.ctmpl`, destination: envFileDestination(model), command: hclList(['systemctl', 'try-restart', `${model.name}.service`]) }],
+    });
+    const kubernetes = consulTemplateConfig(model, root, 'consul-template.kubernetes.hcl', {
+      purpose: `consul-template for ${model.name} on Kubernetes: renders the ConfigMap and the Secret from Consul KV,\napplies them and restarts the Deployment, whose pods read them only when they start\n(docs/deployment.md "Kubernetes"). kubectl runs with the pod's service account: it needs get/patch\non the Deployment, get/create/patch on the two objects.`,
+      templates: (['configmap', 'secret'] as const).map((manifest) => ({
+        template: `${manifest}.yaml.ctmpl`,
+        destination: manifestDestination(model, manifest),
+        command: applyAndRestart(model, manifest),
+      })),
+    });
+    return [
+      { path: `${model.name}/envconsul.hcl`, contents: envconsul },
+      { path: `${model.name}/consul-template.hcl`, contents: consulTemplate },
+      { path: `${model.name}/consul-template.kubernetes.hcl`, contents: kubernetes },
+    ];
+  },
+};

@@ -1,0 +1,18 @@
+/**
+ * Quoting for HCL output (envconsul and consul-template configs, both read with HCL 1). A string is
+ * a JSON string literal, whose escapes HCL reads the same way. `${` and `%{` start interpolations in
+ * HCL (1 and 2 differ on how to escape them), so a string holding one is refused, never guessed.
+ */
+export function hclString(value: string): string {
+  if (/[$%]\{/.test(value)) throw new Error(`cannot write ${JSON.stringify(value)} as an HCL string: it contains \${ or %{`);
+  return JSON.stringify(value);
+}
+
+export function hclList(values: readonly string[]): string {
+  return `[${values.map(hclString).join(', ')}]`;
+}
+
+/** A word for `sh -c`: as is when plain, else single-quoted (a `'` inside written as `'\''`). */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Quoting for Markdown output (CommonMark + GitHub tables) and for the mermaid diagrams inside it.
+ * Schema text never reaches a Markdown file without going through one of these. (The snippets in
+ * fenced blocks use their own syntax's helper: shell words from hcl.ts, env-file values from env.ts.)
+ */
+
+const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
+
+/**
+ * Prose: every character Markdown could read as syntax is backslash-escaped (`*.yml` stays text,
+ * `<name>` is not HTML), and bare URLs become autolinks. In a table cell, wrap it in `mdCell`.
+ */
+export function mdText(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const url = trimUrl(match[0]);
+    out += escapeProse(text.slice(last, match.index)) + `<${url}>`;
+    last = match.index + url.length;
+  }
+  const line = (out + escapeProse(text.slice(last))).replace(/\s*\n\s*/g, ' ');
+  // What would start a heading, a list or a setext underline at the start of a line.
+  return line
+    .replace(/^[#=+-]/, '\\$&')
+    .replace(/^(\d+)([.)])/, '$1\\$2')
+    .replace(/ (#+)$/, ' \\$1');
+}
+
+/** Punctuation that ends a sentence rather than the URL; a `)` only when it closes nothing in the URL. */
+function trimUrl(url: string): string {
+  let end = url.length;
+  for (;;) {
+    const last = url[end - 1]!;
+    const opened = [...url.slice(0, end)].filter((c) => c === '(').length;
+    const closed = [...url.slice(0, end)].filter((c) => c === ')').length;
+    if ('.,;:!?'.includes(last) || (last === ')' && closed > opened)) end--;
+    else return url.slice(0, end);
+  }
+}
+
+function escapeProse(text: string): string {
+  return (
+    text
+      .replace(/[\\`*[\]<>~]/g, '\\$&')
+      // `_` only where it could open or close emphasis: at a word boundary.
+      .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+      // `&` only where it could start an entity.
+      .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
+  );
+}
+
+/** A code span holding `text` verbatim, whatever backticks it contains. */
+export function mdCode(text: string): string {
+  const oneLine = text.replace(/\r?\n/g, ' ');
+  const longestRun = Math.max(0, ...[...oneLine.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || /^ .* $/.test(oneLine) ? ' ' : '';
+  return `${fence}${pad}${oneLine}${pad}${fence}`;
+}
+
+/**
+ * The content of a GitHub table cell: every `|` escaped, code spans included (GFM splits cells
+ * before it reads code spans, and drops the backslash of `\|` there).
+ */
+export function mdCell(markdown: string): string {
+  return markdown.replaceAll('|', '\\|');
+}
+
+/** A GitHub table: the header row, the delimiter row (`---`, or `---:` for right-aligned), the rows. */
+export function mdTable(header: string[], align: ('left' | 'right')[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(mdCell).join(' | ')} |`;
+  return [
+    line(header),
+    `| ${align.map((a) => (a === 'right' ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+/** A fenced code block: the fence is longer than any backtick run inside. */
+export function mdFence(language: string, body: string): string {
+  const longestRun = Math.max(2, ...[...body.matchAll(/^`+/gm)].map((m) => m[0].length));
+  const fence = '`'.repeat(longestRun + 1);
+  return `${fence}${language}\n${body.replace(/\n+$/, '')}\n${fence}`;
+}
+
+/** A link whose target is a relative path or a `#fragment` we generated (never schema text). */
+export function mdLink(label: string, target: string): string {
+  return `[${label}](${target.replace(/[ ()<>]/g, (c) => encodeURIComponent(c))})`;
+}
+
+/**
+ * Heading anchors as GitHub (and markdownlint's MD051) compute them: lower case, punctuation
+ * dropped, spaces → `-`, repeated slugs suffixed `-1`, `-2`… One slugger per document, fed every
+ * heading in order.
+ */
+export class Slugger {
+  readonly #seen = new Map<string, number>();
+
+  /** `heading` is the heading's rendered text (code spans without their backticks). */
+  slug(heading: string): string {
+    const base = heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+      .replace(/ /g, '-');
+    const count = this.#seen.get(base);
+    this.#seen.set(base, (count ?? -1) + 1);
+    return count === undefined ? base : `${base}-${count + 1}`;
+  }
+}
+
+/** A mermaid node id: letters, digits and `_` only. */
+export function mermaidId(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** A mermaid node label, quoted; `"` and `#` written as mermaid entity codes. */
+export function mermaidLabel(text: string): string {
+  return `"${text
+    .replaceAll('#', '#35;')
+    .replaceAll('"', '#quot;')
+    .replace(/[<>]/g, (c) => (c === '<' ? '#lt;' : '#gt;'))}"`;
+}

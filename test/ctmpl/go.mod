@@ -1,0 +1,3 @@
+module wazo-config/test/ctmpl
+
+go 1.19

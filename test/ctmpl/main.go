@@ -1,0 +1,260 @@
+// Command ctmpl renders consul-template templates over a Consul KV snapshot, for the tests.
+//
+// It is Go's own text/template with consul-template's function names and semantics (as of
+// hashicorp/consul-template template/funcs.go), limited to the functions wazo-config's templates
+// use: a template calling any other function fails to parse, so the tests also prove that the
+// generated templates stay inside this set. KV snapshots are in `consul kv export` format:
+// [{"key": "a/b", "flags": 0, "value": "<base64>"}].
+//
+// One-shot:  ctmpl -kv snapshot.json template.ctmpl        (output on stdout, error on stderr, exit 1)
+// Batch:     ctmpl -batch < jobs.json                      (one process for many renders)
+//
+// A batch is a JSON array of jobs; each job is either {"template": path, "kv": [...]} (render) or
+// {"envconsul": {"prefix", "format", "sanitize", "upcase"}, "kv": [...]} (the environment envconsul
+// gives its child). Results come back in order as {"output": base64} or {"env": {name: base64}} or
+// {"error": text}; base64 keeps every byte exact.
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+)
+
+type kvEntry struct {
+	Key   string `json:"key"`
+	Flags uint64 `json:"flags"`
+	Value string `json:"value"`
+}
+
+type kvStore map[string]string
+
+func loadKV(entries []kvEntry) (kvStore, error) {
+	kv := kvStore{}
+	for _, e := range entries {
+		raw, err := base64.StdEncoding.DecodeString(e.Value)
+		if err != nil {
+			return nil, fmt.Errorf("key %q: value is not base64: %v", e.Key, err)
+		}
+		kv[e.Key] = string(raw)
+	}
+	return kv, nil
+}
+
+// funcMap mirrors consul-template's functions of the same names.
+func funcMap(kv kvStore) template.FuncMap {
+	return template.FuncMap{
+		// key blocks until the key exists; with a snapshot, a missing key can never arrive.
+		"key": func(s string) (string, error) {
+			if s == "" {
+				return "", nil
+			}
+			v, ok := kv[s]
+			if !ok {
+				return "", fmt.Errorf("key %q is not in the snapshot (consul-template would wait for it)", s)
+			}
+			return v, nil
+		},
+		"keyExists": func(s string) (bool, error) {
+			if s == "" {
+				return false, nil
+			}
+			_, ok := kv[s]
+			return ok, nil
+		},
+		// keyOrDefault returns the default for a missing key and for an empty value.
+		"keyOrDefault": func(s, def string) (string, error) {
+			if s == "" {
+				return def, nil
+			}
+			if v, ok := kv[s]; ok && v != "" {
+				return v, nil
+			}
+			return def, nil
+		},
+		"toJSON": func(i interface{}) (string, error) {
+			result, err := json.Marshal(i)
+			if err != nil {
+				return "", fmt.Errorf("toJSON: %v", err)
+			}
+			return string(bytes.TrimSpace(result)), nil
+		},
+		"base64Encode": func(s string) (string, error) {
+			return base64.StdEncoding.EncodeToString([]byte(s)), nil
+		},
+		"regexMatch": func(re, s string) (bool, error) {
+			compiled, err := regexp.Compile(re)
+			if err != nil {
+				return false, err
+			}
+			return compiled.MatchString(s), nil
+		},
+		"replaceAll": func(f, t, s string) (string, error) {
+			return strings.Replace(s, f, t, -1), nil
+		},
+		// Sprig's list and fail, which consul-template exposes with the sprig_ prefix.
+		"sprig_list": func(v ...interface{}) []interface{} {
+			return v
+		},
+		"sprig_fail": func(msg string) (string, error) {
+			return "", errors.New(msg)
+		},
+	}
+}
+
+func render(path string, kv kvStore) ([]byte, error) {
+	contents, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := template.New(filepath.Base(path)).Delims("{{", "}}").Funcs(funcMap(kv)).Parse(string(contents))
+	if err != nil {
+		return nil, fmt.Errorf("template: %s", err)
+	}
+	var out bytes.Buffer
+	if err := tmpl.Execute(&out, nil); err != nil {
+		return nil, fmt.Errorf("template: %s", err)
+	}
+	return out.Bytes(), nil
+}
+
+type envconsulPrefix struct {
+	Prefix   string `json:"prefix"`
+	Format   string `json:"format"`
+	Sanitize bool   `json:"sanitize"`
+	Upcase   bool   `json:"upcase"`
+}
+
+var invalidEnvChars = regexp.MustCompile("[^a-zA-Z0-9_]")
+
+// envconsulEnv is what envconsul exports for one `prefix` block: consul-template's KV list
+// (keys that start with the prefix, made relative, leading "/" trimmed), then the format template
+// with `key`, then sanitize, then upcase (hashicorp/envconsul runner.go appendPrefixes).
+func envconsulEnv(p envconsulPrefix, kv kvStore) (map[string]string, error) {
+	env := map[string]string{}
+	for full, value := range kv {
+		if !strings.HasPrefix(full, p.Prefix) {
+			continue
+		}
+		key := strings.TrimLeft(strings.TrimPrefix(full, p.Prefix), "/")
+		if strings.TrimSpace(key) == "" || strings.HasSuffix(key, "/") {
+			continue
+		}
+		if p.Format != "" {
+			tmpl, err := template.New("format").Funcs(template.FuncMap{"key": func() string { return key }}).Parse(p.Format)
+			if err != nil {
+				return nil, err
+			}
+			var out bytes.Buffer
+			if err := tmpl.Execute(&out, nil); err != nil {
+				return nil, err
+			}
+			key = out.String()
+		}
+		if p.Sanitize {
+			key = invalidEnvChars.ReplaceAllString(key, "_")
+		}
+		if p.Upcase {
+			key = strings.ToUpper(key)
+		}
+		if _, dup := env[key]; dup {
+			return nil, fmt.Errorf("two keys give the variable %s", key)
+		}
+		env[key] = value
+	}
+	return env, nil
+}
+
+type job struct {
+	Template  string           `json:"template,omitempty"`
+	Envconsul *envconsulPrefix `json:"envconsul,omitempty"`
+	KV        []kvEntry        `json:"kv"`
+}
+
+type result struct {
+	Output *string           `json:"output,omitempty"`
+	Env    map[string]string `json:"env"` // null for renders
+	Error  string            `json:"error,omitempty"`
+}
+
+func run(j job) result {
+	kv, err := loadKV(j.KV)
+	if err != nil {
+		return result{Error: err.Error()}
+	}
+	if j.Envconsul != nil {
+		env, err := envconsulEnv(*j.Envconsul, kv)
+		if err != nil {
+			return result{Error: err.Error()}
+		}
+		encoded := map[string]string{}
+		for k, v := range env {
+			encoded[k] = base64.StdEncoding.EncodeToString([]byte(v))
+		}
+		return result{Env: encoded}
+	}
+	out, err := render(j.Template, kv)
+	if err != nil {
+		return result{Error: err.Error()}
+	}
+	text := base64.StdEncoding.EncodeToString(out)
+	return result{Output: &text}
+}
+
+func main() {
+	batch := flag.Bool("batch", false, "read a JSON array of jobs on stdin, write results on stdout")
+	kvPath := flag.String("kv", "", "KV snapshot (consul kv export format)")
+	flag.Parse()
+	if *batch {
+		input, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fail(err)
+		}
+		var jobs []job
+		if err := json.Unmarshal(input, &jobs); err != nil {
+			fail(err)
+		}
+		results := make([]result, len(jobs))
+		for i, j := range jobs {
+			results[i] = run(j)
+		}
+		if err := json.NewEncoder(os.Stdout).Encode(results); err != nil {
+			fail(err)
+		}
+		return
+	}
+	if flag.NArg() != 1 || *kvPath == "" {
+		fail(errors.New("usage: ctmpl -kv snapshot.json template.ctmpl | ctmpl -batch < jobs.json"))
+	}
+	var entries []kvEntry
+	raw, err := os.ReadFile(*kvPath)
+	if err == nil {
+		err = json.Unmarshal(raw, &entries)
+	}
+	if err != nil {
+		fail(err)
+	}
+	kv, err := loadKV(entries)
+	if err != nil {
+		fail(err)
+	}
+	out, err := render(flag.Arg(0), kv)
+	if err != nil {
+		fail(err)
+	}
+	os.Stdout.Write(out)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}

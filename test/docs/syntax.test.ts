@@ -1,0 +1,91 @@
+/**
+ * The docs' quoting helpers, checked against real parsers where there is one: POSIX `sh` for shell
+ * words, `JSON.parse` for embedded JSON.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { fillTemplate } from '../../generator/emit/docs-template.ts';
+import { htmlJson, htmlText } from '../../generator/syntax/html.ts';
+import { shellWord } from '../../generator/syntax/hcl.ts';
+import { mdCell, mdCode, mdText, mermaidLabel, Slugger } from '../../generator/syntax/markdown.ts';
+
+describe('markdown quoting', () => {
+  it('escapes what Markdown would read as syntax, and links bare URLs', () => {
+    assert.equal(mdText('reads *.yml and <name>'), 'reads \\*.yml and \\<name\\>');
+    assert.equal(mdText('_DEFAULT_CONFIG of wazo_auth'), '\\_DEFAULT_CONFIG of wazo_auth');
+    assert.equal(mdText('# one'), '\\# one');
+    assert.equal(mdText('1. one'), '1\\. one');
+    assert.equal(mdText('see https://wazo-platform.org/uc-doc/.'), 'see <https://wazo-platform.org/uc-doc/>.');
+    assert.equal(mdText('(see https://example.com/a_(b))'), '(see <https://example.com/a_(b)>)');
+  });
+
+  it('writes code spans that hold any text', () => {
+    assert.equal(mdCode('bus.port'), '`bus.port`');
+    assert.equal(mdCode('a`b'), '``a`b``');
+    assert.equal(mdCode('`x`'), '`` `x` ``');
+    assert.equal(mdCell(mdCode('a|b')), '`a\\|b`');
+  });
+
+  it('computes heading anchors as GitHub does, duplicates numbered', () => {
+    const slugs = new Slugger();
+    assert.equal(slugs.slug('Where values come from'), 'where-values-come-from');
+    assert.equal(slugs.slug('rest_api.https'), 'rest_apihttps');
+    assert.equal(slugs.slug('Contents'), 'contents');
+    assert.equal(slugs.slug('contents'), 'contents-1');
+  });
+
+  it('quotes mermaid labels', () => {
+    assert.equal(mermaidLabel('a"b#c<d>'), '"a#quot;b#35;c#lt;d#gt;"');
+  });
+});
+
+describe('snippet quoting', () => {
+  const texts = fc.string({ unit: 'binary', minLength: 0, maxLength: 20 }).filter((s) => !s.includes('\0'));
+
+  it('shell words read back as the same argument in sh', () => {
+    const samples = ['true', '["offline_access","Contacts.Read"]', "it's", 'a b $HOME `id` \\ "q"', ''];
+    fc.assert(
+      fc.property(fc.array(texts, { minLength: 1, maxLength: 5 }), (words) => {
+        const all = [...samples, ...words];
+        const out = execFileSync('sh', ['-c', `printf '%s\\0' ${all.map(shellWord).join(' ')}`]).toString();
+        assert.deepEqual(out.split('\0').slice(0, -1), all);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('html quoting', () => {
+  it('escapes text and attribute values', () => {
+    assert.equal(htmlText(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  it('embeds JSON that cannot close its script element and parses back to the same value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = htmlJson({ value, attack: '</script><!-- <script>\u2028\u2029&' });
+        assert.doesNotMatch(text, /<|>|&|\u2028|\u2029/);
+        assert.deepEqual(
+          JSON.parse(text),
+          JSON.parse(JSON.stringify({ value, attack: '</script><!-- <script>\u2028\u2029&' })),
+        );
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('templates', () => {
+  it('fills each placeholder once, never a value read as a placeholder', () => {
+    assert.equal(fillTemplate('a {{x}} b {{y}}', 't', { x: '{{y}}', y: '1' }), 'a {{y}} b 1');
+  });
+
+  it('names placeholders without values and values without placeholders', () => {
+    assert.throws(
+      () => fillTemplate('{{x}} {{z}}', 't.md', { x: '', y: '' }),
+      /templates\/docs\/t\.md: no value for \{\{z\}\}; no placeholder for y/,
+    );
+  });
+});
