@@ -12,5 +12,6 @@ import validationErrorModule from 'ajv/dist/runtime/validation_error.js';
 export const formats = formatsModule.fullFormats;
 export const equal = equalModule.default;
 export const ucs2length = ucs2lengthModule.default;
-export const uri = uriModule.default;
+// Typed loosely: fast-uri's own type cannot be named in the published declarations.
+export const uri: object = uriModule.default;
 export const validation_error = validationErrorModule.default;
