@@ -60,7 +60,7 @@ describe('broken schemas: every problem reported as file#pointer: what (hint)', 
   for (const [name, files, expected] of cases) {
     it(name, async () => {
       const lines = await problems(files);
-      assert.deepEqual(lines.map((l) => l.replace(/\/work\/main\/\.test-tmp\/project-\w+/, '{ROOT}')), expected);
+      assert.deepEqual(lines.map((l) => l.replace(/\/\S*\/\.test-tmp\/project-\w+/, '{ROOT}')), expected);
     });
   }
 
