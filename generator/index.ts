@@ -3,14 +3,11 @@
  * Every problem of every schema is collected before anything is written; on any problem nothing is.
  */
 import { join } from 'node:path';
-import { checkSchema } from './check.ts';
 import { EMITTERS, INDEX_EMITTERS } from './emit/index.ts';
 import type { GeneratedFile } from './emit/emitter.ts';
 import { formatFiles } from './format.ts';
-import { listSchemaFiles, loadSchema } from './load.ts';
-import { buildModel, type ServiceModel } from './model.ts';
-import { GenerateError, type SchemaProblem } from './problems.ts';
-import { checkModel } from './rules.ts';
+import type { ServiceModel } from './model.ts';
+import { loadModels } from './models.ts';
 import { apply, plan, type WriteResult } from './write.ts';
 
 export interface GenerateOptions {
@@ -24,37 +21,6 @@ export interface GenerateOptions {
 
 export interface GenerateResult extends WriteResult {
   models: ServiceModel[];
-}
-
-export async function loadModels(root: string, services?: string[]): Promise<ServiceModel[]> {
-  const problems: SchemaProblem[] = [];
-  const models: ServiceModel[] = [];
-  const paths = listSchemaFiles(join(root, 'schemas'));
-  const known = paths.map((p) => p.slice(p.lastIndexOf('/') + 1).replace('.schema.json', ''));
-  for (const wanted of services ?? []) {
-    if (!known.includes(wanted)) {
-      problems.push({ file: `schemas/${wanted}.schema.json`, pointer: '', message: 'no such schema', hint: `known services: ${known.join(', ')}` });
-    }
-  }
-  for (const path of paths) {
-    const loaded = await loadSchema(path, root);
-    if (!('schema' in loaded)) {
-      problems.push(loaded);
-      continue;
-    }
-    if (services && !services.includes(loaded.service)) continue;
-    const schemaProblems = checkSchema(loaded);
-    if (schemaProblems.length > 0) {
-      problems.push(...schemaProblems);
-      continue;
-    }
-    const model = buildModel(loaded);
-    const modelProblems = checkModel(model);
-    problems.push(...modelProblems);
-    if (modelProblems.length === 0) models.push(model);
-  }
-  if (problems.length > 0) throw new GenerateError(problems);
-  return models;
 }
 
 export async function renderFiles(models: ServiceModel[], root: string, withIndexes: boolean): Promise<GeneratedFile[]> {
@@ -82,4 +48,5 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 }
 
 export { GenerateError, formatSchemaProblem } from './problems.ts';
+export { loadModels };
 export type { ServiceModel, LeafSetting, GroupSetting, Setting } from './model.ts';

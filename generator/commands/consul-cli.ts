@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { createAjv } from '../ajv.ts';
-import { loadModels } from '../index.ts';
+import { loadModels } from '../models.ts';
 import { ConsulFailure, ConsulKv } from '../runtime/consul/client.ts';
 import { locateConsul, type ConsulOptions } from '../runtime/consul/locate.ts';
 import { readPrefix } from '../runtime/consul/read.ts';

@@ -1,6 +1,5 @@
 /** `wazo-config generate [--check] [service…]`: schemas/ → generated/. */
 import type { CommandModule } from 'yargs';
-import { generate } from '../index.ts';
 import { projectRoot, run } from './run.ts';
 
 interface Args {
@@ -18,6 +17,8 @@ export const generateCommand: CommandModule<object, Args> = {
   handler: (argv) =>
     run(async () => {
       const services = argv.services?.length ? argv.services : undefined;
+      // Loaded on use: the emitters bring prettier, ts-morph and json-schema-to-typescript.
+      const { generate } = await import('../index.ts');
       const result = await generate({ root: projectRoot(), services, check: argv.check });
       const stale = [
         ...result.written.map((p) => `generated/${p}`),
