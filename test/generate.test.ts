@@ -74,6 +74,14 @@ describe('generate', () => {
     }
   });
 
+  it('names every type after its path, never with a number to tell duplicates apart', () => {
+    for (const service of readdirSync(join(REPO, 'generated')).filter((d) => d.startsWith('wazo-'))) {
+      const names = [...readFileSync(join(REPO, 'generated', service, 'config.ts'), 'utf8').matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]!);
+      assert.ok(names.includes('Config') && names.includes('RestApi'), `${service}: ${names.join(', ')}`);
+      assert.deepEqual(names.filter((n) => /\d$/.test(n)), [], service);
+    }
+  });
+
   it('type-checks all of generated/ and a consumer in one strict program', () => {
     const files = listFiles(join(REPO, 'generated'))
       .filter((f) => f.endsWith('.ts'))
