@@ -76,6 +76,8 @@ function hintFor(keyword: string): string {
       return 'x-service is { name, envPrefix?, consulPrefix?, configFile?, configDir?, dependsOn? }';
     case 'x-env':
       return 'an environment variable name: letters, digits and _';
+    case 'x-discover':
+      return 'x-discover is the name of the Consul service to discover, such as "wazo-auth"';
     default:
       return `${keyword} is true or false`;
   }

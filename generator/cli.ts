@@ -2,10 +2,13 @@
 /** The `wazo-config` command: one module per command under commands/. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { compatCommand } from './commands/compat.ts';
 import { diffCommand } from './commands/diff.ts';
 import { explainCommand } from './commands/explain.ts';
 import { generateCommand } from './commands/generate.ts';
+import { inferCommand } from './commands/infer.ts';
 import { seedCommand } from './commands/seed.ts';
+import { validateCommand } from './commands/validate.ts';
 
 await yargs(hideBin(process.argv))
   .scriptName('wazo-config')
@@ -14,6 +17,9 @@ await yargs(hideBin(process.argv))
   .command(seedCommand)
   .command(diffCommand)
   .command(explainCommand)
+  .command(validateCommand)
+  .command(inferCommand)
+  .command(compatCommand)
   .demandCommand(1)
   .strict()
   .help()

@@ -2,7 +2,7 @@
  * Stage 3 — model: the one typed model of settings that every emitter reads (DESIGN.md "The
  * setting model"). No emitter reads the raw schema.
  */
-import type { JsonValue, ScalarType, SettingSpec, ValueType } from './runtime/types.ts';
+import type { DiscoverSpec, JsonValue, ScalarType, SettingSpec, ValueType } from './runtime/types.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
 import { escapePointer, isNode } from './walk.ts';
 
@@ -27,6 +27,8 @@ export interface GroupSetting extends Annotations {
   /** The TypeScript interface name, derived from the path (`RestApiHttps`). */
   typeName: string;
   children: Setting[];
+  /** `x-discover`: the Consul service whose passing instance fills this group's host, port… (docs/discovery.md). */
+  discover?: string;
 }
 
 /** A scalar, an array or an open map: one value, one env var, one Consul key. */
@@ -42,7 +44,11 @@ export interface LeafSetting extends Annotations {
   examples?: JsonValue[];
   envName: string;
   consulKey: string;
+  /** `contentMediaType: application/x-pem-file`: the value is PEM text, which the loader also writes to a private file. */
+  pem?: true;
 }
+
+export const PEM_MEDIA_TYPE = 'application/x-pem-file';
 
 export type Setting = GroupSetting | LeafSetting;
 
@@ -88,7 +94,9 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
       const children = Object.entries(node.properties)
         .filter((entry): entry is [string, SchemaNode] => isNode(entry[1]))
         .map(([key, child]) => walk(child, [...path, key], `${pointer}/properties/${escapePointer(key)}`, annotations));
-      return { kind: 'group', ...annotations, typeName: typeNameOf(path), children };
+      const group: GroupSetting = { kind: 'group', ...annotations, typeName: typeNameOf(path), children };
+      if (typeof node['x-discover'] === 'string') group.discover = node['x-discover'];
+      return group;
     }
     const consulRelative = path.map(encodeConsulSegment).join('/');
     const leaf: LeafSetting = {
@@ -104,6 +112,7 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
       consulKey: `${consulPrefix}/${consulRelative}`,
     };
     if (leaf.itemTypes === undefined) delete leaf.itemTypes;
+    if (node.contentMediaType === PEM_MEDIA_TYPE) leaf.pem = true;
     leaves.push(leaf);
     return leaf;
   };
@@ -184,7 +193,13 @@ export function settingSpecOf(leaf: LeafSetting): SettingSpec {
   if (leaf.itemTypes) spec.itemTypes = leaf.itemTypes;
   if (leaf.default !== undefined) spec.default = leaf.default;
   if (leaf.enum) spec.enum = leaf.enum;
+  if (leaf.pem) spec.pem = true;
   return spec;
+}
+
+/** The runtime's rows for the groups marked `x-discover`, in schema order. */
+export function discoverSpecsOf(model: ServiceModel): DiscoverSpec[] {
+  return [...allSettings(model.root)].flatMap((s) => (s.kind === 'group' && s.discover ? [{ path: s.path, service: s.discover }] : []));
 }
 
 export function* allSettings(node: Setting): Generator<Setting> {

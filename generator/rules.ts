@@ -3,7 +3,7 @@
  * They catch what the meta-schemas cannot see: names that collide across the whole service.
  */
 import { createAjv } from './ajv.ts';
-import { allSettings, type LeafSetting, type ServiceModel, type Setting } from './model.ts';
+import { allSettings, PEM_MEDIA_TYPE, type LeafSetting, type ServiceModel, type Setting } from './model.ts';
 import type { SchemaProblem } from './problems.ts';
 import { validationSchemaOf } from './validation-schema.ts';
 import { getAt, pathOfPointer } from './runtime/tree.ts';
@@ -50,6 +50,30 @@ export const RULES: Rule[] = [
     name: 'two groups have the same TypeScript type name',
     hint: 'rename one group: type names come from the key path with punctuation removed',
     find: (model) => collisions(groups(model), (group) => group.typeName),
+  },
+  {
+    name: 'x-discover belongs on a group with host and port leaves',
+    hint: 'put it on the object whose host and port the discovered instance fills (docs/discovery.md)',
+    find: (model) =>
+      [...allSettings(model.root)]
+        .filter((s) => 'x-discover' in s.schema && !(s.kind === 'group' && ['host', 'port'].every((key) => s.children.some((c) => c.kind === 'leaf' && c.path.at(-1) === key))))
+        .map((s) => ({ pointer: `${s.pointer}/x-discover` })),
+  },
+  {
+    name: 'x-discover names a service that x-service.dependsOn does not list',
+    hint: 'add it to x-service.dependsOn, so that waitForDependencies waits for it too',
+    find: (model) =>
+      groups(model)
+        .filter((g) => g.discover !== undefined && !model.dependsOn.includes(g.discover))
+        .map((g) => ({ pointer: `${g.pointer}/x-discover`, detail: g.discover })),
+  },
+  {
+    name: `contentMediaType ${PEM_MEDIA_TYPE} belongs on a string leaf`,
+    hint: 'give it "type": "string" (or ["string", "null"]); a setting that holds a file path is not PEM content',
+    find: (model) =>
+      [...allSettings(model.root)]
+        .filter((s) => s.schema.contentMediaType === PEM_MEDIA_TYPE && !(s.kind === 'leaf' && s.types.includes('string') && s.types.every((t) => t === 'string' || t === 'null')))
+        .map((s) => ({ pointer: `${s.pointer}/contentMediaType` })),
   },
   {
     name: 'the default is not valid against the schema',

@@ -19,6 +19,8 @@ export const VOCABULARY = {
   'x-mutable': { type: 'boolean' },
   'x-secret': { type: 'boolean' },
   'x-env': { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+  /** On a group with host and port children: the Consul service whose passing instance fills them (docs/discovery.md). */
+  'x-discover': { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
 } as const;
 
 export type Vocabulary = typeof VOCABULARY;

@@ -64,7 +64,7 @@ describe('value text', () => {
     ['list of strings', { types: ['array'], itemTypes: ['string'] }, fc.array(fc.string())],
     ['list of integers', { types: ['array'], itemTypes: ['integer'] }, fc.array(fc.integer())],
     ['map', { types: ['map'] }, fc.dictionary(fc.string(), fc.boolean(), { noNullPrototype: true })],
-    ['any', { types: [] }, fc.jsonValue().filter((v) => !Object.is(v, -0))],
+    ['any', { types: [] }, fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown)], // JSON has no -0
   ];
   for (const [name, spec, values] of specs) {
     it(`decode(encode(v)) == v for every ${name}`, () => {

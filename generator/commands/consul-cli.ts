@@ -12,7 +12,7 @@ import { ConsulUnavailable, problemOf } from '../runtime/consul/wait.ts';
 import { consoleLogger } from '../runtime/load.ts';
 import { formatProblem } from '../runtime/problems.ts';
 import type { CompiledValidator, ServiceSpec } from '../runtime/types.ts';
-import { settingSpecOf } from '../model.ts';
+import { discoverSpecsOf, settingSpecOf } from '../model.ts';
 import { validationSchemaOf } from '../validation-schema.ts';
 import { UserError } from './run.ts';
 
@@ -74,6 +74,8 @@ export async function serviceSpecs(root: string, services: string[]): Promise<Se
     configFile: model.configFile,
     configDir: model.configDir,
     settings: model.leaves.map(settingSpecOf),
+    dependsOn: model.dependsOn,
+    discover: discoverSpecsOf(model),
     validate: createAjv().compile(validationSchemaOf(model.schema)) as CompiledValidator,
   }));
 }

@@ -98,6 +98,7 @@ async function loaderProblems(service: ServiceSpec, decoded: ReturnType<typeof d
       configFile: false,
       configDir: false,
       consul: false,
+      pemFiles: false, // a report writes no files
       env: {},
       logger: { info: () => {}, warn: () => {}, error: () => {} },
       sources: [{ name: 'consul', read: async () => ({ layers: [decoded.layer], problems: decoded.invalid }) }],

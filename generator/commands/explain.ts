@@ -47,6 +47,7 @@ export const explainCommand: CommandModule<object, Args> = {
 async function explain(argv: Args): Promise<number> {
   const [service] = await serviceSpecs(projectRoot(), [argv.service]);
   const { tree } = await resolveConfig(service!, {
+    pemFiles: false, // a report writes no files
     configFile: argv.files ? argv['config-file'] : false,
     configDir: argv.files ? argv['config-dir'] : false,
     consul: argv.consul ? consulOptionsOf(argv, false) : false,

@@ -4,7 +4,7 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import { Project, VariableDeclarationKind } from 'ts-morph';
-import { settingSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
+import { discoverSpecsOf, settingSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
 import type { SchemaNode } from '../load.ts';
 import { banner } from '../syntax/banner.ts';
 import { tsDocText, tsLiteral } from '../syntax/ts.ts';
@@ -28,7 +28,7 @@ export const configTsEmitter: Emitter = {
     const file = project.createSourceFile(`${model.name}/config.ts`, '');
     file.addImportDeclaration({
       moduleSpecifier: 'wazo-config/runtime',
-      namedImports: ['load', 'resolveConfig', 'type LoadOptions', 'type Resolved', 'type ServiceSpec'],
+      namedImports: ['load', 'resolveConfig', 'watch', 'type LoadOptions', 'type Resolved', 'type ServiceSpec', 'type WatchHandlers', 'type WatchOptions', 'type Watcher'],
     });
     file.addImportDeclaration({ moduleSpecifier: './validate.js', namedImports: ['validate'] });
     file.addStatements(types);
@@ -59,12 +59,36 @@ export const configTsEmitter: Emitter = {
       returnType: 'Promise<Resolved<Config>>',
       statements: 'return resolveConfig<Config>(service, options);',
     });
+    file.addFunction({
+      isExported: true,
+      name: 'watchConfig',
+      docs: [
+        tsDocText(
+          `Watches Consul ${model.consulPrefix}/ with one blocking query (and SIGHUP for the files): each change re-reads and ` +
+            `re-validates the whole configuration as loadConfig does (pass the same options); mutable keys are applied to \`config\` ` +
+            'in place (`change`), restart-only keys give `restartRequired` and, by default, an exit with code 75 after 5 s; ' +
+            'an invalid change gives `invalid` and keeps the last good configuration. See docs/watch.md.',
+        ),
+      ],
+      parameters: [
+        { name: 'config', type: 'Config' },
+        { name: 'handlers', type: 'WatchHandlers<Config>', initializer: '{}' },
+        { name: 'options', type: 'WatchOptions<Config>', initializer: '{}' },
+      ],
+      returnType: 'Watcher<Config>',
+      statements: 'return watch<Config>(service, config, handlers, options);',
+    });
     return [{ path: `${model.name}/config.ts`, contents: banner.slashes(model.file) + file.getFullText() }];
   },
 };
 
 function serviceLiteral(model: ServiceModel): string {
   const settings = model.leaves.map((leaf) => tsLiteral(settingSpecOf(leaf)));
+  const discover = discoverSpecsOf(model);
+  const discovery = [
+    ...(model.dependsOn.length > 0 ? [`dependsOn: ${tsLiteral(model.dependsOn)},`] : []),
+    ...(discover.length > 0 ? [`discover: ${tsLiteral(discover)},`] : []),
+  ];
   return `{
     name: ${tsLiteral(model.name)},
     envPrefix: ${tsLiteral(model.envPrefix)},
@@ -72,6 +96,7 @@ function serviceLiteral(model: ServiceModel): string {
     configFile: ${tsLiteral(model.configFile)},
     configDir: ${tsLiteral(model.configDir)},
     settings: [${settings.join(',\n')}],
+    ${discovery.join('\n')}
     validate,
   }`;
 }

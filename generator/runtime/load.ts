@@ -6,9 +6,12 @@ import { ConfigError, didYouMean, type Problem } from './problems.ts';
 import { indexOf, type SettingsIndex } from './settings-index.ts';
 import type { ConsulOptions } from './consul/locate.ts';
 import { consulSource } from './sources/consul.ts';
+import { discoverySource } from './discovery/discover-source.ts';
+import { writePemFiles, type PemFileOptions, type PemFiles } from './discovery/pem-files.ts';
+import { waitForDependencies, type DependencyOptions } from './discovery/wait-for-dependencies.ts';
 import { defaultsSource } from './sources/defaults.ts';
 import { envSource, type Env } from './sources/env.ts';
-import { fileSource } from './sources/files.ts';
+import { fileSource, type WazoCompat } from './sources/files.ts';
 import { overridesSource } from './sources/overrides.ts';
 import type { ConfigSource, Layer, SourceContext } from './sources/source.ts';
 import { ConfigTree, dotted, getAt, isObject, pathOfPointer } from './tree.ts';
@@ -25,10 +28,24 @@ export interface LoadOptions<C = JsonObject> {
   /** Which conf.d file wins a conflict; default Wazo's `first-wins`. */
   confdOrder?: 'first-wins' | 'last-wins';
   /**
+   * Wazo's own file semantics, each off by default (docs/migration.md): `exec` runs the command
+   * of `!exec` files; `accumulateLists` concatenates lists across config files as wazo-auth does.
+   */
+  wazoCompat?: WazoCompat;
+  /**
    * Consul KV (docs/consul.md): located by `WAZO_CONSUL_*` variables or /etc/wazo-platform/consul,
    * read only when one of them (or these options) locates it; false: never, no network attempt.
    */
   consul?: ConsulOptions | false;
+  /**
+   * Before reading anything, wait until each of `x-service.dependsOn` (or `services`) has a passing
+   * instance in Consul (docs/discovery.md); default false. Without Consul there is nothing to wait on.
+   */
+  waitForDependencies?: boolean | DependencyOptions;
+  /** Fill the `x-discover` groups from Consul health when Consul is read; default true. */
+  discover?: boolean;
+  /** Where PEM-content settings are written as files (docs/discovery.md); false: not written. */
+  pemFiles?: PemFileOptions | false;
   /** Extra sources between Consul and the env. */
   sources?: ConfigSource[];
   /** Values from the program itself (e.g. its command line): the highest priority. */
@@ -44,6 +61,8 @@ export interface Resolved<C> {
   /** The merged tree with the source of every value. */
   tree: ConfigTree;
   warnings: string[];
+  /** The files PEM-content settings were written to (also `pemFiles(config)`). */
+  pemFiles?: PemFiles;
 }
 
 export const consoleLogger: Logger = {
@@ -60,8 +79,10 @@ export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): Co
       configFile: options.configFile ?? service.configFile,
       configDir: options.configDir ?? service.configDir,
       confdOrder: options.confdOrder ?? 'first-wins',
+      wazoCompat: options.wazoCompat,
     }),
     ...(options.consul === false ? [] : [consulSource(options.consul, { env, strict: options.strict ?? false })]),
+    ...(options.consul === false || options.discover === false ? [] : [discoverySource(options.consul, { env })]),
     ...(options.sources ?? []),
     envSource(env),
     overridesSource(options.overrides),
@@ -74,6 +95,8 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
   const tree = new ConfigTree();
   const problems: Problem[] = [];
   const warnings: string[] = [];
+  const env = options.env ?? process.env;
+  if (options.waitForDependencies) await waitForDependencies(service, options.waitForDependencies, { consul: options.consul, env, logger });
   for (const source of sourcesFor(service, options)) {
     const output = await source.read(context);
     output.layers.forEach((layer) => apply(tree, layer));
@@ -86,8 +109,9 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
   }
   if (!service.validate(tree.root)) problems.push(...problemsFromValidation(service.validate.errors ?? [], tree, context.index));
   if (problems.length > 0) throw new ConfigError(service.name, problems);
+  const pemFiles = options.pemFiles === false ? undefined : writePemFiles(service, tree, options.pemFiles ?? {}, env);
   warnings.forEach((w) => logger.warn(`${service.name}: ${w}`));
-  return { config: tree.root as C, tree, warnings };
+  return { config: tree.root as C, tree, warnings, ...(pemFiles ? { pemFiles } : {}) };
 }
 
 export async function load<C>(service: ServiceSpec, options: LoadOptions<C> = {}): Promise<C> {

@@ -26,6 +26,16 @@ export interface SettingSpec extends ValueSpec {
   /** Absent when the schema gives no default. */
   default?: JsonValue;
   enum?: readonly JsonValue[];
+  /** The value is PEM text (`contentMediaType: application/x-pem-file`): the loader writes it to a private file. */
+  pem?: boolean;
+}
+
+/** A group marked `x-discover` (docs/discovery.md): its host, port, scheme/https leaves come from Consul health. */
+export interface DiscoverSpec {
+  /** The group's path, e.g. `['auth']`. */
+  path: readonly string[];
+  /** The Consul service name, e.g. `wazo-auth`. */
+  service: string;
 }
 
 /** Everything the runtime knows of a service: what its generated loader hands to `load()`. */
@@ -36,6 +46,10 @@ export interface ServiceSpec {
   configFile: string;
   configDir: string;
   settings: readonly SettingSpec[];
+  /** `x-service.dependsOn`: what `LoadOptions.waitForDependencies` waits for. */
+  dependsOn?: readonly string[];
+  /** The groups marked `x-discover`. */
+  discover?: readonly DiscoverSpec[];
   /** The ajv standalone validator compiled at generate time. */
   validate: CompiledValidator;
 }

@@ -1,0 +1,195 @@
+/**
+ * Registering a service in Consul, as Wazo's `ServiceCatalogRegistration` and `Registerer` do
+ * (SEMANTICS.md §4): when `service_discovery.enabled`, wait until the service's own `check()`
+ * passes (asking again every `retry_interval` s), register it with a TTL check, send the TTL every
+ * `refresh_interval` s (after a failure: back to `retry_interval` and register again), and
+ * deregister on `stop()` or on SIGTERM / SIGINT.
+ */
+import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import type { ConsulKv } from '../consul/client.ts';
+import type { ConsulOptions } from '../consul/locate.ts';
+import { ConfigError } from '../problems.ts';
+import type { Env } from '../sources/env.ts';
+import type { Logger } from '../types.ts';
+import { sleep } from '../watch/pacing.ts';
+import { openConsul } from './health.ts';
+
+/** The `service_discovery` group every Wazo schema has; the generated `ServiceDiscovery` type fits it. */
+export interface ServiceDiscoverySettings {
+  enabled: boolean;
+  /** An address, or `auto`: see `advertiseAddress`. */
+  advertise_address: string;
+  advertise_address_interface: string;
+  advertise_port: number;
+  /** Seconds: the TTL of the check. */
+  ttl_interval: number;
+  /** Seconds between two TTL updates (below `ttl_interval`). */
+  refresh_interval: number;
+  /** Seconds between two attempts while `check()` fails or Consul does not answer. */
+  retry_interval: number;
+  extra_tags: readonly string[];
+}
+
+export interface RegistrationOptions {
+  /** The Consul service name, e.g. `wazo-calld`. */
+  name: string;
+  /** `config.service_discovery`. */
+  settings: ServiceDiscoverySettings;
+  /** Wazo's UUID (`XIVO_UUID`): the first tag, as Wazo's Registerer puts it. */
+  uuid?: string;
+  /** The service ID; default a random UUID, as Wazo's. */
+  id?: string;
+  /** Service Meta. `scheme: 'https'` tells discovering services to use https (docs/discovery.md). */
+  meta?: Record<string, string>;
+  /** The service's own readiness (e.g. its HTTP server listens); registration waits until it is true. */
+  check?: () => boolean | Promise<boolean>;
+  /** Where Consul is; located like the loader's, else `http://consul:8500`. */
+  consul?: ConsulOptions;
+  /** Where the `WAZO_CONSUL_*` variables are read; default `process.env`. */
+  env?: Env;
+  logger?: Logger;
+  /** Deregister on these signals, then let the signal take its course; default SIGTERM and SIGINT; `[]` for none. */
+  deregisterOn?: readonly NodeJS.Signals[];
+  /** The network interfaces for the `auto` address; default `os.networkInterfaces()`. */
+  networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
+}
+
+export type RegistrationState = 'disabled' | 'waiting' | 'registered' | 'stopped';
+
+export interface ServiceRegistration {
+  readonly id: string;
+  readonly address: string;
+  readonly port: number;
+  readonly tags: readonly string[];
+  /** Settles once the service is registered and its check passes (at once when disabled). */
+  readonly registered: Promise<void>;
+  state(): RegistrationState;
+  /** Stops the TTL updates and deregisters; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `advertise_address`, or for `auto` the first IPv4 address of `advertise_address_interface`, then
+ * of the interfaces named `eth*` or `en*`, then of `lo`; else 127.0.0.1.
+ */
+export function advertiseAddress(settings: Pick<ServiceDiscoverySettings, 'advertise_address' | 'advertise_address_interface'>, interfaces = networkInterfaces()): string {
+  if (settings.advertise_address !== 'auto') return settings.advertise_address;
+  const names = [settings.advertise_address_interface, ...Object.keys(interfaces).filter((n) => /^(eth|en)/.test(n)), 'lo'];
+  for (const name of names) {
+    const address = interfaces[name]?.find((a) => a.family === 'IPv4')?.address;
+    if (address) return address;
+  }
+  return '127.0.0.1';
+}
+
+/** Starts registering in the background and returns at once. Throws a ConfigError when the Consul location is invalid. */
+export function startRegistration(options: RegistrationOptions): ServiceRegistration {
+  const { settings, name } = options;
+  const logger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
+  const id = options.id ?? randomUUID();
+  const address = advertiseAddress(settings, options.networkInterfaces?.());
+  const port = settings.advertise_port;
+  const tags = [...(options.uuid ? [options.uuid] : []), name, ...settings.extra_tags];
+  if (!settings.enabled) {
+    logger.debug?.(`${name}: not registering in Consul: service_discovery.enabled is false`);
+    return { id, address, port, tags, registered: Promise.resolve(), state: () => 'disabled', stop: async () => {} };
+  }
+  const opened = openConsul({ ...options.consul, required: true }, options.env ?? process.env);
+  if (opened.kind === 'invalid') throw new ConfigError(name, opened.problems);
+  if (opened.kind === 'off') throw new ConfigError(name, [{ key: 'consul', source: 'service_discovery.enabled', message: opened.reason }]);
+  const { kv } = opened;
+  const checkId = `service:${id}`;
+  const where = `${name} (${id}) at ${address}:${port} in Consul at ${kv.location.url}`;
+  const abort = new AbortController();
+  let state: RegistrationState = 'waiting';
+  let markRegistered!: () => void;
+  const registered = new Promise<void>((resolve) => (markRegistered = resolve));
+  const retry = () => sleep(settings.retry_interval * 1000, abort.signal);
+
+  const register = async (): Promise<boolean> => {
+    try {
+      await kv.registerService({ name, id, address, port, tags, meta: options.meta ?? {}, ttl: `${Math.round(settings.ttl_interval * 1000)}ms` });
+      await kv.passCheck(checkId);
+      return true;
+    } catch (error) {
+      if (!abort.signal.aborted) logger.warn(`${name}: cannot register ${where}: ${(error as Error).message}; retrying in ${settings.retry_interval} s`);
+      return false;
+    }
+  };
+
+  const run = async () => {
+    while (!abort.signal.aborted) {
+      if (!(await ready(options.check, logger, name))) {
+        await retry();
+        continue;
+      }
+      if (abort.signal.aborted || !(await register())) {
+        await retry();
+        continue;
+      }
+      state = 'registered';
+      logger.info(`${name}: registered ${where}`);
+      markRegistered();
+      await heartbeats(kv, checkId, settings, abort.signal, (error) =>
+        logger.warn(`${name}: the TTL update of ${where} failed: ${error.message}; registering again in ${settings.retry_interval} s`),
+      );
+      if (!abort.signal.aborted) {
+        state = 'waiting';
+        await retry();
+      }
+    }
+  };
+  const running = run();
+
+  let stopping: Promise<void> | undefined;
+  const signals = options.deregisterOn ?? ['SIGTERM', 'SIGINT'];
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stop().finally(() => {
+      // Nobody else handles it: let the signal do what it would have done without us.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  };
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      signals.forEach((s) => process.off(s, onSignal));
+      abort.abort();
+      await running;
+      state = 'stopped';
+      try {
+        await kv.deregisterService(id);
+        logger.info(`${name}: deregistered ${where}`);
+      } catch (error) {
+        logger.error(`${name}: cannot deregister ${where}: ${(error as Error).message}`);
+      } finally {
+        kv.close();
+      }
+    })());
+  signals.forEach((s) => process.on(s, onSignal));
+  return { id, address, port, tags, registered, state: () => state, stop };
+}
+
+/** The service's own check; one that throws is a failing one. */
+async function ready(check: RegistrationOptions['check'], logger: Logger, name: string): Promise<boolean> {
+  if (!check) return true;
+  try {
+    return (await check()) === true;
+  } catch (error) {
+    logger.warn(`${name}: its readiness check failed: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+/** TTL updates every `refresh_interval` until aborted, or until one fails (then `onFailure` and return). */
+async function heartbeats(kv: ConsulKv, checkId: string, settings: ServiceDiscoverySettings, signal: AbortSignal, onFailure: (error: Error) => void): Promise<void> {
+  while (!signal.aborted) {
+    await sleep(settings.refresh_interval * 1000, signal);
+    if (signal.aborted) return;
+    try {
+      await kv.passCheck(checkId);
+    } catch (error) {
+      if (!signal.aborted) onFailure(error as Error);
+      return;
+    }
+  }
+}

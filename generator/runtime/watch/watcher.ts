@@ -1,0 +1,226 @@
+/**
+ * `watchConfig` (DESIGN.md "Runtime changes"): one blocking query on the service's Consul prefix;
+ * after each change (quiesced), SIGHUP, `reload()` or an extra watch, a cycle resolves the whole
+ * configuration again through the loader's own path (defaults < files < Consul < sources < env <
+ * overrides; Consul from the query's last answer) and validates it. Then: invalid → `invalid`,
+ * the last good configuration kept; mutable keys changed → applied in place and `change`;
+ * restart-only keys changed → `restartRequired` and the restart policy. Nothing here throws
+ * once started: Consul failures are retried and reported, handler errors are logged.
+ */
+import { classify, type TreeRead } from '../consul/client.ts';
+import { locateConsul } from '../consul/locate.ts';
+import { discoverySource, discoveryWatched } from '../discovery/discover-source.ts';
+import { consoleLogger, resolveConfig, type Resolved } from '../load.ts';
+import { ConfigError, type Problem } from '../problems.ts';
+import type { JsonObject, Logger, ServiceSpec } from '../types.ts';
+import type { BlockingOptions } from './blocking.ts';
+import { consulFeed, contentOf, DEFAULT_BLOCKING_WAIT_MS, describeFailure, snapshotSource, type ConsulFeed } from './consul-feed.ts';
+import { applyChanges, diffConfigs } from './diff.ts';
+import type { CycleReason, WatchEvent, WatchHandlers, Watcher, WatchOptions, WatchReporter } from './events.ts';
+import { Quiescence } from './quiescence.ts';
+import { RestartPolicy } from './restart.ts';
+
+export function watch<C>(service: ServiceSpec, config: C, handlers: WatchHandlers<C> = {}, options: WatchOptions<C> = {}): Watcher<C> {
+  return new ConfigWatcher(service, config, handlers, options);
+}
+
+class ConfigWatcher<C> implements Watcher<C> {
+  readonly ready: Promise<void>;
+  private readonly live: JsonObject;
+  private readonly logger: Logger;
+  private readonly restart: RestartPolicy;
+  private readonly quiescence: Quiescence;
+  private readonly controller = new AbortController();
+  private readonly feed: ConsulFeed | undefined;
+  private readonly stops: (() => void | Promise<void>)[] = [];
+  private readonly reasons = new Set<CycleReason>();
+  private readonly warned = new Set<string>();
+  private snapshot: TreeRead | undefined;
+  private started = false;
+  private invalidNow = false;
+  private chain: Promise<void> = Promise.resolve();
+  private markReady: () => void = () => undefined;
+
+  constructor(
+    private readonly service: ServiceSpec,
+    readonly config: C,
+    private readonly handlers: WatchHandlers<C>,
+    private readonly options: WatchOptions<C>,
+  ) {
+    this.live = config as unknown as JsonObject;
+    this.logger = options.logger ?? consoleLogger;
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.restart = new RestartPolicy(options.restart, service.name, this.logger);
+    this.quiescence = new Quiescence(options.wait ?? {}, () => void this.runCycle());
+
+    const located = options.consul === false ? undefined : locateConsul(options.consul, options.env ?? process.env);
+    if (located?.kind === 'invalid') throw new ConfigError(service.name, located.problems);
+    if (located?.kind === 'consul') {
+      const { location } = located;
+      const prefix = service.consulPrefix;
+      const report = this.reporter('consul', (error) => describeFailure(classify(error), location, prefix));
+      const pacing: BlockingOptions = { backoff: options.backoff ?? {}, rateLimit: options.rateLimit ?? {} };
+      this.feed = consulFeed(location, prefix, options.blockingWaitMs ?? DEFAULT_BLOCKING_WAIT_MS, { data: (read) => this.onConsul(read), ...report }, pacing);
+      this.feed.query.start();
+    } else {
+      this.start();
+    }
+
+    if (options.sighup !== false) {
+      process.on('SIGHUP', this.onSighup);
+      this.stops.push(() => void process.off('SIGHUP', this.onSighup));
+    }
+    // Discovered addresses (x-discover) are watched like the KV prefix: a moved dependency starts a cycle.
+    const discovery = this.discovers() ? [discoveryWatched(service, { consul: options.consul || undefined, env: options.env, backoff: options.backoff, blockMs: options.blockingWaitMs })] : [];
+    for (const thing of [...discovery, ...(options.watches ?? [])]) {
+      const context = { logger: this.logger, signal: this.controller.signal, report: this.reporter(thing.name, (e) => `${thing.name}: ${String(e)}`) };
+      const stop = thing.start(() => this.request(thing.name), context);
+      if (stop) this.stops.push(stop);
+    }
+  }
+
+  async reload(): Promise<void> {
+    await this.ready;
+    this.reasons.add('reload');
+    this.quiescence.cancel();
+    await this.runCycle();
+  }
+
+  async close(): Promise<void> {
+    if (this.controller.signal.aborted) return;
+    this.controller.abort();
+    this.quiescence.cancel();
+    this.restart.cancel();
+    await this.feed?.close();
+    for (const stop of this.stops) await stop();
+    await this.chain;
+    this.markReady();
+  }
+
+  private readonly onSighup = (): void => {
+    this.logger.info(`${this.service.name}: SIGHUP: reading the configuration again`);
+    this.request('sighup', true);
+  };
+
+  /** A cycle is wanted; `now` skips quiescence (a person asked). Before the first Consul answer, it waits for it. */
+  private request(reason: CycleReason, now = false): void {
+    if (this.controller.signal.aborted) return;
+    this.reasons.add(reason);
+    if (!this.started) return;
+    if (now) this.quiescence.flush();
+    else this.quiescence.poke();
+  }
+
+  private onConsul(read: TreeRead): void {
+    const same = this.snapshot !== undefined && contentOf(this.snapshot) === contentOf(read);
+    this.snapshot = read;
+    if (!this.started) this.start();
+    else if (!same) this.request('consul');
+  }
+
+  /** The first cycle: catches what changed between loadConfig and watchConfig, then `ready`. */
+  private start(): void {
+    this.started = true;
+    this.reasons.add('start');
+    void this.runCycle().then(this.markReady);
+  }
+
+  private runCycle(): Promise<void> {
+    this.chain = this.chain.then(() => this.cycle()).catch((error: unknown) => this.logger.error(`${this.service.name}: watch cycle failed: ${String(error)}`));
+    return this.chain;
+  }
+
+  private async cycle(): Promise<void> {
+    if (this.reasons.size === 0 || this.controller.signal.aborted) return;
+    const reason = [...this.reasons].join(', ');
+    const first = this.reasons.has('start');
+    this.reasons.clear();
+    let resolved: Resolved<C>;
+    try {
+      resolved = await this.resolve(first);
+    } catch (error) {
+      const problems: readonly Problem[] =
+        error instanceof ConfigError ? error.problems : [{ key: this.service.name, source: `watch (${reason})`, message: `reading the configuration failed: ${String(error)}` }];
+      const message = new ConfigError(this.service.name, problems).message;
+      this.invalidNow = true;
+      this.logger.error(`${message}\n  (change rejected: the last good configuration stays in use)`);
+      if (this.restart.pending) {
+        // Restarting now would fail to load; the restart is asked for again once the configuration is valid.
+        this.restart.cancel();
+        this.logger.warn(`${this.service.name}: restart postponed: the new configuration is invalid`);
+      }
+      await this.emit({ type: 'invalid', problems, message, reason });
+      return;
+    }
+    const changes = diffConfigs(this.service, this.live, resolved.tree);
+    const mutable = changes.filter((c) => c.mutable);
+    const restartOnly = changes.filter((c) => !c.mutable);
+    if (this.invalidNow && changes.length === 0) this.logger.info(`${this.service.name}: the configuration is valid again; nothing changed`);
+    this.invalidNow = false;
+    if (mutable.length > 0) {
+      applyChanges(this.live, mutable);
+      this.logger.info(`${this.service.name}: applied live: ${mutable.join('; ')}`);
+      await this.emit({ type: 'change', changes: mutable, config: this.config, reason });
+    }
+    const decision = this.restart.update(restartOnly);
+    if (decision.report) {
+      const exiting = decision.exitInMs === undefined ? '' : `; exiting with code ${this.restart.exitCode} in ${(decision.exitInMs / 1000).toFixed(1)} s`;
+      this.logger.warn(`${this.service.name}: restart required: ${restartOnly.join('; ')}${exiting}`);
+      await this.emit({ type: 'restartRequired', changes: restartOnly, config: this.config, next: resolved.config, exitInMs: decision.exitInMs, reason });
+    }
+  }
+
+  /** The loader's own path; Consul from the last answer. Warnings are logged once per watcher (the loader already logged the first cycle's). */
+  private resolve(first: boolean): Promise<Resolved<C>> {
+    const logger: Logger = {
+      debug: (m) => this.logger.debug?.(m),
+      info: (m) => this.logger.info(m),
+      error: (m) => this.logger.error(m),
+      warn: (m) => {
+        if (!this.warned.has(m) && !first) this.logger.warn(m);
+        this.warned.add(m);
+      },
+    };
+    const consul = this.snapshot ? [snapshotSource(this.snapshot.entries, this.options.strict ?? false)] : [];
+    const discovery = this.discovers() ? [discoverySource(this.options.consul || undefined, { env: this.options.env ?? process.env })] : [];
+    return resolveConfig<C>(this.service, {
+      ...this.options,
+      consul: false,
+      waitForDependencies: false,
+      sources: [...consul, ...discovery, ...(this.options.sources ?? [])],
+      logger,
+    });
+  }
+
+  private discovers(): boolean {
+    return this.options.consul !== false && this.options.discover !== false && (this.service.discover?.length ?? 0) > 0;
+  }
+
+  private reporter(what: string, describe: (error: unknown) => string): WatchReporter {
+    return {
+      failure: (error, attempt, retryInMs) => {
+        const message = describe(error);
+        const line = `${this.service.name}: ${message}; attempt ${attempt}, retrying in ${(retryInMs / 1000).toFixed(1)} s (the last good configuration stays in use)`;
+        if (attempt === 1) this.logger.warn(line);
+        else this.logger.debug?.(line);
+        const asError = error instanceof Error ? error : new Error(String(error));
+        void this.emit({ type: 'error', what, error: asError, message, attempt, retryInMs });
+      },
+      recovered: (attempts, downMs) => {
+        this.logger.info(`${this.service.name}: ${what} answers again after ${(downMs / 1000).toFixed(1)} s (${attempts} failed attempt${attempts === 1 ? '' : 's'})`);
+        void this.emit({ type: 'reconnected', what, attempts, downMs });
+      },
+    };
+  }
+
+  /** Calls the event's handler; what it throws is logged, never fatal. */
+  private async emit(event: WatchEvent<C>): Promise<void> {
+    const handler = this.handlers[event.type] as ((e: WatchEvent<C>) => void | Promise<void>) | undefined;
+    if (!handler) return;
+    try {
+      await handler.call(this.handlers, event);
+    } catch (error) {
+      this.logger.error(`${this.service.name}: the ${event.type} handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+}
