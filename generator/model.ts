@@ -2,7 +2,7 @@
  * Stage 3 — model: the one typed model of settings that every emitter reads (DESIGN.md "The
  * setting model"). No emitter reads the raw schema.
  */
-import type { DiscoverSpec, JsonValue, ScalarType, SettingSpec, ValueType } from './runtime/types.ts';
+import type { DiscoverSpec, JsonValue, ScalarType, ServiceSpec, SettingSpec, ValueType } from './runtime/types.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
 import { escapePointer, isNode } from './walk.ts';
 
@@ -205,4 +205,19 @@ export function discoverSpecsOf(model: ServiceModel): DiscoverSpec[] {
 export function* allSettings(node: Setting): Generator<Setting> {
   yield node;
   if (node.kind === 'group') for (const child of node.children) yield* allSettings(child);
+}
+
+/** What the runtime knows of a service, but its validator: the generated loader's `service` and the commands' spec. */
+export function serviceSpecOf(model: ServiceModel): Omit<ServiceSpec, 'validate'> {
+  const discover = discoverSpecsOf(model);
+  return {
+    name: model.name,
+    envPrefix: model.envPrefix,
+    consulPrefix: model.consulPrefix,
+    configFile: model.configFile,
+    configDir: model.configDir,
+    settings: model.leaves.map(settingSpecOf),
+    ...(model.dependsOn.length > 0 ? { dependsOn: model.dependsOn } : {}),
+    ...(discover.length > 0 ? { discover } : {}),
+  };
 }

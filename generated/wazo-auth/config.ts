@@ -1456,7 +1456,6 @@ export const service: ServiceSpec = {
       default: 100,
     },
   ],
-
   validate,
 };
 

@@ -502,6 +502,11 @@ export const service: ServiceSpec = {
   consulPrefix: 'config/wazo-calld',
   configFile: '/etc/wazo-calld/config.yml',
   configDir: '/etc/wazo-calld/conf.d',
+  dependsOn: ['wazo-amid', 'wazo-auth', 'wazo-call-logd', 'wazo-confd', 'wazo-phoned'],
+  discover: [
+    { path: ['auth'], service: 'wazo-auth' },
+    { path: ['confd'], service: 'wazo-confd' },
+  ],
   settings: [
     {
       path: ['config_file'],
@@ -1109,11 +1114,6 @@ export const service: ServiceSpec = {
       secret: false,
       default: 25,
     },
-  ],
-  dependsOn: ['wazo-amid', 'wazo-auth', 'wazo-call-logd', 'wazo-confd', 'wazo-phoned'],
-  discover: [
-    { path: ['auth'], service: 'wazo-auth' },
-    { path: ['confd'], service: 'wazo-confd' },
   ],
   validate,
 };

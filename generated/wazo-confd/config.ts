@@ -430,6 +430,8 @@ export const service: ServiceSpec = {
   consulPrefix: 'config/wazo-confd',
   configFile: '/etc/wazo-confd/config.yml',
   configDir: '/etc/wazo-confd/conf.d',
+  dependsOn: ['wazo-auth', 'wazo-provd', 'wazo-sysconfd'],
+  discover: [{ path: ['auth'], service: 'wazo-auth' }],
   settings: [
     {
       path: ['debug'],
@@ -1050,8 +1052,6 @@ export const service: ServiceSpec = {
       default: 101,
     },
   ],
-  dependsOn: ['wazo-auth', 'wazo-provd', 'wazo-sysconfd'],
-  discover: [{ path: ['auth'], service: 'wazo-auth' }],
   validate,
 };
 

@@ -441,6 +441,11 @@ export const service: ServiceSpec = {
   consulPrefix: 'config/wazo-dird',
   configFile: '/etc/wazo-dird/config.yml',
   configDir: '/etc/wazo-dird/conf.d',
+  dependsOn: ['wazo-auth', 'wazo-confd'],
+  discover: [
+    { path: ['auth'], service: 'wazo-auth' },
+    { path: ['confd'], service: 'wazo-confd' },
+  ],
   settings: [
     {
       path: ['auth', 'host'],
@@ -976,11 +981,6 @@ export const service: ServiceSpec = {
       itemTypes: ['string'],
       default: [],
     },
-  ],
-  dependsOn: ['wazo-auth', 'wazo-confd'],
-  discover: [
-    { path: ['auth'], service: 'wazo-auth' },
-    { path: ['confd'], service: 'wazo-confd' },
   ],
   validate,
 };

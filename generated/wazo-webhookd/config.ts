@@ -404,6 +404,8 @@ export const service: ServiceSpec = {
   consulPrefix: 'config/wazo-webhookd',
   configFile: '/etc/wazo-webhookd/config.yml',
   configDir: '/etc/wazo-webhookd/conf.d',
+  dependsOn: ['wazo-auth'],
+  discover: [{ path: ['auth'], service: 'wazo-auth' }],
   settings: [
     {
       path: ['config_file'],
@@ -902,8 +904,6 @@ export const service: ServiceSpec = {
       default: 'https://fcm.googleapis.com/v1/projects/{project_id}/messages:send',
     },
   ],
-  dependsOn: ['wazo-auth'],
-  discover: [{ path: ['auth'], service: 'wazo-auth' }],
   validate,
 };
 

@@ -12,7 +12,7 @@ import { ConsulUnavailable, problemOf } from '../runtime/consul/wait.ts';
 import { consoleLogger } from '../runtime/load.ts';
 import { formatProblem } from '../runtime/problems.ts';
 import type { CompiledValidator, ServiceSpec } from '../runtime/types.ts';
-import { discoverSpecsOf, settingSpecOf } from '../model.ts';
+import { serviceSpecOf } from '../model.ts';
 import { validationSchemaOf } from '../validation-schema.ts';
 import { UserError } from './run.ts';
 
@@ -68,14 +68,7 @@ export async function readService(kv: ConsulKv, service: ServiceSpec, what: stri
 export async function serviceSpecs(root: string, services: string[]): Promise<ServiceSpec[]> {
   const models = await loadModels(root, services);
   return models.map((model) => ({
-    name: model.name,
-    envPrefix: model.envPrefix,
-    consulPrefix: model.consulPrefix,
-    configFile: model.configFile,
-    configDir: model.configDir,
-    settings: model.leaves.map(settingSpecOf),
-    dependsOn: model.dependsOn,
-    discover: discoverSpecsOf(model),
+    ...serviceSpecOf(model),
     validate: createAjv().compile(validationSchemaOf(model.schema)) as CompiledValidator,
   }));
 }

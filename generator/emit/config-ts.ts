@@ -4,7 +4,7 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import { Project, VariableDeclarationKind } from 'ts-morph';
-import { discoverSpecsOf, settingSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
+import { serviceSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
 import type { SchemaNode } from '../load.ts';
 import { banner } from '../syntax/banner.ts';
 import { tsDocText, tsLiteral } from '../syntax/ts.ts';
@@ -82,21 +82,13 @@ export const configTsEmitter: Emitter = {
   },
 };
 
+/** The spec as a literal: one row per setting on its own line, for readable diffs. */
 function serviceLiteral(model: ServiceModel): string {
-  const settings = model.leaves.map((leaf) => tsLiteral(settingSpecOf(leaf)));
-  const discover = discoverSpecsOf(model);
-  const discovery = [
-    ...(model.dependsOn.length > 0 ? [`dependsOn: ${tsLiteral(model.dependsOn)},`] : []),
-    ...(discover.length > 0 ? [`discover: ${tsLiteral(discover)},`] : []),
-  ];
+  const { settings, ...rest } = serviceSpecOf(model);
+  const fields = Object.entries(rest).map(([key, value]) => `${key}: ${tsLiteral(value)},`);
   return `{
-    name: ${tsLiteral(model.name)},
-    envPrefix: ${tsLiteral(model.envPrefix)},
-    consulPrefix: ${tsLiteral(model.consulPrefix)},
-    configFile: ${tsLiteral(model.configFile)},
-    configDir: ${tsLiteral(model.configDir)},
-    settings: [${settings.join(',\n')}],
-    ${discovery.join('\n')}
+    ${fields.join('\n')}
+    settings: [${settings.map((row) => tsLiteral(row)).join(',\n')}],
     validate,
   }`;
 }
