@@ -61,11 +61,13 @@ export class RestartPolicy {
     if (signature === this.reported) return { report: false };
     this.reported = signature;
     if (this.options.policy === 'emit') return { report: true };
+    const now = Date.now();
     if (!this.timer) {
-      this.exitAt = Date.now() + this.options.graceMs;
+      this.exitAt = now + this.options.graceMs;
       this.timer = setTimeout(() => void this.exitNow(), this.options.graceMs);
     }
-    return { report: true, exitInMs: Math.max(0, this.exitAt - Date.now()) };
+    // One clock reading: a first report says the whole grace period, whatever ms ticked meanwhile.
+    return { report: true, exitInMs: Math.max(0, this.exitAt - now) };
   }
 
   /** Forget what is pending (the watcher closed, or the keys came back). */
