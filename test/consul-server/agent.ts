@@ -311,10 +311,6 @@ function matchesTags(s: ServiceInstance, wanted: string[]): boolean {
 }
 
 export async function handleHealthService(call: Call): Promise<void> {
-  const opts = parseQueryOptions(call);
-  if (!opts) return;
-  const name = serviceName(call, '/v1/health/service/');
-  if (name === undefined) return;
   let passingOnly = false;
   if (call.ctx.query.has('passing')) {
     const v = call.ctx.query.get('passing') ?? '';
@@ -322,6 +318,31 @@ export async function handleHealthService(call: Call): Promise<void> {
     if (parsed === undefined) return call.reply.text(400, 'Invalid value for ?passing');
     passingOnly = parsed;
   }
+  const { catalog } = call.core;
+  await answerServiceQuery(call, '/v1/health/service/', {
+    // Health rows carry the node too: reading them needs node:read as well.
+    readable: (s) => call.authz.allowed('service', s.name, 'read') && call.authz.allowed('node', catalog.node.name, 'read'),
+    row: (s) => {
+      const checks = catalog.checksFor(s.id);
+      if (passingOnly && checks.some((c) => c.status !== 'passing')) return undefined;
+      return { Node: nodeJson(call), Service: healthServiceJson(s), Checks: checks.map((c) => checkJson(c, catalog.node.name)) };
+    },
+  });
+}
+
+/**
+ * The frame the health and catalog listings share: query options, the service name, one
+ * blocking query over its instances with ACL filtering, and the answer with its index.
+ */
+async function answerServiceQuery(
+  call: Call,
+  prefix: string,
+  listing: { readable(s: ServiceInstance): boolean; row(s: ServiceInstance): Record<string, unknown> | undefined },
+): Promise<void> {
+  const opts = parseQueryOptions(call);
+  if (!opts) return;
+  const name = serviceName(call, prefix);
+  if (name === undefined) return;
   if (rejectFilter(call) || !rpcGuard(call)) return;
   const { catalog, settings } = call.core;
   const tags = call.ctx.query.getAll('tag');
@@ -335,13 +356,12 @@ export async function handleHealthService(call: Call): Promise<void> {
       const rows: Record<string, unknown>[] = [];
       for (const s of catalog.instances(name)) {
         if (!matchesTags(s, tags)) continue;
-        if (!call.authz.allowed('service', s.name, 'read') || !call.authz.allowed('node', catalog.node.name, 'read')) {
+        if (!listing.readable(s)) {
           filtered = true;
           continue;
         }
-        const checks = catalog.checksFor(s.id);
-        if (passingOnly && checks.some((c) => c.status !== 'passing')) continue;
-        rows.push({ Node: nodeJson(call), Service: healthServiceJson(s), Checks: checks.map((c) => checkJson(c, catalog.node.name)) });
+        const row = listing.row(s);
+        if (row) rows.push(row);
       }
       return { rows, filtered, index: catalog.indexForService(name) };
     },
@@ -385,57 +405,32 @@ function healthServiceJson(s: ServiceInstance): Record<string, unknown> {
 }
 
 export async function handleCatalogService(call: Call): Promise<void> {
-  const opts = parseQueryOptions(call);
-  if (!opts) return;
-  const name = serviceName(call, '/v1/catalog/service/');
-  if (name === undefined) return;
-  if (rejectFilter(call) || !rpcGuard(call)) return;
-  const { catalog, settings } = call.core;
-  const tags = call.ctx.query.getAll('tag');
-  const result = await blockingQuery({
-    raft: call.core.raft,
-    config: settings.blocking,
-    params: opts,
-    signal: call.ctx.signal,
-    run: () => {
-      let filtered = false;
-      const rows: Record<string, unknown>[] = [];
-      for (const s of catalog.instances(name)) {
-        if (!matchesTags(s, tags)) continue;
-        if (!call.authz.allowed('service', s.name, 'read')) {
-          filtered = true;
-          continue;
-        }
-        const n = catalog.node;
-        rows.push({
-          ID: n.id,
-          Node: n.name,
-          Address: n.address,
-          Datacenter: n.datacenter,
-          TaggedAddresses: { lan: n.address, lan_ipv4: n.address, wan: n.address, wan_ipv4: n.address },
-          NodeMeta: { 'consul-network-segment': '' },
-          ServiceKind: s.kind,
-          ServiceID: s.id,
-          ServiceName: s.name,
-          ServiceTags: s.tags,
-          ServiceAddress: s.address,
-          ServiceTaggedAddresses: s.taggedAddresses ?? undefined,
-          ServiceWeights: s.weights,
-          ServiceMeta: s.meta ?? {},
-          ServicePort: s.port,
-          ServiceEnableTagOverride: s.enableTagOverride,
-          ServiceProxy: { Mode: '', MeshGateway: {}, Expose: {} },
-          ServiceConnect: {},
-          CreateIndex: s.createIndex,
-          ModifyIndex: s.modifyIndex,
-        });
-      }
-      return { rows, filtered, index: catalog.indexForService(name) };
-    },
-    isFresh: (r) => r.index > opts.minIndex,
+  const n = call.core.catalog.node;
+  await answerServiceQuery(call, '/v1/catalog/service/', {
+    readable: (s) => call.authz.allowed('service', s.name, 'read'),
+    row: (s) => ({
+      ID: n.id,
+      Node: n.name,
+      Address: n.address,
+      Datacenter: n.datacenter,
+      TaggedAddresses: { lan: n.address, lan_ipv4: n.address, wan: n.address, wan_ipv4: n.address },
+      NodeMeta: { 'consul-network-segment': '' },
+      ServiceKind: s.kind,
+      ServiceID: s.id,
+      ServiceName: s.name,
+      ServiceTags: s.tags,
+      ServiceAddress: s.address,
+      ServiceTaggedAddresses: s.taggedAddresses ?? undefined,
+      ServiceWeights: s.weights,
+      ServiceMeta: s.meta ?? {},
+      ServicePort: s.port,
+      ServiceEnableTagOverride: s.enableTagOverride,
+      ServiceProxy: { Mode: '', MeshGateway: {}, Expose: {} },
+      ServiceConnect: {},
+      CreateIndex: s.createIndex,
+      ModifyIndex: s.modifyIndex,
+    }),
   });
-  if (call.ctx.signal.aborted) return;
-  call.reply.json(200, result.rows, { ...readMeta(result.index, filteredHeader(result.filtered)), ...consistencyHeader(opts) });
 }
 
 export async function handleCatalogServices(call: Call): Promise<void> {
