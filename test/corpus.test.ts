@@ -1,6 +1,6 @@
 /**
  * The real-world corpus: Wazo's shipped config files load through their generated loaders with no
- * error, and give what Wazo's own merge gives (../shared/realworld/wazo/SOURCES.md for provenance).
+ * error, and give what Wazo's own merge gives (test/fixtures/wazo/SOURCES.md for provenance).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';

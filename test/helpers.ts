@@ -6,7 +6,8 @@ import { generate } from '../generator/index.ts';
 import type { Logger } from '../generator/runtime/index.ts';
 
 export const REPO = resolve(import.meta.dirname, '..');
-export const CORPUS = resolve(REPO, '../shared/realworld/wazo');
+/** Real configs of 22 Wazo components (provenance: test/fixtures/wazo/PROVENANCE.md and SOURCES.md). */
+export const CORPUS = resolve(REPO, 'test/fixtures/wazo');
 
 export interface TempProject {
   root: string;

@@ -31,7 +31,7 @@ export interface Component {
   defaults?: string;
 }
 
-/** The 22 components of the corpus (../shared/realworld/wazo/README.md). */
+/** The 22 components of the corpus (test/fixtures/wazo/README.md). */
 export function corpusComponents(): Component[] {
   const names = readdirSync(CORPUS).filter((name) => existsSync(join(CORPUS, name, 'config.yml')));
   const ymlIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((f) => join(dir, f)) : []);
