@@ -5,9 +5,10 @@
 import type { ErrorObject } from 'ajv';
 import { createAjv } from './ajv.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
-import type { SchemaProblem } from './problems.ts';
+import type { SchemaProblem } from './schema-problems.ts';
 import { didYouMean } from './runtime/problems.ts';
-import { escapePointer, forEachSubschema } from './walk.ts';
+import { escapePointer } from './runtime/tree.ts';
+import { forEachSubschema } from './walk.ts';
 import { VOCABULARY } from './vocabulary.ts';
 
 const ajv = createAjv();

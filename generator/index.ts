@@ -47,6 +47,6 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   return { ...result, models };
 }
 
-export { GenerateError, formatSchemaProblem } from './problems.ts';
+export { GenerateError, formatSchemaProblem } from './schema-problems.ts';
 export { loadModels };
 export type { ServiceModel, LeafSetting, GroupSetting, Setting } from './model.ts';

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
-import type { SchemaProblem } from './problems.ts';
+import type { SchemaProblem } from './schema-problems.ts';
 
 export type SchemaNode = { [key: string]: unknown };
 

@@ -4,7 +4,8 @@
  */
 import type { DiscoverSpec, JsonValue, ScalarType, ServiceSpec, SettingSpec, ValueType } from './runtime/types.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
-import { escapePointer, isNode } from './walk.ts';
+import { escapePointer } from './runtime/tree.ts';
+import { isNode } from './walk.ts';
 
 interface Annotations {
   /** Segments from the root; `[]` for the root group. */

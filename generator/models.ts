@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { checkSchema } from './check.ts';
 import { listSchemaFiles, loadSchema } from './load.ts';
 import { buildModel, type ServiceModel } from './model.ts';
-import { GenerateError, type SchemaProblem } from './problems.ts';
+import { GenerateError, type SchemaProblem } from './schema-problems.ts';
 import { checkModel } from './rules.ts';
 
 export async function loadModels(root: string, services?: string[]): Promise<ServiceModel[]> {

@@ -4,7 +4,7 @@
  */
 import { createAjv } from './ajv.ts';
 import { allSettings, PEM_MEDIA_TYPE, type LeafSetting, type ServiceModel, type Setting } from './model.ts';
-import type { SchemaProblem } from './problems.ts';
+import type { SchemaProblem } from './schema-problems.ts';
 import { validationSchemaOf } from './validation-schema.ts';
 import { getAt, pathOfPointer } from './runtime/tree.ts';
 import type { JsonObject } from './runtime/types.ts';

@@ -1,16 +1,14 @@
 /** A walk over every subschema of a schema, with its JSON pointer. */
 import type { SchemaNode } from './load.ts';
+import { escapePointer, isObject } from './runtime/tree.ts';
 
 const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
 const SCHEMA_VALUES = ['additionalProperties', 'items', 'contains', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];
 
+/** A schema object (not a boolean schema, an array or a scalar). */
 export function isNode(value: unknown): value is SchemaNode {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+  return isObject(value);
 }
 
 export function forEachSubschema(node: SchemaNode, pointer: string, visit: (node: SchemaNode, pointer: string) => void): void {

@@ -1,19 +1,15 @@
 /**
  * What `seed`, `diff` and `explain` share: the Consul flags, locating Consul as the loader does,
- * each service's runtime spec built from its schema (the one source of truth), and a progress bar.
+ * reading a service's prefix, and a progress bar.
  */
 import type { Argv } from 'yargs';
-import { createAjv } from '../ajv.ts';
-import { loadModels } from '../models.ts';
 import { ConsulFailure, ConsulKv } from '../runtime/consul/client.ts';
 import { locateConsul, type ConsulOptions } from '../runtime/consul/locate.ts';
 import { readPrefix } from '../runtime/consul/read.ts';
 import { ConsulUnavailable, problemOf } from '../runtime/consul/wait.ts';
 import { consoleLogger } from '../runtime/load.ts';
 import { formatProblem } from '../runtime/problems.ts';
-import type { CompiledValidator, ServiceSpec } from '../runtime/types.ts';
-import { serviceSpecOf } from '../model.ts';
-import { validationSchemaOf } from '../validation-schema.ts';
+import type { ServiceSpec } from '../runtime/types.ts';
 import { UserError } from './run.ts';
 
 export interface ConsulArgs {
@@ -62,15 +58,6 @@ export async function readService(kv: ConsulKv, service: ServiceSpec, what: stri
     if (error instanceof ConsulUnavailable) throw new UserError(`${service.name}: ${formatProblem(error.problem)}`);
     throw error;
   }
-}
-
-/** Each service's runtime spec from its schema, as its generated loader has it. */
-export async function serviceSpecs(root: string, services: string[]): Promise<ServiceSpec[]> {
-  const models = await loadModels(root, services);
-  return models.map((model) => ({
-    ...serviceSpecOf(model),
-    validate: createAjv().compile(validationSchemaOf(model.schema)) as CompiledValidator,
-  }));
 }
 
 /** `[#####-----] 120/300 keys` on stderr, redrawn in place; only on a terminal. */

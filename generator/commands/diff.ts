@@ -13,7 +13,8 @@ import { indexOf } from '../runtime/settings-index.ts';
 import { dotted } from '../runtime/tree.ts';
 import type { JsonValue, ServiceSpec } from '../runtime/types.ts';
 import type { KvEntry } from '../runtime/consul/client.ts';
-import { openConsul, readService, serviceSpecs, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { serviceSpecs } from '../service-specs.ts';
+import { openConsul, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { projectRoot, run } from './run.ts';
 
 interface Args extends ConsulArgs {

@@ -6,7 +6,8 @@ import type { CommandModule } from 'yargs';
 import { resolveConfig } from '../runtime/load.ts';
 import { MASK } from '../runtime/problems.ts';
 import { dotted, getAt } from '../runtime/tree.ts';
-import { consulOptionsOf, serviceSpecs, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { serviceSpecs } from '../service-specs.ts';
+import { consulOptionsOf, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { projectRoot, run } from './run.ts';
 
 interface Args extends ConsulArgs {

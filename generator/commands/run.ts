@@ -1,7 +1,7 @@
 /** What every command shares: the project root and how user errors end a command. */
 import { resolve } from 'node:path';
 import { ConfigError } from '../runtime/problems.ts';
-import { GenerateError } from '../problems.ts';
+import { GenerateError } from '../schema-problems.ts';
 
 /** The folder holding `schemas/` and `generated/`: the working directory, or `WAZO_CONFIG_ROOT`. */
 export function projectRoot(): string {

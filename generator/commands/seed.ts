@@ -8,10 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import type { SeedEntry } from '../emit/consul-seed.ts';
 import type { ConsulKv, KvEntry, TxnKvOp } from '../runtime/consul/client.ts';
 import { showValue } from '../runtime/problems.ts';
 import type { ServiceSpec } from '../runtime/types.ts';
-import { openConsul, Progress, readService, serviceSpecs, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { serviceSpecs } from '../service-specs.ts';
+import { openConsul, Progress, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { projectRoot, run, UserError } from './run.ts';
 
 /** Consul ≥ 1.14 takes 128, older agents 64: stay within both. */
@@ -21,12 +23,6 @@ interface Args extends ConsulArgs {
   services: string[];
   overwrite: boolean;
   'dry-run': boolean;
-}
-
-interface SeedEntry {
-  key: string;
-  flags: number;
-  value: string;
 }
 
 type Change = { kind: 'create' | 'update' | 'unchanged' | 'kept'; key: string; text: string; current?: KvEntry; op?: TxnKvOp };

@@ -11,7 +11,7 @@ import { resolveConfig } from '../runtime/load.ts';
 import { ConfigError, formatProblem, type Problem } from '../runtime/problems.ts';
 import { fileSource, parseYamlDocument } from '../runtime/sources/files.ts';
 import type { Logger } from '../runtime/types.ts';
-import { serviceSpecs } from './consul-cli.ts';
+import { serviceSpecs } from '../service-specs.ts';
 import { projectRoot, run } from './run.ts';
 
 interface Args {

@@ -7,7 +7,7 @@
 import { checkSchema } from '../check.ts';
 import { loadSchema } from '../load.ts';
 import { allSettings, buildModel, type LeafSetting, type ServiceModel } from '../model.ts';
-import { GenerateError } from '../problems.ts';
+import { GenerateError } from '../schema-problems.ts';
 import { dotted, pointerOf } from '../runtime/tree.ts';
 import { LEAF_RULES, PRESENCE_RULES, SERVICE_RULES, type Kind, type LeafChange } from './rules.ts';
 

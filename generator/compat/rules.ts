@@ -8,7 +8,7 @@ import type { LeafSetting, ServiceModel } from '../model.ts';
 import { MASK } from '../runtime/problems.ts';
 import { validationSchemaOf } from '../validation-schema.ts';
 import { CONSTRAINT_KEYWORDS, constraintChanges } from './constraints.ts';
-import { acceptedTypesText, typesAdded, typesRemoved } from './types.ts';
+import { acceptedTypesText, typesAdded, typesRemoved } from './accepted-types.ts';
 
 export type Kind = 'breaking' | 'safe';
 

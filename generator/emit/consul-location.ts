@@ -4,30 +4,32 @@
  * when `WAZO_CONSUL_*` are not in its environment. systemd EnvironmentFile syntax; the values are
  * the built-in defaults.
  */
+import { CONSUL_DEFAULTS, VARIABLES } from '../runtime/consul/locate.ts';
 import { banner } from '../syntax/banner.ts';
 import { envFileValue } from '../syntax/env.ts';
 import type { IndexEmitter } from './emitter.ts';
-import { fillFrame } from './deploy-frame.ts';
+import { fillFrame } from './templates.ts';
 
 const FRAME = 'wazo-platform-consul';
 
-export const CONSUL_LOCATION_DEFAULTS: Readonly<Record<string, string>> = {
-  WAZO_CONSUL_HOST: 'consul',
-  WAZO_CONSUL_PORT: '8500',
-  WAZO_CONSUL_SCHEME: 'http',
-};
+/** The loader's own defaults, under the variable names that set them. */
+const ASSIGNED = [
+  [VARIABLES.host, CONSUL_DEFAULTS.host],
+  [VARIABLES.port, String(CONSUL_DEFAULTS.port)],
+  [VARIABLES.scheme, CONSUL_DEFAULTS.scheme],
+] as const;
 
 export const consulLocationEmitter: IndexEmitter = {
   name: 'consul-location',
   emitAll(_models, { root }) {
-    const assignments = Object.entries(CONSUL_LOCATION_DEFAULTS)
+    const assignments = ASSIGNED
       .map(([name, value]) => {
         const quoted = envFileValue(name, value);
         if (!quoted.ok) throw new Error(`${name}: ${quoted.reason}`);
         return `${name}=${quoted.text}`;
       })
       .join('\n');
-    const contents = fillFrame(root, FRAME, { banner: banner.hash(`templates/deploy/${FRAME}`), assignments });
+    const contents = fillFrame(root, 'deploy', FRAME, { banner: banner.hash(`templates/deploy/${FRAME}`), assignments });
     return [{ path: `${FRAME}.example`, contents }];
   },
 };

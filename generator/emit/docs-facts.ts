@@ -5,6 +5,7 @@
  */
 import { encode } from '../runtime/codec.ts';
 import { MASK } from '../runtime/problems.ts';
+import { dotted } from '../runtime/tree.ts';
 import { envFileValue } from '../syntax/env.ts';
 import type { JsonValue, ValueType } from '../runtime/types.ts';
 import type { LeafSetting, ServiceModel } from '../model.ts';
@@ -56,20 +57,16 @@ const TYPE_WORDS: Record<ValueType, string> = {
   map: 'map',
 };
 
-export function keyOf(setting: { path: readonly string[] }): string {
-  return setting.path.join('.');
-}
-
 /** `<service>.<dotted path>`, with anything an HTML id or a URL fragment would mangle made `_`. */
 export function anchorOf(service: string, leaf: LeafSetting): string {
-  return `${service}.${keyOf(leaf)}`.replace(/[^A-Za-z0-9_.:-]/g, '_');
+  return `${service}.${dotted(leaf.path)}`.replace(/[^A-Za-z0-9_.:-]/g, '_');
 }
 
 export function keyFactsOf(model: ServiceModel, leaf: LeafSetting): KeyFacts {
   const facts: KeyFacts = {
     anchor: anchorOf(model.name, leaf),
     service: model.name,
-    key: keyOf(leaf),
+    key: dotted(leaf.path),
     type: typeFactsOf(leaf),
     env: leaf.envName,
     consul: leaf.consulKey,

@@ -6,7 +6,7 @@ import type { ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
 import { mdCode, mdFence, mdLink, mdTable, mermaidId, mermaidLabel } from '../syntax/markdown.ts';
 import { countsOf, type Counts } from './docs-facts.ts';
-import { fillTemplate, readTemplate } from './docs-template.ts';
+import { fillFrame } from './templates.ts';
 import type { IndexEmitter } from './emitter.ts';
 
 const TEMPLATE = 'index.md';
@@ -16,7 +16,7 @@ export const INDEX_SOURCE = 'schemas/*.schema.json';
 export const docsIndexMarkdownEmitter: IndexEmitter = {
   name: 'docs-index-md',
   emitAll(models, context) {
-    const contents = fillTemplate(readTemplate(context.root, TEMPLATE), TEMPLATE, {
+    const contents = fillFrame(context.root, 'docs', TEMPLATE, {
       banner: banner.html(INDEX_SOURCE).trimEnd(),
       servicesTable: servicesTable(models),
       dependencyDiagram: dependencyDiagram(models),

@@ -8,20 +8,20 @@ import { encode } from '../runtime/codec.ts';
 import type { GroupSetting, LeafSetting, ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
 import { envFileValue } from '../syntax/env.ts';
-import { shellWord } from '../syntax/hcl.ts';
+import { dotted } from '../runtime/tree.ts';
+import { shellWord } from '../syntax/shell.ts';
 import { mdCode, mdFence, mdLink, mdTable, mdText, Slugger } from '../syntax/markdown.ts';
 import { yamlString } from '../syntax/yaml.ts';
 import {
   countsOf,
   keyFactsOf,
-  keyOf,
   listExample,
   scalarExample,
   type ExampleChange,
   type KeyFacts,
   type TypeFacts,
 } from './docs-facts.ts';
-import { fillTemplate, readTemplate, templateBefore } from './docs-template.ts';
+import { fillTemplate, readTemplate, templateBefore } from './templates.ts';
 import type { Emitter } from './emitter.ts';
 import { envFileName } from './env-file.ts';
 import { configMapName, secretName } from './kubernetes.ts';
@@ -33,14 +33,14 @@ const INLINE_DEFAULT_MAX = 80;
 export const docsReadmeEmitter: Emitter = {
   name: 'docs-readme',
   emit(model, context) {
-    const template = readTemplate(context.root, TEMPLATE);
+    const template = readTemplate(context.root, 'docs', TEMPLATE);
     const slugs = new Slugger();
     for (const heading of headingsOf(templateBefore(template, 'settings')))
       slugs.slug(heading.replace('{{title}}', model.title));
     const settings = new SettingsWriter(model, slugs);
     const body = settings.write();
     const code = mdCode;
-    const contents = fillTemplate(template, TEMPLATE, {
+    const contents = fillTemplate(template, 'docs', TEMPLATE, {
       banner: banner.html(model.file).trimEnd(),
       title: mdText(model.title),
       description: mdText(model.description ?? ''),
@@ -119,7 +119,7 @@ class SettingsWriter {
   }
 
   #group(group: GroupSetting, level: number): void {
-    const name = keyOf(group);
+    const name = dotted(group.path);
     this.#heading(level, mdCode(name), name);
     if (group.description) this.#lines.push(mdText(group.description));
     for (const child of group.children) if (child.kind === 'leaf') this.#leaf(child, level + 1);
@@ -182,7 +182,7 @@ function liveSummary(model: ServiceModel, settings: SettingsWriter): string {
   const service = mdCode(model.name);
   if (live.length === 0) return `No key of ${service} is applied live: a change to any key needs a restart.`;
   const rows = live.map((leaf) => [
-    mdLink(mdCode(keyOf(leaf)), `#${settings.anchors.get(leaf)!}`),
+    mdLink(mdCode(dotted(leaf.path)), `#${settings.anchors.get(leaf)!}`),
     mdCode(leaf.envName),
     mdCode(leaf.consulKey),
   ]);
@@ -209,9 +209,9 @@ function howToValues(model: ServiceModel, settings: SettingsWriter): Record<stri
   };
   const configMapData = ['data:', ...changes.map((c) => `  ${yamlString(c.leaf.envName)}: ${yamlString(text(c))}`)];
   return {
-    exampleKey: mdLink(mdCode(keyOf(example.leaf)), `#${settings.anchors.get(example.leaf)!}`),
-    exampleValue: `${valueMarkdown(text(example))}${list ? ` and ${mdCode(keyOf(list.leaf))} to ${valueMarkdown(text(list))}` : ''}`,
-    exampleLive: example.leaf.mutable ? `A change of ${mdCode(keyOf(example.leaf))} is applied live.` : '',
+    exampleKey: mdLink(mdCode(dotted(example.leaf.path)), `#${settings.anchors.get(example.leaf)!}`),
+    exampleValue: `${valueMarkdown(text(example))}${list ? ` and ${mdCode(dotted(list.leaf.path))} to ${valueMarkdown(text(list))}` : ''}`,
+    exampleLive: example.leaf.mutable ? `A change of ${mdCode(dotted(example.leaf.path))} is applied live.` : '',
     yamlExample: mdFence('yaml', yaml.toString()),
     consulExample: mdFence('sh', `consul kv put ${shellWord(example.leaf.consulKey)} ${shellWord(text(example))}`),
     consulListExample: list

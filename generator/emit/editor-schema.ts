@@ -6,9 +6,9 @@
  */
 import type { SchemaNode } from '../load.ts';
 import { allSettings, type Setting } from '../model.ts';
+import { dotted } from '../runtime/tree.ts';
 import { bannerText } from '../syntax/banner.ts';
 import { forEachSubschema } from '../walk.ts';
-import { keyOf } from './docs-facts.ts';
 import type { Emitter } from './emitter.ts';
 
 /** What would show a secret's value: removed from secret keys (validation keywords stay). */
@@ -49,7 +49,7 @@ function annotate(node: SchemaNode, setting: Setting): void {
   ];
   if (setting.secret)
     facts.push(`Secret: masked in logs and docs${setting.default === undefined ? '' : '; its default is not shown'}.`);
-  if (setting.deprecated) facts.push(`Deprecated: ${keyOf(setting)} is slated for removal.`);
+  if (setting.deprecated) facts.push(`Deprecated: ${dotted(setting.path)} is slated for removal.`);
   node.description = [setting.description, facts.join(' ')].filter(Boolean).join('\n\n');
   if (setting.secret) {
     forEachSubschema(node, '', (sub) => {

@@ -11,7 +11,9 @@ import { banner } from '../syntax/banner.ts';
 import { envFileValue, hashComment } from '../syntax/env.ts';
 import { checkDefines, kvBranch, templateText } from '../syntax/gotemplate.ts';
 import type { Emitter } from './emitter.ts';
-import { checkTemplateKeys, defaultText, fillFrame, warnLeftOut } from './deploy-frame.ts';
+import { defaultText, warnLeftOut } from './default-text.ts';
+import { checkTemplateKeys } from './template-keys.ts';
+import { fillFrame } from './templates.ts';
 
 export interface EnvEntry {
   leaf: LeafSetting;
@@ -58,7 +60,7 @@ export const envFileEmitter: Emitter = {
     const settings = envEntries(model)
       .map((entry) => `${entry.comment}${entry.line}`)
       .join('\n\n');
-    const contents = fillFrame(root, 'service.env', { banner: banner.hash(model.file), service: model.name, settings });
+    const contents = fillFrame(root, 'deploy', 'service.env', { banner: banner.hash(model.file), service: model.name, settings });
     return [{ path: `${model.name}/${envFileName(model)}`, contents }];
   },
 };
@@ -79,7 +81,7 @@ export const envTemplateEmitter: Emitter = {
         return `${templateText(comment)}${branch}`;
       })
       .join('\n\n');
-    const contents = fillFrame(root, 'service.env.ctmpl', {
+    const contents = fillFrame(root, 'deploy', 'service.env.ctmpl', {
       banner: banner.goTemplate(model.file),
       checks: checkDefines(['envFile']),
       service: model.name,

@@ -8,9 +8,10 @@
 import type { ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
 import { hashComment } from '../syntax/env.ts';
-import { hclList, hclString, shellWord } from '../syntax/hcl.ts';
+import { hclList, hclString } from '../syntax/hcl.ts';
+import { shellWord } from '../syntax/shell.ts';
 import type { Emitter } from './emitter.ts';
-import { fillFrame } from './deploy-frame.ts';
+import { fillFrame } from './templates.ts';
 import { envFileName } from './env-file.ts';
 
 export function installDir(model: ServiceModel): string {
@@ -47,10 +48,10 @@ function consulTemplateConfig(
   const dir = installDir(model);
   const templates = config.templates
     .map(({ template, destination, command }) =>
-      fillFrame(root, 'consul-template-block.hcl', { source: hclString(`${dir}/${template}`), destination: hclString(destination), command }),
+      fillFrame(root, 'deploy', 'consul-template-block.hcl', { source: hclString(`${dir}/${template}`), destination: hclString(destination), command }),
     )
     .join('');
-  return fillFrame(root, 'consul-template.hcl', { banner: banner.hash(model.file), purpose: hashComment(config.purpose), config: `${dir}/${file}`, templates });
+  return fillFrame(root, 'deploy', 'consul-template.hcl', { banner: banner.hash(model.file), purpose: hashComment(config.purpose), config: `${dir}/${file}`, templates });
 }
 
 export const hclConfigsEmitter: Emitter = {
@@ -58,7 +59,7 @@ export const hclConfigsEmitter: Emitter = {
   emit(model, { root }) {
     const dir = installDir(model);
     const example = model.leaves.find((leaf) => leaf.path.length > 1) ?? model.leaves[0];
-    const envconsul = fillFrame(root, 'envconsul.hcl', {
+    const envconsul = fillFrame(root, 'deploy', 'envconsul.hcl', {
       banner: banner.hash(model.file),
       service: model.name,
       config: `${dir}/envconsul.hcl`,

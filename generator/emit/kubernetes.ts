@@ -7,13 +7,15 @@
  * the schema; the loader applies the default).
  */
 import type { LeafSetting, ServiceModel } from '../model.ts';
-import { GenerateError } from '../problems.ts';
+import { GenerateError } from '../schema-problems.ts';
 import { banner } from '../syntax/banner.ts';
 import { envVarProblems } from '../syntax/env.ts';
 import { checkDefines, kvBranch, templateText, type Check } from '../syntax/gotemplate.ts';
 import { isKubernetesDataKey, isKubernetesName, yamlString } from '../syntax/yaml.ts';
 import type { Emitter, GeneratedFile } from './emitter.ts';
-import { checkTemplateKeys, defaultText, fillFrame, warnLeftOut } from './deploy-frame.ts';
+import { defaultText, warnLeftOut } from './default-text.ts';
+import { checkTemplateKeys } from './template-keys.ts';
+import { fillFrame } from './templates.ts';
 
 export function configMapName(model: ServiceModel): string {
   return `${model.name}-config`;
@@ -42,7 +44,7 @@ function dataEntry(leaf: LeafSetting, check: Check, absent: string | undefined):
 }
 
 function manifest(model: ServiceModel, root: string, frame: string, object: { name: string; check: Check; data: string }): GeneratedFile {
-  const contents = fillFrame(root, frame, {
+  const contents = fillFrame(root, 'deploy', frame, {
     banner: banner.goTemplate(model.file),
     checks: checkDefines([object.check]),
     service: model.name,

@@ -7,7 +7,7 @@
 import { checkSchema } from '../check.ts';
 import type { LoadedSchema, SchemaNode } from '../load.ts';
 import { buildModel, envNameOf } from '../model.ts';
-import { formatSchemaProblem, type SchemaProblem } from '../problems.ts';
+import { formatSchemaProblem, type SchemaProblem } from '../schema-problems.ts';
 import { checkModel } from '../rules.ts';
 import { pathOfPointer, pointerOf } from '../runtime/tree.ts';
 import type { InputFile } from './inputs.ts';

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { serviceSpecs } from '../commands/consul-cli.ts';
+import { serviceSpecs } from '../service-specs.ts';
 import type { SchemaNode } from '../load.ts';
 import { resolveConfig } from '../runtime/load.ts';
 import { ConfigError, formatProblem } from '../runtime/problems.ts';

@@ -17,11 +17,13 @@ export { locateConsul, CONSUL_FILE, CONSUL_DEFAULTS, DEFAULT_WAIT_TIMEOUT_MS, ty
 export { ConsulKv, ConsulFailure, type BlockingRead, type KvEntry, type TreeRead, type TxnKvOp, type TxnResult } from './consul/client.ts';
 export { decodeEntries, type DecodedEntries } from './consul/decode.ts';
 export { readPrefix } from './consul/read.ts';
-export { waitForConsul, ConsulUnavailable, type WaitClock } from './consul/wait.ts';
+export { waitForConsul, ConsulUnavailable } from './consul/wait.ts';
+export { realClock, type Clock, type WaitClock } from './clock.ts';
 export { waitForDependencies, type DependencyOptions, type DependencyContext } from './discovery/wait-for-dependencies.ts';
-export { discoverySource, discoveredLayer, discoveryWatched, readInstances, watchDiscovery, type DiscoveryChange, type DiscoveryReporter, type DiscoveryWatch, type DiscoveryWatchOptions } from './discovery/discover-source.ts';
+export { discoverySource, discoveredLayer, readInstances } from './sources/discovered.ts';
+export { discoveryWatched, watchDiscovery, type DiscoveryChange, type DiscoveryReporter, type DiscoveryWatch, type DiscoveryWatchOptions } from './watch/discovery-watch.ts';
 export { startRegistration, advertiseAddress, type ServiceDiscoverySettings, type RegistrationOptions, type ServiceRegistration, type RegistrationState } from './discovery/registration.ts';
-export { pemFiles, writePemFiles, type PemFileOptions, type PemFiles } from './discovery/pem-files.ts';
+export { pemFiles, writePemFiles, type PemFileOptions, type PemFiles } from './pem-files.ts';
 export type { HealthInstance, HealthRead, ServiceDefinition } from './consul/client.ts';
 export { ConfigTree, dotted, getAt, isObject, pointerOf, pathOfPointer } from './tree.ts';
 export { watch } from './watch/watcher.ts';

@@ -8,8 +8,13 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** One path segment as a JSON Pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`). */
+export function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
 export function pointerOf(path: readonly string[]): string {
-  return path.map((s) => '/' + s.replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+  return path.map((s) => '/' + escapePointer(s)).join('');
 }
 
 export function pathOfPointer(pointer: string): string[] {

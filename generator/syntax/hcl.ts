@@ -11,8 +11,3 @@ export function hclString(value: string): string {
 export function hclList(values: readonly string[]): string {
   return `[${values.map(hclString).join(', ')}]`;
 }
-
-/** A word for `sh -c`: as is when plain, else single-quoted (a `'` inside written as `'\''`). */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}

@@ -1,7 +1,7 @@
 /**
  * Quoting for Markdown output (CommonMark + GitHub tables) and for the mermaid diagrams inside it.
  * Schema text never reaches a Markdown file without going through one of these. (The snippets in
- * fenced blocks use their own syntax's helper: shell words from hcl.ts, env-file values from env.ts.)
+ * fenced blocks use their own syntax's helper: shell words from shell.ts, env-file values from env.ts.)
  */
 
 const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;

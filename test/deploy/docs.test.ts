@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { DOUBLE_QUOTE_RULES, ENV_FILE_RULES, ENV_VAR_RULES, MAX_ENV_STRING_BYTES, SINGLE_QUOTE_RULES } from '../../generator/syntax/env.ts';
 import { REPO } from '../helpers.ts';
-import { parseEnvironmentFile } from '../../generator/runtime/consul/env-file.ts';
+import { parseEnvironmentFile } from '../../generator/runtime/consul/environment-file.ts';
 import { composeProject, generatedPath, hasDockerCompose, loadFromEnv, readers } from './tools.ts';
 
 const SERVICE = 'wazo-auth';

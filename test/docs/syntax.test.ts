@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fillTemplate } from '../../generator/emit/docs-template.ts';
+import { fillTemplate } from '../../generator/emit/templates.ts';
 import { htmlJson, htmlText } from '../../generator/syntax/html.ts';
-import { shellWord } from '../../generator/syntax/hcl.ts';
+import { shellWord } from '../../generator/syntax/shell.ts';
 import { mdCell, mdCode, mdText, mermaidLabel, Slugger } from '../../generator/syntax/markdown.ts';
 
 describe('markdown quoting', () => {
@@ -79,13 +79,13 @@ describe('html quoting', () => {
 
 describe('templates', () => {
   it('fills each placeholder once, never a value read as a placeholder', () => {
-    assert.equal(fillTemplate('a {{x}} b {{y}}', 't', { x: '{{y}}', y: '1' }), 'a {{y}} b 1');
+    assert.equal(fillTemplate('a @{x} b @{y}', 'docs', 't', { x: '@{y}', y: '1' }), 'a @{y} b 1');
   });
 
   it('names placeholders without values and values without placeholders', () => {
     assert.throws(
-      () => fillTemplate('{{x}} {{z}}', 't.md', { x: '', y: '' }),
-      /templates\/docs\/t\.md: no value for \{\{z\}\}; no placeholder for y/,
+      () => fillTemplate('@{x} @{z}', 'docs', 't.md', { x: '', y: '' }),
+      /templates\/docs\/t\.md: no value for @\{z\}; no placeholder for @\{y\}/,
     );
   });
 });

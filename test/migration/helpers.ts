@@ -1,7 +1,7 @@
 /** Helpers of the migration tests: throw-away files, runtime specs without generating, the corpus by component. */
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { serviceSpecs } from '../../generator/commands/consul-cli.ts';
+import { serviceSpecs } from '../../generator/service-specs.ts';
 import type { ServiceSpec } from '../../generator/runtime/index.ts';
 import { CORPUS, tempRoot } from '../helpers.ts';
 

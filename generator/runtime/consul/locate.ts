@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { decode } from '../codec.ts';
 import { showValue, type Problem } from '../problems.ts';
-import { parseEnvironmentFile } from './env-file.ts';
+import { parseEnvironmentFile } from './environment-file.ts';
 
 export const CONSUL_FILE = '/etc/wazo-platform/consul';
 /** Where Consul is when neither the options, the env nor the file say. */

@@ -5,22 +5,10 @@
  * are not waited for: they need a person, so they end the wait at once with a hint.
  */
 import type { Problem } from '../problems.ts';
+import { realClock, type WaitClock } from '../clock.ts';
 import type { Logger } from '../types.ts';
 import { ConsulFailure, classify } from './client.ts';
 import { CONSUL_FILE, VARIABLES, type ConsulLocation } from './locate.ts';
-
-export interface WaitClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  /** Uniform in [0, 1). */
-  random(): number;
-}
-
-const realClock: WaitClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
 
 /** Thrown when waiting ends without an answer; `problem` says what, where, and what to do. */
 export class ConsulUnavailable extends Error {

@@ -7,7 +7,8 @@
  */
 import type { HealthInstance } from '../consul/client.ts';
 import { VARIABLES, type ConsulOptions } from '../consul/locate.ts';
-import { ConsulUnavailable, waitForConsul, type WaitClock } from '../consul/wait.ts';
+import { realClock, type WaitClock } from '../clock.ts';
+import { ConsulUnavailable, waitForConsul } from '../consul/wait.ts';
 import { ConfigError, type Problem } from '../problems.ts';
 import type { Env } from '../sources/env.ts';
 import type { Logger, ServiceSpec } from '../types.ts';
@@ -28,8 +29,6 @@ export interface DependencyContext {
   logger: Logger;
   clock?: WaitClock;
 }
-
-const realClock: WaitClock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random };
 
 /**
  * Waits until every dependency has a passing instance, and returns the instance found for each.

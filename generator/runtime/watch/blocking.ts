@@ -5,7 +5,8 @@
  * a token bucket keeps a server that answers at once from making it spin; failures are retried
  * with capped exponential backoff and jitter, forever, keeping the last index.
  */
-import { backoffDelay, realClock, sleep, TokenBucket, type Backoff, type Clock, type RateLimit } from './pacing.ts';
+import { realClock, type Clock } from '../clock.ts';
+import { backoffDelay, sleep, TokenBucket, type Backoff, type RateLimit } from './pacing.ts';
 
 export interface BlockingAnswer<T> {
   /** `X-Consul-Index` of the answer. */

@@ -4,13 +4,7 @@
  * sleeps that an AbortSignal cuts short.
  */
 
-export interface Clock {
-  now(): number;
-  /** Uniform in [0, 1). */
-  random(): number;
-}
-
-export const realClock: Clock = { now: () => Date.now(), random: Math.random };
+import { realClock, type Clock } from '../clock.ts';
 
 /** Resolves after `ms`, or at once when `signal` aborts (it never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -9,7 +9,8 @@
  */
 import { classify, type TreeRead } from '../consul/client.ts';
 import { locateConsul } from '../consul/locate.ts';
-import { discoverySource, discoveryWatched } from '../discovery/discover-source.ts';
+import { discoverySource } from '../sources/discovered.ts';
+import { discoveryWatched } from './discovery-watch.ts';
 import { consoleLogger, resolveConfig, type Resolved } from '../load.ts';
 import { ConfigError, type Problem } from '../problems.ts';
 import type { JsonObject, Logger, ServiceSpec } from '../types.ts';

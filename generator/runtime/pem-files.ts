@@ -9,10 +9,10 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, MASK, type Problem } from '../problems.ts';
-import type { Env } from '../sources/env.ts';
-import { dotted, getAt, type ConfigTree } from '../tree.ts';
-import type { ServiceSpec } from '../types.ts';
+import { ConfigError, MASK, type Problem } from './problems.ts';
+import type { Env } from './sources/env.ts';
+import { dotted, getAt, type ConfigTree } from './tree.ts';
+import type { ServiceSpec } from './types.ts';
 
 export interface PemFileOptions {
   /**
