@@ -74,7 +74,7 @@ function describe(e: ErrorObject): string {
 function hintFor(keyword: string): string {
   switch (keyword) {
     case 'x-service':
-      return 'x-service is { name, envPrefix?, consulPrefix?, configFile?, configDir?, dependsOn? }';
+      return 'x-service is { name, envPrefix?, consulPrefix?, configFile?, configDir?, dependsOn?, render?, reload?, check? } (render/reload/check: docs/exec.md)';
     case 'x-env':
       return 'an environment variable name: letters, digits and _';
     case 'x-discover':

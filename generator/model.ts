@@ -2,6 +2,7 @@
  * Stage 3 — model: the one typed model of settings that every emitter reads (DESIGN.md "The
  * setting model"). No emitter reads the raw schema.
  */
+import type { DaemonSpec } from './runtime/render/spec.ts';
 import type { DiscoverSpec, JsonValue, ScalarType, ServiceSpec, SettingSpec, ValueType } from './runtime/types.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
 import { escapePointer } from './runtime/tree.ts';
@@ -69,13 +70,15 @@ export interface ServiceModel {
   leaves: LeafSetting[];
   /** The resolved schema, for the emitters that compile it (types, validator). */
   schema: SchemaNode;
+  /** `x-service.render` / `reload` / `check`: what `wazo-config exec` needs to run the daemon (docs/exec.md). */
+  daemon?: DaemonSpec;
 }
 
 const SCALARS = new Set<string>(['string', 'integer', 'number', 'boolean', 'null']);
 
 export function buildModel(loaded: LoadedSchema): ServiceModel {
   const { schema } = loaded;
-  const service = schema['x-service'] as { name: string; envPrefix?: string; consulPrefix?: string; configFile?: string; configDir?: string; dependsOn?: string[] };
+  const service = schema['x-service'] as { name: string; envPrefix?: string; consulPrefix?: string; configFile?: string; configDir?: string; dependsOn?: string[] } & Partial<Omit<DaemonSpec, 'schemaFile'>>;
   const name = service.name;
   const envPrefix = service.envPrefix ?? name.toUpperCase().replaceAll('-', '_');
   const consulPrefix = service.consulPrefix ?? `config/${name}`;
@@ -132,6 +135,7 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     root,
     leaves,
     schema,
+    ...(service.render || service.reload || service.check ? { daemon: { schemaFile: loaded.file, render: service.render ?? [], ...(service.reload ? { reload: service.reload } : {}), ...(service.check ? { check: service.check } : {}) } } : {}),
   };
 }
 

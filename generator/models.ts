@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { checkSchema } from './check.ts';
+import { checkDaemon } from './daemon-check.ts';
 import { listSchemaFiles, loadSchema } from './load.ts';
 import { buildModel, type ServiceModel } from './model.ts';
 import { GenerateError, type SchemaProblem } from './schema-problems.ts';
@@ -32,7 +33,7 @@ export async function loadModels(root: string, services?: string[]): Promise<Ser
       continue;
     }
     const model = buildModel(loaded);
-    const modelProblems = checkModel(model);
+    const modelProblems = [...checkModel(model), ...checkDaemon(model, root)];
     problems.push(...modelProblems);
     if (modelProblems.length === 0) models.push(model);
   }

@@ -2,6 +2,11 @@
  * Our keywords (DESIGN.md "Schema vocabulary"), each with the meta-schema its value must pass.
  * ajv gets them as annotation keywords, so strict mode accepts them and ignores them when validating.
  */
+import { FORMATS } from './runtime/render/spec.ts';
+
+/** "This property is present", in a form ajv's strict mode accepts inside oneOf. */
+const requires = <K extends string>(key: K) => ({ required: [key], properties: { [key]: {} } }) as const;
+
 export const VOCABULARY = {
   'x-service': {
     type: 'object',
@@ -14,6 +19,49 @@ export const VOCABULARY = {
       configFile: { type: 'string', pattern: '^/' },
       configDir: { type: 'string', pattern: '^/' },
       dependsOn: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } },
+      /** For `wazo-config exec` (docs/exec.md): the files written for a daemon that knows nothing of Consul. */
+      render: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['path'],
+          additionalProperties: false,
+          properties: {
+            path: { type: 'string', pattern: '^/.*[^/]$' },
+            format: { enum: [...FORMATS] },
+            template: { type: 'string', pattern: '^[^/]' },
+            mode: { type: 'string', pattern: '^0?[0-7]{3}$' },
+            from: { type: 'string', pattern: '\\S' },
+            omit: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '\\S' } },
+          },
+          oneOf: [requires('format'), requires('template')],
+        },
+      },
+      /** How the daemon takes live changes: a signal (SIGHUP by default) or a command. */
+      reload: {
+        type: 'object',
+        additionalProperties: false,
+        maxProperties: 1,
+        properties: {
+          signal: { enum: ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGINT', 'SIGQUIT', 'SIGWINCH'] },
+          command: { type: 'array', minItems: 1, items: { type: 'string', pattern: '\\S' } },
+        },
+      },
+      /** How readiness is probed before registering (and kept while registered). */
+      check: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: {
+          tcp: { type: 'object', required: ['host', 'port'], additionalProperties: false, properties: { host: { type: 'string', pattern: '\\S' }, port: { type: 'string', pattern: '\\S' } } },
+          http: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: { type: 'string', pattern: '^https?://' } } },
+          command: { type: 'array', minItems: 1, items: { type: 'string', pattern: '\\S' } },
+          interval: { type: 'number', exclusiveMinimum: 0 },
+          timeout: { type: 'number', exclusiveMinimum: 0 },
+        },
+        oneOf: [requires('tcp'), requires('http'), requires('command')],
+      },
     },
   },
   'x-mutable': { type: 'boolean' },

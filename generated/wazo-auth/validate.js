@@ -151,7 +151,7 @@ const schema36 = {
     max_user_concurrent_sessions: { type: 'integer', minimum: 1 },
   },
 };
-const func1 = ajvRuntime.ucs2length;
+const func2 = ajvRuntime.ucs2length;
 const formats0 =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 const formats4 = ajvRuntime.formats.uri;
@@ -172,7 +172,7 @@ function validate25(
     if (data.user !== undefined) {
       let data0 = data.user;
       if (typeof data0 === 'string') {
-        if (func1(data0) < 1) {
+        if (func2(data0) < 1) {
           const err0 = {
             instancePath: instancePath + '/user',
             schemaPath: '#/properties/user/minLength',
@@ -569,7 +569,7 @@ function validate25(
     if (data.email_notification_plugin !== undefined) {
       let data16 = data.email_notification_plugin;
       if (typeof data16 === 'string') {
-        if (func1(data16) < 1) {
+        if (func2(data16) < 1) {
           const err23 = {
             instancePath: instancePath + '/email_notification_plugin',
             schemaPath: '#/properties/email_notification_plugin/minLength',

@@ -107,7 +107,7 @@ const schema36 = {
     paginated_user_strategy_threshold: { type: 'integer', minimum: 1 },
   },
 };
-const pattern12 = new RegExp('^[0-9]+$', 'u');
+const pattern22 = new RegExp('^[0-9]+$', 'u');
 function validate25(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
@@ -1184,7 +1184,7 @@ function validate25(
             }
           }
           if (typeof data45 === 'string') {
-            if (!pattern12.test(data45)) {
+            if (!pattern22.test(data45)) {
               const err61 = {
                 instancePath: instancePath + '/sysconfd/port',
                 schemaPath: '#/properties/sysconfd/properties/port/pattern',

@@ -108,7 +108,7 @@ const schema36 = {
     },
   },
 };
-const func1 = ajvRuntime.ucs2length;
+const func2 = ajvRuntime.ucs2length;
 function validate25(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
@@ -1215,7 +1215,7 @@ function validate25(
     if (data.user !== undefined) {
       let data49 = data.user;
       if (typeof data49 === 'string') {
-        if (func1(data49) < 1) {
+        if (func2(data49) < 1) {
           const err61 = {
             instancePath: instancePath + '/user',
             schemaPath: '#/properties/user/minLength',
