@@ -115,7 +115,8 @@ function typesSchemaOf(model: ServiceModel): SchemaNode {
   return clone(model.root);
 }
 
-function describe(setting: Setting): string {
+/** A leaf's description with its env name, Consul key and mutability (also config.py's key comments). */
+export function describe(setting: Setting): string {
   const text = setting.description ?? '';
   if (setting.kind === 'group') return text;
   const facts = [`env \`${setting.envName}\``, `Consul \`${setting.consulKey}\``, setting.mutable ? 'applied live' : 'restart to apply'];
@@ -124,13 +125,13 @@ function describe(setting: Setting): string {
 }
 
 /** A key that always has a value once loaded: it has a default, is required, or holds such a key. */
-function alwaysPresent(setting: Setting, requiredHere: readonly unknown[]): boolean {
+export function alwaysPresent(setting: Setting, requiredHere: readonly unknown[]): boolean {
   if (requiredHere.includes(setting.path.at(-1))) return true;
   if (setting.kind === 'leaf') return setting.default !== undefined;
   return setting.children.some((child) => alwaysPresent(child, requiredOf(setting)));
 }
 
-function requiredOf(group: GroupSetting): unknown[] {
+export function requiredOf(group: GroupSetting): unknown[] {
   return Array.isArray(group.schema.required) ? group.schema.required : [];
 }
 

@@ -1,4 +1,5 @@
 /** The emitters `generate` runs, in order. */
+import { configPyEmitter } from './config-py.ts';
 import { configTsEmitter } from './config-ts.ts';
 import { consulSeedEmitter } from './consul-seed.ts';
 import { docsIndexHtmlEmitter } from './docs-index-html.ts';
@@ -17,5 +18,5 @@ import { envFileEmitter, envTemplateEmitter } from './env-file.ts';
 import { kubernetesEmitter } from './kubernetes.ts';
 import { hclConfigsEmitter } from './hcl-configs.ts';
 import { consulLocationEmitter } from './consul-location.ts';
-EMITTERS.push(envFileEmitter, envTemplateEmitter, kubernetesEmitter, hclConfigsEmitter);
+EMITTERS.push(envFileEmitter, envTemplateEmitter, kubernetesEmitter, hclConfigsEmitter, configPyEmitter);
 INDEX_EMITTERS.push(consulLocationEmitter);

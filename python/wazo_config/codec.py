@@ -1,0 +1,186 @@
+"""The one value-text codec shared by every artifact (Consul KV, env vars, `.env` files, ConfigMap
+data) and the loader: the same rules as generator/runtime/codec.ts, text for text.
+
+- strings are written raw; numbers, booleans, arrays, maps and null as JSON;
+- a string is JSON-quoted only when its leaf also accepts another type and the raw text would read
+  back as that type (`"8668"` for a port that accepts `integer | string`);
+- humans may also write booleans as 1/0/yes/no/on/off (any case) and arrays of scalars as
+  comma-separated items.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .problems import js_json
+
+TRUE_WORDS = frozenset(("true", "1", "yes", "on"))
+FALSE_WORDS = frozenset(("false", "0", "no", "off"))
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+# JavaScript's String.prototype.trim: whitespace and line terminators (Python's str.strip differs on a few).
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    ok: bool
+    value: Any = None
+    expected: str = ""
+    hint: str = ""
+
+
+class _Spec:
+    """What the codec reads of a leaf: its types and item types (a SettingSpec fits)."""
+
+    types: Sequence[str]
+    item_types: Sequence[str] | None
+
+
+def js_trim(text: str) -> str:
+    return text.strip(_JS_SPACE)
+
+
+def encode(value: Any, types: Sequence[str] | None = None, item_types: Sequence[str] | None = None) -> str:
+    if not isinstance(value, str):
+        return js_json(value)
+    if types is not None and _only_string(types):
+        return value
+    if types is None or not _reads_as_string(value, types, item_types):
+        return js_json(value)
+    return value
+
+
+def _number(text: str) -> int | float:
+    if "." in text or "e" in text or "E" in text:
+        n = float(text)
+        return int(n) if n.is_integer() and abs(n) < 2**53 else n
+    return int(text)
+
+
+def _parse_json(text: str) -> tuple[bool, Any]:
+    try:
+        return True, json.loads(text, parse_constant=_reject)
+    except (ValueError, RecursionError):
+        return False, None
+
+
+def _reject(name: str) -> Any:
+    raise ValueError(name)
+
+
+def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = None) -> Decoded:
+    if _only_string(types):
+        return Decoded(True, text)
+    if "string" in types and text.startswith('"'):
+        ok, quoted = _parse_json(text)
+        if ok and isinstance(quoted, str):
+            return Decoded(True, quoted)
+    trimmed = js_trim(text)
+    any_type = len(types) == 0
+
+    def accepts(t: str) -> bool:
+        return any_type or t in types
+
+    if accepts("null") and trimmed == "null":
+        return Decoded(True, None)
+    if accepts("boolean") and trimmed in ("true", "false"):
+        return Decoded(True, trimmed == "true")
+    if (accepts("integer") or accepts("number")) and JSON_NUMBER.fullmatch(trimmed):
+        n = _number(trimmed)
+        if accepts("number") or isinstance(n, int):
+            return Decoded(True, n)
+    if accepts("boolean") and not any_type:
+        word = trimmed.lower()
+        if word in TRUE_WORDS:
+            return Decoded(True, True)
+        if word in FALSE_WORDS:
+            return Decoded(True, False)
+    if (accepts("array") and trimmed.startswith("[")) or (accepts("map") and trimmed.startswith("{")):
+        ok, parsed = _parse_json(trimmed)
+        if ok:
+            return Decoded(True, _normalise(parsed))
+        return _failure(types, item_types)
+    if "array" in types and item_types and not trimmed.startswith("["):
+        items = _decode_comma_list(trimmed, item_types)
+        if items is not None:
+            return Decoded(True, items)
+    if accepts("string"):
+        if any_type:
+            ok, parsed = _parse_json(trimmed)
+            if ok:
+                return Decoded(True, _normalise(parsed))
+        return Decoded(True, text)
+    return _failure(types, item_types)
+
+
+def _normalise(value: Any) -> Any:
+    """Numbers as JavaScript reads JSON: an integral float is an integer (`1.0` → 1)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items()}
+    return value
+
+
+def _decode_comma_list(text: str, item_types: Sequence[str]) -> list[Any] | None:
+    if text == "":
+        return []
+    items = []
+    for part in text.split(","):
+        item = decode(js_trim(part), item_types)
+        if not item.ok:
+            return None
+        items.append(item.value)
+    return items
+
+
+def _only_string(types: Sequence[str]) -> bool:
+    return len(types) == 1 and types[0] == "string"
+
+
+def _reads_as_string(value: str, types: Sequence[str], item_types: Sequence[str] | None) -> bool:
+    back = decode(value, types, item_types)
+    return back.ok and back.value == value and isinstance(back.value, str)
+
+
+def _failure(types: Sequence[str], item_types: Sequence[str] | None) -> Decoded:
+    return Decoded(False, expected=describe_types(types), hint=type_hint(types, item_types))
+
+
+TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+    "array": "a list",
+    "map": "a map",
+}
+
+
+def describe_types(types: Sequence[str]) -> str:
+    if not types:
+        return "any JSON value"
+    return " or ".join(TYPE_NAMES[t] for t in types)
+
+
+TYPE_HINTS = {
+    "string": "any text",
+    "integer": "a whole number such as 5672",
+    "number": "a number such as 2.5",
+    "boolean": "true or false (also 1/0, yes/no, on/off)",
+    "null": "null",
+    "array": 'a JSON list such as ["a", "b"]',
+    "map": 'a JSON object such as {"name": true}',
+}
+
+
+def type_hint(types: Sequence[str], item_types: Sequence[str] | None = None) -> str:
+    hints = [TYPE_HINTS[t] for t in types]
+    if "array" in types and item_types:
+        hints.append("a comma-separated list such as a,b")
+    return f"write {', or '.join(hints) or 'a JSON value'}"

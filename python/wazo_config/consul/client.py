@@ -1,0 +1,229 @@
+"""The Consul calls the runtime makes, over the standard library's HTTP client (consul/client.ts):
+one recursive KV read per prefix, health reads, agent registration. Failures are sorted into what
+a person can act on: unreachable (worth waiting for), ACL, TLS, or another HTTP answer."""
+from __future__ import annotations
+
+import base64
+import errno
+import http.client
+import json
+import socket
+import ssl
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from .locate import ConsulLocation
+
+
+@dataclass
+class KvEntry:
+    key: str
+    #: The value as UTF-8 text; None when Consul stores an empty value.
+    value: str | None
+    flags: int = 0
+    modify_index: int = 0
+
+
+@dataclass
+class TreeRead:
+    entries: list[KvEntry]
+    #: `X-Consul-Index` of the read, for blocking queries.
+    index: int
+    #: Consul left keys out because the token may not read them.
+    filtered_by_acl: bool = False
+
+
+@dataclass
+class HealthInstance:
+    id: str
+    address: str
+    port: int
+    tags: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class HealthRead:
+    instances: list[HealthInstance]
+    index: int
+    filtered_by_acl: bool = False
+
+
+class ConsulFailure(Exception):
+    """A failed call, sorted: kind is unreachable, acl, tls, ca-file or http; `retryable` failures
+    are the ones worth waiting for."""
+
+    def __init__(self, kind: str, detail: str, retryable: bool, status: int | None = None) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.retryable = retryable
+        self.status = status
+
+
+_UNREACHABLE = {
+    errno.ECONNREFUSED: "ECONNREFUSED",
+    errno.ECONNRESET: "ECONNRESET",
+    errno.ETIMEDOUT: "ETIMEDOUT",
+    errno.EHOSTUNREACH: "EHOSTUNREACH",
+    errno.ENETUNREACH: "ENETUNREACH",
+    errno.EPIPE: "EPIPE",
+    errno.ECONNABORTED: "ECONNABORTED",
+}
+
+
+def classify(error: BaseException, where: str = "") -> ConsulFailure:
+    """Sorts what a call raised."""
+    if isinstance(error, ConsulFailure):
+        return error
+    if isinstance(error, ssl.SSLError):
+        reason = getattr(error, "verify_message", None) or getattr(error, "reason", None) or str(error)
+        return ConsulFailure("tls", f"{reason} ({type(error).__name__})", False)
+    if isinstance(error, socket.gaierror):
+        code = "EAI_AGAIN" if error.errno == socket.EAI_AGAIN else "ENOTFOUND"
+        return ConsulFailure("unreachable", f"getaddrinfo {code} {where}".strip(), True)
+    if isinstance(error, (TimeoutError, socket.timeout)):
+        return ConsulFailure("unreachable", "request timed out (ETIMEDOUT)", True)
+    if isinstance(error, (http.client.RemoteDisconnected, http.client.IncompleteRead, http.client.BadStatusLine)):
+        return ConsulFailure("unreachable", "socket hang up", True)
+    if isinstance(error, OSError) and error.errno in _UNREACHABLE:
+        return ConsulFailure("unreachable", f"connect {_UNREACHABLE[error.errno]} {where}".strip(), True)
+    if isinstance(error, OSError):
+        return ConsulFailure("unreachable", str(error), True)
+    return ConsulFailure("http", str(error), False)
+
+
+class ConsulKv:
+    """One client per Consul location: a persistent connection, re-opened after a failure."""
+
+    def __init__(self, location: ConsulLocation) -> None:
+        self.location = location
+        self._context: ssl.SSLContext | None = None
+        if location.scheme == "https":
+            try:
+                self._context = ssl.create_default_context(cafile=location.ca_file) if location.ca_file else ssl.create_default_context()
+            except (OSError, ssl.SSLError) as error:
+                code = errno.errorcode.get(getattr(error, "errno", 0) or 0, str(error))
+                raise ConsulFailure("ca-file", f"cannot read the CA file {location.ca_file} ({code})", False) from None
+        self._connection: http.client.HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _connect(self, timeout_s: float) -> http.client.HTTPConnection:
+        loc = self.location
+        if self._connection is None:
+            if self._context is not None:
+                self._connection = http.client.HTTPSConnection(loc.host, loc.port, timeout=timeout_s, context=self._context)
+            else:
+                self._connection = http.client.HTTPConnection(loc.host, loc.port, timeout=timeout_s)
+        self._connection.timeout = timeout_s
+        if self._connection.sock is not None:
+            self._connection.sock.settimeout(timeout_s)
+        return self._connection
+
+    def request(self, method: str, path: str, query: dict[str, Any] | None = None, body: Any = None, timeout_ms: float | None = None) -> tuple[int, dict[str, str], bytes]:
+        """One call; answers other than 2xx and 404 raise a ConsulFailure."""
+        if self._closed:
+            raise ConsulFailure("unreachable", "the client is closed", False)
+        url = "/v1" + path + (("?" + urlencode(query)) if query else "")
+        headers = {"Accept": "application/json"}
+        if self.location.token is not None:
+            headers["X-Consul-Token"] = self.location.token
+        payload = None if body is None else json.dumps(body).encode()
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        timeout_s = (timeout_ms if timeout_ms is not None else self.location.request_timeout_ms) / 1000
+        where = f"{self.location.host}:{self.location.port}"
+        try:
+            connection = self._connect(timeout_s)
+            connection.request(method, url, body=payload, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            answer_headers = {k.lower(): v for k, v in response.getheaders()}
+            if response.will_close:
+                self._drop()
+        except BaseException as error:
+            self._drop()
+            if self._closed:
+                raise ConsulFailure("unreachable", "the client is closed", False) from None
+            raise classify(error, where) from None
+        status = response.status
+        if 200 <= status < 300 or status == 404:
+            return status, answer_headers, data
+        said = f"{status} {data.decode('utf-8', 'replace').strip() or response.reason}"
+        if status == 403:
+            raise ConsulFailure("acl", said, False, status)
+        # 5xx: no leader yet, overloaded, restarting — all worth waiting for.
+        raise ConsulFailure("http", said, status >= 500, status)
+
+    def read_tree(self, prefix: str, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None) -> TreeRead:
+        """Every key under `prefix` in one recursive read; with `index`, a blocking query."""
+        query: dict[str, Any] = {"recurse": "true"}
+        if index is not None:
+            query.update(index=index, wait=f"{wait_ms}ms")
+        status, headers, data = self.request("GET", "/kv/" + quote(prefix, safe="/"), query, timeout_ms=timeout_ms)
+        rows = json.loads(data) if status == 200 and data else []
+        entries = [
+            KvEntry(
+                row["Key"],
+                None if row.get("Value") is None else base64.b64decode(row["Value"]).decode("utf-8", "replace"),
+                int(row.get("Flags") or 0),
+                int(row.get("ModifyIndex") or 0),
+            )
+            for row in (rows if isinstance(rows, list) else [])
+        ]
+        return TreeRead(entries, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true")
+
+    def health_service(self, service: str, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None) -> HealthRead:
+        """The passing instances of `service`, sorted by ID; with `index`, a blocking query."""
+        query: dict[str, Any] = {"passing": "true"}
+        if index is not None:
+            query.update(index=index, wait=f"{wait_ms}ms")
+        status, headers, data = self.request("GET", "/health/service/" + quote(service, safe=""), query, timeout_ms=timeout_ms)
+        rows = json.loads(data) if status == 200 and data else []
+        instances = []
+        for row in rows if isinstance(rows, list) else []:
+            s = row.get("Service")
+            if not s:
+                continue
+            node = row.get("Node") or {}
+            instances.append(HealthInstance(s["ID"], s.get("Address") or node.get("Address") or "", int(s.get("Port") or 0), s.get("Tags") or [], s.get("Meta") or {}))
+        instances.sort(key=lambda i: i.id)
+        return HealthRead(instances, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true")
+
+    def register_service(self, name: str, id: str, address: str, port: int, tags: list[str], meta: dict[str, str], ttl: str) -> None:
+        body = {"Name": name, "ID": id, "Address": address, "Port": port, "Tags": tags, "Meta": meta, "Check": {"TTL": ttl, "CheckID": f"service:{id}"}}
+        self.request("PUT", "/agent/service/register", body=body)
+
+    def deregister_service(self, id: str) -> None:
+        self.request("PUT", "/agent/service/deregister/" + quote(id, safe=""))
+
+    def pass_check(self, check_id: str, note: str | None = None) -> None:
+        status, _, data = self.request("PUT", "/agent/check/pass/" + quote(check_id, safe=""), {"note": note} if note else None)
+        if status == 404:
+            raise ConsulFailure("http", f"404 {data.decode('utf-8', 'replace').strip() or 'unknown check'}", False, 404)
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+    def close(self) -> None:
+        """Closes the connection; a blocking query in flight on another thread ends at once."""
+        self._closed = True
+        connection = self._connection
+        if connection is not None and connection.sock is not None:
+            try:
+                connection.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._drop()
+
+
+def _index(headers: dict[str, str]) -> int:
+    try:
+        return int(headers.get("x-consul-index", "0"))
+    except ValueError:
+        return 0

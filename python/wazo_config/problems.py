@@ -1,0 +1,101 @@
+"""Problems found while loading, and the one error that lists them all (problems.ts)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+MASK = "*****"
+
+
+@dataclass(slots=True)
+class Problem:
+    #: Dotted key, e.g. `bus.port`, or an env/file name when no key applies.
+    key: str
+    #: Where the value came from: `env WAZO_AUTH_BUS_PORT`, `file /etc/…/config.yml`, `default`…
+    source: str
+    #: What was wrong, e.g. `expected an integer`.
+    message: str
+    #: The offending value as shown to humans: masked when secret.
+    value: str | None = None
+    hint: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, "source": self.source, "message": self.message}
+        if self.value is not None:
+            out["value"] = self.value
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+def format_problem(p: Problem) -> str:
+    got = "" if p.value is None else f", got {p.value}"
+    hint = f" (hint: {p.hint})" if p.hint else ""
+    return f"{p.key} ({p.source}): {p.message}{got}{hint}"
+
+
+class ConfigError(Exception):
+    """Every problem of one load at once, each with key, source, masked value and hint."""
+
+    def __init__(self, service: str, problems: Iterable[Problem]) -> None:
+        self.service = service
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = "1 problem" if len(self.problems) == 1 else f"{len(self.problems)} problems"
+        lines = "\n".join(f"  - {format_problem(p)}" for p in self.problems)
+        super().__init__(f"{service}: invalid configuration ({count}):\n{lines}")
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+def js_json(value: Any) -> str:
+    """`JSON.stringify` of a JSON value: no spaces, non-ASCII kept, integral floats without `.0`."""
+    return json.dumps(_js_numbers(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _js_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, list):
+        return [_js_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _js_numbers(v) for k, v in value.items()}
+    return value
+
+
+_NOTHING: Any = object()
+
+
+def show_value(value: Any, secret: bool, *, missing: bool = False) -> str:
+    """A value as printed in messages: JSON, cut at 80 characters, or the mask for secrets."""
+    if secret:
+        return MASK
+    text = "nothing" if missing else js_json(value)
+    return text[:77] + "..." if len(text) > 80 else text
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate within a small edit distance, for "did you mean …" hints."""
+    best: str | None = None
+    best_distance = max(2, len(name) // 3) + 1
+    lowered = name.lower()
+    for candidate in candidates:
+        d = _edit_distance(lowered, candidate.lower())
+        if d < best_distance:
+            best, best_distance = candidate, d
+    return best
+
+
+def _edit_distance(a: str, b: str) -> float:
+    if abs(len(a) - len(b)) > 3:
+        return float("inf")
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost))
+        previous = current
+    return previous[len(b)]

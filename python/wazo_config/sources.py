@@ -1,0 +1,204 @@
+"""The sources a load reads, lowest priority first (generator/runtime/sources/): each contributes
+layers (a tree deep-merged, or whole leaf values), problems and warnings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol, Sequence
+
+from .codec import decode
+from .problems import Problem, did_you_mean, show_value
+from .settings import SettingsIndex
+from .tree import clone, dotted, get_at, pointer_of
+from .spec import Logger, ServiceSpec
+from .yaml_files import list_conf_dir, read_yaml_file
+
+
+@dataclass(slots=True)
+class TreeLayer:
+    """A whole (partial) tree deep-merged over what is there, as config files are."""
+
+    source: str
+    tree: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ValuesLayer:
+    """Whole leaf values that replace what is there, as env vars and Consul keys do."""
+
+    values: list[tuple[Sequence[str], Any, str]] = field(default_factory=list)
+
+
+Layer = TreeLayer | ValuesLayer
+
+
+@dataclass(slots=True)
+class SourceContext:
+    service: ServiceSpec
+    index: SettingsIndex
+    logger: Logger
+
+
+@dataclass(slots=True)
+class SourceOutput:
+    layers: list[Layer] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class ConfigSource(Protocol):
+    name: str
+
+    def read(self, context: SourceContext) -> SourceOutput: ...
+
+
+class DefaultsSource:
+    """Source 1: the schema defaults."""
+
+    name = "defaults"
+
+    def read(self, context: SourceContext) -> SourceOutput:
+        values = [(s.path, s.default, "default") for s in context.service.settings if s.has_default]
+        return SourceOutput([ValuesLayer(values)])
+
+
+class FileSource:
+    """Source 2: the config file, then the `*.yml` files of the conf.d directory over it. Wazo's
+    `config_helper` reads conf.d files in name order and the FIRST one wins; `last-wins` is the
+    usual convention elsewhere. A missing file or directory is no error; a broken one is."""
+
+    name = "files"
+
+    def __init__(
+        self,
+        config_file: str | None,
+        config_dir: str | None,
+        confd_order: str = "first-wins",
+        exec_commands: bool = False,
+        accumulate_lists: bool = False,
+        confd_files: Sequence[str] | None = None,
+    ) -> None:
+        self.config_file = config_file
+        self.config_dir = config_dir
+        self.confd_order = confd_order
+        self.exec_commands = exec_commands
+        self.accumulate_lists = accumulate_lists
+        self.confd_files = confd_files
+
+    def read(self, context: SourceContext) -> SourceOutput:
+        layers: list[TreeLayer] = []
+        problems: list[Problem] = []
+
+        def add(file: str) -> None:
+            result = read_yaml_file(file, run_exec=self.exec_commands)
+            if result.problem:
+                problems.append(result.problem)
+            elif result.tree is not None:
+                layers.append(TreeLayer(f"file {file}", result.tree))
+            else:
+                context.logger.debug(f"no config file at {file}")
+
+        if self.config_file is not None:
+            add(self.config_file)
+        if self.confd_files is not None:
+            files = list(self.confd_files)
+        else:
+            files = [] if self.config_dir is None else list_conf_dir(self.config_dir)
+        # Layers apply lowest priority first: under first-wins the alphabetically first file goes last.
+        if self.confd_order != "last-wins":
+            files.reverse()
+        for file in files:
+            add(file)
+        out: list[Layer] = list(layers)
+        if self.accumulate_lists:
+            accumulated = accumulated_lists(layers)
+            if accumulated:
+                out.append(accumulated)
+        return SourceOutput(out, problems)
+
+
+def chain_map(maps: Sequence[dict[str, Any]], accumulate_lists: bool = False) -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    """`ChainMap(*maps)`, maps highest priority first: the first map that has a key wins; two objects
+    are merged deep; with `accumulate_lists`, two lists are concatenated, higher priority first."""
+    merged: dict[str, Any] = {}
+    extended: dict[str, tuple[str, ...]] = {}
+
+    def deep_update(original: dict[str, Any], update: dict[str, Any], at: tuple[str, ...]) -> None:
+        for key, value in update.items():
+            if key not in original:
+                original[key] = clone(value)
+                continue
+            current = original[key]
+            if isinstance(current, dict) and isinstance(value, dict):
+                deep_update(current, value, (*at, key))
+            elif accumulate_lists and isinstance(current, list) and isinstance(value, list):
+                current.extend(clone(value))
+                extended[pointer_of((*at, key))] = (*at, key)
+
+    for m in maps:
+        deep_update(merged, m, ())
+    return merged, list(extended.values())
+
+
+def accumulated_lists(layers: Sequence[TreeLayer]) -> ValuesLayer | None:
+    """The lists that accumulate across config files, each whole, with every file it came from."""
+    by_priority = list(reversed(layers))
+    merged, extended = chain_map([layer.tree for layer in by_priority], accumulate_lists=True)
+    if not extended:
+        return None
+    values: list[tuple[Sequence[str], Any, str]] = []
+    for path in extended:
+        source = " + ".join(layer.source for layer in by_priority if isinstance(get_at(layer.tree, path), list))
+        values.append((path, get_at(merged, path), source))
+    return ValuesLayer(values)
+
+
+class EnvSource:
+    """Source 5: environment variables, one per leaf, named as envconsul names the leaf's Consul key.
+    A variable with the service's prefix that names no leaf is reported only when it is close to a
+    real name: other services' prefixes may extend ours (WAZO_AUTH_KEYS_… vs WAZO_AUTH_…)."""
+
+    name = "env"
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def read(self, context: SourceContext) -> SourceOutput:
+        layer = ValuesLayer()
+        out = SourceOutput([layer])
+        prefix = context.service.env_prefix + "_"
+        for name, text in self.env.items():
+            if text is None:
+                continue
+            setting = context.index.by_env.get(name)
+            if setting is None:
+                if not name.startswith(prefix):
+                    continue
+                guess = did_you_mean(name, context.index.by_env.keys())
+                if guess:
+                    out.warnings.append(f"unknown environment variable {name} (did you mean {guess}?)")
+                continue
+            source = f"env {name}"
+            decoded = decode(text, setting.types, setting.item_types)
+            if decoded.ok:
+                layer.values.append((setting.path, decoded.value, source))
+            else:
+                out.problems.append(
+                    Problem(dotted(setting.path), source, f"expected {decoded.expected}", show_value(text, setting.secret), decoded.hint)
+                )
+        return out
+
+
+class OverridesSource:
+    """Source 7: values the program passes itself (e.g. from its command line), deep-merged on top."""
+
+    name = "overrides"
+
+    def __init__(self, overrides: Mapping[str, Any] | None) -> None:
+        self.overrides = overrides
+
+    def read(self, context: SourceContext) -> SourceOutput:
+        if not isinstance(self.overrides, Mapping):
+            return SourceOutput()
+        return SourceOutput([TreeLayer("override", dict(self.overrides))])
+
+
