@@ -14,6 +14,7 @@ from wazo_config.validation import duplicate_items, format_function, is_type, js
 from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
 
 
+
 class Microsoft(TypedDict):
     """OAuth2 settings of the microsoft external authentication plugin (lets users link their Microsoft account, e.g. for wazo-dird's contact backends). Only in the shipped config.yml, not in the in-code defaults."""
 
@@ -32,6 +33,7 @@ class Microsoft(TypedDict):
     #: Base WebSocket URL of the Wazo OAuth2 relay; wazo-auth connects to <websocket_host>/ws/<state> to wait for the authorization code. No in-code default: the plugin reads it from the shipped /etc/wazo-auth/config.yml and fails to load without it, so the shipped value is the default here.
     #: env `WAZO_AUTH_MICROSOFT_WEBSOCKET_HOST` · Consul `config/wazo-auth/microsoft/websocket_host` · restart to apply
     websocket_host: str
+
 
 class Google(TypedDict):
     """OAuth2 settings of the google external authentication plugin (lets users link their Google account, e.g. for wazo-dird's contact backends). Only in the shipped config.yml, not in the in-code defaults."""
@@ -52,6 +54,7 @@ class Google(TypedDict):
     #: env `WAZO_AUTH_GOOGLE_WEBSOCKET_HOST` · Consul `config/wazo-auth/google/websocket_host` · restart to apply
     websocket_host: str
 
+
 class RestApiCors(TypedDict):
     """Cross-origin resource sharing (see the Flask-CORS documentation for other values)."""
 
@@ -61,6 +64,7 @@ class RestApiCors(TypedDict):
     #: Request headers allowed in cross-origin requests (allows JSON preflight requests).
     #: env `WAZO_AUTH_REST_API_CORS_ALLOW_HEADERS` · Consul `config/wazo-auth/rest_api/cors/allow_headers` · restart to apply
     allow_headers: list[str]
+
 
 class RestApi(TypedDict):
     """HTTP server of the REST API."""
@@ -85,6 +89,7 @@ class RestApi(TypedDict):
     private_key: str | None
     cors: RestApiCors
 
+
 class Consul(TypedDict):
     """Consul agent used for service discovery (only when service_discovery.enabled is true). The keys are python-consul client arguments."""
 
@@ -100,6 +105,7 @@ class Consul(TypedDict):
     #: ACL token presented to the Consul agent. No default: none is sent unless set (config.yml only shows it commented out).
     #: env `WAZO_AUTH_CONSUL_TOKEN` · Consul `config/wazo-auth/consul/token` · restart to apply · secret
     token: NotRequired[str]
+
 
 class ServiceDiscovery(TypedDict):
     """Registration of wazo-auth in Consul so other services can find it (off by default since Wazo 22.17). All intervals are in seconds."""
@@ -129,6 +135,7 @@ class ServiceDiscovery(TypedDict):
     #: env `WAZO_AUTH_SERVICE_DISCOVERY_EXTRA_TAGS` · Consul `config/wazo-auth/service_discovery/extra_tags` · restart to apply
     extra_tags: list[str]
 
+
 class Amqp(TypedDict):
     """Event bus (RabbitMQ) on which wazo-auth publishes its events."""
 
@@ -142,6 +149,7 @@ class Amqp(TypedDict):
     #: env `WAZO_AUTH_AMQP_EXCHANGE_TYPE` · Consul `config/wazo-auth/amqp/exchange_type` · restart to apply
     exchange_type: Literal["direct", "fanout", "topic", "headers"]
 
+
 class Smtp(TypedDict):
     """SMTP server used by the smtp email notification plugin."""
 
@@ -151,6 +159,7 @@ class Smtp(TypedDict):
     #: Port of the SMTP server.
     #: env `WAZO_AUTH_SMTP_PORT` · Consul `config/wazo-auth/smtp/port` · restart to apply
     port: int
+
 
 class Saml(TypedDict):
     """SAML identity provider (service provider side) settings."""
@@ -179,6 +188,7 @@ class Saml(TypedDict):
     #: Directory of the SAML XML (metadata) files.
     #: env `WAZO_AUTH_SAML_XML_FILES_DIR` · Consul `config/wazo-auth/saml/xml_files_dir` · restart to apply
     xml_files_dir: str
+
 
 class Config(TypedDict):
     """Settings of wazo-auth, the Wazo Platform authentication service: tokens and sessions, users, tenants, groups and policies, authentication backends and identity providers (LDAP, SAML), external OAuth2 accounts and notification emails. Defaults are the in-code _DEFAULT_CONFIG of wazo_auth/config.py; /etc/wazo-auth/config.yml and /etc/wazo-auth/conf.d/*.yml override them."""
@@ -324,7 +334,7 @@ class Config(TypedDict):
     #: env `WAZO_AUTH_MAX_USER_CONCURRENT_SESSIONS` · Consul `config/wazo-auth/max_user_concurrent_sessions` · restart to apply
     max_user_concurrent_sessions: int
 
-_E0 = ["critical", "error", "warning", "info", "debug"]
+_E0 = frozenset(["critical", "error", "warning", "info", "debug"])
 _F1 = re.compile("^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\Z", re.IGNORECASE)
 _F2 = lambda v: _F1.search(v) is not None
 _K3 = frozenset([])
@@ -335,8 +345,8 @@ _K7 = frozenset([])
 _F8 = format_function("uri")
 _K9 = frozenset([])
 _K10 = frozenset([])
-_E11 = ["http", "https"]
-_E12 = ["direct", "fanout", "topic", "headers"]
+_E11 = frozenset(["http", "https"])
+_E12 = frozenset(["direct", "fanout", "topic", "headers"])
 _K13 = frozenset([])
 _K14 = frozenset([])
 _K15 = frozenset([])
@@ -350,7 +360,7 @@ def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> 
     return found
 
 
-def _v1(d: Any, at: str, e: list[VE]) -> None:
+def _v0(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
         if len(d) < 1:
             e.append(VE(at, "minLength", {"limit": 1}, "must NOT have fewer than 1 characters"))
@@ -358,60 +368,32 @@ def _v1(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v2(d: Any, at: str, e: list[VE]) -> None:
+def _v1(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+
+
+def _v2(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, bool)):
+        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
 
 
 def _v3(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E0):
+        e.append(VE(at, "enum", {"allowedValues": ["critical", "error", "warning", "info", "debug"]}, "must be equal to one of the allowed values"))
 
 
 def _v4(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
+    if is_type(d, "number"):
+        if d <= 0:
+            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
+    else:
+        e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
 def _v5(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v6(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E0):
-        e.append(VE(at, "enum", {"allowedValues": _E0}, "must be equal to one of the allowed values"))
-
-
-def _v7(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v8(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v9(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v10(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v11(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -419,912 +401,453 @@ def _v11(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v12(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
+def _v6(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, str):
+        if not _F2(d):
+            e.append(VE(at, "format", {"format": "email"}, "must match format \"email\""))
     else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
+        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+
+
+def _v7(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K3:
+                _v2(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v8(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K4:
+                _v2(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v9(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K5:
+                _v2(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v10(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, list):
+        for k in range(0, len(d)):
+            _v1(d[k], f"{at}/{k}", e)
+    else:
+        e.append(VE(at, "type", {"type": "array"}, "must be array"))
+
+
+def _v11(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K6:
+                _v10(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v12(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K7:
+                _v2(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v13(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
+    if isinstance(d, str):
+        if not _F8(d):
+            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
+    else:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
 def _v14(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F2(d):
-            e.append(VE(at, "format", {"format": "email"}, "must match format \"email\""))
+    if isinstance(d, dict):
+        if "authorization_base_url" in d:
+            _v13(d["authorization_base_url"], at + "/authorization_base_url", e)
+        if "redirect_uri" in d:
+            _v13(d["redirect_uri"], at + "/redirect_uri", e)
+        if "scope" in d:
+            _v10(d["scope"], at + "/scope", e)
+        if "token_url" in d:
+            _v13(d["token_url"], at + "/token_url", e)
+        if "websocket_host" in d:
+            _v1(d["websocket_host"], at + "/websocket_host", e)
     else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v15(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (is_type(d, "integer")):
+        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
 
 
 def _v16(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if isinstance(d, dict):
+        if "enabled" in d:
+            _v2(d["enabled"], at + "/enabled", e)
+        if "priority" in d:
+            _v15(d["priority"], at + "/priority", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v17(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if len(d) < 1:
-            e.append(VE(at, "minLength", {"limit": 1}, "must NOT have fewer than 1 characters"))
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K9:
+                _v16(d[key], pointer_join(at, key), e)
     else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v18(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K10:
+                _v1(d[key], pointer_join(at, key), e)
     else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v19(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (is_type(d, "integer")):
+        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
+    if is_type(d, "number"):
+        if d < 0:
+            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
 
 
 def _v20(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (is_type(d, "integer")):
+        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
+    if is_type(d, "number"):
+        if d > 65535:
+            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
+        if d < 1:
+            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
 def _v21(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) or d is None):
+        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
 
 
 def _v22(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F2(d):
-            e.append(VE(at, "format", {"format": "email"}, "must match format \"email\""))
+    if isinstance(d, dict):
+        if "enabled" in d:
+            _v2(d["enabled"], at + "/enabled", e)
+        if "allow_headers" in d:
+            _v10(d["allow_headers"], at + "/allow_headers", e)
     else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v23(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if isinstance(d, dict):
+        if "max_threads" in d:
+            _v5(d["max_threads"], at + "/max_threads", e)
+        if "num_proxies" in d:
+            _v19(d["num_proxies"], at + "/num_proxies", e)
+        if "listen" in d:
+            _v1(d["listen"], at + "/listen", e)
+        if "port" in d:
+            _v20(d["port"], at + "/port", e)
+        if "certificate" in d:
+            _v21(d["certificate"], at + "/certificate", e)
+        if "private_key" in d:
+            _v21(d["private_key"], at + "/private_key", e)
+        if "cors" in d:
+            _v22(d["cors"], at + "/cors", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v24(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E11):
+        e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
 
 
 def _v25(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if isinstance(d, dict):
+        if "scheme" in d:
+            _v24(d["scheme"], at + "/scheme", e)
+        if "host" in d:
+            _v1(d["host"], at + "/host", e)
+        if "port" in d:
+            _v20(d["port"], at + "/port", e)
+        if "token" in d:
+            _v1(d["token"], at + "/token", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v26(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v28(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
+    if isinstance(d, dict):
+        if "enabled" in d:
+            _v2(d["enabled"], at + "/enabled", e)
+        if "advertise_address" in d:
+            _v1(d["advertise_address"], at + "/advertise_address", e)
+        if "advertise_address_interface" in d:
+            _v1(d["advertise_address_interface"], at + "/advertise_address_interface", e)
+        if "advertise_port" in d:
+            _v20(d["advertise_port"], at + "/advertise_port", e)
+        if "ttl_interval" in d:
+            _v4(d["ttl_interval"], at + "/ttl_interval", e)
+        if "refresh_interval" in d:
+            _v4(d["refresh_interval"], at + "/refresh_interval", e)
+        if "retry_interval" in d:
+            _v4(d["retry_interval"], at + "/retry_interval", e)
+        if "extra_tags" in d:
+            _v10(d["extra_tags"], at + "/extra_tags", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v27(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, str)):
+        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E12):
+        e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
+
+
+def _v28(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        for key in d:
-            if key not in _K3:
-                _v28(d[key], pointer_join(at, key), e)
+        if "uri" in d:
+            _v1(d["uri"], at + "/uri", e)
+        if "exchange_name" in d:
+            _v1(d["exchange_name"], at + "/exchange_name", e)
+        if "exchange_type" in d:
+            _v27(d["exchange_type"], at + "/exchange_type", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v29(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "hostname" in d:
+            _v1(d["hostname"], at + "/hostname", e)
+        if "port" in d:
+            _v20(d["port"], at + "/port", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v30(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v29(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K4:
-                _v30(d[key], pointer_join(at, key), e)
+    if is_type(d, "number"):
+        if d < 0:
+            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
     else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v32(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
+        e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
 def _v31(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K5:
-                _v32(d[key], pointer_join(at, key), e)
+            if key not in _K13:
+                _v2(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v35(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v34(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v35(d[k], f"{at}/{k}", e)
+def _v32(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "description" in d:
+            _v1(d["description"], at + "/description", e)
+        if "acl" in d:
+            _v10(d["acl"], at + "/acl", e)
     else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v33(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K6:
-                _v34(d[key], pointer_join(at, key), e)
+            if key not in _K14:
+                _v32(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v37(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
+def _v34(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K16:
+                _v2(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v35(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "policies" in d:
+            _v34(d["policies"], at + "/policies", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v36(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K7:
+            if key not in _K15:
+                _v35(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v37(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, dict)):
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v38(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K17:
                 _v37(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v39(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F8(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
+    if isinstance(d, dict):
+        if "domains" in d:
+            _v38(d["domains"], at + "/domains", e)
+        if "acs_url_template" in d:
+            _v1(d["acs_url_template"], at + "/acs_url_template", e)
+        if "saml_login_timeout_seconds" in d:
+            _v4(d["saml_login_timeout_seconds"], at + "/saml_login_timeout_seconds", e)
+        if "saml_session_lifetime_seconds" in d:
+            _v4(d["saml_session_lifetime_seconds"], at + "/saml_session_lifetime_seconds", e)
+        if "xmlsec_binary" in d:
+            _v1(d["xmlsec_binary"], at + "/xmlsec_binary", e)
+        if "key_file" in d:
+            _v1(d["key_file"], at + "/key_file", e)
+        if "cert_file" in d:
+            _v1(d["cert_file"], at + "/cert_file", e)
+        if "xml_files_dir" in d:
+            _v1(d["xml_files_dir"], at + "/xml_files_dir", e)
     else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v40(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F8(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v42(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v41(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v42(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v43(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F8(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v44(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v38(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "authorization_base_url" in d:
-            _v39(d["authorization_base_url"], at + "/authorization_base_url", e)
-        if "redirect_uri" in d:
-            _v40(d["redirect_uri"], at + "/redirect_uri", e)
-        if "scope" in d:
-            _v41(d["scope"], at + "/scope", e)
-        if "token_url" in d:
-            _v43(d["token_url"], at + "/token_url", e)
-        if "websocket_host" in d:
-            _v44(d["websocket_host"], at + "/websocket_host", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v46(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F8(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v47(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F8(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v49(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v48(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v49(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v50(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F8(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v51(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v45(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "authorization_base_url" in d:
-            _v46(d["authorization_base_url"], at + "/authorization_base_url", e)
-        if "redirect_uri" in d:
-            _v47(d["redirect_uri"], at + "/redirect_uri", e)
-        if "scope" in d:
-            _v48(d["scope"], at + "/scope", e)
-        if "token_url" in d:
-            _v50(d["token_url"], at + "/token_url", e)
-        if "websocket_host" in d:
-            _v51(d["websocket_host"], at + "/websocket_host", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v54(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v55(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-
-
-def _v53(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "enabled" in d:
-            _v54(d["enabled"], at + "/enabled", e)
-        if "priority" in d:
-            _v55(d["priority"], at + "/priority", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v52(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K9:
-                _v53(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v57(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v56(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K10:
-                _v57(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v59(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v60(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 0:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
-
-
-def _v61(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v62(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v63(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v64(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v66(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v68(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v67(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v68(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v65(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "enabled" in d:
-            _v66(d["enabled"], at + "/enabled", e)
-        if "allow_headers" in d:
-            _v67(d["allow_headers"], at + "/allow_headers", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v58(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "max_threads" in d:
-            _v59(d["max_threads"], at + "/max_threads", e)
-        if "num_proxies" in d:
-            _v60(d["num_proxies"], at + "/num_proxies", e)
-        if "listen" in d:
-            _v61(d["listen"], at + "/listen", e)
-        if "port" in d:
-            _v62(d["port"], at + "/port", e)
-        if "certificate" in d:
-            _v63(d["certificate"], at + "/certificate", e)
-        if "private_key" in d:
-            _v64(d["private_key"], at + "/private_key", e)
-        if "cors" in d:
-            _v65(d["cors"], at + "/cors", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v70(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E11):
-        e.append(VE(at, "enum", {"allowedValues": _E11}, "must be equal to one of the allowed values"))
-
-
-def _v71(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v72(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v73(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v69(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "scheme" in d:
-            _v70(d["scheme"], at + "/scheme", e)
-        if "host" in d:
-            _v71(d["host"], at + "/host", e)
-        if "port" in d:
-            _v72(d["port"], at + "/port", e)
-        if "token" in d:
-            _v73(d["token"], at + "/token", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v75(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v76(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v77(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v78(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v79(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v80(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v81(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v83(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v82(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v83(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v74(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "enabled" in d:
-            _v75(d["enabled"], at + "/enabled", e)
-        if "advertise_address" in d:
-            _v76(d["advertise_address"], at + "/advertise_address", e)
-        if "advertise_address_interface" in d:
-            _v77(d["advertise_address_interface"], at + "/advertise_address_interface", e)
-        if "advertise_port" in d:
-            _v78(d["advertise_port"], at + "/advertise_port", e)
-        if "ttl_interval" in d:
-            _v79(d["ttl_interval"], at + "/ttl_interval", e)
-        if "refresh_interval" in d:
-            _v80(d["refresh_interval"], at + "/refresh_interval", e)
-        if "retry_interval" in d:
-            _v81(d["retry_interval"], at + "/retry_interval", e)
-        if "extra_tags" in d:
-            _v82(d["extra_tags"], at + "/extra_tags", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v85(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v86(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v87(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E12):
-        e.append(VE(at, "enum", {"allowedValues": _E12}, "must be equal to one of the allowed values"))
-
-
-def _v84(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "uri" in d:
-            _v85(d["uri"], at + "/uri", e)
-        if "exchange_name" in d:
-            _v86(d["exchange_name"], at + "/exchange_name", e)
-        if "exchange_type" in d:
-            _v87(d["exchange_type"], at + "/exchange_type", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v89(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v90(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v88(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "hostname" in d:
-            _v89(d["hostname"], at + "/hostname", e)
-        if "port" in d:
-            _v90(d["port"], at + "/port", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v91(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d < 0:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v92(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v93(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v95(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v94(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K13:
-                _v95(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v98(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v100(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v99(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v100(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v97(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "description" in d:
-            _v98(d["description"], at + "/description", e)
-        if "acl" in d:
-            _v99(d["acl"], at + "/acl", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v96(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K14:
-                _v97(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v101(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v105(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v104(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K16:
-                _v105(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v103(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "policies" in d:
-            _v104(d["policies"], at + "/policies", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v102(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K15:
-                _v103(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v106(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v107(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v108(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v111(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, dict)):
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v110(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K17:
-                _v111(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v112(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v113(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v114(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v115(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v116(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v117(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v118(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v109(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "domains" in d:
-            _v110(d["domains"], at + "/domains", e)
-        if "acs_url_template" in d:
-            _v112(d["acs_url_template"], at + "/acs_url_template", e)
-        if "saml_login_timeout_seconds" in d:
-            _v113(d["saml_login_timeout_seconds"], at + "/saml_login_timeout_seconds", e)
-        if "saml_session_lifetime_seconds" in d:
-            _v114(d["saml_session_lifetime_seconds"], at + "/saml_session_lifetime_seconds", e)
-        if "xmlsec_binary" in d:
-            _v115(d["xmlsec_binary"], at + "/xmlsec_binary", e)
-        if "key_file" in d:
-            _v116(d["key_file"], at + "/key_file", e)
-        if "cert_file" in d:
-            _v117(d["cert_file"], at + "/cert_file", e)
-        if "xml_files_dir" in d:
-            _v118(d["xml_files_dir"], at + "/xml_files_dir", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v119(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v0(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "user" in d:
-            _v1(d["user"], at + "/user", e)
+            _v0(d["user"], at + "/user", e)
         if "config_file" in d:
-            _v2(d["config_file"], at + "/config_file", e)
+            _v1(d["config_file"], at + "/config_file", e)
         if "extra_config_files" in d:
-            _v3(d["extra_config_files"], at + "/extra_config_files", e)
+            _v1(d["extra_config_files"], at + "/extra_config_files", e)
         if "update_policy_on_startup" in d:
-            _v4(d["update_policy_on_startup"], at + "/update_policy_on_startup", e)
+            _v2(d["update_policy_on_startup"], at + "/update_policy_on_startup", e)
         if "debug" in d:
-            _v5(d["debug"], at + "/debug", e)
+            _v2(d["debug"], at + "/debug", e)
         if "log_level" in d:
-            _v6(d["log_level"], at + "/log_level", e)
+            _v3(d["log_level"], at + "/log_level", e)
         if "log_filename" in d:
-            _v7(d["log_filename"], at + "/log_filename", e)
+            _v1(d["log_filename"], at + "/log_filename", e)
         if "profiling_enabled" in d:
-            _v8(d["profiling_enabled"], at + "/profiling_enabled", e)
+            _v2(d["profiling_enabled"], at + "/profiling_enabled", e)
         if "default_token_lifetime" in d:
-            _v9(d["default_token_lifetime"], at + "/default_token_lifetime", e)
+            _v4(d["default_token_lifetime"], at + "/default_token_lifetime", e)
         if "token_cleanup_interval" in d:
-            _v10(d["token_cleanup_interval"], at + "/token_cleanup_interval", e)
+            _v4(d["token_cleanup_interval"], at + "/token_cleanup_interval", e)
         if "token_cleanup_batch_size" in d:
-            _v11(d["token_cleanup_batch_size"], at + "/token_cleanup_batch_size", e)
+            _v5(d["token_cleanup_batch_size"], at + "/token_cleanup_batch_size", e)
         if "password_reset_expiration" in d:
-            _v12(d["password_reset_expiration"], at + "/password_reset_expiration", e)
+            _v4(d["password_reset_expiration"], at + "/password_reset_expiration", e)
         if "password_reset_from_name" in d:
-            _v13(d["password_reset_from_name"], at + "/password_reset_from_name", e)
+            _v1(d["password_reset_from_name"], at + "/password_reset_from_name", e)
         if "password_reset_from_address" in d:
-            _v14(d["password_reset_from_address"], at + "/password_reset_from_address", e)
+            _v6(d["password_reset_from_address"], at + "/password_reset_from_address", e)
         if "password_reset_email_template" in d:
-            _v15(d["password_reset_email_template"], at + "/password_reset_email_template", e)
+            _v1(d["password_reset_email_template"], at + "/password_reset_email_template", e)
         if "password_reset_email_subject_template" in d:
-            _v16(d["password_reset_email_subject_template"], at + "/password_reset_email_subject_template", e)
+            _v1(d["password_reset_email_subject_template"], at + "/password_reset_email_subject_template", e)
         if "email_notification_plugin" in d:
-            _v17(d["email_notification_plugin"], at + "/email_notification_plugin", e)
+            _v0(d["email_notification_plugin"], at + "/email_notification_plugin", e)
         if "email_confirmation_expiration" in d:
-            _v18(d["email_confirmation_expiration"], at + "/email_confirmation_expiration", e)
+            _v4(d["email_confirmation_expiration"], at + "/email_confirmation_expiration", e)
         if "email_confirmation_template" in d:
-            _v19(d["email_confirmation_template"], at + "/email_confirmation_template", e)
+            _v1(d["email_confirmation_template"], at + "/email_confirmation_template", e)
         if "email_confirmation_subject_template" in d:
-            _v20(d["email_confirmation_subject_template"], at + "/email_confirmation_subject_template", e)
+            _v1(d["email_confirmation_subject_template"], at + "/email_confirmation_subject_template", e)
         if "email_confirmation_from_name" in d:
-            _v21(d["email_confirmation_from_name"], at + "/email_confirmation_from_name", e)
+            _v1(d["email_confirmation_from_name"], at + "/email_confirmation_from_name", e)
         if "email_confirmation_from_address" in d:
-            _v22(d["email_confirmation_from_address"], at + "/email_confirmation_from_address", e)
+            _v6(d["email_confirmation_from_address"], at + "/email_confirmation_from_address", e)
         if "email_confirmation_get_response_body_template" in d:
-            _v23(d["email_confirmation_get_response_body_template"], at + "/email_confirmation_get_response_body_template", e)
+            _v1(d["email_confirmation_get_response_body_template"], at + "/email_confirmation_get_response_body_template", e)
         if "email_confirmation_get_mimetype" in d:
-            _v24(d["email_confirmation_get_mimetype"], at + "/email_confirmation_get_mimetype", e)
+            _v1(d["email_confirmation_get_mimetype"], at + "/email_confirmation_get_mimetype", e)
         if "oauth2_synchronization_ws_url_template" in d:
-            _v25(d["oauth2_synchronization_ws_url_template"], at + "/oauth2_synchronization_ws_url_template", e)
+            _v1(d["oauth2_synchronization_ws_url_template"], at + "/oauth2_synchronization_ws_url_template", e)
         if "oauth2_synchronization_redirect_url_template" in d:
-            _v26(d["oauth2_synchronization_redirect_url_template"], at + "/oauth2_synchronization_redirect_url_template", e)
+            _v1(d["oauth2_synchronization_redirect_url_template"], at + "/oauth2_synchronization_redirect_url_template", e)
         if "enabled_http_plugins" in d:
-            _v27(d["enabled_http_plugins"], at + "/enabled_http_plugins", e)
+            _v7(d["enabled_http_plugins"], at + "/enabled_http_plugins", e)
         if "enabled_backend_plugins" in d:
-            _v29(d["enabled_backend_plugins"], at + "/enabled_backend_plugins", e)
+            _v8(d["enabled_backend_plugins"], at + "/enabled_backend_plugins", e)
         if "enabled_metadata_plugins" in d:
-            _v31(d["enabled_metadata_plugins"], at + "/enabled_metadata_plugins", e)
+            _v9(d["enabled_metadata_plugins"], at + "/enabled_metadata_plugins", e)
         if "purpose_metadata_mapping" in d:
-            _v33(d["purpose_metadata_mapping"], at + "/purpose_metadata_mapping", e)
+            _v11(d["purpose_metadata_mapping"], at + "/purpose_metadata_mapping", e)
         if "enabled_external_auth_plugins" in d:
-            _v36(d["enabled_external_auth_plugins"], at + "/enabled_external_auth_plugins", e)
+            _v12(d["enabled_external_auth_plugins"], at + "/enabled_external_auth_plugins", e)
         if "microsoft" in d:
-            _v38(d["microsoft"], at + "/microsoft", e)
+            _v14(d["microsoft"], at + "/microsoft", e)
         if "google" in d:
-            _v45(d["google"], at + "/google", e)
+            _v14(d["google"], at + "/google", e)
         if "idp_plugins" in d:
-            _v52(d["idp_plugins"], at + "/idp_plugins", e)
+            _v17(d["idp_plugins"], at + "/idp_plugins", e)
         if "backend_policies" in d:
-            _v56(d["backend_policies"], at + "/backend_policies", e)
+            _v18(d["backend_policies"], at + "/backend_policies", e)
         if "rest_api" in d:
-            _v58(d["rest_api"], at + "/rest_api", e)
+            _v23(d["rest_api"], at + "/rest_api", e)
         if "consul" in d:
-            _v69(d["consul"], at + "/consul", e)
+            _v25(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v74(d["service_discovery"], at + "/service_discovery", e)
+            _v26(d["service_discovery"], at + "/service_discovery", e)
         if "amqp" in d:
-            _v84(d["amqp"], at + "/amqp", e)
+            _v28(d["amqp"], at + "/amqp", e)
         if "smtp" in d:
-            _v88(d["smtp"], at + "/smtp", e)
+            _v29(d["smtp"], at + "/smtp", e)
         if "db_connect_retry_timeout_seconds" in d:
-            _v91(d["db_connect_retry_timeout_seconds"], at + "/db_connect_retry_timeout_seconds", e)
+            _v30(d["db_connect_retry_timeout_seconds"], at + "/db_connect_retry_timeout_seconds", e)
         if "db_uri" in d:
-            _v92(d["db_uri"], at + "/db_uri", e)
+            _v1(d["db_uri"], at + "/db_uri", e)
         if "db_upgrade_on_startup" in d:
-            _v93(d["db_upgrade_on_startup"], at + "/db_upgrade_on_startup", e)
+            _v2(d["db_upgrade_on_startup"], at + "/db_upgrade_on_startup", e)
         if "all_users_policies" in d:
-            _v94(d["all_users_policies"], at + "/all_users_policies", e)
+            _v31(d["all_users_policies"], at + "/all_users_policies", e)
         if "default_policies" in d:
-            _v96(d["default_policies"], at + "/default_policies", e)
+            _v33(d["default_policies"], at + "/default_policies", e)
         if "default_user_policy" in d:
-            _v101(d["default_user_policy"], at + "/default_user_policy", e)
+            _v21(d["default_user_policy"], at + "/default_user_policy", e)
         if "tenant_default_groups" in d:
-            _v102(d["tenant_default_groups"], at + "/tenant_default_groups", e)
+            _v36(d["tenant_default_groups"], at + "/tenant_default_groups", e)
         if "bootstrap_user_on_startup" in d:
-            _v106(d["bootstrap_user_on_startup"], at + "/bootstrap_user_on_startup", e)
+            _v2(d["bootstrap_user_on_startup"], at + "/bootstrap_user_on_startup", e)
         if "bootstrap_user_username" in d:
-            _v107(d["bootstrap_user_username"], at + "/bootstrap_user_username", e)
+            _v21(d["bootstrap_user_username"], at + "/bootstrap_user_username", e)
         if "bootstrap_user_password" in d:
-            _v108(d["bootstrap_user_password"], at + "/bootstrap_user_password", e)
+            _v21(d["bootstrap_user_password"], at + "/bootstrap_user_password", e)
         if "saml" in d:
-            _v109(d["saml"], at + "/saml", e)
+            _v39(d["saml"], at + "/saml", e)
         if "max_user_concurrent_sessions" in d:
-            _v119(d["max_user_concurrent_sessions"], at + "/max_user_concurrent_sessions", e)
+            _v5(d["max_user_concurrent_sessions"], at + "/max_user_concurrent_sessions", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -1332,7 +855,7 @@ def _v0(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v0(data, "", errors)
+    _v40(data, "", errors)
     return errors
 
 

@@ -14,6 +14,7 @@ from wazo_config.validation import duplicate_items, format_function, is_type, js
 from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
 
 
+
 class RestApiCors(TypedDict):
     """CORS configuration of the REST API. See the Flask-CORS documentation for other values."""
 
@@ -23,6 +24,7 @@ class RestApiCors(TypedDict):
     #: Request headers allowed in CORS requests (needed for JSON preflight requests).
     #: env `WAZO_CALLD_REST_API_CORS_ALLOW_HEADERS` · Consul `config/wazo-calld/rest_api/cors/allow_headers` · restart to apply
     allow_headers: list[str]
+
 
 class RestApi(TypedDict):
     """HTTP REST API server."""
@@ -47,6 +49,7 @@ class RestApi(TypedDict):
     #: env `WAZO_CALLD_REST_API_MAX_THREADS` · Consul `config/wazo-calld/rest_api/max_threads` · restart to apply
     max_threads: int
 
+
 class Amid(TypedDict):
     """wazo-amid (Asterisk AMI proxy) connection settings."""
 
@@ -62,6 +65,7 @@ class Amid(TypedDict):
     #: Connect to wazo-amid over HTTPS.
     #: env `WAZO_CALLD_AMID_HTTPS` · Consul `config/wazo-calld/amid/https` · restart to apply
     https: bool
+
 
 class AriConnection(TypedDict):
     """How to reach the Asterisk REST Interface."""
@@ -79,6 +83,7 @@ class AriConnection(TypedDict):
     #: env `WAZO_CALLD_ARI_CONNECTION_POOL_SIZE` · Consul `config/wazo-calld/ari/connection/pool_size` · restart to apply
     pool_size: int | None
 
+
 class Ari(TypedDict):
     """Asterisk ARI connection settings."""
 
@@ -89,6 +94,7 @@ class Ari(TypedDict):
     #: How many seconds between each try to connect to ARI at startup.
     #: env `WAZO_CALLD_ARI_STARTUP_CONNECTION_DELAY` · Consul `config/wazo-calld/ari/startup_connection_delay` · restart to apply
     startup_connection_delay: float
+
 
 class Auth(TypedDict):
     """wazo-auth (authentication daemon) connection settings."""
@@ -108,6 +114,7 @@ class Auth(TypedDict):
     #: YAML file holding this service's wazo-auth credentials (service_id and service_key), written by wazo-auth-keys; they become auth.username and auth.password.
     #: env `WAZO_CALLD_AUTH_KEY_FILE` · Consul `config/wazo-calld/auth/key_file` · restart to apply · secret
     key_file: str
+
 
 class Bus(TypedDict):
     """Event bus (AMQP, RabbitMQ) connection settings."""
@@ -131,6 +138,7 @@ class Bus(TypedDict):
     #: env `WAZO_CALLD_BUS_EXCHANGE_TYPE` · Consul `config/wazo-calld/bus/exchange_type` · restart to apply
     exchange_type: Literal["direct", "fanout", "topic", "headers"]
 
+
 class Collectd(TypedDict):
     """Event bus exchange for collectd (call statistics)."""
 
@@ -143,6 +151,7 @@ class Collectd(TypedDict):
     #: Declare the exchange durable (it survives a broker restart).
     #: env `WAZO_CALLD_COLLECTD_EXCHANGE_DURABLE` · Consul `config/wazo-calld/collectd/exchange_durable` · restart to apply
     exchange_durable: bool
+
 
 class CallLogd(TypedDict):
     """wazo-call-logd connection settings."""
@@ -160,6 +169,7 @@ class CallLogd(TypedDict):
     #: env `WAZO_CALLD_CALL_LOGD_HTTPS` · Consul `config/wazo-calld/call_logd/https` · restart to apply
     https: bool
 
+
 class Confd(TypedDict):
     """wazo-confd connection settings."""
 
@@ -175,6 +185,7 @@ class Confd(TypedDict):
     #: Connect to wazo-confd over HTTPS.
     #: env `WAZO_CALLD_CONFD_HTTPS` · Consul `config/wazo-calld/confd/https` · restart to apply
     https: bool
+
 
 class Phoned(TypedDict):
     """wazo-phoned connection settings."""
@@ -192,6 +203,7 @@ class Phoned(TypedDict):
     #: env `WAZO_CALLD_PHONED_HTTPS` · Consul `config/wazo-calld/phoned/https` · restart to apply
     https: bool
 
+
 class Consul(TypedDict):
     """Consul agent used for service discovery (arguments of the python-consul client). Only used when service_discovery.enabled is true."""
 
@@ -207,6 +219,7 @@ class Consul(TypedDict):
     #: Consul ACL token (an example key of the shipped config.yml). No default: no token is used.
     #: env `WAZO_CALLD_CONSUL_TOKEN` · Consul `config/wazo-calld/consul/token` · restart to apply · secret
     token: NotRequired[str]
+
 
 class ServiceDiscovery(TypedDict):
     """Registration of this service in Consul (all time intervals are in seconds)."""
@@ -235,6 +248,7 @@ class ServiceDiscovery(TypedDict):
     #: Extra Consul tags added to the uuid and name tags of this service. Not in the in-code defaults (only in the commented example of config.yml); the Consul helper uses [] when it is missing, which is the default given here.
     #: env `WAZO_CALLD_SERVICE_DISCOVERY_EXTRA_TAGS` · Consul `config/wazo-calld/service_discovery/extra_tags` · restart to apply
     extra_tags: list[str]
+
 
 class Config(TypedDict):
     """Settings of wazo-calld, the Wazo Platform call control daemon: its REST API, its connections to Asterisk (ARI), to the event bus and to the other Wazo services it calls, and its plugins."""
@@ -278,11 +292,11 @@ class Config(TypedDict):
     #: env `WAZO_CALLD_MAX_MEETING_PARTICIPANTS` · Consul `config/wazo-calld/max_meeting_participants` · restart to apply
     max_meeting_participants: int
 
-_E0 = ["critical", "error", "warning", "info", "debug"]
+_E0 = frozenset(["critical", "error", "warning", "info", "debug"])
 _F1 = format_function("uri")
-_E2 = ["direct", "fanout", "topic", "headers"]
-_E3 = ["direct", "fanout", "topic", "headers"]
-_E4 = ["http", "https"]
+_E2 = frozenset(["direct", "fanout", "topic", "headers"])
+_E3 = frozenset(["direct", "fanout", "topic", "headers"])
+_E4 = frozenset(["http", "https"])
 _K5 = frozenset([])
 _K6 = frozenset([])
 
@@ -293,44 +307,24 @@ def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> 
     return found
 
 
-def _v1(d: Any, at: str, e: list[VE]) -> None:
+def _v0(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+
+
+def _v1(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, bool)):
+        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
 
 
 def _v2(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E0):
+        e.append(VE(at, "enum", {"allowedValues": ["critical", "error", "warning", "info", "debug"]}, "must be equal to one of the allowed values"))
 
 
 def _v3(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v4(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E0):
-        e.append(VE(at, "enum", {"allowedValues": _E0}, "must be equal to one of the allowed values"))
-
-
-def _v5(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v6(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v8(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v9(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -340,120 +334,72 @@ def _v9(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v10(d: Any, at: str, e: list[VE]) -> None:
+def _v4(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str) or d is None):
         e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
 
 
-def _v11(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v13(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v15(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v14(d: Any, at: str, e: list[VE]) -> None:
+def _v5(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, list):
         for k in range(0, len(d)):
-            _v15(d[k], f"{at}/{k}", e)
+            _v0(d[k], f"{at}/{k}", e)
     else:
         e.append(VE(at, "type", {"type": "array"}, "must be array"))
 
 
-def _v12(d: Any, at: str, e: list[VE]) -> None:
+def _v6(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
-            _v13(d["enabled"], at + "/enabled", e)
+            _v1(d["enabled"], at + "/enabled", e)
         if "allow_headers" in d:
-            _v14(d["allow_headers"], at + "/allow_headers", e)
+            _v5(d["allow_headers"], at + "/allow_headers", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v16(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v17(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
 def _v7(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "listen" in d:
-            _v8(d["listen"], at + "/listen", e)
-        if "port" in d:
-            _v9(d["port"], at + "/port", e)
-        if "certificate" in d:
-            _v10(d["certificate"], at + "/certificate", e)
-        if "private_key" in d:
-            _v11(d["private_key"], at + "/private_key", e)
-        if "cors" in d:
-            _v12(d["cors"], at + "/cors", e)
-        if "min_threads" in d:
-            _v16(d["min_threads"], at + "/min_threads", e)
-        if "max_threads" in d:
-            _v17(d["max_threads"], at + "/max_threads", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v19(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v20(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
         if d < 1:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v21(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v22(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v18(d: Any, at: str, e: list[VE]) -> None:
+def _v8(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "host" in d:
-            _v19(d["host"], at + "/host", e)
+        if "listen" in d:
+            _v0(d["listen"], at + "/listen", e)
         if "port" in d:
-            _v20(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v21(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v22(d["https"], at + "/https", e)
+            _v3(d["port"], at + "/port", e)
+        if "certificate" in d:
+            _v4(d["certificate"], at + "/certificate", e)
+        if "private_key" in d:
+            _v4(d["private_key"], at + "/private_key", e)
+        if "cors" in d:
+            _v6(d["cors"], at + "/cors", e)
+        if "min_threads" in d:
+            _v7(d["min_threads"], at + "/min_threads", e)
+        if "max_threads" in d:
+            _v7(d["max_threads"], at + "/max_threads", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v25(d: Any, at: str, e: list[VE]) -> None:
+def _v9(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "port" in d:
+            _v3(d["port"], at + "/port", e)
+        if "prefix" in d:
+            _v4(d["prefix"], at + "/prefix", e)
+        if "https" in d:
+            _v1(d["https"], at + "/https", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v10(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
         if not _F1(d):
             e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
@@ -461,17 +407,7 @@ def _v25(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v26(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v27(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v28(d: Any, at: str, e: list[VE]) -> None:
+def _v11(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer") or d is None):
         e.append(VE(at, "type", {"type": ["integer", "null"]}, "must be integer,null"))
     if is_type(d, "number"):
@@ -479,21 +415,21 @@ def _v28(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v24(d: Any, at: str, e: list[VE]) -> None:
+def _v12(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "base_url" in d:
-            _v25(d["base_url"], at + "/base_url", e)
+            _v10(d["base_url"], at + "/base_url", e)
         if "username" in d:
-            _v26(d["username"], at + "/username", e)
+            _v0(d["username"], at + "/username", e)
         if "password" in d:
-            _v27(d["password"], at + "/password", e)
+            _v0(d["password"], at + "/password", e)
         if "pool_size" in d:
-            _v28(d["pool_size"], at + "/pool_size", e)
+            _v11(d["pool_size"], at + "/pool_size", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v29(d: Any, at: str, e: list[VE]) -> None:
+def _v13(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d < 0:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
@@ -501,476 +437,194 @@ def _v29(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
-def _v30(d: Any, at: str, e: list[VE]) -> None:
+def _v14(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "connection" in d:
+            _v12(d["connection"], at + "/connection", e)
+        if "reconnection_delay" in d:
+            _v13(d["reconnection_delay"], at + "/reconnection_delay", e)
+        if "startup_connection_delay" in d:
+            _v13(d["startup_connection_delay"], at + "/startup_connection_delay", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v15(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "port" in d:
+            _v3(d["port"], at + "/port", e)
+        if "prefix" in d:
+            _v4(d["prefix"], at + "/prefix", e)
+        if "https" in d:
+            _v1(d["https"], at + "/https", e)
+        if "key_file" in d:
+            _v0(d["key_file"], at + "/key_file", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v16(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, str)):
+        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E2):
+        e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
+
+
+def _v17(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "username" in d:
+            _v0(d["username"], at + "/username", e)
+        if "password" in d:
+            _v0(d["password"], at + "/password", e)
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "port" in d:
+            _v3(d["port"], at + "/port", e)
+        if "exchange_name" in d:
+            _v0(d["exchange_name"], at + "/exchange_name", e)
+        if "exchange_type" in d:
+            _v16(d["exchange_type"], at + "/exchange_type", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v18(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, str)):
+        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E3):
+        e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
+
+
+def _v19(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "exchange_name" in d:
+            _v0(d["exchange_name"], at + "/exchange_name", e)
+        if "exchange_type" in d:
+            _v18(d["exchange_type"], at + "/exchange_type", e)
+        if "exchange_durable" in d:
+            _v1(d["exchange_durable"], at + "/exchange_durable", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v20(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, str)):
+        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E4):
+        e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
+
+
+def _v21(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "port" in d:
+            _v3(d["port"], at + "/port", e)
+        if "scheme" in d:
+            _v20(d["scheme"], at + "/scheme", e)
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "token" in d:
+            _v0(d["token"], at + "/token", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v22(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
-        if d < 0:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
+        if d <= 0:
+            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
     else:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
 def _v23(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "connection" in d:
-            _v24(d["connection"], at + "/connection", e)
-        if "reconnection_delay" in d:
-            _v29(d["reconnection_delay"], at + "/reconnection_delay", e)
-        if "startup_connection_delay" in d:
-            _v30(d["startup_connection_delay"], at + "/startup_connection_delay", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v32(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v33(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v34(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v35(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v36(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v31(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "host" in d:
-            _v32(d["host"], at + "/host", e)
-        if "port" in d:
-            _v33(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v34(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v35(d["https"], at + "/https", e)
-        if "key_file" in d:
-            _v36(d["key_file"], at + "/key_file", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v38(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v39(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v40(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v41(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v42(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v43(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E2):
-        e.append(VE(at, "enum", {"allowedValues": _E2}, "must be equal to one of the allowed values"))
-
-
-def _v37(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "username" in d:
-            _v38(d["username"], at + "/username", e)
-        if "password" in d:
-            _v39(d["password"], at + "/password", e)
-        if "host" in d:
-            _v40(d["host"], at + "/host", e)
-        if "port" in d:
-            _v41(d["port"], at + "/port", e)
-        if "exchange_name" in d:
-            _v42(d["exchange_name"], at + "/exchange_name", e)
-        if "exchange_type" in d:
-            _v43(d["exchange_type"], at + "/exchange_type", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v45(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v46(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E3):
-        e.append(VE(at, "enum", {"allowedValues": _E3}, "must be equal to one of the allowed values"))
-
-
-def _v47(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v44(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "exchange_name" in d:
-            _v45(d["exchange_name"], at + "/exchange_name", e)
-        if "exchange_type" in d:
-            _v46(d["exchange_type"], at + "/exchange_type", e)
-        if "exchange_durable" in d:
-            _v47(d["exchange_durable"], at + "/exchange_durable", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v49(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v50(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v51(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v52(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v48(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "host" in d:
-            _v49(d["host"], at + "/host", e)
-        if "port" in d:
-            _v50(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v51(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v52(d["https"], at + "/https", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v54(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v55(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v56(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v57(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v53(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "host" in d:
-            _v54(d["host"], at + "/host", e)
-        if "port" in d:
-            _v55(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v56(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v57(d["https"], at + "/https", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v59(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v60(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v61(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v62(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v58(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "host" in d:
-            _v59(d["host"], at + "/host", e)
-        if "port" in d:
-            _v60(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v61(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v62(d["https"], at + "/https", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v64(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v65(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E4):
-        e.append(VE(at, "enum", {"allowedValues": _E4}, "must be equal to one of the allowed values"))
-
-
-def _v66(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v67(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v63(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "port" in d:
-            _v64(d["port"], at + "/port", e)
-        if "scheme" in d:
-            _v65(d["scheme"], at + "/scheme", e)
-        if "host" in d:
-            _v66(d["host"], at + "/host", e)
-        if "token" in d:
-            _v67(d["token"], at + "/token", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v69(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v70(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v71(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v72(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v73(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v74(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v75(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v77(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v76(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v77(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v68(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
         if "enabled" in d:
-            _v69(d["enabled"], at + "/enabled", e)
+            _v1(d["enabled"], at + "/enabled", e)
         if "advertise_address" in d:
-            _v70(d["advertise_address"], at + "/advertise_address", e)
+            _v0(d["advertise_address"], at + "/advertise_address", e)
         if "advertise_address_interface" in d:
-            _v71(d["advertise_address_interface"], at + "/advertise_address_interface", e)
+            _v0(d["advertise_address_interface"], at + "/advertise_address_interface", e)
         if "advertise_port" in d:
-            _v72(d["advertise_port"], at + "/advertise_port", e)
+            _v3(d["advertise_port"], at + "/advertise_port", e)
         if "ttl_interval" in d:
-            _v73(d["ttl_interval"], at + "/ttl_interval", e)
+            _v22(d["ttl_interval"], at + "/ttl_interval", e)
         if "refresh_interval" in d:
-            _v74(d["refresh_interval"], at + "/refresh_interval", e)
+            _v22(d["refresh_interval"], at + "/refresh_interval", e)
         if "retry_interval" in d:
-            _v75(d["retry_interval"], at + "/retry_interval", e)
+            _v22(d["retry_interval"], at + "/retry_interval", e)
         if "extra_tags" in d:
-            _v76(d["extra_tags"], at + "/extra_tags", e)
+            _v5(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v79(d: Any, at: str, e: list[VE]) -> None:
+def _v24(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, dict)):
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v78(d: Any, at: str, e: list[VE]) -> None:
+def _v25(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
             if key not in _K5:
-                _v79(d[key], pointer_join(at, key), e)
+                _v24(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v81(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v80(d: Any, at: str, e: list[VE]) -> None:
+def _v26(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
             if key not in _K6:
-                _v81(d[key], pointer_join(at, key), e)
+                _v1(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v82(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v0(d: Any, at: str, e: list[VE]) -> None:
+def _v27(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "config_file" in d:
-            _v1(d["config_file"], at + "/config_file", e)
+            _v0(d["config_file"], at + "/config_file", e)
         if "extra_config_files" in d:
-            _v2(d["extra_config_files"], at + "/extra_config_files", e)
+            _v0(d["extra_config_files"], at + "/extra_config_files", e)
         if "debug" in d:
-            _v3(d["debug"], at + "/debug", e)
+            _v1(d["debug"], at + "/debug", e)
         if "log_level" in d:
-            _v4(d["log_level"], at + "/log_level", e)
+            _v2(d["log_level"], at + "/log_level", e)
         if "log_filename" in d:
-            _v5(d["log_filename"], at + "/log_filename", e)
+            _v0(d["log_filename"], at + "/log_filename", e)
         if "user" in d:
-            _v6(d["user"], at + "/user", e)
+            _v0(d["user"], at + "/user", e)
         if "rest_api" in d:
-            _v7(d["rest_api"], at + "/rest_api", e)
+            _v8(d["rest_api"], at + "/rest_api", e)
         if "amid" in d:
-            _v18(d["amid"], at + "/amid", e)
+            _v9(d["amid"], at + "/amid", e)
         if "ari" in d:
-            _v23(d["ari"], at + "/ari", e)
+            _v14(d["ari"], at + "/ari", e)
         if "auth" in d:
-            _v31(d["auth"], at + "/auth", e)
+            _v15(d["auth"], at + "/auth", e)
         if "bus" in d:
-            _v37(d["bus"], at + "/bus", e)
+            _v17(d["bus"], at + "/bus", e)
         if "collectd" in d:
-            _v44(d["collectd"], at + "/collectd", e)
+            _v19(d["collectd"], at + "/collectd", e)
         if "call_logd" in d:
-            _v48(d["call_logd"], at + "/call_logd", e)
+            _v9(d["call_logd"], at + "/call_logd", e)
         if "confd" in d:
-            _v53(d["confd"], at + "/confd", e)
+            _v9(d["confd"], at + "/confd", e)
         if "phoned" in d:
-            _v58(d["phoned"], at + "/phoned", e)
+            _v9(d["phoned"], at + "/phoned", e)
         if "consul" in d:
-            _v63(d["consul"], at + "/consul", e)
+            _v21(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v68(d["service_discovery"], at + "/service_discovery", e)
+            _v23(d["service_discovery"], at + "/service_discovery", e)
         if "remote_credentials" in d:
-            _v78(d["remote_credentials"], at + "/remote_credentials", e)
+            _v25(d["remote_credentials"], at + "/remote_credentials", e)
         if "enabled_plugins" in d:
-            _v80(d["enabled_plugins"], at + "/enabled_plugins", e)
+            _v26(d["enabled_plugins"], at + "/enabled_plugins", e)
         if "max_meeting_participants" in d:
-            _v82(d["max_meeting_participants"], at + "/max_meeting_participants", e)
+            _v7(d["max_meeting_participants"], at + "/max_meeting_participants", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -978,7 +632,7 @@ def _v0(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v0(data, "", errors)
+    _v27(data, "", errors)
     return errors
 
 

@@ -14,6 +14,7 @@ from wazo_config.validation import duplicate_items, format_function, is_type, js
 from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
 
 
+
 class RestApiCors(TypedDict):
     """CORS configuration of the REST API. See the Flask-CORS documentation for other values."""
 
@@ -23,6 +24,7 @@ class RestApiCors(TypedDict):
     #: Request headers allowed in CORS requests (needed for JSON preflight requests).
     #: env `WAZO_CONFD_REST_API_CORS_ALLOW_HEADERS` · Consul `config/wazo-confd/rest_api/cors/allow_headers` · restart to apply
     allow_headers: list[str]
+
 
 class RestApi(TypedDict):
     """HTTP REST API server."""
@@ -50,6 +52,7 @@ class RestApi(TypedDict):
     #: env `WAZO_CONFD_REST_API_MAX_THREADS` · Consul `config/wazo-confd/rest_api/max_threads` · restart to apply
     max_threads: int
 
+
 class Auth(TypedDict):
     """wazo-auth (authentication daemon) connection settings."""
 
@@ -72,6 +75,7 @@ class Auth(TypedDict):
     #: env `WAZO_CONFD_AUTH_PASSWORD` · Consul `config/wazo-confd/auth/password` · restart to apply · secret
     password: NotRequired[str]
 
+
 class Ari(TypedDict):
     """Asterisk ARI connection settings."""
 
@@ -90,6 +94,7 @@ class Ari(TypedDict):
     #: ARI password.
     #: env `WAZO_CONFD_ARI_PASSWORD` · Consul `config/wazo-confd/ari/password` · restart to apply · secret
     password: str
+
 
 class Bus(TypedDict):
     """Event bus (AMQP, RabbitMQ) connection settings."""
@@ -113,6 +118,7 @@ class Bus(TypedDict):
     #: env `WAZO_CONFD_BUS_EXCHANGE_TYPE` · Consul `config/wazo-confd/bus/exchange_type` · restart to apply
     exchange_type: Literal["direct", "fanout", "topic", "headers"]
 
+
 class Provd(TypedDict):
     """wazo-provd (phone provisioning) connection settings."""
 
@@ -129,6 +135,7 @@ class Provd(TypedDict):
     #: env `WAZO_CONFD_PROVD_HTTPS` · Consul `config/wazo-confd/provd/https` · restart to apply
     https: bool
 
+
 class Sysconfd(TypedDict):
     """wazo-sysconfd (system configuration daemon) connection settings."""
 
@@ -138,6 +145,7 @@ class Sysconfd(TypedDict):
     #: Port of the wazo-sysconfd REST API. The in-code default is the string '8668' while the shipped config.yml gives the number 8668; both are accepted.
     #: env `WAZO_CONFD_SYSCONFD_PORT` · Consul `config/wazo-confd/sysconfd/port` · restart to apply
     port: int | str
+
 
 class Consul(TypedDict):
     """Consul agent used for service discovery (arguments of the python-consul client). Only used when service_discovery.enabled is true."""
@@ -154,6 +162,7 @@ class Consul(TypedDict):
     #: Consul ACL token (an example key of the shipped config.yml). No default: no token is used.
     #: env `WAZO_CONFD_CONSUL_TOKEN` · Consul `config/wazo-confd/consul/token` · restart to apply · secret
     token: NotRequired[str]
+
 
 class ServiceDiscovery(TypedDict):
     """Registration of this service in Consul (all time intervals are in seconds)."""
@@ -183,6 +192,7 @@ class ServiceDiscovery(TypedDict):
     #: env `WAZO_CONFD_SERVICE_DISCOVERY_EXTRA_TAGS` · Consul `config/wazo-confd/service_discovery/extra_tags` · restart to apply
     extra_tags: list[str]
 
+
 class Wizard(TypedDict):
     """Credentials of the wazo-wizard service account, used by the wizard plugin for the first configuration of the platform. wazo-confd loads them from /var/lib/wazo-auth-keys/wazo-wizard-key.yml when that file exists, and that file overrides configuration files."""
 
@@ -193,12 +203,14 @@ class Wizard(TypedDict):
     #: env `WAZO_CONFD_WIZARD_SERVICE_KEY` · Consul `config/wazo-confd/wizard/service_key` · restart to apply · secret
     service_key: str | None
 
+
 class SyncDb(TypedDict):
     """Settings of the wazo-confd-sync-db tool, which reads this configuration too."""
 
     #: Print less output (the -q option sets it).
     #: env `WAZO_CONFD_SYNC_DB_QUIET` · Consul `config/wazo-confd/sync_db/quiet` · restart to apply
     quiet: bool
+
 
 class Config(TypedDict):
     """Settings of wazo-confd, the Wazo Platform configuration REST API: its REST API, its connections to Asterisk (ARI), to the event bus and to the other Wazo services it calls, and its plugins."""
@@ -241,11 +253,11 @@ class Config(TypedDict):
     #: env `WAZO_CONFD_PAGINATED_USER_STRATEGY_THRESHOLD` · Consul `config/wazo-confd/paginated_user_strategy_threshold` · restart to apply
     paginated_user_strategy_threshold: int
 
-_E0 = ["critical", "error", "warning", "info", "debug"]
-_E1 = ["direct", "fanout", "topic", "headers"]
+_E0 = frozenset(["critical", "error", "warning", "info", "debug"])
+_E1 = frozenset(["direct", "fanout", "topic", "headers"])
 _P2 = re.compile("^[0-9]+\\Z")
 _K3 = frozenset([])
-_E4 = ["http", "https"]
+_E4 = frozenset(["http", "https"])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:
@@ -254,49 +266,29 @@ def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> 
     return found
 
 
-def _v1(d: Any, at: str, e: list[VE]) -> None:
+def _v0(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, bool)):
         e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
+
+
+def _v1(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, str)):
+        e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
 def _v2(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E0):
+        e.append(VE(at, "enum", {"allowedValues": ["critical", "error", "warning", "info", "debug"]}, "must be equal to one of the allowed values"))
 
 
 def _v3(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E0):
-        e.append(VE(at, "enum", {"allowedValues": _E0}, "must be equal to one of the allowed values"))
-
-
-def _v4(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v5(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v6(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v8(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str) or d is None):
         e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
 
 
-def _v9(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v10(d: Any, at: str, e: list[VE]) -> None:
+def _v4(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -306,281 +298,128 @@ def _v10(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v11(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v12(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v14(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v16(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v15(d: Any, at: str, e: list[VE]) -> None:
+def _v5(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, list):
         for k in range(0, len(d)):
-            _v16(d[k], f"{at}/{k}", e)
+            _v1(d[k], f"{at}/{k}", e)
     else:
         e.append(VE(at, "type", {"type": "array"}, "must be array"))
 
 
-def _v13(d: Any, at: str, e: list[VE]) -> None:
+def _v6(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
-            _v14(d["enabled"], at + "/enabled", e)
+            _v0(d["enabled"], at + "/enabled", e)
         if "allow_headers" in d:
-            _v15(d["allow_headers"], at + "/allow_headers", e)
+            _v5(d["allow_headers"], at + "/allow_headers", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v17(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v18(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
 def _v7(d: Any, at: str, e: list[VE]) -> None:
+    if not (is_type(d, "integer")):
+        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
+    if is_type(d, "number"):
+        if d < 1:
+            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
+
+
+def _v8(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "profile" in d:
-            _v8(d["profile"], at + "/profile", e)
+            _v3(d["profile"], at + "/profile", e)
         if "listen" in d:
-            _v9(d["listen"], at + "/listen", e)
+            _v1(d["listen"], at + "/listen", e)
         if "port" in d:
-            _v10(d["port"], at + "/port", e)
+            _v4(d["port"], at + "/port", e)
         if "certificate" in d:
-            _v11(d["certificate"], at + "/certificate", e)
+            _v3(d["certificate"], at + "/certificate", e)
         if "private_key" in d:
-            _v12(d["private_key"], at + "/private_key", e)
+            _v3(d["private_key"], at + "/private_key", e)
         if "cors" in d:
-            _v13(d["cors"], at + "/cors", e)
+            _v6(d["cors"], at + "/cors", e)
         if "min_threads" in d:
-            _v17(d["min_threads"], at + "/min_threads", e)
+            _v7(d["min_threads"], at + "/min_threads", e)
         if "max_threads" in d:
-            _v18(d["max_threads"], at + "/max_threads", e)
+            _v7(d["max_threads"], at + "/max_threads", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v20(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v21(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v22(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v23(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v24(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v25(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v19(d: Any, at: str, e: list[VE]) -> None:
+def _v9(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "host" in d:
-            _v20(d["host"], at + "/host", e)
+            _v1(d["host"], at + "/host", e)
         if "port" in d:
-            _v21(d["port"], at + "/port", e)
+            _v4(d["port"], at + "/port", e)
         if "https" in d:
-            _v22(d["https"], at + "/https", e)
+            _v0(d["https"], at + "/https", e)
         if "key_file" in d:
-            _v23(d["key_file"], at + "/key_file", e)
+            _v1(d["key_file"], at + "/key_file", e)
         if "username" in d:
-            _v24(d["username"], at + "/username", e)
+            _v1(d["username"], at + "/username", e)
         if "password" in d:
-            _v25(d["password"], at + "/password", e)
+            _v1(d["password"], at + "/password", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v27(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v28(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v29(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v30(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v31(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v26(d: Any, at: str, e: list[VE]) -> None:
+def _v10(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "host" in d:
-            _v27(d["host"], at + "/host", e)
+            _v1(d["host"], at + "/host", e)
         if "port" in d:
-            _v28(d["port"], at + "/port", e)
+            _v4(d["port"], at + "/port", e)
         if "https" in d:
-            _v29(d["https"], at + "/https", e)
+            _v0(d["https"], at + "/https", e)
         if "username" in d:
-            _v30(d["username"], at + "/username", e)
+            _v1(d["username"], at + "/username", e)
         if "password" in d:
-            _v31(d["password"], at + "/password", e)
+            _v1(d["password"], at + "/password", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v33(d: Any, at: str, e: list[VE]) -> None:
+def _v11(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E1):
+        e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
 
 
-def _v34(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v35(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v36(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v37(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v38(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E1):
-        e.append(VE(at, "enum", {"allowedValues": _E1}, "must be equal to one of the allowed values"))
-
-
-def _v32(d: Any, at: str, e: list[VE]) -> None:
+def _v12(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "username" in d:
-            _v33(d["username"], at + "/username", e)
+            _v1(d["username"], at + "/username", e)
         if "password" in d:
-            _v34(d["password"], at + "/password", e)
+            _v1(d["password"], at + "/password", e)
         if "host" in d:
-            _v35(d["host"], at + "/host", e)
+            _v1(d["host"], at + "/host", e)
         if "port" in d:
-            _v36(d["port"], at + "/port", e)
+            _v4(d["port"], at + "/port", e)
         if "exchange_name" in d:
-            _v37(d["exchange_name"], at + "/exchange_name", e)
+            _v1(d["exchange_name"], at + "/exchange_name", e)
         if "exchange_type" in d:
-            _v38(d["exchange_type"], at + "/exchange_type", e)
+            _v11(d["exchange_type"], at + "/exchange_type", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v40(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v41(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v42(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v43(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v39(d: Any, at: str, e: list[VE]) -> None:
+def _v13(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "host" in d:
-            _v40(d["host"], at + "/host", e)
+            _v1(d["host"], at + "/host", e)
         if "port" in d:
-            _v41(d["port"], at + "/port", e)
+            _v4(d["port"], at + "/port", e)
         if "prefix" in d:
-            _v42(d["prefix"], at + "/prefix", e)
+            _v3(d["prefix"], at + "/prefix", e)
         if "https" in d:
-            _v43(d["https"], at + "/https", e)
+            _v0(d["https"], at + "/https", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v45(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v46(d: Any, at: str, e: list[VE]) -> None:
+def _v14(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer") or isinstance(d, str)):
         e.append(VE(at, "type", {"type": ["integer", "string"]}, "must be integer,string"))
     if is_type(d, "number"):
@@ -593,97 +432,47 @@ def _v46(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "pattern", {"pattern": "^[0-9]+$"}, "must match pattern \"^[0-9]+$\""))
 
 
-def _v44(d: Any, at: str, e: list[VE]) -> None:
+def _v15(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "host" in d:
-            _v45(d["host"], at + "/host", e)
+            _v1(d["host"], at + "/host", e)
         if "port" in d:
-            _v46(d["port"], at + "/port", e)
+            _v14(d["port"], at + "/port", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v48(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v47(d: Any, at: str, e: list[VE]) -> None:
+def _v16(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
             if key not in _K3:
-                _v48(d[key], pointer_join(at, key), e)
+                _v0(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v50(d: Any, at: str, e: list[VE]) -> None:
+def _v17(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E4):
-        e.append(VE(at, "enum", {"allowedValues": _E4}, "must be equal to one of the allowed values"))
+    if not (isinstance(d, str) and d in _E4):
+        e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
 
 
-def _v51(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v52(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v53(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v49(d: Any, at: str, e: list[VE]) -> None:
+def _v18(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "scheme" in d:
-            _v50(d["scheme"], at + "/scheme", e)
+            _v17(d["scheme"], at + "/scheme", e)
         if "port" in d:
-            _v51(d["port"], at + "/port", e)
+            _v4(d["port"], at + "/port", e)
         if "host" in d:
-            _v52(d["host"], at + "/host", e)
+            _v1(d["host"], at + "/host", e)
         if "token" in d:
-            _v53(d["token"], at + "/token", e)
+            _v1(d["token"], at + "/token", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v55(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v56(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v57(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v58(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v59(d: Any, at: str, e: list[VE]) -> None:
+def _v19(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d <= 0:
             e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
@@ -691,143 +480,86 @@ def _v59(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
-def _v60(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v61(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v63(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v62(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v63(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v54(d: Any, at: str, e: list[VE]) -> None:
+def _v20(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
-            _v55(d["enabled"], at + "/enabled", e)
+            _v0(d["enabled"], at + "/enabled", e)
         if "advertise_address" in d:
-            _v56(d["advertise_address"], at + "/advertise_address", e)
+            _v1(d["advertise_address"], at + "/advertise_address", e)
         if "advertise_address_interface" in d:
-            _v57(d["advertise_address_interface"], at + "/advertise_address_interface", e)
+            _v1(d["advertise_address_interface"], at + "/advertise_address_interface", e)
         if "advertise_port" in d:
-            _v58(d["advertise_port"], at + "/advertise_port", e)
+            _v4(d["advertise_port"], at + "/advertise_port", e)
         if "ttl_interval" in d:
-            _v59(d["ttl_interval"], at + "/ttl_interval", e)
+            _v19(d["ttl_interval"], at + "/ttl_interval", e)
         if "refresh_interval" in d:
-            _v60(d["refresh_interval"], at + "/refresh_interval", e)
+            _v19(d["refresh_interval"], at + "/refresh_interval", e)
         if "retry_interval" in d:
-            _v61(d["retry_interval"], at + "/retry_interval", e)
+            _v19(d["retry_interval"], at + "/retry_interval", e)
         if "extra_tags" in d:
-            _v62(d["extra_tags"], at + "/extra_tags", e)
+            _v5(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v65(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v66(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v64(d: Any, at: str, e: list[VE]) -> None:
+def _v21(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "service_id" in d:
-            _v65(d["service_id"], at + "/service_id", e)
+            _v3(d["service_id"], at + "/service_id", e)
         if "service_key" in d:
-            _v66(d["service_key"], at + "/service_key", e)
+            _v3(d["service_key"], at + "/service_key", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v67(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v69(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v68(d: Any, at: str, e: list[VE]) -> None:
+def _v22(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "quiet" in d:
-            _v69(d["quiet"], at + "/quiet", e)
+            _v0(d["quiet"], at + "/quiet", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v70(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v0(d: Any, at: str, e: list[VE]) -> None:
+def _v23(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "debug" in d:
-            _v1(d["debug"], at + "/debug", e)
+            _v0(d["debug"], at + "/debug", e)
         if "user" in d:
-            _v2(d["user"], at + "/user", e)
+            _v1(d["user"], at + "/user", e)
         if "log_level" in d:
-            _v3(d["log_level"], at + "/log_level", e)
+            _v2(d["log_level"], at + "/log_level", e)
         if "config_file" in d:
-            _v4(d["config_file"], at + "/config_file", e)
+            _v1(d["config_file"], at + "/config_file", e)
         if "extra_config_files" in d:
-            _v5(d["extra_config_files"], at + "/extra_config_files", e)
+            _v1(d["extra_config_files"], at + "/extra_config_files", e)
         if "log_filename" in d:
-            _v6(d["log_filename"], at + "/log_filename", e)
+            _v1(d["log_filename"], at + "/log_filename", e)
         if "rest_api" in d:
-            _v7(d["rest_api"], at + "/rest_api", e)
+            _v8(d["rest_api"], at + "/rest_api", e)
         if "auth" in d:
-            _v19(d["auth"], at + "/auth", e)
+            _v9(d["auth"], at + "/auth", e)
         if "ari" in d:
-            _v26(d["ari"], at + "/ari", e)
+            _v10(d["ari"], at + "/ari", e)
         if "bus" in d:
-            _v32(d["bus"], at + "/bus", e)
+            _v12(d["bus"], at + "/bus", e)
         if "provd" in d:
-            _v39(d["provd"], at + "/provd", e)
+            _v13(d["provd"], at + "/provd", e)
         if "sysconfd" in d:
-            _v44(d["sysconfd"], at + "/sysconfd", e)
+            _v15(d["sysconfd"], at + "/sysconfd", e)
         if "enabled_plugins" in d:
-            _v47(d["enabled_plugins"], at + "/enabled_plugins", e)
+            _v16(d["enabled_plugins"], at + "/enabled_plugins", e)
         if "consul" in d:
-            _v49(d["consul"], at + "/consul", e)
+            _v18(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v54(d["service_discovery"], at + "/service_discovery", e)
+            _v20(d["service_discovery"], at + "/service_discovery", e)
         if "wizard" in d:
-            _v64(d["wizard"], at + "/wizard", e)
+            _v21(d["wizard"], at + "/wizard", e)
         if "pjsip_config_doc_filename" in d:
-            _v67(d["pjsip_config_doc_filename"], at + "/pjsip_config_doc_filename", e)
+            _v1(d["pjsip_config_doc_filename"], at + "/pjsip_config_doc_filename", e)
         if "sync_db" in d:
-            _v68(d["sync_db"], at + "/sync_db", e)
+            _v22(d["sync_db"], at + "/sync_db", e)
         if "paginated_user_strategy_threshold" in d:
-            _v70(d["paginated_user_strategy_threshold"], at + "/paginated_user_strategy_threshold", e)
+            _v7(d["paginated_user_strategy_threshold"], at + "/paginated_user_strategy_threshold", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -835,7 +567,7 @@ def _v0(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v0(data, "", errors)
+    _v23(data, "", errors)
     return errors
 
 

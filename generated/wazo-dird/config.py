@@ -14,6 +14,7 @@ from wazo_config.validation import duplicate_items, format_function, is_type, js
 from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
 
 
+
 class Auth(TypedDict):
     """Connection to wazo-auth (token checks, and the service's own token through its service key)."""
 
@@ -39,6 +40,7 @@ class Auth(TypedDict):
     #: env `WAZO_DIRD_AUTH_PASSWORD` · Consul `config/wazo-dird/auth/password` · restart to apply · secret
     password: str | None
 
+
 class Confd(TypedDict):
     """Connection to wazo-confd (used by the wazo and conference backends)."""
 
@@ -55,6 +57,7 @@ class Confd(TypedDict):
     #: env `WAZO_DIRD_CONFD_HTTPS` · Consul `config/wazo-dird/confd/https` · restart to apply
     https: bool
 
+
 class EnabledPlugins(TypedDict):
     """Plugins to load, by kind: plugin name → enabled. Names set in a file are merged with these defaults."""
 
@@ -68,6 +71,7 @@ class EnabledPlugins(TypedDict):
     #: env `WAZO_DIRD_ENABLED_PLUGINS_VIEWS` · Consul `config/wazo-dird/enabled_plugins/views` · restart to apply
     views: dict[str, bool]
 
+
 class RestApiCors(TypedDict):
     """Cross-origin resource sharing (see the Flask-CORS documentation for other values)."""
 
@@ -77,6 +81,7 @@ class RestApiCors(TypedDict):
     #: Request headers allowed in cross-origin requests (allows JSON preflight requests).
     #: env `WAZO_DIRD_REST_API_CORS_ALLOW_HEADERS` · Consul `config/wazo-dird/rest_api/cors/allow_headers` · restart to apply
     allow_headers: list[str]
+
 
 class RestApi(TypedDict):
     """HTTP server of the REST API."""
@@ -101,12 +106,14 @@ class RestApi(TypedDict):
     #: env `WAZO_DIRD_REST_API_MAX_THREADS` · Consul `config/wazo-dird/rest_api/max_threads` · restart to apply
     max_threads: int
 
+
 class ReverseService(TypedDict):
     """Settings of the reverse lookup service."""
 
     #: Number of worker threads the reverse lookup service uses to query the sources in parallel; null inherits rest_api.max_threads.
     #: env `WAZO_DIRD_REVERSE_SERVICE_EXECUTOR_WORKERS` · Consul `config/wazo-dird/reverse_service/executor_workers` · restart to apply
     executor_workers: int | None
+
 
 class LookupService(TypedDict):
     """Settings of the lookup service."""
@@ -115,12 +122,14 @@ class LookupService(TypedDict):
     #: env `WAZO_DIRD_LOOKUP_SERVICE_EXECUTOR_WORKERS` · Consul `config/wazo-dird/lookup_service/executor_workers` · restart to apply
     executor_workers: int | None
 
+
 class FavoritesService(TypedDict):
     """Settings of the favorites service."""
 
     #: Number of worker threads the favorites service uses to query the sources in parallel; null inherits rest_api.max_threads.
     #: env `WAZO_DIRD_FAVORITES_SERVICE_EXECUTOR_WORKERS` · Consul `config/wazo-dird/favorites_service/executor_workers` · restart to apply
     executor_workers: int | None
+
 
 class ServicesServiceDiscovery(TypedDict):
     """Settings of the service_discovery service plugin, which creates wazo sources for remote Wazo stacks discovered through Consul (the plugin is not in enabled_plugins.services by default)."""
@@ -132,10 +141,12 @@ class ServicesServiceDiscovery(TypedDict):
     #: env `WAZO_DIRD_SERVICES_SERVICE_DISCOVERY_SERVICES` · Consul `config/wazo-dird/services/service_discovery/services` · restart to apply
     services: dict[str, dict[str, Any]]
 
+
 class Services(TypedDict):
     """Per-service settings: service plugin name → its settings."""
 
     service_discovery: ServicesServiceDiscovery
+
 
 class Bus(TypedDict):
     """Event bus (RabbitMQ) connection."""
@@ -162,6 +173,7 @@ class Bus(TypedDict):
     #: env `WAZO_DIRD_BUS_EXCHANGE_TYPE` · Consul `config/wazo-dird/bus/exchange_type` · restart to apply
     exchange_type: Literal["direct", "fanout", "topic", "headers"]
 
+
 class Consul(TypedDict):
     """Consul agent used for service discovery (only when service_discovery.enabled is true, or by the service_discovery service plugin). The keys are python-consul client arguments."""
 
@@ -177,6 +189,7 @@ class Consul(TypedDict):
     #: ACL token presented to the Consul agent. No default: none is sent unless set (config.yml only shows it commented out).
     #: env `WAZO_DIRD_CONSUL_TOKEN` · Consul `config/wazo-dird/consul/token` · restart to apply · secret
     token: NotRequired[str]
+
 
 class ServiceDiscovery(TypedDict):
     """Registration of wazo-dird in Consul so other services can find it (off by default since Wazo 22.17). All intervals are in seconds."""
@@ -205,6 +218,7 @@ class ServiceDiscovery(TypedDict):
     #: Extra Consul tags, added to the default ones (the stack UUID and the service name).
     #: env `WAZO_DIRD_SERVICE_DISCOVERY_EXTRA_TAGS` · Consul `config/wazo-dird/service_discovery/extra_tags` · restart to apply
     extra_tags: list[str]
+
 
 class Config(TypedDict):
     """Settings of wazo-dird, the Wazo Platform directory service: contact lookups, reverse lookups, favorites and personal contacts over configurable sources (LDAP, CSV, phonebooks, Wazo users, conferences, Google, Office 365). Defaults are the in-code _DEFAULT_CONFIG of wazo_dird/config.py; /etc/wazo-dird/config.yml and /etc/wazo-dird/conf.d/*.yml override them. Sources, displays and profiles themselves are stored in the database and managed through the REST API."""
@@ -248,10 +262,10 @@ class Config(TypedDict):
 _K0 = frozenset([])
 _K1 = frozenset([])
 _K2 = frozenset([])
-_E3 = ["critical", "error", "warning", "info", "debug"]
+_E3 = frozenset(["critical", "error", "warning", "info", "debug"])
 _K4 = frozenset([])
-_E5 = ["direct", "fanout", "topic", "headers"]
-_E6 = ["http", "https"]
+_E5 = frozenset(["direct", "fanout", "topic", "headers"])
+_E6 = frozenset(["http", "https"])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:
@@ -260,12 +274,12 @@ def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> 
     return found
 
 
-def _v2(d: Any, at: str, e: list[VE]) -> None:
+def _v0(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v3(d: Any, at: str, e: list[VE]) -> None:
+def _v1(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -275,47 +289,85 @@ def _v3(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v4(d: Any, at: str, e: list[VE]) -> None:
+def _v2(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str) or d is None):
         e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
 
 
-def _v5(d: Any, at: str, e: list[VE]) -> None:
+def _v3(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, bool)):
         e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
 
 
+def _v4(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "port" in d:
+            _v1(d["port"], at + "/port", e)
+        if "prefix" in d:
+            _v2(d["prefix"], at + "/prefix", e)
+        if "https" in d:
+            _v3(d["https"], at + "/https", e)
+        if "key_file" in d:
+            _v0(d["key_file"], at + "/key_file", e)
+        if "username" in d:
+            _v2(d["username"], at + "/username", e)
+        if "password" in d:
+            _v2(d["password"], at + "/password", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v5(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "port" in d:
+            _v1(d["port"], at + "/port", e)
+        if "prefix" in d:
+            _v2(d["prefix"], at + "/prefix", e)
+        if "https" in d:
+            _v3(d["https"], at + "/https", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
 def _v6(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K0:
+                _v3(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v7(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K1:
+                _v3(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v8(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v1(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "host" in d:
-            _v2(d["host"], at + "/host", e)
-        if "port" in d:
-            _v3(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v4(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v5(d["https"], at + "/https", e)
-        if "key_file" in d:
-            _v6(d["key_file"], at + "/key_file", e)
-        if "username" in d:
-            _v7(d["username"], at + "/username", e)
-        if "password" in d:
-            _v8(d["password"], at + "/password", e)
+        for key in d:
+            if key not in _K2:
+                _v3(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v9(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "backends" in d:
+            _v6(d["backends"], at + "/backends", e)
+        if "services" in d:
+            _v7(d["services"], at + "/services", e)
+        if "views" in d:
+            _v8(d["views"], at + "/views", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -323,308 +375,105 @@ def _v1(d: Any, at: str, e: list[VE]) -> None:
 def _v10(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E3):
+        e.append(VE(at, "enum", {"allowedValues": ["critical", "error", "warning", "info", "debug"]}, "must be equal to one of the allowed values"))
 
 
 def _v11(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, list):
+        for k in range(0, len(d)):
+            _v0(d[k], f"{at}/{k}", e)
+    else:
+        e.append(VE(at, "type", {"type": "array"}, "must be array"))
+
+
+def _v12(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "enabled" in d:
+            _v3(d["enabled"], at + "/enabled", e)
+        if "allow_headers" in d:
+            _v11(d["allow_headers"], at + "/allow_headers", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v13(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
         if d < 1:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v12(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v13(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v9(d: Any, at: str, e: list[VE]) -> None:
+def _v14(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "host" in d:
-            _v10(d["host"], at + "/host", e)
+        if "listen" in d:
+            _v0(d["listen"], at + "/listen", e)
         if "port" in d:
-            _v11(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v12(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v13(d["https"], at + "/https", e)
+            _v1(d["port"], at + "/port", e)
+        if "certificate" in d:
+            _v2(d["certificate"], at + "/certificate", e)
+        if "private_key" in d:
+            _v2(d["private_key"], at + "/private_key", e)
+        if "cors" in d:
+            _v12(d["cors"], at + "/cors", e)
+        if "min_threads" in d:
+            _v13(d["min_threads"], at + "/min_threads", e)
+        if "max_threads" in d:
+            _v13(d["max_threads"], at + "/max_threads", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v14(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
 def _v15(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (is_type(d, "integer") or d is None):
+        e.append(VE(at, "type", {"type": ["integer", "null"]}, "must be integer,null"))
+    if is_type(d, "number"):
+        if d < 1:
+            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
 def _v16(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
+    if isinstance(d, dict):
+        if "executor_workers" in d:
+            _v15(d["executor_workers"], at + "/executor_workers", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v17(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, dict)):
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v18(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v21(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v20(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K0:
-                _v21(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v23(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v22(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K1:
-                _v23(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v25(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v24(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K2:
-                _v25(d[key], pointer_join(at, key), e)
+            if key not in _K4:
+                _v17(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v19(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "backends" in d:
-            _v20(d["backends"], at + "/backends", e)
-        if "services" in d:
-            _v22(d["services"], at + "/services", e)
-        if "views" in d:
-            _v24(d["views"], at + "/views", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v26(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E3):
-        e.append(VE(at, "enum", {"allowedValues": _E3}, "must be equal to one of the allowed values"))
-
-
-def _v27(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v29(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v30(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v31(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v32(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v34(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v36(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v35(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v36(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v33(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "enabled" in d:
-            _v34(d["enabled"], at + "/enabled", e)
-        if "allow_headers" in d:
-            _v35(d["allow_headers"], at + "/allow_headers", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v37(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v38(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v28(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "listen" in d:
-            _v29(d["listen"], at + "/listen", e)
-        if "port" in d:
-            _v30(d["port"], at + "/port", e)
-        if "certificate" in d:
-            _v31(d["certificate"], at + "/certificate", e)
-        if "private_key" in d:
-            _v32(d["private_key"], at + "/private_key", e)
-        if "cors" in d:
-            _v33(d["cors"], at + "/cors", e)
-        if "min_threads" in d:
-            _v37(d["min_threads"], at + "/min_threads", e)
-        if "max_threads" in d:
-            _v38(d["max_threads"], at + "/max_threads", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v40(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer") or d is None):
-        e.append(VE(at, "type", {"type": ["integer", "null"]}, "must be integer,null"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v39(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "executor_workers" in d:
-            _v40(d["executor_workers"], at + "/executor_workers", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v42(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer") or d is None):
-        e.append(VE(at, "type", {"type": ["integer", "null"]}, "must be integer,null"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v41(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "executor_workers" in d:
-            _v42(d["executor_workers"], at + "/executor_workers", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v44(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer") or d is None):
-        e.append(VE(at, "type", {"type": ["integer", "null"]}, "must be integer,null"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v43(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "executor_workers" in d:
-            _v44(d["executor_workers"], at + "/executor_workers", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v47(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v49(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, dict)):
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v48(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K4:
-                _v49(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v46(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
         if "template_path" in d:
-            _v47(d["template_path"], at + "/template_path", e)
+            _v0(d["template_path"], at + "/template_path", e)
         if "services" in d:
-            _v48(d["services"], at + "/services", e)
+            _v18(d["services"], at + "/services", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v45(d: Any, at: str, e: list[VE]) -> None:
+def _v20(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "service_discovery" in d:
-            _v46(d["service_discovery"], at + "/service_discovery", e)
+            _v19(d["service_discovery"], at + "/service_discovery", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v50(d: Any, at: str, e: list[VE]) -> None:
+def _v21(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
         if len(d) < 1:
             e.append(VE(at, "minLength", {"limit": 1}, "must NOT have fewer than 1 characters"))
@@ -632,135 +481,55 @@ def _v50(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v52(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v53(d: Any, at: str, e: list[VE]) -> None:
+def _v22(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E5):
+        e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
 
 
-def _v54(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v55(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v56(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v57(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v58(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E5):
-        e.append(VE(at, "enum", {"allowedValues": _E5}, "must be equal to one of the allowed values"))
-
-
-def _v51(d: Any, at: str, e: list[VE]) -> None:
+def _v23(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
-            _v52(d["enabled"], at + "/enabled", e)
+            _v3(d["enabled"], at + "/enabled", e)
         if "username" in d:
-            _v53(d["username"], at + "/username", e)
+            _v0(d["username"], at + "/username", e)
         if "password" in d:
-            _v54(d["password"], at + "/password", e)
+            _v0(d["password"], at + "/password", e)
         if "host" in d:
-            _v55(d["host"], at + "/host", e)
+            _v0(d["host"], at + "/host", e)
         if "port" in d:
-            _v56(d["port"], at + "/port", e)
+            _v1(d["port"], at + "/port", e)
         if "exchange_name" in d:
-            _v57(d["exchange_name"], at + "/exchange_name", e)
+            _v0(d["exchange_name"], at + "/exchange_name", e)
         if "exchange_type" in d:
-            _v58(d["exchange_type"], at + "/exchange_type", e)
+            _v22(d["exchange_type"], at + "/exchange_type", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v60(d: Any, at: str, e: list[VE]) -> None:
+def _v24(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E6):
-        e.append(VE(at, "enum", {"allowedValues": _E6}, "must be equal to one of the allowed values"))
+    if not (isinstance(d, str) and d in _E6):
+        e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
 
 
-def _v61(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v62(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v63(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v59(d: Any, at: str, e: list[VE]) -> None:
+def _v25(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "scheme" in d:
-            _v60(d["scheme"], at + "/scheme", e)
+            _v24(d["scheme"], at + "/scheme", e)
         if "host" in d:
-            _v61(d["host"], at + "/host", e)
+            _v0(d["host"], at + "/host", e)
         if "port" in d:
-            _v62(d["port"], at + "/port", e)
+            _v1(d["port"], at + "/port", e)
         if "token" in d:
-            _v63(d["token"], at + "/token", e)
+            _v0(d["token"], at + "/token", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v65(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v66(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v67(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v68(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v69(d: Any, at: str, e: list[VE]) -> None:
+def _v26(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d <= 0:
             e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
@@ -768,97 +537,68 @@ def _v69(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
-def _v70(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v71(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v73(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v72(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v73(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v64(d: Any, at: str, e: list[VE]) -> None:
+def _v27(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
-            _v65(d["enabled"], at + "/enabled", e)
+            _v3(d["enabled"], at + "/enabled", e)
         if "advertise_address" in d:
-            _v66(d["advertise_address"], at + "/advertise_address", e)
+            _v0(d["advertise_address"], at + "/advertise_address", e)
         if "advertise_port" in d:
-            _v67(d["advertise_port"], at + "/advertise_port", e)
+            _v1(d["advertise_port"], at + "/advertise_port", e)
         if "advertise_address_interface" in d:
-            _v68(d["advertise_address_interface"], at + "/advertise_address_interface", e)
+            _v0(d["advertise_address_interface"], at + "/advertise_address_interface", e)
         if "refresh_interval" in d:
-            _v69(d["refresh_interval"], at + "/refresh_interval", e)
+            _v26(d["refresh_interval"], at + "/refresh_interval", e)
         if "retry_interval" in d:
-            _v70(d["retry_interval"], at + "/retry_interval", e)
+            _v26(d["retry_interval"], at + "/retry_interval", e)
         if "ttl_interval" in d:
-            _v71(d["ttl_interval"], at + "/ttl_interval", e)
+            _v26(d["ttl_interval"], at + "/ttl_interval", e)
         if "extra_tags" in d:
-            _v72(d["extra_tags"], at + "/extra_tags", e)
+            _v11(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v0(d: Any, at: str, e: list[VE]) -> None:
+def _v28(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "auth" in d:
-            _v1(d["auth"], at + "/auth", e)
+            _v4(d["auth"], at + "/auth", e)
         if "confd" in d:
-            _v9(d["confd"], at + "/confd", e)
+            _v5(d["confd"], at + "/confd", e)
         if "config_file" in d:
-            _v14(d["config_file"], at + "/config_file", e)
+            _v0(d["config_file"], at + "/config_file", e)
         if "db_uri" in d:
-            _v15(d["db_uri"], at + "/db_uri", e)
+            _v0(d["db_uri"], at + "/db_uri", e)
         if "debug" in d:
-            _v16(d["debug"], at + "/debug", e)
+            _v3(d["debug"], at + "/debug", e)
         if "extra_config_files" in d:
-            _v17(d["extra_config_files"], at + "/extra_config_files", e)
+            _v0(d["extra_config_files"], at + "/extra_config_files", e)
         if "source_config_dir" in d:
-            _v18(d["source_config_dir"], at + "/source_config_dir", e)
+            _v0(d["source_config_dir"], at + "/source_config_dir", e)
         if "enabled_plugins" in d:
-            _v19(d["enabled_plugins"], at + "/enabled_plugins", e)
+            _v9(d["enabled_plugins"], at + "/enabled_plugins", e)
         if "log_level" in d:
-            _v26(d["log_level"], at + "/log_level", e)
+            _v10(d["log_level"], at + "/log_level", e)
         if "log_filename" in d:
-            _v27(d["log_filename"], at + "/log_filename", e)
+            _v0(d["log_filename"], at + "/log_filename", e)
         if "rest_api" in d:
-            _v28(d["rest_api"], at + "/rest_api", e)
+            _v14(d["rest_api"], at + "/rest_api", e)
         if "reverse_service" in d:
-            _v39(d["reverse_service"], at + "/reverse_service", e)
+            _v16(d["reverse_service"], at + "/reverse_service", e)
         if "lookup_service" in d:
-            _v41(d["lookup_service"], at + "/lookup_service", e)
+            _v16(d["lookup_service"], at + "/lookup_service", e)
         if "favorites_service" in d:
-            _v43(d["favorites_service"], at + "/favorites_service", e)
+            _v16(d["favorites_service"], at + "/favorites_service", e)
         if "services" in d:
-            _v45(d["services"], at + "/services", e)
+            _v20(d["services"], at + "/services", e)
         if "user" in d:
-            _v50(d["user"], at + "/user", e)
+            _v21(d["user"], at + "/user", e)
         if "bus" in d:
-            _v51(d["bus"], at + "/bus", e)
+            _v23(d["bus"], at + "/bus", e)
         if "consul" in d:
-            _v59(d["consul"], at + "/consul", e)
+            _v25(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v64(d["service_discovery"], at + "/service_discovery", e)
+            _v27(d["service_discovery"], at + "/service_discovery", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -866,7 +606,7 @@ def _v0(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v0(data, "", errors)
+    _v28(data, "", errors)
     return errors
 
 

@@ -14,6 +14,7 @@ from wazo_config.validation import duplicate_items, format_function, is_type, js
 from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
 
 
+
 class Auth(TypedDict):
     """wazo-auth (authentication daemon) connection settings."""
 
@@ -39,6 +40,7 @@ class Auth(TypedDict):
     #: env `WAZO_WEBHOOKD_AUTH_PASSWORD` · Consul `config/wazo-webhookd/auth/password` · restart to apply · secret
     password: NotRequired[str]
 
+
 class Bus(TypedDict):
     """Event bus (AMQP, RabbitMQ) connection settings."""
 
@@ -60,6 +62,7 @@ class Bus(TypedDict):
     #: AMQP type of that exchange; the wazo-headers exchange is a headers exchange.
     #: env `WAZO_WEBHOOKD_BUS_EXCHANGE_TYPE` · Consul `config/wazo-webhookd/bus/exchange_type` · restart to apply
     exchange_type: Literal["direct", "fanout", "topic", "headers"]
+
 
 class Celery(TypedDict):
     """Celery (task queue) settings: hooks run in Celery worker processes fed through an AMQP broker."""
@@ -83,6 +86,7 @@ class Celery(TypedDict):
     #: env `WAZO_WEBHOOKD_CELERY_WORKER_MAX` · Consul `config/wazo-webhookd/celery/worker_max` · restart to apply
     worker_max: int
 
+
 class RestApiCors(TypedDict):
     """CORS configuration of the REST API. See the Flask-CORS documentation for other values."""
 
@@ -92,6 +96,7 @@ class RestApiCors(TypedDict):
     #: Request headers allowed in CORS requests (needed for JSON preflight requests).
     #: env `WAZO_WEBHOOKD_REST_API_CORS_ALLOW_HEADERS` · Consul `config/wazo-webhookd/rest_api/cors/allow_headers` · restart to apply
     allow_headers: list[str]
+
 
 class RestApi(TypedDict):
     """HTTP REST API server."""
@@ -113,6 +118,7 @@ class RestApi(TypedDict):
     #: env `WAZO_WEBHOOKD_REST_API_MAX_THREADS` · Consul `config/wazo-webhookd/rest_api/max_threads` · restart to apply
     max_threads: int
 
+
 class Consul(TypedDict):
     """Consul agent used for service discovery (arguments of the python-consul client). Only used when service_discovery.enabled is true."""
 
@@ -128,6 +134,7 @@ class Consul(TypedDict):
     #: Consul ACL token (an example key of the shipped config.yml). No default: no token is used.
     #: env `WAZO_WEBHOOKD_CONSUL_TOKEN` · Consul `config/wazo-webhookd/consul/token` · restart to apply · secret
     token: NotRequired[str]
+
 
 class ServiceDiscovery(TypedDict):
     """Registration of this service in Consul (all time intervals are in seconds)."""
@@ -156,6 +163,7 @@ class ServiceDiscovery(TypedDict):
     #: Extra Consul tags added to the uuid and name tags of this service.
     #: env `WAZO_WEBHOOKD_SERVICE_DISCOVERY_EXTRA_TAGS` · Consul `config/wazo-webhookd/service_discovery/extra_tags` · restart to apply
     extra_tags: list[str]
+
 
 class Config(TypedDict):
     """Settings of wazo-webhookd, which runs user-defined webhooks and mobile push notifications on Wazo events, through Celery worker processes."""
@@ -218,10 +226,10 @@ class Config(TypedDict):
     #: env `WAZO_WEBHOOKD_MOBILE_FCM_NOTIFICATION_END_POINT` · Consul `config/wazo-webhookd/mobile_fcm_notification_end_point` · restart to apply
     mobile_fcm_notification_end_point: str
 
-_E0 = ["critical", "error", "warning", "info", "debug"]
-_E1 = ["direct", "fanout", "topic", "headers"]
+_E0 = frozenset(["critical", "error", "warning", "info", "debug"])
+_E1 = frozenset(["direct", "fanout", "topic", "headers"])
 _F2 = format_function("uri")
-_E3 = ["http", "https"]
+_E3 = frozenset(["http", "https"])
 _K4 = frozenset([])
 _K5 = frozenset([])
 _K6 = frozenset([])
@@ -233,40 +241,88 @@ def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> 
     return found
 
 
-def _v1(d: Any, at: str, e: list[VE]) -> None:
+def _v0(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v2(d: Any, at: str, e: list[VE]) -> None:
+def _v1(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, bool)):
         e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
 
 
-def _v3(d: Any, at: str, e: list[VE]) -> None:
+def _v2(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E0):
+        e.append(VE(at, "enum", {"allowedValues": ["critical", "error", "warning", "info", "debug"]}, "must be equal to one of the allowed values"))
+
+
+def _v3(d: Any, at: str, e: list[VE]) -> None:
+    if not (is_type(d, "integer")):
+        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
+    if is_type(d, "number"):
+        if d > 65535:
+            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
+        if d < 1:
+            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
 def _v4(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) or d is None):
+        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
 
 
 def _v5(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E0):
-        e.append(VE(at, "enum", {"allowedValues": _E0}, "must be equal to one of the allowed values"))
+    if isinstance(d, dict):
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "port" in d:
+            _v3(d["port"], at + "/port", e)
+        if "prefix" in d:
+            _v4(d["prefix"], at + "/prefix", e)
+        if "https" in d:
+            _v1(d["https"], at + "/https", e)
+        if "key_file" in d:
+            _v0(d["key_file"], at + "/key_file", e)
+        if "username" in d:
+            _v0(d["username"], at + "/username", e)
+        if "password" in d:
+            _v0(d["password"], at + "/password", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v6(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E1):
+        e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
+
+
+def _v7(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "username" in d:
+            _v0(d["username"], at + "/username", e)
+        if "password" in d:
+            _v0(d["password"], at + "/password", e)
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "port" in d:
+            _v3(d["port"], at + "/port", e)
+        if "exchange_name" in d:
+            _v0(d["exchange_name"], at + "/exchange_name", e)
+        if "exchange_type" in d:
+            _v6(d["exchange_type"], at + "/exchange_type", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v8(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
+    if isinstance(d, str):
+        if not _F2(d):
+            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
+    else:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
@@ -274,517 +330,198 @@ def _v9(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
         if d < 1:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
 def _v10(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
+    if isinstance(d, dict):
+        if "broker" in d:
+            _v8(d["broker"], at + "/broker", e)
+        if "exchange_name" in d:
+            _v0(d["exchange_name"], at + "/exchange_name", e)
+        if "queue_name" in d:
+            _v0(d["queue_name"], at + "/queue_name", e)
+        if "worker_pid_file" in d:
+            _v0(d["worker_pid_file"], at + "/worker_pid_file", e)
+        if "worker_min" in d:
+            _v9(d["worker_min"], at + "/worker_min", e)
+        if "worker_max" in d:
+            _v9(d["worker_max"], at + "/worker_max", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v11(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
+    if isinstance(d, list):
+        for k in range(0, len(d)):
+            _v0(d[k], f"{at}/{k}", e)
+    else:
+        e.append(VE(at, "type", {"type": "array"}, "must be array"))
 
 
 def _v12(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if isinstance(d, dict):
+        if "enabled" in d:
+            _v1(d["enabled"], at + "/enabled", e)
+        if "allow_headers" in d:
+            _v11(d["allow_headers"], at + "/allow_headers", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v13(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if isinstance(d, dict):
+        if "listen" in d:
+            _v0(d["listen"], at + "/listen", e)
+        if "port" in d:
+            _v3(d["port"], at + "/port", e)
+        if "certificate" in d:
+            _v4(d["certificate"], at + "/certificate", e)
+        if "private_key" in d:
+            _v4(d["private_key"], at + "/private_key", e)
+        if "cors" in d:
+            _v12(d["cors"], at + "/cors", e)
+        if "max_threads" in d:
+            _v9(d["max_threads"], at + "/max_threads", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v14(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if not (isinstance(d, str) and d in _E3):
+        e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
 
 
-def _v7(d: Any, at: str, e: list[VE]) -> None:
+def _v15(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "host" in d:
-            _v8(d["host"], at + "/host", e)
+        if "scheme" in d:
+            _v14(d["scheme"], at + "/scheme", e)
         if "port" in d:
-            _v9(d["port"], at + "/port", e)
-        if "prefix" in d:
-            _v10(d["prefix"], at + "/prefix", e)
-        if "https" in d:
-            _v11(d["https"], at + "/https", e)
-        if "key_file" in d:
-            _v12(d["key_file"], at + "/key_file", e)
-        if "username" in d:
-            _v13(d["username"], at + "/username", e)
-        if "password" in d:
-            _v14(d["password"], at + "/password", e)
+            _v3(d["port"], at + "/port", e)
+        if "host" in d:
+            _v0(d["host"], at + "/host", e)
+        if "token" in d:
+            _v0(d["token"], at + "/token", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v16(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+    if is_type(d, "number"):
+        if d <= 0:
+            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
+    else:
+        e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
 def _v17(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v18(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v19(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v20(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v21(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E1):
-        e.append(VE(at, "enum", {"allowedValues": _E1}, "must be equal to one of the allowed values"))
-
-
-def _v15(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "username" in d:
-            _v16(d["username"], at + "/username", e)
-        if "password" in d:
-            _v17(d["password"], at + "/password", e)
-        if "host" in d:
-            _v18(d["host"], at + "/host", e)
-        if "port" in d:
-            _v19(d["port"], at + "/port", e)
-        if "exchange_name" in d:
-            _v20(d["exchange_name"], at + "/exchange_name", e)
-        if "exchange_type" in d:
-            _v21(d["exchange_type"], at + "/exchange_type", e)
+        if "enabled" in d:
+            _v1(d["enabled"], at + "/enabled", e)
+        if "advertise_address" in d:
+            _v0(d["advertise_address"], at + "/advertise_address", e)
+        if "advertise_address_interface" in d:
+            _v0(d["advertise_address_interface"], at + "/advertise_address_interface", e)
+        if "advertise_port" in d:
+            _v3(d["advertise_port"], at + "/advertise_port", e)
+        if "ttl_interval" in d:
+            _v16(d["ttl_interval"], at + "/ttl_interval", e)
+        if "refresh_interval" in d:
+            _v16(d["refresh_interval"], at + "/refresh_interval", e)
+        if "retry_interval" in d:
+            _v16(d["retry_interval"], at + "/retry_interval", e)
+        if "extra_tags" in d:
+            _v11(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v23(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F2(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
+def _v18(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K4:
+                _v1(d[key], pointer_join(at, key), e)
     else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v24(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+def _v19(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K5:
+                _v1(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v25(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
+def _v20(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K6:
+                _v1(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v26(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v27(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
+def _v21(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d < 1:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v28(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
+    else:
+        e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
 def _v22(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        if "broker" in d:
-            _v23(d["broker"], at + "/broker", e)
-        if "exchange_name" in d:
-            _v24(d["exchange_name"], at + "/exchange_name", e)
-        if "queue_name" in d:
-            _v25(d["queue_name"], at + "/queue_name", e)
-        if "worker_pid_file" in d:
-            _v26(d["worker_pid_file"], at + "/worker_pid_file", e)
-        if "worker_min" in d:
-            _v27(d["worker_min"], at + "/worker_min", e)
-        if "worker_max" in d:
-            _v28(d["worker_max"], at + "/worker_max", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v29(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if not _F2(d):
-            e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v31(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v32(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v33(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v34(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str) or d is None):
-        e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
-
-
-def _v36(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v38(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v37(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v38(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v35(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "enabled" in d:
-            _v36(d["enabled"], at + "/enabled", e)
-        if "allow_headers" in d:
-            _v37(d["allow_headers"], at + "/allow_headers", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v39(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v30(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "listen" in d:
-            _v31(d["listen"], at + "/listen", e)
-        if "port" in d:
-            _v32(d["port"], at + "/port", e)
-        if "certificate" in d:
-            _v33(d["certificate"], at + "/certificate", e)
-        if "private_key" in d:
-            _v34(d["private_key"], at + "/private_key", e)
-        if "cors" in d:
-            _v35(d["cors"], at + "/cors", e)
-        if "max_threads" in d:
-            _v39(d["max_threads"], at + "/max_threads", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v41(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not any(json_equal(d, v) for v in _E3):
-        e.append(VE(at, "enum", {"allowedValues": _E3}, "must be equal to one of the allowed values"))
-
-
-def _v42(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v43(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v44(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v40(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "scheme" in d:
-            _v41(d["scheme"], at + "/scheme", e)
-        if "port" in d:
-            _v42(d["port"], at + "/port", e)
-        if "host" in d:
-            _v43(d["host"], at + "/host", e)
-        if "token" in d:
-            _v44(d["token"], at + "/token", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v46(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v47(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v48(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v49(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v50(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v51(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v52(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d <= 0:
-            e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v54(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v53(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, list):
-        for k in range(0, len(d)):
-            _v54(d[k], f"{at}/{k}", e)
-    else:
-        e.append(VE(at, "type", {"type": "array"}, "must be array"))
-
-
-def _v45(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "enabled" in d:
-            _v46(d["enabled"], at + "/enabled", e)
-        if "advertise_address" in d:
-            _v47(d["advertise_address"], at + "/advertise_address", e)
-        if "advertise_address_interface" in d:
-            _v48(d["advertise_address_interface"], at + "/advertise_address_interface", e)
-        if "advertise_port" in d:
-            _v49(d["advertise_port"], at + "/advertise_port", e)
-        if "ttl_interval" in d:
-            _v50(d["ttl_interval"], at + "/ttl_interval", e)
-        if "refresh_interval" in d:
-            _v51(d["refresh_interval"], at + "/refresh_interval", e)
-        if "retry_interval" in d:
-            _v52(d["retry_interval"], at + "/retry_interval", e)
-        if "extra_tags" in d:
-            _v53(d["extra_tags"], at + "/extra_tags", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v56(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v55(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K4:
-                _v56(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v58(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v57(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K5:
-                _v58(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v60(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, bool)):
-        e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
-
-
-def _v59(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K6:
-                _v60(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v61(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v62(d: Any, at: str, e: list[VE]) -> None:
-    if is_type(d, "number"):
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-    else:
-        e.append(VE(at, "type", {"type": "number"}, "must be number"))
-
-
-def _v63(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v64(d: Any, at: str, e: list[VE]) -> None:
-    if not (is_type(d, "integer")):
-        e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
-    if is_type(d, "number"):
-        if d > 65535:
-            e.append(VE(at, "maximum", {"comparison": "<=", "limit": 65535}, "must be <= 65535"))
-        if d < 1:
-            e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
-
-
-def _v65(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v66(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v67(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v0(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
         if "config_file" in d:
-            _v1(d["config_file"], at + "/config_file", e)
+            _v0(d["config_file"], at + "/config_file", e)
         if "debug" in d:
-            _v2(d["debug"], at + "/debug", e)
+            _v1(d["debug"], at + "/debug", e)
         if "extra_config_files" in d:
-            _v3(d["extra_config_files"], at + "/extra_config_files", e)
+            _v0(d["extra_config_files"], at + "/extra_config_files", e)
         if "log_file" in d:
-            _v4(d["log_file"], at + "/log_file", e)
+            _v0(d["log_file"], at + "/log_file", e)
         if "log_level" in d:
-            _v5(d["log_level"], at + "/log_level", e)
+            _v2(d["log_level"], at + "/log_level", e)
         if "user" in d:
-            _v6(d["user"], at + "/user", e)
+            _v0(d["user"], at + "/user", e)
         if "auth" in d:
-            _v7(d["auth"], at + "/auth", e)
+            _v5(d["auth"], at + "/auth", e)
         if "bus" in d:
-            _v15(d["bus"], at + "/bus", e)
+            _v7(d["bus"], at + "/bus", e)
         if "celery" in d:
-            _v22(d["celery"], at + "/celery", e)
+            _v10(d["celery"], at + "/celery", e)
         if "db_uri" in d:
-            _v29(d["db_uri"], at + "/db_uri", e)
+            _v8(d["db_uri"], at + "/db_uri", e)
         if "rest_api" in d:
-            _v30(d["rest_api"], at + "/rest_api", e)
+            _v13(d["rest_api"], at + "/rest_api", e)
         if "consul" in d:
-            _v40(d["consul"], at + "/consul", e)
+            _v15(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v45(d["service_discovery"], at + "/service_discovery", e)
+            _v17(d["service_discovery"], at + "/service_discovery", e)
         if "enabled_plugins" in d:
-            _v55(d["enabled_plugins"], at + "/enabled_plugins", e)
+            _v18(d["enabled_plugins"], at + "/enabled_plugins", e)
         if "enabled_celery_tasks" in d:
-            _v57(d["enabled_celery_tasks"], at + "/enabled_celery_tasks", e)
+            _v19(d["enabled_celery_tasks"], at + "/enabled_celery_tasks", e)
         if "enabled_services" in d:
-            _v59(d["enabled_services"], at + "/enabled_services", e)
+            _v20(d["enabled_services"], at + "/enabled_services", e)
         if "hook_max_attempts" in d:
-            _v61(d["hook_max_attempts"], at + "/hook_max_attempts", e)
+            _v9(d["hook_max_attempts"], at + "/hook_max_attempts", e)
         if "hook_http_retry_countdown_factor" in d:
-            _v62(d["hook_http_retry_countdown_factor"], at + "/hook_http_retry_countdown_factor", e)
+            _v21(d["hook_http_retry_countdown_factor"], at + "/hook_http_retry_countdown_factor", e)
         if "mobile_apns_host" in d:
-            _v63(d["mobile_apns_host"], at + "/mobile_apns_host", e)
+            _v0(d["mobile_apns_host"], at + "/mobile_apns_host", e)
         if "mobile_apns_port" in d:
-            _v64(d["mobile_apns_port"], at + "/mobile_apns_port", e)
+            _v3(d["mobile_apns_port"], at + "/mobile_apns_port", e)
         if "mobile_apns_call_topic" in d:
-            _v65(d["mobile_apns_call_topic"], at + "/mobile_apns_call_topic", e)
+            _v0(d["mobile_apns_call_topic"], at + "/mobile_apns_call_topic", e)
         if "mobile_apns_default_topic" in d:
-            _v66(d["mobile_apns_default_topic"], at + "/mobile_apns_default_topic", e)
+            _v0(d["mobile_apns_default_topic"], at + "/mobile_apns_default_topic", e)
         if "mobile_fcm_notification_end_point" in d:
-            _v67(d["mobile_fcm_notification_end_point"], at + "/mobile_fcm_notification_end_point", e)
+            _v0(d["mobile_fcm_notification_end_point"], at + "/mobile_fcm_notification_end_point", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -792,7 +529,7 @@ def _v0(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v0(data, "", errors)
+    _v22(data, "", errors)
     return errors
 
 

@@ -56,8 +56,10 @@ def js_json(value: Any) -> str:
 
 
 def _js_numbers(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None  # JSON has neither: JSON.stringify writes null
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, list):
         return [_js_numbers(v) for v in value]
     if isinstance(value, dict):

@@ -4,6 +4,7 @@ worded as generator/runtime/validation.ts words them."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Callable, Sequence
 
@@ -30,10 +31,11 @@ def is_type(value: Any, name: str) -> bool:
         return value is None
     if isinstance(value, bool):
         return False
+    # ajv's strictNumbers: Infinity and NaN are neither numbers nor integers.
     if name == "number":
-        return isinstance(value, (int, float))
+        return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
     if name == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and (value.is_integer() or value in (float("inf"), float("-inf"))))
+        return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value) and value.is_integer())
     return False
 
 

@@ -64,6 +64,9 @@ def _construct_exec(loader: Any, node: Any) -> ExecNode:
 
 
 ConfigLoader.add_constructor("!exec", _construct_exec)
+# `=` and a lone `<<` as values are text, as the TypeScript loader reads them (PyYAML has no constructor for them).
+ConfigLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+ConfigLoader.add_constructor("tag:yaml.org,2002:merge", lambda loader, node: loader.construct_scalar(node))
 
 
 class _PlainLoader(ConfigLoader):
