@@ -9,7 +9,8 @@
 import formatsModule from 'ajv-formats/dist/formats.js';
 import type { SchemaNode } from '../load.ts';
 import { pyLiteral, pyRegex } from '../syntax/python.ts';
-import { escapePointer, isNode } from '../walk.ts';
+import { escapePointer } from '../runtime/tree.ts';
+import { isNode } from '../walk.ts';
 
 const fullFormats = formatsModule.fullFormats as Record<string, unknown>;
 
