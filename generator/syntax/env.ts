@@ -12,7 +12,10 @@
  */
 
 export interface EnvRule {
-  /** A regular expression that JavaScript and Go's RE2 read the same way (ASCII only). */
+  /**
+   * A regular expression that JavaScript (with the `u` flag) and Go's RE2 read the same way: ASCII
+   * syntax, non-ASCII characters written as themselves (the templates carry them as Go `\u` escapes).
+   */
   pattern: string;
   /** Why a value matching `pattern` cannot be written that way: the error text. */
   reason: string;
@@ -27,9 +30,20 @@ export const MAX_ENV_STRING_BYTES = 131072;
 /** What no environment variable can hold, however it is delivered. */
 export const ENV_VAR_RULES: readonly EnvRule[] = [{ pattern: '\\x00', reason: 'contains a NUL character, which no environment variable can hold' }];
 
+/**
+ * Unicode's noncharacters (U+FDD0–U+FDEF and the last two code points of every plane): systemd's
+ * UTF-8 check (utf8_is_valid → unichar_is_valid in src/basic/utf8.c) refuses them, and a value it
+ * refuses makes it drop the whole env file (with `EnvironmentFile=-`, the service starts with none of it).
+ */
+const NONCHARACTERS = `[\uFDD0-\uFDEF${Array.from({ length: 17 }, (_, plane) => String.fromCodePoint(plane * 0x10000 + 0xfffe, plane * 0x10000 + 0xffff)).join('')}]`;
+
 /** What no env file can hold, whatever the quoting. */
 export const ENV_FILE_RULES: readonly EnvRule[] = [
   { pattern: '\\r', reason: 'contains a carriage return, which docker-compose, dotenv and Node read as a line break' },
+  {
+    pattern: NONCHARACTERS,
+    reason: 'contains a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0–U+FDEF…), which systemd refuses as invalid UTF-8, dropping the whole file',
+  },
 ];
 
 /** What single quotes cannot hold. */
@@ -55,7 +69,7 @@ function broken(rules: readonly EnvRule[], value: string): string[] {
   return rules
     .filter((rule) => {
       let re = compiled.get(rule.pattern);
-      if (!re) compiled.set(rule.pattern, (re = new RegExp(rule.pattern)));
+      if (!re) compiled.set(rule.pattern, (re = new RegExp(rule.pattern, 'u')));
       return re.test(value);
     })
     .map((rule) => rule.reason);

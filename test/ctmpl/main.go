@@ -9,6 +9,11 @@
 // One-shot:  ctmpl -kv snapshot.json template.ctmpl        (output on stdout, error on stderr, exit 1)
 // Batch:     ctmpl -batch < jobs.json                      (one process for many renders)
 //
+// Key arguments are parsed as consul-template parses them (dependency.NewKVGetQuery: an optional
+// leading "/", the key up to the first "?" or "@", then "?query" and "@datacenter"), so a key the
+// generator writes but consul-template would read differently fails here too. The snapshot is one
+// datacenter with no namespace or partition: a "@dc" or a valid query is an error naming the key.
+//
 // A batch is a JSON array of jobs; each job is either {"template": path, "kv": [...]} (render) or
 // {"envconsul": {"prefix", "format", "sanitize", "upcase"}, "kv": [...]} (the environment envconsul
 // gives its child). Results come back in order as {"output": base64} or {"env": {name: base64}} or
@@ -23,9 +28,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"text/template"
 )
@@ -50,6 +57,43 @@ func loadKV(entries []kvEntry) (kvStore, error) {
 	return kv, nil
 }
 
+// consul-template's argument grammar (hashicorp/consul-template dependency/dependency.go, kv_get.go,
+// kv_list.go).
+const (
+	dcRe    = `(@(?P<dc>[[:word:]\.\-\_]+))?`
+	queryRe = `(\?(?P<query>[[:word:]\-\_\=\&]+))?`
+)
+
+// keyArgRe is KVGetQueryRe, and KVListQueryRe too (its prefixRe is keyRe under another name).
+var keyArgRe = regexp.MustCompile(`\A/?(?P<key>[^@\?]+)` + queryRe + dcRe + `\z`)
+
+// parseKey is the key (or prefix) consul-template reads for the argument s, or its error.
+func parseKey(what string, s string) (string, error) {
+	m := keyArgRe.FindStringSubmatch(s)
+	if m == nil {
+		return "", fmt.Errorf("%s: invalid format: %q", what, s)
+	}
+	group := func(name string) string { return m[keyArgRe.SubexpIndex(name)] }
+	if query := group("query"); query != "" {
+		params, err := url.ParseQuery(query)
+		if err != nil {
+			return "", fmt.Errorf("%s: invalid query: %q: %s", what, query, err)
+		}
+		for name := range params {
+			switch name {
+			case "ns", "peer", "partition", "sameness-group":
+			default:
+				return "", fmt.Errorf("%s: invalid query parameter key %q in query %q: supported keys: ns,peer,partition,sameness-group", what, name, query)
+			}
+		}
+		return "", fmt.Errorf("%s: %q reads key %q with ?%s, which the snapshot (no namespace, partition or peer) cannot serve", what, s, group("key"), query)
+	}
+	if dc := group("dc"); dc != "" {
+		return "", fmt.Errorf("%s: %q reads key %q in datacenter %q, not the local one", what, s, group("key"), dc)
+	}
+	return group("key"), nil
+}
+
 // funcMap mirrors consul-template's functions of the same names.
 func funcMap(kv kvStore) template.FuncMap {
 	return template.FuncMap{
@@ -58,7 +102,11 @@ func funcMap(kv kvStore) template.FuncMap {
 			if s == "" {
 				return "", nil
 			}
-			v, ok := kv[s]
+			k, err := parseKey("kv.get", s)
+			if err != nil {
+				return "", err
+			}
+			v, ok := kv[k]
 			if !ok {
 				return "", fmt.Errorf("key %q is not in the snapshot (consul-template would wait for it)", s)
 			}
@@ -68,7 +116,11 @@ func funcMap(kv kvStore) template.FuncMap {
 			if s == "" {
 				return false, nil
 			}
-			_, ok := kv[s]
+			k, err := parseKey("kv.get", s)
+			if err != nil {
+				return false, err
+			}
+			_, ok := kv[k]
 			return ok, nil
 		},
 		// keyOrDefault returns the default for a missing key and for an empty value.
@@ -76,7 +128,11 @@ func funcMap(kv kvStore) template.FuncMap {
 			if s == "" {
 				return def, nil
 			}
-			if v, ok := kv[s]; ok && v != "" {
+			k, err := parseKey("kv.get", s)
+			if err != nil {
+				return "", err
+			}
+			if v, ok := kv[k]; ok && v != "" {
 				return v, nil
 			}
 			return def, nil
@@ -136,17 +192,29 @@ type envconsulPrefix struct {
 
 var invalidEnvChars = regexp.MustCompile("[^a-zA-Z0-9_]")
 
-// envconsulEnv is what envconsul exports for one `prefix` block: consul-template's KV list
-// (keys that start with the prefix, made relative, leading "/" trimmed), then the format template
-// with `key`, then sanitize, then upcase (hashicorp/envconsul runner.go appendPrefixes).
+// envconsulEnv is what envconsul exports for one `prefix` block (hashicorp/envconsul runner.go
+// appendPrefixes): consul-template's KV list, in Consul's key order, each key made relative to the
+// prefix with leading "/" trimmed (a folder key such as "a/" is exported like any other); a blank
+// key skipped; the format template with `key`, then sanitize, then upcase; a later key overwrites an
+// earlier one that gives the same name. Then what execve() refuses, as the child would meet it: a
+// NUL in a variable, or a NAME=value longer than Linux's MAX_ARG_STRLEN.
 func envconsulEnv(p envconsulPrefix, kv kvStore) (map[string]string, error) {
+	prefix, err := parseKey("kv.list", p.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(kv))
+	for full := range kv {
+		keys = append(keys, full)
+	}
+	sort.Strings(keys)
 	env := map[string]string{}
-	for full, value := range kv {
-		if !strings.HasPrefix(full, p.Prefix) {
+	for _, full := range keys {
+		if !strings.HasPrefix(full, prefix) {
 			continue
 		}
-		key := strings.TrimLeft(strings.TrimPrefix(full, p.Prefix), "/")
-		if strings.TrimSpace(key) == "" || strings.HasSuffix(key, "/") {
+		key := strings.TrimLeft(strings.TrimPrefix(full, prefix), "/")
+		if strings.TrimSpace(key) == "" {
 			continue
 		}
 		if p.Format != "" {
@@ -166,13 +234,21 @@ func envconsulEnv(p envconsulPrefix, kv kvStore) (map[string]string, error) {
 		if p.Upcase {
 			key = strings.ToUpper(key)
 		}
-		if _, dup := env[key]; dup {
-			return nil, fmt.Errorf("two keys give the variable %s", key)
+		env[key] = kv[full]
+	}
+	for name, value := range env {
+		if strings.IndexByte(value, 0) >= 0 {
+			return nil, fmt.Errorf("the program does not start: %s holds a NUL (execve: invalid argument)", name)
 		}
-		env[key] = value
+		if len(name)+1+len(value)+1 > maxArgStrlen {
+			return nil, fmt.Errorf("the program does not start: %s=… is longer than %d bytes (execve: argument list too long)", name, maxArgStrlen)
+		}
 	}
 	return env, nil
 }
+
+// maxArgStrlen is Linux's limit on one string of a new program's environment, its NUL included.
+const maxArgStrlen = 131072
 
 type job struct {
 	Template  string           `json:"template,omitempty"`

@@ -9,16 +9,36 @@ import type { LeafSetting, ServiceModel } from '../../generator/model.ts';
 import type { SchemaNode } from '../../generator/load.ts';
 import { encode } from '../../generator/runtime/codec.ts';
 import type { JsonValue } from '../../generator/runtime/types.ts';
-import { envFileValue } from '../../generator/syntax/env.ts';
 import { generatedPath } from './tools.ts';
 
-/** Pieces hostile to some artifact, and to none (`\r` and NUL aside: no env var carries NUL). */
-export const HOSTILE_PIECES = ["'", '"', '\\', '\n', '#', ' # x', '$VAR', '${VAR}', '${VAR:-d}', '{{ }}', '{{STACK_URL}}', ' ', '=', '<>&', 'é', '😀', '\u2028', '\u0085', '\u007f', '\t', '`', ';', 'a', 'Z', '0', '-', '/', ':'];
-/** Pieces that every env file reader keeps as they are, inside JSON too (no quote, no backslash). */
-export const PLAIN_PIECES = HOSTILE_PIECES.filter((p) => !/['"\\$]/.test(p));
+/**
+ * Pieces hostile to some artifact, and to none (`\r` and U+FFFF aside, which env files cannot carry),
+ * mixed with random code points from the whole of Unicode. No NUL: no path carries it (hostile.test.ts).
+ */
+export const HOSTILE_PIECES = ['\r', '\uffff', "'", '"', '\\', '\n', '#', ' # x', '$VAR', '${VAR}', '${VAR:-d}', '{{ }}', '{{STACK_URL}}', ' ', '=', '<>&', 'é', '😀', '\u2028', '\u0085', '\u007f', '\t', '`', ';', 'a', 'Z', '0', '-', '/', ':'];
+
+/**
+ * Whether every env file reader reads `NAME=<quoted text>` back as `text`: what docs/deployment.md
+ * "What an env file cannot carry" states, written here apart from the generator's rules so that the
+ * properties test them rather than repeat them. Single quotes hold anything but `'`, `\\`, a final
+ * `\` and python-dotenv's `${…}` (its _posix_variable); double quotes anything but `"`, `\` and `$`.
+ */
+export function envFileCarries(name: string, text: string): boolean {
+  if (/[\0\r]/.test(text) || Buffer.byteLength(`${name}=${text}`) + 1 > 131072) return false;
+  for (const char of text) {
+    const c = char.codePointAt(0)!;
+    if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) === 0xfffe) return false; // systemd's UTF-8 check
+  }
+  const single = !text.includes("'") && !text.includes('\\\\') && !text.endsWith('\\') && !/\$\{[^}:]*(?::-[^}]*)?\}/.test(text);
+  const double = !/["\\$]/.test(text);
+  return single || double;
+}
 
 const pieceString = (pieces: readonly string[], maxLength = 8) =>
-  fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 3 })), { maxLength }).map((parts) => parts.join(''));
+  fc
+    .array(fc.oneof(fc.constantFrom(...pieces), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength })
+    .map((parts) => parts.join(''))
+    .filter((text) => !text.includes('\0'));
 
 export interface ConfigArbitraryOptions {
   /** Only values every env file reader can carry (for the round trip through env files). */
@@ -33,8 +53,8 @@ export async function validatorOf(service: string): Promise<Validate> {
 
 export function configArbitrary(model: ServiceModel, validate: Validate, options: ConfigArbitraryOptions = {}): fc.Arbitrary<JsonValue> {
   const entries = model.leaves.map((leaf) => {
-    let arb = leafArbitrary(leaf, options);
-    if (options.envFileSafe) arb = arb.filter((value) => envFileValue(leaf.envName, encode(value, leaf)).ok);
+    let arb = leafArbitrary(leaf);
+    if (options.envFileSafe) arb = arb.filter((value) => envFileCarries(leaf.envName, encode(value, leaf)));
     return leaf.default === undefined ? fc.option(arb, { nil: undefined, freq: 3 }) : fc.oneof({ arbitrary: arb, weight: 4 }, { arbitrary: fc.constant(leaf.default), weight: 1 });
   });
   return fc
@@ -58,23 +78,22 @@ function setAt(root: Record<string, JsonValue>, path: readonly string[], value: 
   node[path.at(-1)!] = value;
 }
 
-function leafArbitrary(leaf: LeafSetting, options: ConfigArbitraryOptions): fc.Arbitrary<JsonValue> {
+function leafArbitrary(leaf: LeafSetting): fc.Arbitrary<JsonValue> {
   if (leaf.enum) return fc.constantFrom(...leaf.enum);
   if (leaf.types.length === 0) return fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as JsonValue);
-  const nested = options.envFileSafe ? PLAIN_PIECES : HOSTILE_PIECES;
-  return fc.oneof(...leaf.types.map((type) => typed(type, leaf.schema, HOSTILE_PIECES, nested)));
+  return fc.oneof(...leaf.types.map((type) => typed(type, leaf.schema, HOSTILE_PIECES)));
 }
 
-function typed(type: string, node: SchemaNode, pieces: readonly string[], nested: readonly string[]): fc.Arbitrary<JsonValue> {
+function typed(type: string, node: SchemaNode, pieces: readonly string[]): fc.Arbitrary<JsonValue> {
   if (Array.isArray(node.enum)) return fc.constantFrom(...(node.enum as JsonValue[]));
   const num = (key: string) => (typeof node[key] === 'number' ? (node[key] as number) : undefined);
   switch (type) {
     case 'string':
       return stringOf(node, pieces);
     case 'integer': {
-      const min = Math.max(num('minimum') ?? -1e9, (num('exclusiveMinimum') ?? -1e9 - 1) + 1);
-      const max = Math.min(num('maximum') ?? 1e9, (num('exclusiveMaximum') ?? 1e9 + 1) - 1);
-      return fc.integer({ min, max });
+      const min = Math.max(num('minimum') ?? Number.MIN_SAFE_INTEGER, (num('exclusiveMinimum') ?? Number.MIN_SAFE_INTEGER - 1) + 1);
+      const max = Math.min(num('maximum') ?? Number.MAX_SAFE_INTEGER, (num('exclusiveMaximum') ?? Number.MAX_SAFE_INTEGER + 1) - 1);
+      return fc.oneof(fc.bigInt({ min: BigInt(min), max: BigInt(max) }).map(Number), fc.constantFrom(min, max)); // 53-bit, with the bounds
     }
     case 'number':
       return fc
@@ -85,15 +104,15 @@ function typed(type: string, node: SchemaNode, pieces: readonly string[], nested
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(anyOf(isNode(node.items) ? node.items : {}, nested), { maxLength: 4 });
+      return fc.array(anyOf(isNode(node.items) ? node.items : {}, pieces), { maxLength: 4 });
     case 'map': {
       if (isNode(node.properties)) {
         const properties = Object.entries(node.properties).filter((entry): entry is [string, SchemaNode] => isNode(entry[1]));
         const requiredKeys = Array.isArray(node.required) ? (node.required as string[]) : [];
-        return fc.record(Object.fromEntries(properties.map(([key, child]) => [key, anyOf(child, nested)])), { requiredKeys, noNullPrototype: true }) as fc.Arbitrary<JsonValue>;
+        return fc.record(Object.fromEntries(properties.map(([key, child]) => [key, anyOf(child, pieces)])), { requiredKeys, noNullPrototype: true }) as fc.Arbitrary<JsonValue>;
       }
       const values = isNode(node.additionalProperties) ? node.additionalProperties : {};
-      return fc.dictionary(pieceString(nested, 3), anyOf(values, nested), { maxKeys: 3, noNullPrototype: true });
+      return fc.dictionary(pieceString(pieces, 3), anyOf(values, pieces), { maxKeys: 3, noNullPrototype: true });
     }
     default:
       throw new Error(`no arbitrary for type ${type}`);
@@ -111,7 +130,7 @@ function stringOf(node: SchemaNode, pieces: readonly string[]): fc.Arbitrary<Jso
 /** Any value `node` (an item or map value schema) accepts. */
 function anyOf(node: SchemaNode, pieces: readonly string[]): fc.Arbitrary<JsonValue> {
   const declared = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? (node.type as string[]) : ['string', 'integer', 'boolean'];
-  return fc.oneof(...declared.map((t) => typed(t === 'object' ? 'map' : t, node, pieces, pieces)));
+  return fc.oneof(...declared.map((t) => typed(t === 'object' ? 'map' : t, node, pieces)));
 }
 
 function isNode(value: unknown): value is SchemaNode {

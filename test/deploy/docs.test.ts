@@ -14,12 +14,12 @@ import { parse as parseYaml } from 'yaml';
 import { DOUBLE_QUOTE_RULES, ENV_FILE_RULES, ENV_VAR_RULES, MAX_ENV_STRING_BYTES, SINGLE_QUOTE_RULES } from '../../generator/syntax/env.ts';
 import { REPO } from '../helpers.ts';
 import { parseEnvironmentFile } from '../../generator/runtime/consul/environment-file.ts';
-import { composeProject, generatedPath, hasDockerCompose, loadFromEnv, readers } from './tools.ts';
+import { missingTool } from '../missing-tool.ts';
+import { composeProject, generatedPath, loadFromEnv, readers } from './tools.ts';
 
 const SERVICE = 'wazo-auth';
 const DOC = readFileSync(join(REPO, 'docs', 'deployment.md'), 'utf8');
 const snippets = (lang: string) => [...DOC.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].filter((m) => m[1] === lang).map((m) => m[2]!);
-const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status === 0;
 
 test('every file the docs name under /usr/share/wazo-config or generated/ is generated', () => {
   const named = [...DOC.matchAll(/(?:\/usr\/share\/wazo-config|generated)\/wazo-auth\/([\w.-]+)/g)].map((m) => m[1]!);
@@ -28,7 +28,7 @@ test('every file the docs name under /usr/share/wazo-config or generated/ is gen
   assert.ok(existsSync(join(REPO, 'generated', 'wazo-platform-consul.example')));
 });
 
-test('the systemd units and drop-ins pass systemd-analyze verify', { skip: !hasSystemdAnalyze && 'no systemd-analyze' }, () => {
+test('the systemd units and drop-ins pass systemd-analyze verify', { skip: missingTool('systemd-analyze', ['--version'], 'systemd') }, () => {
   const units = snippets('ini');
   assert.ok(units.length >= 3);
   for (const unit of units) {
@@ -55,7 +55,7 @@ test('the systemd units and drop-ins pass systemd-analyze verify', { skip: !hasS
   }
 });
 
-test('the compose snippet reads the generated env file: the service gets the schema defaults', { skip: !hasDockerCompose() && 'no docker-compose' }, async () => {
+test('the compose snippet reads the generated env file: the service gets the schema defaults', { skip: missingTool('docker-compose', ['version'], 'docker-compose') }, async () => {
   const compose = snippets('yaml').find((s) => s.startsWith('services:'));
   assert.ok(compose);
   const dir = mkdtempSync(join(tmpdir(), 'wazo-config-compose-doc-'));

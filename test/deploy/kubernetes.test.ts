@@ -11,7 +11,8 @@ import { configArbitrary, validatorOf } from './arbitraries.ts';
 import { podEnvironment } from './paths.ts';
 import { SERVICES, kvOf, loadFromEnv, modelOf } from './tools.ts';
 
-const RUNS = 10;
+/** Runs per service (no fixed seed). */
+const RUNS = 30;
 
 for (const service of SERVICES) {
   describe(`${service} ConfigMap and Secret`, () => {

@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ServiceModel } from '../../generator/model.ts';
 import { isKubernetesDataKey, isKubernetesName } from '../../generator/syntax/yaml.ts';
-import { block, parseHcl } from './hcl-subset.ts';
-import { generatedPath, rendered, runBatch, type KvEntry } from './tools.ts';
+import { generatedPath, readHcl, rendered, runBatch, type HclObject, type KvEntry } from './tools.ts';
 
 const MAX_DATA_BYTES = 1024 * 1024;
 
@@ -69,11 +68,19 @@ export function podEnvironment(model: ServiceModel, kv: KvEntry[]): Record<strin
 
 /** What envconsul, configured by the generated envconsul.hcl, exports from `kv`. */
 export function envconsulEnvironment(service: string, kv: KvEntry[]): Record<string, string> {
-  const config = parseHcl(readFileSync(generatedPath(service, 'envconsul.hcl'), 'utf8'));
-  const prefix = block(config, 'prefix');
+  const file = generatedPath(service, 'envconsul.hcl');
+  const config = readHcl(readFileSync(file, 'utf8'), file);
+  const prefix = onlyBlock(config, 'prefix', file);
   const [result] = runBatch([
     { envconsul: { prefix: prefix.path as string, format: prefix.format as string, sanitize: config.sanitize === true, upcase: config.upcase === true }, kv },
   ]);
   if (!result || !('env' in result)) throw new Error(`envconsul: ${result && 'error' in result ? result.error : 'no result'}`);
   return result.env;
+}
+
+/** The one `name` block of a decoded HCL file (HCL v1 decodes every block as a list). */
+export function onlyBlock(config: HclObject, name: string, where: string): HclObject {
+  const blocks = config[name];
+  assert.ok(Array.isArray(blocks) && blocks.length === 1, `${where}: one ${name} block, not ${JSON.stringify(blocks)}`);
+  return blocks[0] as HclObject;
 }

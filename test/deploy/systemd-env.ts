@@ -3,12 +3,34 @@
  * load_env_file_push() in systemd's src/basic/env-file.c (v254+; Debian 12 ships v252, whose only
  * difference is that a comment line ending in `\` also swallows the next line, which our comments
  * never do: syntax/env.ts). No systemd manager runs here to read a unit's env file for real, so the
- * tests read the generated files with this port, beside the real dotenv, Node and docker-compose.
+ * tests read the generated files with this port, beside the real dotenv, Node, godotenv and docker-compose.
+ *
+ * With load_env_file_push()'s check_utf8ness_and_warn(): a key or value that is not valid UTF-8 in
+ * systemd's sense (utf8_is_valid → unichar_is_valid, src/basic/utf8.c: no surrogate, no U+FDD0–U+FDEF,
+ * no U+xFFFE/U+xFFFF of any plane) fails the whole file — the unit gets none of its variables, or,
+ * with `EnvironmentFile=-`, starts without them. The port throws there.
  */
 const NEWLINE = '\n\r';
 const WHITESPACE = ' \t\n\r';
 const COMMENTS = '#;';
 const SHELL_NEED_ESCAPE = '"\\`$';
+
+/** systemd's unichar_is_valid(), on code points (a lone surrogate is what invalid UTF-8 becomes here). */
+function unicharIsValid(c: number): boolean {
+  if (c >= 0x110000) return false;
+  if ((c & 0xfffff800) === 0xd800) return false;
+  if (c >= 0xfdd0 && c <= 0xfdef) return false;
+  if ((c & 0xfffe) === 0xfffe) return false;
+  return true;
+}
+
+function firstInvalid(text: string): number | undefined {
+  for (const char of text) {
+    const c = char.codePointAt(0)!;
+    if (!unicharIsValid(c)) return c;
+  }
+  return undefined;
+}
 
 type State = 'PRE_KEY' | 'KEY' | 'PRE_VALUE' | 'VALUE' | 'VALUE_ESCAPE' | 'SINGLE' | 'DOUBLE' | 'DOUBLE_ESCAPE' | 'COMMENT' | 'COMMENT_ESCAPE';
 
@@ -22,6 +44,8 @@ export function parseSystemdEnvFile(text: string): Record<string, string> {
   const append = (c: string) => (value = (value ?? '') + c);
   const push = () => {
     const k = lastKeyWhitespace >= 0 ? key.slice(0, lastKeyWhitespace) : key;
+    const bad = firstInvalid(k) ?? firstInvalid(value ?? '');
+    if (bad !== undefined) throw new Error(`systemd: invalid UTF-8 (U+${bad.toString(16).toUpperCase().padStart(4, '0')}) for key ${k}: the whole file is ignored`);
     env[k] = value ?? '';
     key = '';
     value = null;

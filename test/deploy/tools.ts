@@ -3,9 +3,9 @@
  * cached by the hash of its source), docker-compose, dotenv, Node's parseEnv, and the Consul KV
  * snapshots the renders read.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -51,27 +51,42 @@ export function kvEntry(key: string, text: string): KvEntry {
 // ---------------------------------------------------------------------------------------------
 // The Go renderer
 
-let built: string | undefined;
+const builtBinaries = new Map<string, string>();
 
-/** The test/ctmpl binary: built into the temp dir once per source version, shared by test files. */
-export function ctmplBinary(): string {
-  if (built) return built;
-  const source = join(REPO, 'test', 'ctmpl');
-  const hash = createHash('sha256')
-    .update(readFileSync(join(source, 'main.go')))
-    .update(readFileSync(join(source, 'go.mod')))
-    .digest('hex')
-    .slice(0, 16);
-  const dir = join(tmpdir(), 'wazo-config-ctmpl');
-  const binary = join(dir, `ctmpl-${hash}`);
+/**
+ * The Go program in test/<name> built into the temp dir once per source version (cached by the hash
+ * of its sources, shared by test files and runs). `gopath` builds in GOPATH mode against Debian's
+ * Go packages under /usr/share/gocode, with no module download.
+ */
+function goBinary(name: string, options: { gopath?: boolean } = {}): string {
+  let binary = builtBinaries.get(name);
+  if (binary) return binary;
+  const source = join(REPO, 'test', name);
+  const hash = createHash('sha256');
+  for (const file of readdirSync(source).filter((f) => f.endsWith('.go') || f === 'go.mod').sort()) hash.update(file).update(readFileSync(join(source, file)));
+  const dir = join(tmpdir(), 'wazo-config-go');
+  binary = join(dir, `${name}-${hash.digest('hex').slice(0, 16)}`);
   if (!existsSync(binary)) {
     mkdirSync(dir, { recursive: true });
     const partial = `${binary}.${process.pid}`;
-    const env = { ...process.env, GOCACHE: process.env.GOCACHE ?? join(dir, 'gocache'), GOPATH: process.env.GOPATH ?? join(dir, 'gopath'), CGO_ENABLED: '0' };
-    execFileSync('go', ['build', '-o', partial, '.'], { cwd: source, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = {
+      ...process.env,
+      GOCACHE: process.env.GOCACHE ?? join(dir, 'gocache'),
+      CGO_ENABLED: '0',
+      ...(options.gopath ? { GOPATH: '/usr/share/gocode', GO111MODULE: 'off' } : { GOPATH: process.env.GOPATH ?? join(dir, 'gopath') }),
+    };
+    const run = spawnSync('go', ['build', '-o', partial, '.'], { cwd: source, env, encoding: 'utf8' });
+    if (run.error) throw new Error(`test/${name}: cannot run go (${run.error.message}): apt-get install golang-go (see .ci/apt-packages)`);
+    if (run.status !== 0) throw new Error(`test/${name}: go build failed:\n${run.stderr}`);
     renameSync(partial, binary); // atomic: a concurrent test file builds the same bytes
   }
-  return (built = binary);
+  builtBinaries.set(name, binary);
+  return binary;
+}
+
+/** The test/ctmpl renderer: Go's text/template with consul-template's functions. */
+export function ctmplBinary(): string {
+  return goBinary('ctmpl');
 }
 
 export type RenderJob = { template: string; kv: KvEntry[] } | { envconsul: { prefix: string; format: string; sanitize: boolean; upcase: boolean }; kv: KvEntry[] };
@@ -109,12 +124,47 @@ function fromBase64(text: string): string {
 
 export type EnvReader = (text: string) => Record<string, string>;
 
-/** The in-process readers (docker-compose is a process: composeEnvironments). */
+/**
+ * The env file readers run per file (docker-compose 1.29 is a process per project: composeEnvironments):
+ * dotenv, Node's parseEnv, systemd's rules (a port: no systemd manager runs here) and godotenv (Go,
+ * the reader Docker Compose v2's compose-go forked). A reader that refuses the file throws.
+ */
 export const readers: Record<string, EnvReader> = {
   dotenv: (text) => dotenv.parse(text),
   'node:util parseEnv': (text) => parseEnv(text) as Record<string, string>,
   'systemd EnvironmentFile (port)': parseSystemdEnvFile,
+  godotenv: (text) => godotenvParse([text])[0]!,
 };
+
+type ReaderResult = { value?: unknown; env?: Record<string, string>; error?: string };
+
+/** Runs `reader` of test/readers (Go: HashiCorp's HCL v1, joho/godotenv) over each text, in one process. */
+function goRead(reader: 'hcl' | 'godotenv', texts: string[]): ReaderResult[] {
+  const jobs = texts.map((text) => ({ reader, text: Buffer.from(text, 'utf8').toString('base64') }));
+  const run = spawnSync(goBinary('readers', { gopath: true }), [], { input: JSON.stringify(jobs), maxBuffer: 1 << 30 });
+  if (run.status !== 0) throw new Error(`test/readers: ${run.stderr.toString()}`);
+  return JSON.parse(run.stdout.toString()) as ReaderResult[];
+}
+
+/** Each env file as godotenv reads it; a file it refuses throws with its message. */
+export function godotenvParse(texts: string[]): Record<string, string>[] {
+  return goRead('godotenv', texts).map((r) => {
+    if (r.error !== undefined) throw new Error(`godotenv: ${r.error}`);
+    return Object.fromEntries(Object.entries(r.env ?? {}).map(([k, v]) => [k, fromBase64(v)]));
+  });
+}
+
+/** A config file as envconsul and consul-template decode it with HashiCorp's HCL v1; malformed HCL throws. */
+export function readHcl(text: string, where: string): HclObject {
+  const [result] = goRead('hcl', [text]);
+  if (!result || result.error !== undefined) throw new Error(`${where}: HCL: ${result?.error ?? 'no result'}`);
+  return result.value as HclObject;
+}
+
+/** HCL v1 decoded into a generic map: attributes as values, every block as a list of objects. */
+export interface HclObject {
+  [name: string]: unknown;
+}
 
 /**
  * docker-compose (Debian's 1.29, python-dotenv underneath): one project with one service per env
@@ -166,10 +216,6 @@ export function composeProject(dir: string): Record<string, Record<string, strin
       ),
     ]),
   );
-}
-
-export function hasDockerCompose(): boolean {
-  return spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
