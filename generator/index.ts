@@ -8,6 +8,7 @@ import type { GeneratedFile } from './emit/emitter.ts';
 import { formatFiles } from './format.ts';
 import type { ServiceModel } from './model.ts';
 import { loadModels } from './models.ts';
+import { EmitError, GenerateError } from './schema-problems.ts';
 import { apply, plan, type WriteResult } from './write.ts';
 
 export interface GenerateOptions {
@@ -27,10 +28,23 @@ export async function renderFiles(models: ServiceModel[], root: string, withInde
   const context = { root };
   const files: GeneratedFile[] = [];
   for (const model of models) {
-    for (const emitter of EMITTERS) files.push(...(await emitter.emit(model, context)));
+    for (const emitter of EMITTERS) files.push(...(await emitting(model.file, emitter.name, () => emitter.emit(model, context))));
   }
-  if (withIndexes) for (const emitter of INDEX_EMITTERS) files.push(...(await emitter.emitAll(models, context)));
+  if (withIndexes) {
+    const all = models.map((m) => m.file).join(', ');
+    for (const emitter of INDEX_EMITTERS) files.push(...(await emitting(all, emitter.name, () => emitter.emitAll(models, context))));
+  }
   return formatFiles(files, root);
+}
+
+/** An emitter's failure names the schema it was rendering: one line, never a bare stack. */
+async function emitting<T>(file: string, emitter: string, emit: () => T | Promise<T>): Promise<T> {
+  try {
+    return await emit();
+  } catch (error) {
+    if (error instanceof GenerateError) throw error;
+    throw new EmitError(file, emitter, error);
+  }
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {

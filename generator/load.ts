@@ -29,9 +29,18 @@ export function listSchemaFiles(schemasDir: string): string[] {
 export async function loadSchema(path: string, root: string): Promise<LoadedSchema | SchemaProblem> {
   const file = relative(root, path);
   const service = path.slice(path.lastIndexOf('/') + 1, -SCHEMA_SUFFIX.length);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
+      ? { file, pointer: '', message: 'no such file', hint: 'check the path' }
+      : { file, pointer: '', message: `cannot read the file: ${code ?? (error as Error).message}`, hint: 'check its permissions' };
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     return { file, pointer: '', message: `not valid JSON: ${(error as Error).message}`, hint: 'fix the JSON syntax' };
   }

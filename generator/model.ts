@@ -48,6 +48,11 @@ export interface LeafSetting extends Annotations {
   consulKey: string;
   /** `contentMediaType: application/x-pem-file`: the value is PEM text, which the loader also writes to a private file. */
   pem?: true;
+  /**
+   * Listed in its group's `required` and without a default: every deployment must set it (a
+   * database URI, a service key). The group holding it is then always present too.
+   */
+  required?: true;
 }
 
 export const PEM_MEDIA_TYPE = 'application/x-pem-file';
@@ -84,7 +89,7 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
   const consulPrefix = service.consulPrefix ?? `config/${name}`;
   const leaves: LeafSetting[] = [];
 
-  const walk = (node: SchemaNode, path: string[], pointer: string, inherited: { mutable: boolean; secret: boolean }): Setting => {
+  const walk = (node: SchemaNode, path: string[], pointer: string, inherited: { mutable: boolean; secret: boolean }, requiredHere = false): Setting => {
     const annotations: Annotations = {
       path,
       pointer,
@@ -97,7 +102,7 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     if (isNode(node.properties)) {
       const children = Object.entries(node.properties)
         .filter((entry): entry is [string, SchemaNode] => isNode(entry[1]))
-        .map(([key, child]) => walk(child, [...path, key], `${pointer}/properties/${escapePointer(key)}`, annotations));
+        .map(([key, child]) => walk(child, [...path, key], `${pointer}/properties/${escapePointer(key)}`, annotations, requiredNames(node).includes(key)));
       const group: GroupSetting = { kind: 'group', ...annotations, typeName: typeNameOf(path), children };
       if (typeof node['x-discover'] === 'string') group.discover = node['x-discover'];
       return group;
@@ -117,6 +122,7 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     };
     if (leaf.itemTypes === undefined) delete leaf.itemTypes;
     if (node.contentMediaType === PEM_MEDIA_TYPE) leaf.pem = true;
+    if (requiredHere && leaf.default === undefined) leaf.required = true;
     leaves.push(leaf);
     return leaf;
   };
@@ -137,6 +143,11 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     schema,
     ...(service.render || service.reload || service.check ? { daemon: { schemaFile: loaded.file, render: service.render ?? [], ...(service.reload ? { reload: service.reload } : {}), ...(service.check ? { check: service.check } : {}) } } : {}),
   };
+}
+
+/** The names a group's `required` lists. */
+export function requiredNames(node: SchemaNode): unknown[] {
+  return Array.isArray(node.required) ? node.required : [];
 }
 
 /** A `/` or `%` inside a segment is percent-encoded, so that one segment stays one key level. */
@@ -199,6 +210,7 @@ export function settingSpecOf(leaf: LeafSetting): SettingSpec {
   if (leaf.default !== undefined) spec.default = leaf.default;
   if (leaf.enum) spec.enum = leaf.enum;
   if (leaf.pem) spec.pem = true;
+  if (leaf.required) spec.required = true;
   return spec;
 }
 

@@ -15,6 +15,7 @@ export async function loadModels(root: string, services?: string[]): Promise<Ser
   const models: ServiceModel[] = [];
   const paths = listSchemaFiles(join(root, 'schemas'));
   const known = paths.map((p) => p.slice(p.lastIndexOf('/') + 1).replace('.schema.json', ''));
+  if (paths.length === 0) problems.push({ file: 'schemas/', pointer: '', message: 'no schema to generate from', hint: 'add one: schemas/<service>.schema.json' });
   for (const wanted of services ?? []) {
     if (!known.includes(wanted)) {
       problems.push({ file: `schemas/${wanted}.schema.json`, pointer: '', message: 'no such schema', hint: `known services: ${known.join(', ')}` });

@@ -24,6 +24,16 @@ const ajv = createAjv({ allErrors: true });
 
 export const RULES: Rule[] = [
   {
+    name: 'a property name cannot be empty',
+    hint: 'name it: the name is the key in config files, a segment of the Consul key and part of the env name',
+    find: (model) => [...allSettings(model.root)].filter((s) => s.path.at(-1) === '').map((s) => ({ pointer: s.pointer })),
+  },
+  {
+    name: 'a property name cannot be "." or ".."',
+    hint: 'rename it: as a Consul key segment, HTTP clients resolve it like a directory in the URL and read another key',
+    find: (model) => [...allSettings(model.root)].filter((s) => s.path.at(-1) === '.' || s.path.at(-1) === '..').map((s) => ({ pointer: s.pointer })),
+  },
+  {
     name: 'a group (an object with properties) cannot also accept other types',
     hint: 'drop the other types, or make it a leaf without properties (an open map)',
     find: (model) =>
@@ -76,6 +86,11 @@ export const RULES: Rule[] = [
         .map((s) => ({ pointer: `${s.pointer}/contentMediaType` })),
   },
   {
+    name: 'the service has no setting',
+    hint: 'add at least one property with a type (a group counts only through its leaves)',
+    find: (model) => (model.leaves.length === 0 ? [{ pointer: '/properties' }] : []),
+  },
+  {
     name: 'the default is not valid against the schema',
     hint: 'fix the default or widen the type',
     find: (model) => {
@@ -83,7 +98,8 @@ export const RULES: Rule[] = [
       const defaults: JsonObject = {};
       for (const leaf of model.leaves) if (leaf.default !== undefined) setPath(defaults, leaf.path, leaf.default);
       if (validate(defaults)) return [];
-      return (validate.errors ?? []).map((e) => ({
+      // A required key without a default is a key every deployment sets, not a faulty default.
+      return (validate.errors ?? []).filter((e) => e.keyword !== 'required').map((e) => ({
         pointer: `${pointerOfLeafAt(model, pathOfPointer(e.instancePath))}/default`,
         detail: `${e.instancePath || '/'} ${e.message ?? ''}: ${JSON.stringify(getAt(defaults, pathOfPointer(e.instancePath)))}`,
       }));

@@ -71,10 +71,9 @@ export async function diffService(service: ServiceSpec, entries: KvEntry[]): Pro
   // The loader itself judges the values: defaults < these keys, validated whole, with its messages.
   const problems = await loaderProblems(service, decoded);
   result.invalid = problems.filter((p) => p.source.startsWith('consul '));
-  // Missing: what the seed would write, and what the service cannot start without (no default, required).
-  const required = new Set(problems.filter((p) => p.source === 'nothing').map((p) => p.key));
+  // Missing: what the seed would write, and what the service cannot start without (required, no default).
   for (const setting of service.settings) {
-    if (present.has(setting.consulKey) || (setting.default === undefined && !required.has(dotted(setting.path)))) continue;
+    if (present.has(setting.consulKey) || (setting.default === undefined && !setting.required)) continue;
     const row: ServiceDiff['missing'][number] = { key: setting.consulKey, setting: dotted(setting.path) };
     if (setting.default !== undefined) row.default = showValue(setting.default, setting.secret);
     result.missing.push(row);

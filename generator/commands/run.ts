@@ -8,7 +8,11 @@ export function projectRoot(): string {
   return resolve(process.env.WAZO_CONFIG_ROOT ?? process.cwd());
 }
 
-/** Errors users can fix print their message alone and exit 1; anything else is a bug and keeps its stack. */
+/**
+ * Errors users can fix print their message alone and exit 1. Anything else is a bug: one line
+ * (the stack with WAZO_CONFIG_DEBUG=1) and exit 70 (EX_SOFTWARE); never the usage text, which is
+ * for usage errors.
+ */
 export async function run(action: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await action();
@@ -20,7 +24,12 @@ export async function run(action: () => Promise<number>): Promise<void> {
     } else if (error instanceof ConfigError || error instanceof UserError) {
       console.error(error.message);
       process.exitCode = 1;
-    } else throw error;
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      const debug = process.env.WAZO_CONFIG_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (WAZO_CONFIG_DEBUG=1 prints the stack)';
+      console.error(`internal error: ${message.split('\n')[0]}${debug}`);
+      process.exitCode = 70;
+    }
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import { checkSchema } from '../check.ts';
 import { loadSchema } from '../load.ts';
-import { allSettings, buildModel, type LeafSetting, type ServiceModel } from '../model.ts';
+import { buildModel, type LeafSetting, type ServiceModel } from '../model.ts';
+import { checkModel } from '../rules.ts';
 import { GenerateError } from '../schema-problems.ts';
 import { dotted, pointerOf } from '../runtime/tree.ts';
 import { LEAF_RULES, PRESENCE_RULES, SERVICE_RULES, type Kind, type LeafChange } from './rules.ts';
@@ -35,7 +36,11 @@ export async function modelOf(path: string, root: string): Promise<ServiceModel>
   if (typeof name === 'string') loaded.service = name;
   const problems = checkSchema(loaded);
   if (problems.length > 0) throw new GenerateError(problems);
-  return buildModel(loaded);
+  // The model rules too, so that compat accepts exactly the schemas generate accepts.
+  const model = buildModel(loaded);
+  const modelProblems = checkModel(model);
+  if (modelProblems.length > 0) throw new GenerateError(modelProblems);
+  return model;
 }
 
 export function compare(old: ServiceModel, updated: ServiceModel): CompatReport {
@@ -79,15 +84,7 @@ function byPointer(model: ServiceModel): Map<string, LeafSetting> {
 
 /** Leaves their group lists in `required` and that have no default: every deployment must set them. */
 function mandatory(model: ServiceModel): Set<string> {
-  const out = new Set<string>();
-  for (const setting of allSettings(model.root)) {
-    if (setting.kind !== 'group' || !Array.isArray(setting.schema.required)) continue;
-    for (const child of setting.children) {
-      const key = child.path[child.path.length - 1]!;
-      if (child.kind === 'leaf' && child.default === undefined && (setting.schema.required as unknown[]).includes(key)) out.add(pointerOf(child.path));
-    }
-  }
-  return out;
+  return new Set(model.leaves.filter((leaf) => leaf.required).map((leaf) => pointerOf(leaf.path)));
 }
 
 /** The name under the new prefix, when only the prefix changed (reported once, by the service rule). */

@@ -4,7 +4,7 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import { Project, VariableDeclarationKind } from 'ts-morph';
-import { serviceSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
+import { requiredNames, serviceSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
 import type { SchemaNode } from '../load.ts';
 import { banner } from '../syntax/banner.ts';
 import { tsDocText, tsLiteral } from '../syntax/ts.ts';
@@ -132,7 +132,7 @@ export function alwaysPresent(setting: Setting, requiredHere: readonly unknown[]
 }
 
 export function requiredOf(group: GroupSetting): unknown[] {
-  return Array.isArray(group.schema.required) ? group.schema.required : [];
+  return requiredNames(group.schema);
 }
 
 /**

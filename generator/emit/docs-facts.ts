@@ -31,6 +31,8 @@ export interface KeyFacts {
   type: TypeFacts;
   /** Value text of the default; the mask for secrets; absent when there is none. */
   default?: string;
+  /** Required without a default: every deployment must set it, or the service does not start. */
+  required?: true;
   examples?: string[];
   env: string;
   consul: string;
@@ -75,6 +77,7 @@ export function keyFactsOf(model: ServiceModel, leaf: LeafSetting): KeyFacts {
     deprecated: leaf.deprecated,
   };
   if (leaf.default !== undefined) facts.default = leaf.secret ? MASK : encode(leaf.default, leaf);
+  if (leaf.required) facts.required = true;
   if (leaf.examples && !leaf.secret) facts.examples = leaf.examples.map((v) => encode(v, leaf));
   if (leaf.description) facts.description = leaf.description;
   return facts;
@@ -172,7 +175,37 @@ export function scalarExample(model: ServiceModel): ExampleChange | undefined {
     return { leaf, value: typeof leaf.default === 'boolean' ? !leaf.default : (other ?? leaf.default!) };
   });
   const shown = changes.filter(writable);
-  return shown.find((c) => c.leaf.mutable) ?? shown[0];
+  return shown.find((c) => c.leaf.mutable) ?? shown[0] ?? anyExample(model);
+}
+
+/**
+ * For a schema without a non-secret scalar default (every setting required, say): any key, set to
+ * one of its examples or a plain value of its type. Non-secret keys first; undefined only for a
+ * schema without a single leaf, which the model rules refuse.
+ */
+function anyExample(model: ServiceModel): ExampleChange | undefined {
+  const ordered = [...model.leaves.filter((l) => !l.secret && !l.deprecated), ...model.leaves];
+  return ordered.map((leaf): ExampleChange => ({ leaf, value: sampleValue(leaf) })).find(writable);
+}
+
+function sampleValue(leaf: LeafSetting): JsonValue {
+  const given = [leaf.default, ...(leaf.examples ?? []), ...(leaf.enum ?? [])].find((v) => v !== undefined && v !== null);
+  if (given !== undefined) return given;
+  const minimum = typeof leaf.schema.minimum === 'number' ? leaf.schema.minimum : 1;
+  switch (leaf.types.find((t) => t !== 'null')) {
+    case 'integer':
+    case 'number':
+      return minimum;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [];
+    case 'map':
+      return {};
+    case 'string':
+    default:
+      return leaf.format === 'uri' ? 'https://example.com' : 'example';
+  }
 }
 
 /** Value text that fits on one line of every snippet, an env file's included. */

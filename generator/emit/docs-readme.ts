@@ -145,7 +145,12 @@ class SettingsWriter {
 }
 
 function factList(facts: KeyFacts): string[] {
-  const items = [`- Type: ${typeMarkdown(facts.type)}`, `- Default: ${defaultMarkdown(facts.default)}`];
+  const items = [`- Type: ${typeMarkdown(facts.type)}`];
+  items.push(
+    facts.required
+      ? '- Default: none — **required**: every deployment sets it (env, Consul or a config file), or the service does not start'
+      : `- Default: ${defaultMarkdown(facts.default)}`,
+  );
   if (facts.examples) items.push(`- Examples: ${facts.examples.map(valueMarkdown).join(', ')}`);
   items.push(
     `- Applied: ${facts.mutable ? '**live**, no restart' : 'at restart'}`,

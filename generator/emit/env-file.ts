@@ -49,6 +49,7 @@ export function envEntries(model: ServiceModel, warn = true): EnvEntry[] {
 }
 
 function defaultFact(leaf: LeafSetting): string {
+  if (leaf.required) return 'REQUIRED: no default, the service does not start until it is set (here, in Consul or in a config file)';
   if (leaf.default === undefined) return 'no default';
   if (leaf.secret) return 'default hidden (secret)';
   return `default ${JSON.stringify(leaf.default)}`;

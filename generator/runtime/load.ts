@@ -15,7 +15,7 @@ import { fileSource, type WazoCompat } from './sources/files.ts';
 import { overridesSource } from './sources/overrides.ts';
 import type { ConfigSource, Layer, SourceContext } from './sources/source.ts';
 import { ConfigTree, dotted, getAt, isObject, pathOfPointer } from './tree.ts';
-import { problemsFromValidation } from './validation.ts';
+import { missingRequired, problemsFromValidation } from './validation.ts';
 import type { DeepPartial, JsonObject, Logger, ServiceSpec } from './types.ts';
 
 export interface LoadOptions<C = JsonObject> {
@@ -107,7 +107,13 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
     if (options.strict) problems.push({ ...unknown, message: 'unknown key' });
     else warnings.push(`unknown key ${unknown.key} (${unknown.source})${unknown.hint ? `: ${unknown.hint}` : ''}`);
   }
-  if (!service.validate(tree.root)) problems.push(...problemsFromValidation(service.validate.errors ?? [], tree, context.index));
+  const configFile = options.configFile ?? service.configFile;
+  const missing = missingRequired(tree, context.index, configFile);
+  problems.push(...missing);
+  if (!service.validate(tree.root)) {
+    const reported = new Set(missing.map((p) => p.key));
+    problems.push(...problemsFromValidation(service.validate.errors ?? [], tree, context.index, configFile).filter((p) => !reported.has(p.key)));
+  }
   if (problems.length > 0) throw new ConfigError(service.name, problems);
   const pemFiles = options.pemFiles === false ? undefined : writePemFiles(service, tree, options.pemFiles ?? {}, env);
   warnings.forEach((w) => logger.warn(`${service.name}: ${w}`));

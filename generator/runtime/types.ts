@@ -28,6 +28,8 @@ export interface SettingSpec extends ValueSpec {
   enum?: readonly JsonValue[];
   /** The value is PEM text (`contentMediaType: application/x-pem-file`): the loader writes it to a private file. */
   pem?: boolean;
+  /** Required and without a default: loading fails when no source sets it. */
+  required?: boolean;
 }
 
 /** A group marked `x-discover` (docs/discovery.md): its host, port, scheme/https leaves come from Consul health. */

@@ -3,9 +3,29 @@ import { typeHint } from './codec.ts';
 import { showValue, type Problem } from './problems.ts';
 import type { SettingsIndex } from './settings-index.ts';
 import { dotted, getAt, pathOfPointer, type ConfigTree } from './tree.ts';
-import type { ValidationError } from './types.ts';
+import type { SettingSpec, ValidationError } from './types.ts';
 
-export function problemsFromValidation(errors: readonly ValidationError[], tree: ConfigTree, index: SettingsIndex): Problem[] {
+/** The main config file a missing key could be written in (false: none is read). */
+export type ConfigFileName = string | false;
+
+export const NOT_SET = 'required, not set';
+
+/**
+ * Required settings no source set. Checked here rather than left to the validator, which says
+ * nothing when the group holding the key is absent altogether (no source set anything in it).
+ */
+export function missingRequired(tree: ConfigTree, index: SettingsIndex, configFile: ConfigFileName): Problem[] {
+  return index.service.settings
+    .filter((setting) => setting.required && getAt(tree.root, setting.path) === undefined)
+    .map((setting) => ({ key: dotted(setting.path), source: 'nothing', message: NOT_SET, hint: whereToSet(setting, configFile) }));
+}
+
+/** Every place a service reads a key from, for the hint of a required key nothing set. */
+export function whereToSet(setting: SettingSpec, configFile: ConfigFileName): string {
+  return `set ${setting.env}, or Consul ${setting.consulKey}, or ${dotted(setting.path)} in ${configFile || 'a config file'}`;
+}
+
+export function problemsFromValidation(errors: readonly ValidationError[], tree: ConfigTree, index: SettingsIndex, configFile: ConfigFileName = false): Problem[] {
   const byKey = new Map<string, Problem>();
   for (const error of errors) {
     const path = pathOfPointer(error.instancePath);
@@ -25,7 +45,7 @@ export function problemsFromValidation(errors: readonly ValidationError[], tree:
       source: missing ? 'nothing' : tree.sourceOf(path),
       message: expected,
       value: missing ? undefined : showValue(getAt(tree.root, path), leaf?.secret ?? false),
-      hint: hintFor(error, leaf),
+      hint: missing && leaf ? whereToSet(leaf, configFile) : hintFor(error, leaf),
     });
   }
   return [...byKey.values()];
@@ -36,7 +56,7 @@ const EXPECTATIONS: Record<string, (p: Record<string, unknown>) => string> = {
   type: (p) => `expected ${String(p.type).split(',').join(' or ')}`,
   enum: (p) => `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
   const: (p) => `expected ${JSON.stringify(p.allowedValue)}`,
-  required: () => 'missing: the schema gives no default',
+  required: () => NOT_SET,
   pattern: (p) => `expected text matching ${String(p.pattern)}`,
   format: (p) => `expected a valid ${String(p.format)}`,
   minimum: (p) => `expected a value >= ${String(p.limit)}`,
@@ -57,7 +77,7 @@ function describeError(error: ValidationError): string {
 }
 
 function hintFor(error: ValidationError, leaf: ReturnType<SettingsIndex['leafFor']>): string {
-  if (error.keyword === 'required') return leaf ? `set ${leaf.env} or the key in a config file` : 'set it in a config file';
+  if (error.keyword === 'required') return 'set a key under it: the schema requires it and gives no default';
   if (error.keyword === 'enum') return 'use one of the listed values';
   if (leaf && error.keyword === 'type') return typeHint(leaf);
   if (error.keyword === 'minimum' || error.keyword === 'maximum' || error.keyword.startsWith('exclusive')) {

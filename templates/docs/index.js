@@ -49,6 +49,7 @@
   }
 
   function defaultNode(key) {
+    if (key.required) return el('span', {}, [el('strong', { text: 'required' }), ': no default, every deployment sets it']);
     if (key.default === undefined) return el('span', { text: 'none' });
     if (key.secret) return el('span', {}, [code(key.default), ' (secret, masked)']);
     if (key.default.length <= LONG_DEFAULT) return valueCode(key.default);
@@ -72,6 +73,7 @@
     const badges = [
       el('span', { class: `badge ${key.mutable ? 'live' : 'restart'}`, text: key.mutable ? 'live' : 'restart' }),
       key.secret ? el('span', { class: 'badge secret', text: 'secret' }) : null,
+      key.required ? el('span', { class: 'badge required', text: 'required' }) : null,
       key.deprecated ? el('span', { class: 'badge deprecated', text: 'deprecated' }) : null,
     ];
     const link = el('a', { class: 'key-path', href: `#${key.anchor}`, title: 'Link to this key' }, [
