@@ -73,11 +73,13 @@ describe('watchConfig against Consul', () => {
     }
     assert.match(String(password), /^bus\.password: \*\*\*\*\* → \*\*\*\*\* \(consul /);
     await until('the mutable key applied alongside', () => w.config.debug);
-    // Back to the running values: no new event; a restart that was pending is cancelled.
+    // Back to the running values: no new event; a restart that was pending is cancelled. A later
+    // write of a mutable key is the marker: once its change is seen, the deletions were handled.
     const before = w.of('restartRequired').length;
     server.kv.delete(`${PREFIX}/rest_api/port`);
     server.kv.delete(`${PREFIX}/bus/password`);
-    await sleep(300);
+    server.kv.put(`${PREFIX}/log_level`, 'warning');
+    await until('the marker change', () => w.config.log_level === 'warning');
     assert.equal(w.of('restartRequired').length, before);
   });
 
@@ -110,8 +112,10 @@ describe('watchConfig against Consul', () => {
       await sleep(10);
     }
     await until('the final value', () => w.config.hook_max_attempts === 100);
-    await sleep(300);
-    const changes = w.of('change');
+    // A marker write after the burst: once its change is seen, no event of the burst is still to come.
+    server.kv.put(`${PREFIX}/log_level`, 'warning');
+    await until('the marker change', () => w.config.log_level === 'warning');
+    const changes = w.of('change').filter((e) => e.changes.some((c) => c.key === 'hook_max_attempts'));
     assert.ok(changes.length >= 1 && changes.length <= 4, `${changes.length} change events`);
     assert.equal(changes.at(-1)!.changes[0]!.newValue, 100);
     const queries = kvRequests().length - before;
@@ -237,8 +241,10 @@ describe('watchConfig against Consul', () => {
     await server.idle();
     const count = server.requests.length;
     server.kv.put(`${PREFIX}/log_level`, 'warning');
-    await sleep(100);
-    assert.equal(server.requests.length, count);
+    // A request of our own as the marker: once the server has answered it, a query the closed
+    // watcher still had (released by the write) or sent after it would be counted before it.
+    await fetch(`${server.url}/v1/kv/${PREFIX}/log_level`);
+    assert.equal(server.requests.length, count + 1, 'only the marker request');
   });
 });
 

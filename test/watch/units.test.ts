@@ -98,7 +98,8 @@ describe('pacing', () => {
     const start = Date.now();
     for (let n = 0; n < 5; n++) await bucket.take();
     const elapsed = Date.now() - start;
-    assert.ok(elapsed >= 110 && elapsed < 500, `${elapsed} ms for 5 takes`);
+    // The lower bound is the pacing (3 waits of 40 ms); the upper one only says it does not hang.
+    assert.ok(elapsed >= 110 && elapsed < 5000, `${elapsed} ms for 5 takes`);
   });
 
   it('backoff doubles up to the cap, with jitter from ½ to 1', () => {
@@ -110,23 +111,46 @@ describe('pacing', () => {
   });
 });
 
-describe('quiescence', () => {
-  it('fires once after min ms of quiet, or at max ms after the first change of a burst', async () => {
+describe('quiescence (virtual time: exact, whatever the load)', () => {
+  it('fires once after min ms of quiet, or at max ms after the first change of a burst', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     let fired = 0;
-    const q = new Quiescence({ minMs: 40, maxMs: 150 }, () => fired++);
+    const q = new Quiescence({ minMs: 40, maxMs: 150 }, () => fired++, () => Date.now());
     q.poke();
-    await sleep(20);
+    t.mock.timers.tick(20);
     q.poke();
-    await sleep(20);
+    t.mock.timers.tick(39);
+    assert.equal(fired, 0, '39 ms after the last change');
+    t.mock.timers.tick(1);
+    assert.equal(fired, 1, '40 ms of quiet');
+    for (let ms = 0; ms < 140; ms += 10) {
+      q.poke();
+      t.mock.timers.tick(10);
+    }
+    assert.equal(fired, 1, 'changes every 10 ms for 140 ms');
+    q.poke();
+    t.mock.timers.tick(10);
+    assert.equal(fired, 2, 'the max: 150 ms after the first change of the burst');
+    q.cancel();
+  });
+
+  it('defaults to 500 ms of quiet and at most 5 s, as consul-template', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    let fired = 0;
+    const q = new Quiescence({}, () => fired++, () => Date.now());
+    q.poke();
+    t.mock.timers.tick(499);
     assert.equal(fired, 0);
-    await sleep(50);
-    assert.equal(fired, 1);
-    const start = Date.now();
-    const poking = setInterval(() => q.poke(), 10);
-    await until('max', () => fired === 2, 1_000);
-    clearInterval(poking);
-    const took = Date.now() - start;
-    assert.ok(took >= 140 && took < 500, `fired after ${took} ms of constant changes`);
+    t.mock.timers.tick(1);
+    assert.equal(fired, 1, '500 ms of quiet');
+    for (let ms = 0; ms < 4900; ms += 100) {
+      q.poke();
+      t.mock.timers.tick(100);
+    }
+    assert.equal(fired, 1, 'changes every 100 ms for 4.9 s');
+    q.poke();
+    t.mock.timers.tick(100);
+    assert.equal(fired, 2, '5 s after the first change');
     q.cancel();
   });
 
@@ -181,7 +205,13 @@ describe('the diff', () => {
 describe('the restart policy', () => {
   const change = (key: string, value: number) => new KeyChange({ path: [key], env: 'X', consulKey: 'k', mutable: false, secret: false, types: ['integer'] }, 1, value, 'consul k');
 
-  it('exits with code 75 after the grace period, after beforeExit', async () => {
+  /** Lets the exit's promise chain (beforeExit, then exit) run. */
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it('exits with code 75 after the grace period, after beforeExit (virtual time)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const codes: number[] = [];
     const order: string[] = [];
     const policy = new RestartPolicy({ graceMs: 60, beforeExit: async () => void order.push('beforeExit') }, 'svc', memoryLogger(), (code) => {
@@ -189,21 +219,40 @@ describe('the restart policy', () => {
       codes.push(code);
     });
     assert.deepEqual(policy.update([change('port', 2)]), { report: true, exitInMs: 60 });
-    await sleep(20);
-    const again = policy.update([change('port', 2), change('listen', 3)]);
-    assert.ok(again.report && again.exitInMs! <= 45, 'another key: reported again, the deadline kept');
+    t.mock.timers.tick(20);
+    assert.deepEqual(policy.update([change('port', 2), change('listen', 3)]), { report: true, exitInMs: 40 }, 'another key: reported again, the deadline kept');
     assert.deepEqual(policy.update([change('port', 2), change('listen', 3)]), { report: false }, 'the same keys: not again');
-    await sleep(80);
+    t.mock.timers.tick(39);
+    await settle();
+    assert.deepEqual(codes, [], 'not before the grace period is over');
+    t.mock.timers.tick(1);
+    await settle();
     assert.deepEqual(codes, [75]);
     assert.deepEqual(order, ['beforeExit', 'exit']);
   });
 
-  it('is cancelled when the keys go back to their running values', async () => {
+  it('gives 5 s of grace by default (virtual time)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const codes: number[] = [];
+    const policy = new RestartPolicy(undefined, 'svc', memoryLogger(), (code) => codes.push(code));
+    assert.deepEqual(policy.update([change('port', 2)]), { report: true, exitInMs: 5000 });
+    t.mock.timers.tick(4999);
+    await settle();
+    assert.deepEqual(codes, []);
+    t.mock.timers.tick(1);
+    await settle();
+    assert.deepEqual(codes, [75]);
+  });
+
+  it('is cancelled when the keys go back to their running values (virtual time)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const logger = memoryLogger();
     const policy = new RestartPolicy({ graceMs: 30 }, 'svc', logger, () => assert.fail('no exit'));
     policy.update([change('port', 2)]);
     assert.deepEqual(policy.update([]), { report: false });
-    await sleep(60);
+    t.mock.timers.tick(10_000);
+    await settle();
+    assert.equal(policy.pending, false);
     assert.deepEqual(logger.lines, ['info: svc: restart cancelled: the restart-only keys are back to their running values']);
   });
 
