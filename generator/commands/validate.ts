@@ -9,7 +9,8 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } fr
 import type { CommandModule } from 'yargs';
 import { resolveConfig } from '../runtime/load.ts';
 import { ConfigError, formatProblem, type Problem } from '../runtime/problems.ts';
-import { fileSource, parseYamlDocument } from '../runtime/sources/files.ts';
+import { fileSource } from '../runtime/sources/files.ts';
+import { parseYamlDocument } from '../runtime/yaml-document.ts';
 import type { Logger } from '../runtime/types.ts';
 import { serviceSpecs } from '../service-specs.ts';
 import { projectRoot, run } from './run.ts';

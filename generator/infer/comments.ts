@@ -5,7 +5,7 @@
  * after `#`; a blank line between comments is an empty line.
  */
 import { isMap, type Document } from 'yaml';
-import { parseYamlDocument } from '../runtime/sources/files.ts';
+import { parseYamlDocument } from '../runtime/yaml-document.ts';
 
 /** A key as Wazo writes them: lower case, digits, `_`, `-`, `.`. */
 const KEY = /^[a-z0-9_][a-z0-9_.-]*$/;

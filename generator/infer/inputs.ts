@@ -1,8 +1,7 @@
 /** The YAML files `infer` reads, parsed as the loader parses config files, comments kept. */
 import { readFileSync } from 'node:fs';
 import { isMap, type Document, type LineCounter } from 'yaml';
-import { execNodes, type ExecNode } from '../runtime/sources/exec.ts';
-import { parseYamlDocument } from '../runtime/sources/files.ts';
+import { execNodes, parseYamlDocument, type ExecNode } from '../runtime/yaml-document.ts';
 
 /** `defaults`: the in-code defaults (`--defaults`); `main`: the first file (the shipped config.yml); `other`: the rest. */
 export type InputRole = 'defaults' | 'main' | 'other';

@@ -5,34 +5,11 @@
  * and the output may not use `!exec` itself.
  */
 import { execFileSync } from 'node:child_process';
-import { visit, type CollectionTag, type Document, type LineCounter, type YAMLMap } from 'yaml';
 import type { Problem } from '../problems.ts';
-
-/** Always recognised, so that an `!exec` file is named as such even when running commands is off. */
-export const EXEC_TAG: CollectionTag = { tag: '!exec', collection: 'map', resolve: (map) => map };
+import type { ExecRequest } from '../yaml11.ts';
 
 /** How long a command may run before it counts as failed (Wazo waits forever). */
 export const EXEC_TIMEOUT_MS = 60_000;
-
-export interface ExecNode {
-  node: YAMLMap;
-  /** The `command` value as written; null when the mapping has none (the node then reads as null, as in Wazo). */
-  command: unknown;
-  /** 1-based line of the node. */
-  line: number;
-}
-
-export function execNodes(doc: Document, lineCounter: LineCounter): ExecNode[] {
-  const found: ExecNode[] = [];
-  visit(doc, {
-    Map(_key, node) {
-      if (node.tag !== '!exec') return;
-      const value = node.toJS(doc) as Record<string, unknown>;
-      found.push({ node, command: value.command ?? null, line: lineCounter.linePos(node.range?.[0] ?? 0).line });
-    },
-  });
-  return found;
-}
 
 export type CommandResult = { stdout: string } | { failure: string };
 
@@ -55,21 +32,19 @@ export function runCommand(command: string, timeoutMs = EXEC_TIMEOUT_MS): Comman
 
 export interface ExecContext {
   file: string;
-  lineCounter: LineCounter;
   /** Run the commands (`LoadOptions.wazoCompat.exec`); otherwise each `!exec` node is a problem. */
   run: boolean;
   /** Reads a command's output as the file's YAML is read; its value, or what is wrong with it. */
   parseOutput(text: string): { value: unknown } | { failure: string };
 }
 
-/** Replaces each `!exec` node of `doc` by its command's output; the first problem, if any. */
-export function resolveExec(doc: Document, context: ExecContext): Problem | undefined {
-  const nodes = execNodes(doc, context.lineCounter);
-  const values = new Map<YAMLMap, unknown>();
-  for (const { node, command, line } of nodes) {
+/** Runs each `!exec` request of a parsed file (yaml11.ts markers), keeping its output as `value`; the first problem, if any. */
+export function resolveExec(requests: readonly ExecRequest[], context: ExecContext): Problem | undefined {
+  for (const request of requests) {
+    const { command, line } = request;
     const at = (message: string, hint: string): Problem => ({ key: `${context.file}:${line}`, source: `file ${context.file}`, message, hint });
     if (command === null) {
-      values.set(node, null);
+      request.value = null;
       continue;
     }
     if (typeof command !== 'string') return at('the command of an !exec node must be text', 'write command: <program> <arguments separated by single spaces>');
@@ -79,14 +54,7 @@ export function resolveExec(doc: Document, context: ExecContext): Problem | unde
     if ('failure' in result) return at(`${what} failed: ${result.failure}`, 'run the command by hand to see why it fails');
     const output = context.parseOutput(result.stdout);
     if ('failure' in output) return at(`${what} printed invalid YAML: ${output.failure}`, 'the command must print YAML');
-    values.set(node, output.value);
-  }
-  if (values.size > 0) {
-    visit(doc, {
-      Map(_key, node) {
-        return values.has(node) ? doc.createNode(values.get(node)) : undefined;
-      },
-    });
+    request.value = output.value;
   }
   return undefined;
 }

@@ -1,11 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument, type Document, type Tags } from 'yaml';
+import { DEFAULT_MAX_FILE_BYTES } from '../limits.ts';
 import type { Problem } from '../problems.ts';
-import { isObject } from '../tree.ts';
+import { dotted, isObject } from '../tree.ts';
 import type { JsonObject } from '../types.ts';
+import { ExecRequest, parseYaml11 } from '../yaml11.ts';
 import { accumulatedLists } from './chain-map.ts';
-import { EXEC_TAG, execNodes, resolveExec } from './exec.ts';
+import { resolveExec } from './exec.ts';
 import type { ConfigSource, TreeLayer } from './source.ts';
 
 /** Wazo's own file semantics, each off by default (docs/migration.md). */
@@ -37,6 +38,8 @@ export interface FileSourceOptions {
   /** These files instead of the `*.yml` files of `configDir` (e.g. files named on a command line). */
   confdFiles?: readonly string[];
   wazoCompat?: WazoCompat | undefined;
+  /** Largest config file read, in bytes; default 4 MiB (DEFAULT_MAX_FILE_BYTES). */
+  maxFileBytes?: number | undefined;
 }
 
 /**
@@ -51,13 +54,15 @@ export function fileSource(options: FileSourceOptions): ConfigSource {
       const layers: TreeLayer[] = [];
       const problems: Problem[] = [];
       const add = (file: string) => {
-        const result = readYamlFile(file, options.wazoCompat);
+        const result = readYamlFile(file, { wazoCompat: options.wazoCompat, maxFileBytes: options.maxFileBytes });
         if ('problem' in result) problems.push(result.problem);
         else if (result.tree) layers.push({ kind: 'tree', source: `file ${file}`, tree: result.tree });
         else logger.debug?.(`no config file at ${file}`);
       };
       if (options.configFile !== false) add(options.configFile);
-      const files = options.confdFiles ? [...options.confdFiles] : options.configDir === false ? [] : listConfDir(options.configDir);
+      const listed = options.confdFiles ? { files: [...options.confdFiles] } : options.configDir === false ? { files: [] } : confDirFiles(options.configDir);
+      if ('problem' in listed) problems.push(listed.problem);
+      const files = 'files' in listed ? listed.files : [];
       // Layers apply lowest priority first: under first-wins the alphabetically first file goes last.
       if (options.confdOrder !== 'last-wins') files.reverse();
       for (const file of files) add(file);
@@ -82,63 +87,99 @@ export function listConfDir(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
+/** The conf.d files, or the problem with the directory itself (a regular file in its place, no permission). */
+function confDirFiles(dir: string): { files: string[] } | { problem: Problem } {
+  try {
+    return { files: listConfDir(dir) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const notDir = code === 'ENOTDIR';
+    return {
+      problem: {
+        key: dir,
+        source: `directory ${dir}`,
+        message: notDir ? 'is not a directory (ENOTDIR): the conf.d path must be a directory of *.yml files' : `cannot list the directory (${code})`,
+        hint: notDir ? `move the file away and create the directory (mkdir ${dir}), or point configDir elsewhere` : 'check its permissions',
+      },
+    };
+  }
+}
+
 type ReadResult = { tree: JsonObject | undefined } | { problem: Problem };
 
-export function readYamlFile(file: string, wazoCompat: WazoCompat = {}): ReadResult {
-  let text: string;
+export interface ReadOptions {
+  wazoCompat?: WazoCompat | undefined;
+  /** Largest file read, in bytes (DEFAULT_MAX_FILE_BYTES). */
+  maxFileBytes?: number | undefined;
+}
+
+/**
+ * A config file, read only if it is a regular file (a FIFO would block forever, `/dev/zero`
+ * never ends) of at most `maxFileBytes`, as UTF-8 (invalid bytes are an error, as in PyYAML).
+ * A missing file is `{ tree: undefined }`. Symbolic links are followed: packages link conf.d files.
+ */
+export function readYamlFile(file: string, { wazoCompat, maxFileBytes = DEFAULT_MAX_FILE_BYTES }: ReadOptions = {}): ReadResult {
+  const source = `file ${file}`;
+  const problem = (message: string, hint: string): ReadResult => ({ problem: { key: file, source, message, hint } });
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    // O_NONBLOCK: opening a FIFO for reading does not wait for a writer, so fstat can refuse it.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { tree: undefined };
-    return {
-      problem: {
-        key: file,
-        source: `file ${file}`,
-        message: `cannot read the file (${code ?? String(error)})`,
-        hint: 'check its permissions',
-      },
-    };
+    return problem(`cannot read the file (${code ?? String(error)})`, 'check its permissions');
+  }
+  let bytes: Buffer;
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return problem(`is not a regular file (${kindOf(stat)})`, 'config files must be regular files; remove it or replace it by a file');
+    if (stat.size > maxFileBytes) return problem(`is ${stat.size} bytes, more than the limit of ${maxFileBytes}`, 'a config file is a few KB: check what wrote it, or raise maxFileBytes');
+    // Read to the limit and one byte beyond, whatever fstat said: a file may grow while it is read.
+    bytes = Buffer.alloc(Math.min(maxFileBytes, stat.size) + 1);
+    let length = 0;
+    for (let n; length < bytes.length && (n = readSync(fd, bytes, length, bytes.length - length, null)) > 0; ) length += n;
+    if (length > maxFileBytes) return problem(`grew past the limit of ${maxFileBytes} bytes while it was read`, 'a config file is a few KB: check what writes it');
+    bytes = bytes.subarray(0, length);
+  } catch (error) {
+    return problem(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check its permissions');
+  } finally {
+    closeSync(fd);
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return problem('is not valid UTF-8 text', 'save it as UTF-8');
   }
   return parseYamlText(text, file, wazoCompat);
 }
 
-/**
- * Wazo reads its files with PyYAML, a YAML 1.1 parser: `yes`/`no`/`on`/`off` are booleans there,
- * so they are here. Timestamps stay strings: no setting is a date.
- */
-const YAML_OPTIONS = {
-  version: '1.1',
-  prettyErrors: true,
-  uniqueKeys: true,
-  customTags: (tags: Tags) => [...tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'), EXEC_TAG],
-} as const;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** A YAML text parsed as the loader parses config files (comments and node ranges kept), with its line counter. */
-export function parseYamlDocument(text: string): { doc: Document; lineCounter: LineCounter } {
-  const lineCounter = new LineCounter();
-  return { doc: parseDocument(text, { ...YAML_OPTIONS, lineCounter }), lineCounter };
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
+/** A config file's text, read as PyYAML reads it (yaml11.ts); `!exec` mappings run when allowed. */
 export function parseYamlText(text: string, file: string, wazoCompat: WazoCompat = {}): ReadResult {
   const source = `file ${file}`;
-  const { doc, lineCounter } = parseYamlDocument(text);
-  const issue = doc.errors[0] ?? doc.warnings[0];
-  if (issue) {
-    const line = issue.linePos?.[0];
-    const where = line ? `${file}:${line.line}:${line.col}` : file;
-    return {
-      problem: {
-        key: where,
-        source,
-        message: `invalid YAML: ${issue.message.split('\n')[0]}`,
-        hint: 'fix the YAML syntax at that line',
-      },
-    };
+  const parsed = parseYaml11(text);
+  if (!parsed.ok) {
+    const where = parsed.line ? `${file}:${parsed.line}:${parsed.column}` : parsed.path?.length ? dotted(parsed.path) : file;
+    return { problem: { key: where, source, message: parsed.message, hint: parsed.hint } };
   }
-  const execProblem = resolveExec(doc, { file, lineCounter, run: wazoCompat.exec ?? false, parseOutput: parseExecOutput });
-  if (execProblem) return { problem: execProblem };
-  const tree: unknown = doc.toJS();
+  let tree = parsed.value;
+  if (parsed.exec.length > 0) {
+    const execProblem = resolveExec(parsed.exec, { file, run: wazoCompat.exec ?? false, parseOutput: parseExecOutput });
+    if (execProblem) return { problem: execProblem };
+    tree = withExecOutput(tree);
+  }
   if (tree === null || tree === undefined) return { tree: {} };
   if (!isObject(tree)) {
     return {
@@ -148,11 +189,18 @@ export function parseYamlText(text: string, file: string, wazoCompat: WazoCompat
   return { tree };
 }
 
+/** The parsed tree with each `!exec` marker replaced by its command's output. */
+function withExecOutput(node: unknown): unknown {
+  if (node instanceof ExecRequest) return node.value;
+  if (Array.isArray(node)) return node.map(withExecOutput);
+  if (isObject(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withExecOutput(v)]));
+  return node;
+}
+
 /** An `!exec` command's output, read as PyYAML's `safe_load` reads it: plain YAML, no `!exec` inside. */
 function parseExecOutput(text: string): { value: unknown } | { failure: string } {
-  const { doc, lineCounter } = parseYamlDocument(text);
-  const issue = doc.errors[0] ?? doc.warnings[0];
-  if (issue) return { failure: issue.message.split('\n')[0]! };
-  if (execNodes(doc, lineCounter).length > 0) return { failure: 'it uses !exec itself' };
-  return { value: doc.toJS() };
+  const parsed = parseYaml11(text);
+  if (!parsed.ok) return { failure: `${parsed.message.replace(/^invalid YAML: /, '')}${parsed.line ? ` at line ${parsed.line}` : ''}` };
+  if (parsed.exec.length > 0) return { failure: 'it uses !exec itself' };
+  return { value: parsed.value };
 }
