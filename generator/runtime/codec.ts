@@ -8,6 +8,7 @@
  * - humans may also write booleans as 1/0/yes/no/on/off (any case) and arrays of scalars as
  *   comma-separated items.
  */
+import { FORBIDDEN_KEY_HINT, jsonDepth, MAX_DEPTH, treeFault } from './limits.ts';
 import type { JsonValue, ScalarType, ValueSpec, ValueType } from './types.ts';
 
 export type Decoded = { ok: true; value: JsonValue } | { ok: false; expected: string; hint: string };
@@ -28,7 +29,7 @@ export function decode(text: string, spec: ValueSpec): Decoded {
   if (onlyString(spec)) return { ok: true, value: text };
   if (types.includes('string') && text.startsWith('"')) {
     const quoted = parseJson(text);
-    if (typeof quoted === 'string') return { ok: true, value: quoted };
+    if (quoted.ok && typeof quoted.value === 'string') return quoted;
   }
   const trimmed = text.trim();
   const accepts = (t: ValueType) => types.length === 0 || types.includes(t);
@@ -38,7 +39,13 @@ export function decode(text: string, spec: ValueSpec): Decoded {
   }
   if ((accepts('integer') || accepts('number')) && JSON_NUMBER.test(trimmed)) {
     const n = Number(trimmed);
-    if (accepts('number') || Number.isInteger(n)) return { ok: true, value: n };
+    if (!Number.isFinite(n)) return { ok: false, expected: 'a finite number', hint: 'JSON has no infinity: write a smaller number' };
+    // An integer past 2^53 would be rounded: refused for integer settings, text where a string is accepted.
+    const rounded = types.includes('integer') && !types.includes('number') && /^-?[0-9]+$/.test(trimmed) && !Number.isSafeInteger(n);
+    if (rounded && !types.includes('string')) {
+      return { ok: false, expected: 'an integer within ±9007199254740991 (2^53 - 1)', hint: 'JavaScript would round it: quote it and make the setting a string' };
+    }
+    if (!rounded && (accepts('number') || Number.isInteger(n))) return { ok: true, value: n };
   }
   if (accepts('boolean') && types.length > 0) {
     const word = trimmed.toLowerCase();
@@ -47,8 +54,7 @@ export function decode(text: string, spec: ValueSpec): Decoded {
   }
   if ((accepts('array') && trimmed.startsWith('[')) || (accepts('map') && trimmed.startsWith('{'))) {
     const parsed = parseJson(trimmed);
-    if (parsed !== undefined) return { ok: true, value: parsed };
-    return failure(spec);
+    return parsed.ok || parsed.expected ? parsed : failure(spec);
   }
   if (types.includes('array') && spec.itemTypes && !trimmed.startsWith('[')) {
     const list = decodeCommaList(trimmed, spec.itemTypes);
@@ -57,7 +63,7 @@ export function decode(text: string, spec: ValueSpec): Decoded {
   if (accepts('string')) {
     if (types.length === 0) {
       const parsed = parseJson(trimmed);
-      if (parsed !== undefined) return { ok: true, value: parsed };
+      if (parsed.ok || parsed.expected) return parsed;
     }
     return { ok: true, value: text };
   }
@@ -84,12 +90,24 @@ function readsAsString(value: string, spec: ValueSpec): boolean {
   return back.ok && back.value === value;
 }
 
-function parseJson(text: string): JsonValue | undefined {
+/**
+ * JSON text → value, refusing what the loader must not take: nesting beyond MAX_DEPTH (counted
+ * before parsing), keys that reach a prototype (`{"__proto__": …}` is an own key after
+ * JSON.parse, which a later assignment would turn into a prototype). `expected` is empty when the
+ * text is simply not JSON.
+ */
+function parseJson(text: string): Decoded | { ok: false; expected: ''; hint: '' } {
+  if (jsonDepth(text) > MAX_DEPTH) return { ok: false, expected: `a value nested at most ${MAX_DEPTH} levels deep`, hint: 'a setting holds a few levels at most: check what wrote it' };
+  let value: JsonValue;
   try {
-    return JSON.parse(text) as JsonValue;
+    value = JSON.parse(text) as JsonValue;
   } catch {
-    return undefined;
+    return { ok: false, expected: '', hint: '' };
   }
+  const fault = treeFault(value);
+  if (fault?.kind === 'key') return { ok: false, expected: `no key named ${fault.key}`, hint: FORBIDDEN_KEY_HINT };
+  if (fault) return { ok: false, expected: 'a smaller value', hint: 'a setting holds a few levels at most: check what wrote it' };
+  return { ok: true, value };
 }
 
 function failure(spec: ValueSpec): Decoded {

@@ -14,7 +14,7 @@ import { envSource, type Env } from './sources/env.ts';
 import { fileSource, type WazoCompat } from './sources/files.ts';
 import { overridesSource } from './sources/overrides.ts';
 import type { ConfigSource, Layer, SourceContext } from './sources/source.ts';
-import { ConfigTree, dotted, getAt, isObject, pathOfPointer } from './tree.ts';
+import { ConfigTree, dotted, getAt, isObject, pathOfPointer, pointerOf } from './tree.ts';
 import { missingRequired, problemsFromValidation } from './validation.ts';
 import type { DeepPartial, JsonObject, Logger, ServiceSpec } from './types.ts';
 
@@ -32,6 +32,11 @@ export interface LoadOptions<C = JsonObject> {
    * of `!exec` files; `accumulateLists` concatenates lists across config files as wazo-auth does.
    */
   wazoCompat?: WazoCompat;
+  /**
+   * Largest config file read, in bytes; default 4 MiB. Only regular files are read: a FIFO, a
+   * device or a directory named `*.yml` is an error, never a hang.
+   */
+  maxFileBytes?: number;
   /**
    * Consul KV (docs/consul.md): located by `WAZO_CONSUL_*` variables or /etc/wazo-platform/consul,
    * read only when one of them (or these options) locates it; false: never, no network attempt.
@@ -80,6 +85,7 @@ export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): Co
       configDir: options.configDir ?? service.configDir,
       confdOrder: options.confdOrder ?? 'first-wins',
       wazoCompat: options.wazoCompat,
+      maxFileBytes: options.maxFileBytes,
     }),
     ...(options.consul === false ? [] : [consulSource(options.consul, { env, strict: options.strict ?? false })]),
     ...(options.consul === false || options.discover === false ? [] : [discoverySource(options.consul, { env })]),
@@ -92,7 +98,7 @@ export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): Co
 export async function resolveConfig<C>(service: ServiceSpec, options: LoadOptions<C> = {}): Promise<Resolved<C>> {
   const logger = options.logger ?? consoleLogger;
   const context: SourceContext = { service, index: indexOf(service), logger };
-  const tree = new ConfigTree();
+  const tree = new ConfigTree((path) => context.index.groups.has(pointerOf(path)));
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const env = options.env ?? process.env;
@@ -103,6 +109,7 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
     problems.push(...output.problems);
     warnings.push(...(output.warnings ?? []));
   }
+  problems.push(...tree.refused);
   for (const unknown of removeUnknownKeys(tree, context.index)) {
     if (options.strict) problems.push({ ...unknown, message: 'unknown key' });
     else warnings.push(`unknown key ${unknown.key} (${unknown.source})${unknown.hint ? `: ${unknown.hint}` : ''}`);

@@ -37,7 +37,8 @@ export class ConfigError extends Error {
 /** A value as printed in messages: JSON, cut at 80 characters, or the mask for secrets. */
 export function showValue(value: JsonValue | undefined, secret: boolean): string {
   if (secret) return MASK;
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  // Infinity and NaN as JSON would read `null`: say what the value is.
+  const text = value === undefined ? 'nothing' : typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
   return text.length > 80 ? text.slice(0, 77) + '...' : text;
 }
 

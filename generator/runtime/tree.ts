@@ -2,6 +2,8 @@
  * The merged configuration tree and where each value came from. Merging follows Wazo's ChainMap
  * (SEMANTICS.md §1): objects are deep-merged; arrays, scalars and null replace what was there.
  */
+import { FORBIDDEN_KEY_HINT, isForbiddenKey } from './limits.ts';
+import type { Problem } from './problems.ts';
 import type { JsonObject, JsonValue } from './types.ts';
 
 export function isObject(value: unknown): value is JsonObject {
@@ -59,6 +61,16 @@ export class ConfigTree {
    * branch, where a flat map keyed by pointer had to scan every key (O(n) per replaced object or list).
    */
   private readonly sources: SourceNode = {};
+  /**
+   * Values that could not be placed: a child set (by env, Consul, a file…) under a group that a
+   * source emptied (`rest_api:` with nothing under it is null) or gave another type, and keys that
+   * would reach a prototype. The loader reports each; the group keeps its value, so the
+   * validator's `expected object, got null` stays, whatever other sources set.
+   */
+  readonly refused: Problem[] = [];
+
+  /** `isGroup`: whether a path is a group of the schema (an object with fixed properties), not an open map. */
+  constructor(private readonly isGroup: (path: readonly string[]) => boolean = () => false) {}
 
   /** Deep-merges `patch` over the tree (objects merged, everything else replaced). */
   merge(patch: JsonObject, source: string, at: readonly string[] = []): void {
@@ -66,19 +78,30 @@ export class ConfigTree {
       const path = [...at, key];
       const current = getAt(this.root, path);
       if (isObject(value) && isObject(current)) this.merge(value, source, path);
+      else if (isObject(value) && current !== undefined && this.isGroup(path) && this.sourceOf(path) !== 'default') this.refuse(path, source, path, current);
       else this.set(path, value, source);
     }
   }
 
   /** Replaces the value at `path` whole, creating parent objects as needed. */
   set(path: readonly string[], value: JsonValue, source: string): void {
+    const forbidden = path.find(isForbiddenKey);
+    if (forbidden !== undefined) {
+      this.refused.push({ key: dotted(path), source, message: `the key ${forbidden} is refused`, hint: FORBIDDEN_KEY_HINT });
+      return;
+    }
     const previous = getAt(this.root, path);
     let node = this.root;
     let sources = this.sources;
     for (let n = 0; n < path.length - 1; n++) {
       const segment = path[n]!;
       const next = node[segment];
-      if (!isObject(next)) node[segment] = {};
+      if (next === undefined || (isObject(next) && Object.hasOwn(node, segment))) {
+        if (next === undefined) node[segment] = {};
+      } else {
+        this.refuse(path, source, path.slice(0, n + 1), next);
+        return;
+      }
       node = node[segment] as JsonObject;
       sources = childOf(sources, segment);
     }
@@ -87,6 +110,17 @@ export class ConfigTree {
     // Only a replaced object or array can have had sources recorded below it.
     if (typeof previous === 'object' && previous !== null) delete sources.children;
     sources.source = source;
+  }
+
+  /** A value under a group that a source emptied or gave another type: the group keeps its value (and its error). */
+  private refuse(path: readonly string[], source: string, group: readonly string[], existing: JsonValue): void {
+    const what = existing === null ? 'empty (null)' : `not a group (${Array.isArray(existing) ? 'a list' : typeof existing})`;
+    this.refused.push({
+      key: dotted(path),
+      source,
+      message: `cannot be set: ${dotted(group)} is ${what} in ${this.sourceOf(group)}`,
+      hint: `give ${dotted(group)} its settings there, or remove its empty "${group[group.length - 1]}:" line to keep the defaults`,
+    });
   }
 
   delete(path: readonly string[]): void {

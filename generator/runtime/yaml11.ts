@@ -101,10 +101,12 @@ const boolTag = defineScalarTag('tag:yaml.org,2002:bool', {
 const intTag = defineScalarTag('tag:yaml.org,2002:int', { implicit: true, implicitFirstChars: [...'-+0123456789'], resolve: resolveInt, identify: () => false });
 const floatTag = defineScalarTag('tag:yaml.org,2002:float', { implicit: true, implicitFirstChars: [...'-+0123456789.'], resolve: resolveFloat, identify: () => false });
 
+const FORBIDDEN_KEY_MESSAGE = 'refused key';
+
 /** `{}` maps, as PyYAML's dicts, without the keys that reach a prototype. */
 const guardedMapTag: typeof mapTag = {
   ...mapTag,
-  addPair: (container, key, value) => (typeof key === 'string' && isForbiddenKey(key) ? `the key ${key} is refused: ${FORBIDDEN_KEY_HINT}` : mapTag.addPair(container, key, value)),
+  addPair: (container, key, value) => (typeof key === 'string' && isForbiddenKey(key) ? `${FORBIDDEN_KEY_MESSAGE} ${key}` : mapTag.addPair(container, key, value)),
 };
 
 /** YAML 1.1 collections with no JSON equivalent: kept as a Refused marker so that the error names the setting. */
@@ -157,10 +159,12 @@ export function parseYaml11(text: string): Yaml11Result {
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
     const mark = error.mark as { line?: number; column?: number } | undefined;
+    const reason = error.reason ?? error.message;
+    const forbidden = reason.startsWith(FORBIDDEN_KEY_MESSAGE);
     return {
       ok: false,
-      message: `invalid YAML: ${(error.reason ?? error.message).replace(/maxDepth \((\d+)\)/, 'the limit of $1 levels')}`,
-      hint: /maxDepth/.test(error.reason ?? '') ? 'a configuration nests a few levels at most: check the brackets and the indentation' : 'fix the YAML syntax at that line',
+      message: forbidden ? reason : `invalid YAML: ${reason.replace(/maxDepth \((\d+)\)/, 'the limit of $1 levels')}`,
+      hint: forbidden ? FORBIDDEN_KEY_HINT : /maxDepth/.test(reason) ? 'a configuration nests a few levels at most: check the brackets and the indentation' : 'fix the YAML syntax at that line',
       ...(mark?.line !== undefined ? { line: mark.line + 1, column: (mark.column ?? 0) + 1 } : {}),
     };
   }

@@ -87,7 +87,7 @@ describe('!exec files (wazoCompat.exec)', () => {
     const [failing, missing, bad, ...more] = (await problemsOf(load(dir, { wazoCompat: { exec: true } }))).sort();
     assert.equal(failing, `${join(dir, 'conf.d/10-fail.yml')}:3: !exec command "${join(dir, 'fail.sh')} phoned/config.yml" failed: exited with status 3: database unreachable`);
     assert.equal(missing, `${join(dir, 'conf.d/20-missing.yml')}:2: !exec command "no-such-wazo-command x" failed: command not found: "no-such-wazo-command"`);
-    assert.ok(bad!.startsWith(`${join(dir, 'conf.d/30-bad.yml')}:2: !exec command "${join(dir, 'bad.sh')}" printed invalid YAML: Flow sequence`), bad);
+    assert.ok(bad!.startsWith(`${join(dir, 'conf.d/30-bad.yml')}:2: !exec command "${join(dir, 'bad.sh')}" printed invalid YAML: deficient indentation at line 2`), bad);
     assert.deepEqual(more, []);
   });
 
