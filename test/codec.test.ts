@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decode, encode } from '../generator/runtime/codec.ts';
 import type { ValueSpec } from '../generator/runtime/types.ts';
+import { settingKey, takenValue } from './arbitrary-keys.ts';
 
 const read = (text: string, spec: ValueSpec) => {
   const decoded = decode(text, spec);
@@ -63,8 +64,8 @@ describe('value text', () => {
     ['integer or string', { types: ['integer', 'string'] }, fc.oneof(fc.integer(), fc.string())],
     ['list of strings', { types: ['array'], itemTypes: ['string'] }, fc.array(fc.string())],
     ['list of integers', { types: ['array'], itemTypes: ['integer'] }, fc.array(fc.integer())],
-    ['map', { types: ['map'] }, fc.dictionary(fc.string(), fc.boolean(), { noNullPrototype: true })],
-    ['any', { types: [] }, fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown)], // JSON has no -0
+    ['map', { types: ['map'] }, fc.dictionary(settingKey, fc.boolean(), { noNullPrototype: true })],
+    ['any', { types: [] }, fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown).filter(takenValue)], // JSON has no -0
   ];
   for (const [name, spec, values] of specs) {
     it(`decode(encode(v)) == v for every ${name}`, () => {

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError, encode, type LoadOptions, type Resolved, type ServiceSpec } from '../generator/runtime/index.ts';
 import { memoryLogger, readJson, REPO, tempProject, tempRoot, type TempProject } from './helpers.ts';
+import { settingKey, takenValue } from './arbitrary-keys.ts';
 
 type Config = Record<string, unknown> & { bus: Record<string, unknown> };
 interface Loader {
@@ -123,8 +124,8 @@ describe('loadConfig', () => {
       sysconfd_port: fc.oneof(fc.integer({ min: 1 }), fc.stringMatching(/^[0-9]+$/)),
       tags: fc.array(fc.string()),
       ids: fc.array(fc.integer()),
-      plugins: fc.dictionary(fc.string(), fc.boolean(), { noNullPrototype: true }),
-      extra: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown), // JSON has no -0
+      plugins: fc.dictionary(settingKey, fc.boolean(), { noNullPrototype: true }),
+      extra: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown).filter(takenValue), // JSON has no -0
     };
     const specs = new Map(sample.service.settings.map((s) => [s.path.join('.'), s]));
     await fc.assert(

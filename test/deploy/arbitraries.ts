@@ -10,6 +10,8 @@ import type { SchemaNode } from '../../generator/load.ts';
 import { encode } from '../../generator/runtime/codec.ts';
 import type { JsonValue } from '../../generator/runtime/types.ts';
 import { generatedPath } from './tools.ts';
+import { isForbiddenKey } from '../../generator/runtime/limits.ts';
+import { takenValue } from '../arbitrary-keys.ts';
 
 /**
  * Pieces hostile to some artifact, and to none (`\r` and U+FFFF aside, which env files cannot carry),
@@ -80,7 +82,7 @@ function setAt(root: Record<string, JsonValue>, path: readonly string[], value: 
 
 function leafArbitrary(leaf: LeafSetting): fc.Arbitrary<JsonValue> {
   if (leaf.enum) return fc.constantFrom(...leaf.enum);
-  if (leaf.types.length === 0) return fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as JsonValue);
+  if (leaf.types.length === 0) return fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as JsonValue).filter(takenValue);
   return fc.oneof(...leaf.types.map((type) => typed(type, leaf.schema, HOSTILE_PIECES)));
 }
 
@@ -112,7 +114,7 @@ function typed(type: string, node: SchemaNode, pieces: readonly string[]): fc.Ar
         return fc.record(Object.fromEntries(properties.map(([key, child]) => [key, anyOf(child, pieces)])), { requiredKeys, noNullPrototype: true }) as fc.Arbitrary<JsonValue>;
       }
       const values = isNode(node.additionalProperties) ? node.additionalProperties : {};
-      return fc.dictionary(pieceString(pieces, 3), anyOf(values, pieces), { maxKeys: 3, noNullPrototype: true });
+      return fc.dictionary(pieceString(pieces, 3).filter((k) => !isForbiddenKey(k)), anyOf(values, pieces), { maxKeys: 3, noNullPrototype: true });
     }
     default:
       throw new Error(`no arbitrary for type ${type}`);
