@@ -334,24 +334,30 @@ class Config(TypedDict):
     #: env `WAZO_AUTH_MAX_USER_CONCURRENT_SESSIONS` · Consul `config/wazo-auth/max_user_concurrent_sessions` · restart to apply
     max_user_concurrent_sessions: int
 
+
 _E0 = frozenset(["critical", "error", "warning", "info", "debug"])
 _F1 = re.compile("^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\Z", re.IGNORECASE)
-_F2 = lambda v: _F1.search(v) is not None
-_K3 = frozenset([])
-_K4 = frozenset([])
-_K5 = frozenset([])
-_K6 = frozenset([])
-_K7 = frozenset([])
+
+
+def _F2(v: Any) -> bool:
+    return _F1.search(v) is not None
+
+
+_K3: frozenset[str] = frozenset([])
+_K4: frozenset[str] = frozenset([])
+_K5: frozenset[str] = frozenset([])
+_K6: frozenset[str] = frozenset([])
+_K7: frozenset[str] = frozenset([])
 _F8 = format_function("uri")
-_K9 = frozenset([])
-_K10 = frozenset([])
+_K9: frozenset[str] = frozenset([])
+_K10: frozenset[str] = frozenset([])
 _E11 = frozenset(["http", "https"])
 _E12 = frozenset(["direct", "fanout", "topic", "headers"])
-_K13 = frozenset([])
-_K14 = frozenset([])
-_K15 = frozenset([])
-_K16 = frozenset([])
-_K17 = frozenset([])
+_K13: frozenset[str] = frozenset([])
+_K14: frozenset[str] = frozenset([])
+_K15: frozenset[str] = frozenset([])
+_K16: frozenset[str] = frozenset([])
+_K17: frozenset[str] = frozenset([])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:

@@ -292,13 +292,14 @@ class Config(TypedDict):
     #: env `WAZO_CALLD_MAX_MEETING_PARTICIPANTS` · Consul `config/wazo-calld/max_meeting_participants` · restart to apply
     max_meeting_participants: int
 
+
 _E0 = frozenset(["critical", "error", "warning", "info", "debug"])
 _F1 = format_function("uri")
 _E2 = frozenset(["direct", "fanout", "topic", "headers"])
 _E3 = frozenset(["direct", "fanout", "topic", "headers"])
 _E4 = frozenset(["http", "https"])
-_K5 = frozenset([])
-_K6 = frozenset([])
+_K5: frozenset[str] = frozenset([])
+_K6: frozenset[str] = frozenset([])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:

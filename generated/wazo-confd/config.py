@@ -253,10 +253,11 @@ class Config(TypedDict):
     #: env `WAZO_CONFD_PAGINATED_USER_STRATEGY_THRESHOLD` · Consul `config/wazo-confd/paginated_user_strategy_threshold` · restart to apply
     paginated_user_strategy_threshold: int
 
+
 _E0 = frozenset(["critical", "error", "warning", "info", "debug"])
 _E1 = frozenset(["direct", "fanout", "topic", "headers"])
 _P2 = re.compile("^[0-9]+\\Z")
-_K3 = frozenset([])
+_K3: frozenset[str] = frozenset([])
 _E4 = frozenset(["http", "https"])
 
 

@@ -259,11 +259,12 @@ class Config(TypedDict):
     consul: Consul
     service_discovery: ServiceDiscovery
 
-_K0 = frozenset([])
-_K1 = frozenset([])
-_K2 = frozenset([])
+
+_K0: frozenset[str] = frozenset([])
+_K1: frozenset[str] = frozenset([])
+_K2: frozenset[str] = frozenset([])
 _E3 = frozenset(["critical", "error", "warning", "info", "debug"])
-_K4 = frozenset([])
+_K4: frozenset[str] = frozenset([])
 _E5 = frozenset(["direct", "fanout", "topic", "headers"])
 _E6 = frozenset(["http", "https"])
 

@@ -226,13 +226,14 @@ class Config(TypedDict):
     #: env `WAZO_WEBHOOKD_MOBILE_FCM_NOTIFICATION_END_POINT` · Consul `config/wazo-webhookd/mobile_fcm_notification_end_point` · restart to apply
     mobile_fcm_notification_end_point: str
 
+
 _E0 = frozenset(["critical", "error", "warning", "info", "debug"])
 _E1 = frozenset(["direct", "fanout", "topic", "headers"])
 _F2 = format_function("uri")
 _E3 = frozenset(["http", "https"])
-_K4 = frozenset([])
-_K5 = frozenset([])
-_K6 = frozenset([])
+_K4: frozenset[str] = frozenset([])
+_K5: frozenset[str] = frozenset([])
+_K6: frozenset[str] = frozenset([])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:

@@ -45,6 +45,7 @@ export function configPy(model: ServiceModel): string {
     '',
     ...groupTypes(model.root).flatMap((block) => ['', '', block]),
     '',
+    '',
     validator.code,
     '',
     '',

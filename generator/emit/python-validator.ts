@@ -48,9 +48,15 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
   const compiled = new Map<unknown, string>();
   const formats = new Map<string, string>();
 
-  const constant = (prefix: string, expression: string): string => {
+  const constant = (prefix: string, expression: string, annotation?: string): string => {
     const name = `_${prefix}${constants.length}`;
-    constants.push(`${name} = ${expression}`);
+    constants.push(`${name}${annotation ? `: ${annotation}` : ''} = ${expression}`);
+    return name;
+  };
+  /** A one-line check as a typed function (mypy --strict wants no untyped lambda). */
+  const check = (prefix: string, body: string): string => {
+    const name = `_${prefix}${constants.length}`;
+    constants.push(`\n\ndef ${name}(v: Any) -> bool:\n    return ${body}\n\n`);
     return name;
   };
   const error = (indent: string, keyword: string, params: string, message: string, at = 'at') =>
@@ -66,8 +72,8 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
       if (definition instanceof RegExp) {
         const flags = definition.flags.includes('i') ? ', re.IGNORECASE' : '';
         const regex = constant('F', `re.compile(${pyLiteral(pyRegex(definition.source))}${flags})`);
-        fn = constant('F', `lambda v: ${regex}.search(v) is not None`);
-      } else if (definition === true) fn = constant('F', 'lambda v: True');
+        fn = check('F', `${regex}.search(v) is not None`);
+      } else if (definition === true) fn = check('F', 'True');
       else fn = constant('F', `format_function(${pyLiteral(name)})`);
       formats.set(name, fn);
     }
@@ -214,7 +220,7 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
       const patterns = isNode(node.patternProperties) ? Object.entries(node.patternProperties) : [];
       const patternNames = patterns.map(([p]) => constant('P', `re.compile(${pyLiteral(pyRegex(p))})`));
       if ('additionalProperties' in node && node.additionalProperties !== true) {
-        const known = constant('K', `frozenset(${pyLiteral(Object.keys(properties))})`);
+        const known = constant('K', `frozenset(${pyLiteral(Object.keys(properties))})`, 'frozenset[str]');
         const matches = patternNames.map((p) => ` and ${p}.search(key) is None`).join('');
         lines.push(`${i}for key in d:`, `${i}    if key not in ${known}${matches}:`);
         if (node.additionalProperties === false) lines.push(error(i + '        ', 'additionalProperties', '{"additionalProperty": key}', '"must NOT have additional properties"'));

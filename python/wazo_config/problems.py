@@ -81,7 +81,7 @@ def show_value(value: Any, secret: bool, *, missing: bool = False) -> str:
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate within a small edit distance, for "did you mean …" hints."""
     best: str | None = None
-    best_distance = max(2, len(name) // 3) + 1
+    best_distance: float = max(2, len(name) // 3) + 1
     lowered = name.lower()
     for candidate in candidates:
         d = _edit_distance(lowered, candidate.lower())

@@ -57,7 +57,7 @@ class DefaultsSource:
     name = "defaults"
 
     def read(self, context: SourceContext) -> SourceOutput:
-        values = [(s.path, s.default, "default") for s in context.service.settings if s.has_default]
+        values: list[tuple[Sequence[str], Any, str]] = [(s.path, s.default, "default") for s in context.service.settings if s.has_default]
         return SourceOutput([ValuesLayer(values)])
 
 

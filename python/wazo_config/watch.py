@@ -150,14 +150,14 @@ class ReconnectedEvent:
 def backoff_delay(backoff: Mapping[str, int], attempt: int) -> int:
     initial = backoff.get("initial_ms", 250)
     capped = min(backoff.get("max_ms", 10_000), initial * 2 ** min(attempt - 1, 30))
-    return round(capped * (0.5 + random.random() / 2))
+    return int(round(capped * (0.5 + random.random() / 2)))
 
 
 class _Restart:
     """The restart policy: exit (default, code 75 after `grace_ms`) or emit only."""
 
     def __init__(self, setting: Any, name: str, logger: Logger, exit: Callable[[int], None] | None) -> None:
-        given = {"policy": setting} if isinstance(setting, str) else dict(setting or {})
+        given: dict[str, Any] = {"policy": setting} if isinstance(setting, str) else dict(setting or {})
         self.policy = given.get("policy", "exit")
         self.exit_code = int(given.get("exit_code", RESTART_EXIT_CODE))
         self.grace_ms = int(given.get("grace_ms", 5_000))

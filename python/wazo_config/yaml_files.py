@@ -31,7 +31,7 @@ class _Duplicate(yaml.MarkedYAMLError):
     pass
 
 
-class ConfigLoader(_Base):  # type: ignore[misc, valid-type]
+class ConfigLoader(_Base):  # type: ignore[misc]
     """The safe loader, without timestamps (no setting is a date), refusing duplicate keys."""
 
     yaml_implicit_resolvers = {

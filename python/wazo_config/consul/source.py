@@ -50,7 +50,14 @@ def decode_entries(entries: Sequence[KvEntry], index: SettingsIndex) -> DecodedE
 
 def path_of_key(relative_key: str) -> list[str]:
     """Key segments back to path segments: `%2F` → `/`, `%25` → `%`."""
-    return [re.sub(r"%(2F|25)", lambda m: "%" if m[0] == "%25" else "/", s, flags=re.IGNORECASE) for s in relative_key.split("/")]
+    return [_ESCAPED.sub(_unescape, s) for s in relative_key.split("/")]
+
+
+_ESCAPED = re.compile(r"%(2F|25)", re.IGNORECASE)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return "%" if match.group(0) == "%25" else "/"
 
 
 def _unknown_hint(relative: str, index: SettingsIndex) -> str:

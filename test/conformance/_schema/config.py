@@ -76,10 +76,16 @@ class Config(TypedDict):
     bus: Bus
     auth: Auth
 
+
 _E0 = frozenset(["critical", "error", "warning", "info", "debug"])
-_K1 = frozenset([])
+_K1: frozenset[str] = frozenset([])
 _F2 = re.compile("^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\Z", re.IGNORECASE)
-_F3 = lambda v: _F2.search(v) is not None
+
+
+def _F3(v: Any) -> bool:
+    return _F2.search(v) is not None
+
+
 _P4 = re.compile("^[a-z][a-z0-9-]*\\Z")
 
 
