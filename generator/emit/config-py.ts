@@ -156,6 +156,7 @@ function settingLiteral(row: SettingSpec): string {
   if (row.default !== undefined) args.push('has_default=True', `default=${pyLiteral(row.default)}`);
   if (row.enum) args.push(`enum=${pyLiteral(row.enum, true)}`);
   if (row.pem) args.push('pem=True');
+  if (row.required) args.push('required=True');
   return `SettingSpec(${args.join(', ')})`;
 }
 

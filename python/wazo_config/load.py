@@ -13,7 +13,7 @@ from .settings import SettingsIndex, index_of
 from .sources import ConfigSource, DefaultsSource, EnvSource, FileSource, Layer, OverridesSource, SourceContext, TreeLayer
 from .tree import ConfigTree, dotted, get_at, path_of_pointer
 from .spec import Logger, ServiceSpec
-from .validation import problems_from_validation
+from .validation import missing_required, problems_from_validation
 
 #: What `configFile=False` / `configDir=False` mean: no file, no directory.
 NONE = False
@@ -150,9 +150,13 @@ def resolve_config(
             problems.append(unknown)
         else:
             warnings.append(f"unknown key {unknown.key} ({unknown.source})" + (f": {unknown.hint}" if unknown.hint else ""))
+    file_name = _path_option(config_file, service.config_file)
+    missing = missing_required(tree, context.index, file_name)
+    problems.extend(missing)
     errors = service.validate(tree.root)
     if errors:
-        problems.extend(problems_from_validation(errors, tree, context.index))
+        reported = {p.key for p in missing}
+        problems.extend(p for p in problems_from_validation(errors, tree, context.index, file_name) if p.key not in reported)
     if problems:
         raise ConfigError(service.name, problems)
     written = None

@@ -26,6 +26,8 @@ class SettingSpec:
     enum: tuple[Any, ...] | None = None
     #: The value is PEM text: the loader writes it to a private file.
     pem: bool = False
+    #: Required and without a default: loading fails when no source sets it.
+    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,7 +177,7 @@ EXPECTATIONS: dict[str, Callable[[dict[str, Any]], str]] = {
     "type": lambda p: f"expected {_types_text(p['type'])}",
     "enum": lambda p: "expected one of " + ", ".join(js_json(v) for v in p["allowedValues"]),
     "const": lambda p: f"expected {js_json(p['allowedValue'])}",
-    "required": lambda p: "missing: the schema gives no default",
+    "required": lambda p: NOT_SET,
     "pattern": lambda p: f"expected text matching {p['pattern']}",
     "format": lambda p: f"expected a valid {p['format']}",
     "minimum": lambda p: f"expected a value >= {js_json(p['limit'])}",
@@ -198,9 +198,27 @@ def _describe(error: ValidationError) -> str:
     return describe(error.params) if describe else f"expected a value that passes {error.keyword} ({error.message})"
 
 
+NOT_SET = "required, not set"
+
+
+def missing_required(tree: ConfigTree, index: SettingsIndex, config_file: str | None) -> list[Problem]:
+    """Required settings no source set. Checked here rather than left to the validator, which says
+    nothing when the group holding the key is absent altogether."""
+    return [
+        Problem(dotted(s.path), "nothing", NOT_SET, hint=where_to_set(s, config_file))
+        for s in index.service.settings
+        if s.required and is_missing(get_at(tree.root, s.path))
+    ]
+
+
+def where_to_set(setting: SettingSpec, config_file: str | None) -> str:
+    """Every place a service reads a key from, for the hint of a required key nothing set."""
+    return f"set {setting.env}, or Consul {setting.consul_key}, or {dotted(setting.path)} in {config_file or 'a config file'}"
+
+
 def _hint(error: ValidationError, leaf: SettingSpec | None) -> str:
     if error.keyword == "required":
-        return f"set {leaf.env} or the key in a config file" if leaf else "set it in a config file"
+        return "set a key under it: the schema requires it and gives no default"
     if error.keyword == "enum":
         return "use one of the listed values"
     if leaf and error.keyword == "type":
@@ -210,7 +228,7 @@ def _hint(error: ValidationError, leaf: SettingSpec | None) -> str:
     return "see the settings reference for this key"
 
 
-def problems_from_validation(errors: Sequence[ValidationError], tree: ConfigTree, index: SettingsIndex) -> list[Problem]:
+def problems_from_validation(errors: Sequence[ValidationError], tree: ConfigTree, index: SettingsIndex, config_file: str | None = None) -> list[Problem]:
     by_key: dict[str, Problem] = {}
     for error in errors:
         path = path_of_pointer(error.instance_path)
@@ -232,6 +250,6 @@ def problems_from_validation(errors: Sequence[ValidationError], tree: ConfigTree
             "nothing" if missing else tree.source_of(path),
             expected,
             None if missing else show_value(value, leaf.secret if leaf else False, missing=is_missing(value)),
-            _hint(error, leaf),
+            where_to_set(leaf, config_file) if missing and leaf else _hint(error, leaf),
         )
     return list(by_key.values())
