@@ -74,7 +74,7 @@ describe('conformance corpus', () => {
       const actual = portable(await runTypeScript(loaders.spec, optionsOf(name)), name);
       const file = join(HERE, name, 'expected.json');
       if (UPDATE || !existsSync(file)) writeFileSync(file, JSON.stringify(actual, null, 2) + '\n');
-      assert.deepEqual(actual, JSON.parse(readFileSync(file, 'utf8')));
+      assert.deepEqual(withoutParserWords(actual), withoutParserWords(JSON.parse(readFileSync(file, 'utf8'))));
     });
 
     it(`${name}: the Python runtime gives expected.json`, () => {
