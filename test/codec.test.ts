@@ -55,18 +55,30 @@ describe('value text', () => {
     assert.equal(decode('', { types: ['number'] }).ok, false);
   });
 
+  /** Any text: code points from the whole of Unicode (newlines, tabs, controls, quotes, commas, emoji…). */
+  const text = fc.string({ unit: 'binary' });
+  /** Integers JSON and JavaScript carry exactly, with their edges. */
+  const int = fc.oneof(fc.maxSafeInteger(), fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0));
   const specs: [string, ValueSpec, fc.Arbitrary<unknown>][] = [
-    ['string', { types: ['string'] }, fc.string({ unit: 'grapheme' })],
-    ['integer', { types: ['integer'] }, fc.integer()],
-    ['number', { types: ['number'] }, fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0))],
+    ['string', { types: ['string'] }, fc.oneof(text, fc.string({ unit: 'grapheme' }))],
+    ['integer', { types: ['integer'] }, int],
+    ['number', { types: ['number'] }, fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)), int)],
     ['boolean', { types: ['boolean'] }, fc.boolean()],
-    ['nullable string', { types: ['string', 'null'] }, fc.option(fc.string(), { nil: null })],
-    ['integer or string', { types: ['integer', 'string'] }, fc.oneof(fc.integer(), fc.string())],
-    ['list of strings', { types: ['array'], itemTypes: ['string'] }, fc.array(fc.string())],
-    ['list of integers', { types: ['array'], itemTypes: ['integer'] }, fc.array(fc.integer())],
-    ['map', { types: ['map'] }, fc.dictionary(settingKey, fc.boolean(), { noNullPrototype: true })],
+    ['nullable string', { types: ['string', 'null'] }, fc.option(text, { nil: null })],
+    ['integer or string', { types: ['integer', 'string'] }, fc.oneof(int, text, int.map(String))],
+    ['list of strings', { types: ['array'], itemTypes: ['string'] }, fc.array(text)],
+    ['list of integers', { types: ['array'], itemTypes: ['integer'] }, fc.array(int)],
+    ['map', { types: ['map'] }, fc.dictionary(settingKey, fc.oneof(fc.boolean(), text, int), { noNullPrototype: true })],
     ['any', { types: [] }, fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown).filter(takenValue)], // JSON has no -0
   ];
+
+  it('-0 has no JSON text: it is written and read back as 0', () => {
+    for (const spec of [{ types: ['number'] }, { types: ['integer'] }] as ValueSpec[]) {
+      assert.equal(encode(-0, spec), '0');
+      assert.ok(Object.is(read('0', spec), 0));
+    }
+  });
+
   for (const [name, spec, values] of specs) {
     it(`decode(encode(v)) == v for every ${name}`, () => {
       fc.assert(

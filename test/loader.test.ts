@@ -114,16 +114,19 @@ describe('loadConfig', () => {
   });
 
   it('round-trips every leaf type through an env var (property)', async () => {
+    // Text from the whole of Unicode, integers up to 2^53 − 1 with their edges.
+    const text = fc.string({ unit: 'binary' });
+    const int = fc.oneof(fc.maxSafeInteger(), fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0));
     const leaves = {
-      name: fc.string(),
-      port: fc.integer({ min: 1, max: 65535 }),
+      name: text,
+      port: fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.constantFrom(1, 65535)),
       ratio: fc.double({ min: 0, max: 1e9, noNaN: true }).filter((n) => !Object.is(n, -0)),
       debug: fc.boolean(),
-      prefix: fc.option(fc.string(), { nil: null }),
+      prefix: fc.option(text, { nil: null }),
       level: fc.constantFrom('debug', 'info', 'warning'),
-      sysconfd_port: fc.oneof(fc.integer({ min: 1 }), fc.stringMatching(/^[0-9]+$/)),
-      tags: fc.array(fc.string()),
-      ids: fc.array(fc.integer()),
+      sysconfd_port: fc.oneof(int.filter((n) => n >= 1), fc.stringMatching(/^[0-9]+$/)),
+      tags: fc.array(text),
+      ids: fc.array(int),
       plugins: fc.dictionary(settingKey, fc.boolean(), { noNullPrototype: true }),
       extra: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown).filter(takenValue), // JSON has no -0
     };
