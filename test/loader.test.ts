@@ -206,3 +206,28 @@ describe('bad values: every problem at once, each with key, source, value (maske
     assert.deepEqual(problems.map((p) => p.split(' ')[0]), ['port', 'debug', 'ratio', 'level']);
   });
 });
+
+describe("behaviours a Wazo operator relies on, with the real wazo-auth loader", () => {
+  const auth = () => import('../generated/wazo-auth/config.ts');
+
+  it("YAML 1.1 booleans in a config file (PyYAML's, as Wazo reads them) load as booleans", async () => {
+    const { loadConfig } = await auth();
+    const dir = tempRoot();
+    const file = join(dir, 'config.yml');
+    for (const [text, expected] of [
+      ['yes', true], ['Yes', true], ['YES', true], ['on', true], ['ON', true], ['True', true], ['TRUE', true],
+      ['no', false], ['No', false], ['off', false], ['Off', false], ['False', false], ['FALSE', false],
+    ] as const) {
+      writeFileSync(file, `debug: ${text}\n`);
+      const config = await loadConfig({ env: {}, configFile: file, configDir: false, consul: false, logger: memoryLogger() });
+      assert.equal(config.debug, expected, `debug: ${text}`);
+    }
+  });
+
+  it("another service's variables under a longer prefix (WAZO_AUTH_KEYS_… beside WAZO_AUTH_…) draw no warning unless close to a setting's name", async () => {
+    const { loadConfig } = await auth();
+    const logger = memoryLogger();
+    await loadConfig({ env: { WAZO_AUTH_KEYS_PATH: '/var/lib/wazo-auth-keys', WAZO_AUTH_KEYS_FOO: '1', WAZO_AUTH_DEBUGG: '1' }, ...none, consul: false, logger });
+    assert.deepEqual(logger.lines, ['warn: wazo-auth: unknown environment variable WAZO_AUTH_DEBUGG (did you mean WAZO_AUTH_DEBUG?)'], 'only the real typo');
+  });
+});

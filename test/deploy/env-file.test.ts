@@ -49,6 +49,18 @@ for (const service of SERVICES) {
       await assertReadersLoad(service, readFileSync(envPath, 'utf8'), await loadFromEnv(service, {}));
     });
 
+    test('a secret is never written with its default: its line stays commented out, and no reader gets it', async () => {
+      const model = await modelOf(service);
+      const text = readFileSync(envPath, 'utf8');
+      const secrets = model.leaves.filter((l) => l.secret);
+      assert.ok(secrets.length > 0, `${service} has secrets`);
+      for (const leaf of secrets) {
+        assert.doesNotMatch(text, new RegExp(`^\\s*${leaf.envName}=`, 'm'), leaf.envName);
+        for (const [reader, parse] of Object.entries(readers)) assert.ok(!(leaf.envName in parse(text)), `${reader}: ${leaf.envName}`);
+      }
+      assert.ok(secrets.some((leaf) => leaf.default !== undefined && text.includes(`# ${leaf.envName}=\n`)), 'a secret with a default is listed, commented out, with no value');
+    });
+
     test('the template rendered with the schema defaults in Consul is the example (secrets aside)', async () => {
       const model = await modelOf(service);
       const seed = JSON.parse(readFileSync(generatedPath(service, 'consul-seed.json'), 'utf8')) as KvEntry[];

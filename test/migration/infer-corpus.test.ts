@@ -127,3 +127,15 @@ describe('what the drafts say', () => {
     assert.ok(existsSync(join(CORPUS, 'wazo-provd/conf.d/50-network.yml')));
   });
 });
+
+describe('verifyInferred finds a draft that does not load its inputs back', () => {
+  it('names the key whose default no longer gives the defaults file', async () => {
+    const { inputs, inferred } = drafts.get('wazo-auth')!;
+    const schema = structuredClone(inferred.schema);
+    const lifetime = at(schema, 'default_token_lifetime');
+    lifetime.default = (lifetime.default as number) + 1;
+    const results = await verifyInferred(schema, inputs, tempRoot());
+    const found = results.flatMap((r) => r.differences.map((d) => `${r.file}: ${d}`));
+    assert.ok(found.length > 0 && found.every((d) => d.includes('default_token_lifetime')), found.join('\n'));
+  });
+});
