@@ -83,7 +83,10 @@ function resolveInt(source: string, explicit: boolean): number | Refused | typeo
 
 /** PyYAML's `construct_yaml_float`; infinities and NaN are refused: JSON (env, Consul, the validator) cannot carry them. */
 function resolveFloat(source: string, explicit: boolean): number | Refused | typeof NOT_RESOLVED {
-  if (!FLOAT.test(source)) return explicit ? new Refused(`!!float ${source}`, 'is not a number', 'write a number such as 2.5') : NOT_RESOLVED;
+  // An explicit `!!float 1` skips the pattern, as PyYAML's constructor does (it calls float()).
+  if (!FLOAT.test(source) && !(explicit && /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$/.test(source))) {
+    return explicit ? new Refused(`!!float ${source}`, 'is not a number', 'write a number such as 2.5') : NOT_RESOLVED;
+  }
   let text = source.replaceAll('_', '').toLowerCase();
   const sign = text.startsWith('-') ? -1 : 1;
   if (text[0] === '-' || text[0] === '+') text = text.slice(1);
@@ -102,6 +105,14 @@ const intTag = defineScalarTag('tag:yaml.org,2002:int', { implicit: true, implic
 const floatTag = defineScalarTag('tag:yaml.org,2002:float', { implicit: true, implicitFirstChars: [...'-+0123456789.'], resolve: resolveFloat, identify: () => false });
 
 const FORBIDDEN_KEY_MESSAGE = 'refused key';
+
+/** YAML 1.1's `=` (the "value" key): PyYAML resolves it but has no constructor, so safe_load refuses it. */
+const valueTag = defineScalarTag('tag:yaml.org,2002:value', {
+  implicit: true,
+  implicitFirstChars: ['='],
+  resolve: (source) => (source === '=' ? new Refused('=', "is YAML 1.1's value key, which PyYAML refuses", 'quote it: "="') : NOT_RESOLVED),
+  identify: () => false,
+});
 
 /** `{}` maps, as PyYAML's dicts, without the keys that reach a prototype. */
 const guardedMapTag: typeof mapTag = {
@@ -138,6 +149,7 @@ const SCHEMA = new Schema([
   intTag,
   floatTag,
   mergeTag,
+  valueTag,
   refusedSequence(omapTag, '!!omap', 'write a plain mapping (key: value lines)'),
   refusedSequence(pairsTag, '!!pairs', 'write a plain mapping (key: value lines)'),
   refusedMapping(setTag, '!!set', 'write a list, or a mapping of name: true'),

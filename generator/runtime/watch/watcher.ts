@@ -20,6 +20,7 @@ import { applyChanges, diffConfigs } from './diff.ts';
 import type { CycleReason, WatchEvent, WatchHandlers, Watcher, WatchOptions, WatchReporter } from './events.ts';
 import { Quiescence } from './quiescence.ts';
 import { RestartPolicy } from './restart.ts';
+import { loggable } from './loggable.ts';
 
 export function watch<C>(service: ServiceSpec, config: C, handlers: WatchHandlers<C> = {}, options: WatchOptions<C> = {}): Watcher<C> {
   return new ConfigWatcher(service, config, handlers, options);
@@ -219,7 +220,7 @@ class ConfigWatcher<C> implements Watcher<C> {
     const handler = this.handlers[event.type] as ((e: WatchEvent<C>) => void | Promise<void>) | undefined;
     if (!handler) return;
     try {
-      await handler.call(this.handlers, event);
+      await handler.call(this.handlers, loggable(this.service, event));
     } catch (error) {
       this.logger.error(`${this.service.name}: the ${event.type} handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
