@@ -10,10 +10,12 @@ data) and the loader: the same rules as generator/runtime/codec.ts, text for tex
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .limits import FORBIDDEN_KEY_HINT, MAX_DEPTH, json_depth, tree_fault
 from .problems import js_json
 
 TRUE_WORDS = frozenset(("true", "1", "yes", "on"))
@@ -53,17 +55,34 @@ def encode(value: Any, types: Sequence[str] | None = None, item_types: Sequence[
 
 
 def _number(text: str) -> int | float:
+    """JavaScript's `Number(text)` for a JSON number: integral values are ints, as far as JavaScript keeps them exact."""
     if "." in text or "e" in text or "E" in text:
         n = float(text)
         return int(n) if n.is_integer() and abs(n) < 2**53 else n
-    return int(text)
+    value = int(text)
+    return value if abs(value) <= MAX_SAFE_INTEGER else float(value)
 
 
-def _parse_json(text: str) -> tuple[bool, Any]:
+MAX_SAFE_INTEGER = 2**53 - 1
+_NOT_JSON = Decoded(False)
+
+
+def _parse_json(text: str) -> Decoded:
+    """JSON text → value, refusing what the loader must not take (limits.ts): nesting beyond
+    MAX_DEPTH, keys that reach a JavaScript prototype, numbers JSON cannot carry. `expected` is
+    empty when the text is simply not JSON."""
+    if json_depth(text) > MAX_DEPTH:
+        return Decoded(False, expected=f"a value nested at most {MAX_DEPTH} levels deep", hint="a setting holds a few levels at most: check what wrote it")
     try:
-        return True, json.loads(text, parse_constant=_reject)
+        value = _normalise(json.loads(text, parse_constant=_reject))
     except (ValueError, RecursionError):
-        return False, None
+        return _NOT_JSON
+    fault = tree_fault(value)
+    if fault is not None and fault[0] == "key":
+        return Decoded(False, expected=f"no key named {fault[2]}", hint=FORBIDDEN_KEY_HINT)
+    if fault is not None:
+        return Decoded(False, expected="a smaller value", hint="a setting holds a few levels at most: check what wrote it")
+    return Decoded(True, value)
 
 
 def _reject(name: str) -> Any:
@@ -74,9 +93,9 @@ def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = N
     if _only_string(types):
         return Decoded(True, text)
     if "string" in types and text.startswith('"'):
-        ok, quoted = _parse_json(text)
-        if ok and isinstance(quoted, str):
-            return Decoded(True, quoted)
+        quoted = _parse_json(text)
+        if quoted.ok and isinstance(quoted.value, str):
+            return quoted
     trimmed = js_trim(text)
     any_type = len(types) == 0
 
@@ -89,7 +108,13 @@ def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = N
         return Decoded(True, trimmed == "true")
     if (accepts("integer") or accepts("number")) and JSON_NUMBER.fullmatch(trimmed):
         n = _number(trimmed)
-        if accepts("number") or isinstance(n, int):
+        if isinstance(n, float) and not math.isfinite(n):
+            return Decoded(False, expected="a finite number", hint="JSON has no infinity: write a smaller number")
+        # An integer past 2^53 would be rounded: refused for integer settings, text where a string is accepted.
+        rounded = "integer" in types and "number" not in types and re.fullmatch(r"-?[0-9]+", trimmed) is not None and abs(int(trimmed)) > MAX_SAFE_INTEGER
+        if rounded and "string" not in types:
+            return Decoded(False, expected="an integer within ±9007199254740991 (2^53 - 1)", hint="JavaScript would round it: quote it and make the setting a string")
+        if not rounded and (accepts("number") or isinstance(n, int)):
             return Decoded(True, n)
     if accepts("boolean") and not any_type:
         word = trimmed.lower()
@@ -98,19 +123,17 @@ def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = N
         if word in FALSE_WORDS:
             return Decoded(True, False)
     if (accepts("array") and trimmed.startswith("[")) or (accepts("map") and trimmed.startswith("{")):
-        ok, parsed = _parse_json(trimmed)
-        if ok:
-            return Decoded(True, _normalise(parsed))
-        return _failure(types, item_types)
+        parsed = _parse_json(trimmed)
+        return parsed if parsed.ok or parsed.expected else _failure(types, item_types)
     if "array" in types and item_types and not trimmed.startswith("["):
         items = _decode_comma_list(trimmed, item_types)
         if items is not None:
             return Decoded(True, items)
     if accepts("string"):
         if any_type:
-            ok, parsed = _parse_json(trimmed)
-            if ok:
-                return Decoded(True, _normalise(parsed))
+            parsed = _parse_json(trimmed)
+            if parsed.ok or parsed.expected:
+                return parsed
         return Decoded(True, text)
     return _failure(types, item_types)
 

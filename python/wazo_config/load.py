@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 from .problems import ConfigError, Problem, did_you_mean
 from .settings import SettingsIndex, index_of
 from .sources import ConfigSource, DefaultsSource, EnvSource, FileSource, Layer, OverridesSource, SourceContext, TreeLayer
-from .tree import ConfigTree, dotted, get_at, path_of_pointer
+from .tree import ConfigTree, dotted, get_at, path_of_pointer, pointer_of
 from .spec import Logger, ServiceSpec
 from .validation import missing_required, problems_from_validation
 
@@ -118,7 +118,7 @@ def resolve_config(
     log = logger or default_logger
     environ: Mapping[str, str] = os.environ if env is None else env
     context = SourceContext(service, index_of(service), log)
-    tree = ConfigTree()
+    tree = ConfigTree(lambda path: pointer_of(path) in context.index.groups)
     problems: list[Problem] = []
     warnings: list[str] = []
     if wait_for_dependencies:
@@ -144,6 +144,7 @@ def resolve_config(
             _apply(tree, layer)
         problems.extend(output.problems)
         warnings.extend(output.warnings)
+    problems.extend(tree.refused)
     for unknown in _remove_unknown_keys(tree, context.index):
         if strict:
             unknown.message = "unknown key"

@@ -74,7 +74,11 @@ def show_value(value: Any, secret: bool, *, missing: bool = False) -> str:
     """A value as printed in messages: JSON, cut at 80 characters, or the mask for secrets."""
     if secret:
         return MASK
-    text = "nothing" if missing else js_json(value)
+    # Infinity and NaN as JSON would read `null`: say what the value is.
+    if isinstance(value, float) and not missing and (value != value or value in (float("inf"), float("-inf"))):
+        text = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    else:
+        text = "nothing" if missing else js_json(value)
     return text[:77] + "..." if len(text) > 80 else text
 
 

@@ -2,6 +2,7 @@
 layers (a tree deep-merged, or whole leaf values), problems and warnings."""
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol, Sequence
 
@@ -99,10 +100,18 @@ class FileSource:
 
         if self.config_file is not None:
             add(self.config_file)
+        files: list[str] = []
         if self.confd_files is not None:
             files = list(self.confd_files)
-        else:
-            files = [] if self.config_dir is None else list_conf_dir(self.config_dir)
+        elif self.config_dir is not None:
+            try:
+                files = list_conf_dir(self.config_dir)
+            except NotADirectoryError:
+                d = self.config_dir
+                problems.append(Problem(d, f"directory {d}", "is not a directory (ENOTDIR): the conf.d path must be a directory of *.yml files", hint=f"move the file away and create the directory (mkdir {d}), or point configDir elsewhere"))
+            except OSError as error:
+                code = errno.errorcode.get(error.errno or 0, str(error))
+                problems.append(Problem(self.config_dir, f"directory {self.config_dir}", f"cannot list the directory ({code})", hint="check its permissions"))
         # Layers apply lowest priority first: under first-wins the alphabetically first file goes last.
         if self.confd_order != "last-wins":
             files.reverse()

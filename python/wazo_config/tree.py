@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
+
+from .limits import FORBIDDEN_KEY_HINT, FORBIDDEN_KEYS
+from .problems import Problem
 
 _INDEX = re.compile(r"\d+")
 
@@ -65,11 +68,17 @@ class _SourceNode:
 
 
 class ConfigTree:
-    """A tree plus the source of every value in it, kept at the deepest path each source set."""
+    """A tree plus the source of every value in it, kept at the deepest path each source set.
 
-    def __init__(self) -> None:
+    `refused` holds the values that could not be placed: a child set under a group that a source
+    emptied (`rest_api:` with nothing under it is null) or gave another type, and keys that would
+    reach a JavaScript prototype (refused as the TypeScript runtime refuses them)."""
+
+    def __init__(self, is_group: Callable[[Sequence[str]], bool] = lambda path: False) -> None:
         self.root: dict[str, Any] = {}
         self._sources = _SourceNode()
+        self._is_group = is_group
+        self.refused: list[Problem] = []
 
     def merge(self, patch: dict[str, Any], source: str, at: Sequence[str] = ()) -> None:
         """Deep-merges `patch` over the tree (objects merged, everything else replaced)."""
@@ -78,18 +87,27 @@ class ConfigTree:
             current = get_at(self.root, path)
             if isinstance(value, dict) and isinstance(current, dict):
                 self.merge(value, source, path)
+            elif isinstance(value, dict) and not is_missing(current) and self._is_group(path) and self.source_of(path) != "default":
+                self._refuse(path, source, path, current)
             else:
                 self.set(path, value, source)
 
     def set(self, path: Sequence[str], value: Any, source: str) -> None:
         """Replaces the value at `path` whole, creating parent objects as needed."""
+        forbidden = next((s for s in path if s in FORBIDDEN_KEYS), None)
+        if forbidden is not None:
+            self.refused.append(Problem(dotted(path), source, f"the key {forbidden} is refused", hint=FORBIDDEN_KEY_HINT))
+            return
         previous = get_at(self.root, path)
         node = self.root
         sources = self._sources
-        for segment in path[:-1]:
-            nxt = node.get(segment)
-            if not isinstance(nxt, dict):
+        for n, segment in enumerate(path[:-1]):
+            nxt = node.get(segment, _MISSING)
+            if nxt is _MISSING:
                 nxt = node[segment] = {}
+            elif not isinstance(nxt, dict):
+                self._refuse(path, source, path[: n + 1], nxt)
+                return
             node = nxt
             sources = sources.child(segment)
         node[path[-1]] = clone(value)
@@ -98,6 +116,22 @@ class ConfigTree:
         if isinstance(previous, (dict, list)):
             sources.children = None
         sources.source = source
+
+    def _refuse(self, path: Sequence[str], source: str, group: Sequence[str], existing: Any) -> None:
+        """A value under a group that a source emptied or gave another type: the group keeps its value (and its error)."""
+        if existing is None:
+            what = "empty (null)"
+        else:
+            kind = "a list" if isinstance(existing, list) else "string" if isinstance(existing, str) else "boolean" if isinstance(existing, bool) else "number"
+            what = f"not a group ({kind})"
+        self.refused.append(
+            Problem(
+                dotted(path),
+                source,
+                f"cannot be set: {dotted(group)} is {what} in {self.source_of(group)}",
+                hint=f'give {dotted(group)} its settings there, or remove its empty "{group[-1]}:" line to keep the defaults',
+            )
+        )
 
     def delete(self, path: Sequence[str]) -> None:
         parent = get_at(self.root, path[:-1])

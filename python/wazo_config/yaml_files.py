@@ -4,14 +4,15 @@ accumulated only when asked. The same rules and messages as generator/runtime/so
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from .problems import Problem
-from .problems import js_json
+from .limits import DEFAULT_MAX_FILE_BYTES, FORBIDDEN_KEY_HINT, FORBIDDEN_KEYS, MAX_DEPTH, MAX_VALUES
+from .problems import Problem, js_json
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -29,6 +30,22 @@ class ExecNode:
 
 class _Duplicate(yaml.MarkedYAMLError):
     pass
+
+
+class _ForbiddenKey(yaml.MarkedYAMLError):
+    pass
+
+
+@dataclass(slots=True)
+class Refused:
+    """A scalar or collection the loader refuses, kept where it was written so that the error names its key."""
+
+    written: str
+    reason: str
+    hint: str
+
+
+QUOTE_HINT = "quote it to keep it as text"
 
 
 class ConfigLoader(_Base):  # type: ignore[misc]
@@ -51,6 +68,8 @@ class ConfigLoader(_Base):  # type: ignore[misc]
                     continue
                 if hashed and key_node.tag != "tag:yaml.org,2002:merge":
                     raise _Duplicate(None, None, "Map keys must be unique", key_node.start_mark)
+                if isinstance(key, str) and key in FORBIDDEN_KEYS:
+                    raise _ForbiddenKey(None, None, f"refused key {key}", key_node.start_mark)
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -64,6 +83,34 @@ def _construct_exec(loader: Any, node: Any) -> ExecNode:
 
 
 ConfigLoader.add_constructor("!exec", _construct_exec)
+
+
+def _construct_int(loader: Any, node: Any) -> Any:
+    value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    if abs(value) > 2**53 - 1:
+        return Refused(node.value, "is an integer beyond 2^53, which JavaScript would round", "quote it and make the setting a string")
+    return value
+
+
+def _construct_float(loader: Any, node: Any) -> Any:
+    value = yaml.SafeLoader.construct_yaml_float(loader, node)
+    if value != value or value in (float("inf"), float("-inf")):
+        return Refused(node.value, "is not a finite number (JSON has no infinity or NaN)", f"write a finite number, or {QUOTE_HINT}")
+    return value
+
+
+def _refused_collection(written: str, hint: str) -> Any:
+    def construct(loader: Any, node: Any) -> Refused:
+        return Refused(written, "is a YAML 1.1 type no setting takes", hint)
+
+    return construct
+
+
+ConfigLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+ConfigLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+ConfigLoader.add_constructor("tag:yaml.org,2002:omap", _refused_collection("!!omap", "write a plain mapping (key: value lines)"))
+ConfigLoader.add_constructor("tag:yaml.org,2002:pairs", _refused_collection("!!pairs", "write a plain mapping (key: value lines)"))
+ConfigLoader.add_constructor("tag:yaml.org,2002:set", _refused_collection("!!set", "write a list, or a mapping of name: true"))
 # `=` and a lone `<<` as values are text, as the TypeScript loader reads them (PyYAML has no constructor for them).
 ConfigLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 ConfigLoader.add_constructor("tag:yaml.org,2002:merge", lambda loader, node: loader.construct_scalar(node))
@@ -100,16 +147,60 @@ def _utf16(name: str) -> bytes:
     return name.encode("utf-16-be", "surrogatepass")
 
 
-def read_yaml_file(file: str, *, run_exec: bool = False) -> ReadResult:
+def read_yaml_file(file: str, *, run_exec: bool = False, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ReadResult:
+    """A config file, read only if it is a regular file (a FIFO would block forever) of at most
+    `max_file_bytes`, as UTF-8 (invalid bytes are an error, as in PyYAML). Links are followed."""
+    source = f"file {file}"
+
+    def problem(message: str, hint: str) -> ReadResult:
+        return ReadResult(problem=Problem(file, source, message, hint=hint))
+
     try:
-        with open(file, "rb") as handle:
-            raw = handle.read()
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return ReadResult()
     except OSError as error:
-        code = _errno_name(error)
-        return ReadResult(problem=Problem(file, f"file {file}", f"cannot read the file ({code})", hint="check its permissions"))
-    return parse_yaml_text(raw.decode("utf-8", "replace"), file, run_exec=run_exec)
+        return problem(f"cannot read the file ({_errno_name(error)})", "check its permissions")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return problem(f"is not a regular file ({_kind_of(info.st_mode)})", "config files must be regular files; remove it or replace it by a file")
+        if info.st_size > max_file_bytes:
+            return problem(f"is {info.st_size} bytes, more than the limit of {max_file_bytes}", "a config file is a few KB: check what wrote it, or raise maxFileBytes")
+        chunks: list[bytes] = []
+        length = 0
+        while length <= max_file_bytes:
+            chunk = os.read(fd, min(max_file_bytes, info.st_size) + 1 - length if length < info.st_size else 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            length += len(chunk)
+        if length > max_file_bytes:
+            return problem(f"grew past the limit of {max_file_bytes} bytes while it was read", "a config file is a few KB: check what writes it")
+        raw = b"".join(chunks)
+    except OSError as error:
+        return problem(f"cannot read the file ({_errno_name(error)})", "check its permissions")
+    finally:
+        os.close(fd)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return problem("is not valid UTF-8 text", "save it as UTF-8")
+    return parse_yaml_text(text, file, run_exec=run_exec)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def _errno_name(error: OSError) -> str:
@@ -127,12 +218,25 @@ def _syntax_problem(error: yaml.YAMLError, file: str) -> Problem:
 
 def parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResult:
     source = f"file {file}"
+    if text.startswith("\ufeff"):
+        text = text[1:]
     try:
-        tree = yaml.load(text, Loader=ConfigLoader)
+        documents = list(yaml.load_all(text, Loader=ConfigLoader))
+    except _ForbiddenKey as error:
+        mark = error.problem_mark
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark is not None else file
+        return ReadResult(problem=Problem(where, source, str(error.problem), hint=FORBIDDEN_KEY_HINT))
     except yaml.YAMLError as error:
         return ReadResult(problem=_syntax_problem(error, file))
     except RecursionError:
-        return ReadResult(problem=Problem(file, source, "invalid YAML: nested too deeply", hint="fix the YAML syntax at that line"))
+        return ReadResult(problem=Problem(file, source, f"invalid YAML: nests deeper than the limit of {MAX_DEPTH} levels", hint="a configuration nests a few levels at most: check the brackets and the indentation"))
+    if len(documents) > 1:
+        return ReadResult(problem=Problem(file, source, f"invalid YAML: {len(documents)} documents (--- separators) in one file", hint="keep one document per file"))
+    tree = documents[0] if documents else None
+    fault = _inspect(tree)
+    if fault is not None:
+        message, hint, path = fault
+        return ReadResult(problem=Problem(".".join(path) if path else file, source, message, hint=hint))
     problem_box: list[Problem] = []
     tree = _resolve_exec(tree, file, run_exec, problem_box)
     if problem_box:
@@ -142,6 +246,35 @@ def parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResu
     if not isinstance(tree, dict):
         return ReadResult(problem=Problem(file, source, "expected a mapping at the top of the file", hint="write key: value lines"))
     return ReadResult(tree=_json_keys(tree))
+
+
+def _inspect(root: Any) -> tuple[str, str, list[str]] | None:
+    """What the loader cannot take, with where it is: a refused value, too many values once aliases
+    are expanded, nesting beyond MAX_DEPTH (through aliases)."""
+    count = 0
+    path: list[str] = []
+
+    def walk(node: Any, depth: int) -> tuple[str, str, list[str]] | None:
+        nonlocal count
+        count += 1
+        if count > MAX_VALUES:
+            return (f"more than {MAX_VALUES} values once its aliases (*name) are expanded", "write the values out, or use fewer nested aliases", [])
+        if isinstance(node, Refused):
+            return (f"{node.written} {node.reason}", node.hint, list(path))
+        if not isinstance(node, (dict, list)):
+            return None
+        if depth > MAX_DEPTH:
+            return (f"nests deeper than {MAX_DEPTH} levels (through aliases)", "a configuration nests a few levels at most", list(path))
+        entries = [(str(i), v) for i, v in enumerate(node)] if isinstance(node, list) else [(_js_key(k), v) for k, v in node.items()]
+        for key, child in entries:
+            path.append(key)
+            fault = walk(child, depth + 1)
+            path.pop()
+            if fault:
+                return fault
+        return None
+
+    return walk(root, 1)
 
 
 def _js_key(key: Any) -> str:
