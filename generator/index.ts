@@ -24,15 +24,19 @@ export interface GenerateResult extends WriteResult {
   models: ServiceModel[];
 }
 
-export async function renderFiles(models: ServiceModel[], root: string, withIndexes: boolean): Promise<GeneratedFile[]> {
+/**
+ * The files of `models`, and the cross-service ones (generated/docs/) from `indexModels`: every
+ * service's, also when only some are generated, so that no run leaves the index stale.
+ */
+export async function renderFiles(models: ServiceModel[], root: string, indexModels: ServiceModel[] | false = models): Promise<GeneratedFile[]> {
   const context = { root };
   const files: GeneratedFile[] = [];
   for (const model of models) {
     for (const emitter of EMITTERS) files.push(...(await emitting(model.file, emitter.name, () => emitter.emit(model, context))));
   }
-  if (withIndexes) {
-    const all = models.map((m) => m.file).join(', ');
-    for (const emitter of INDEX_EMITTERS) files.push(...(await emitting(all, emitter.name, () => emitter.emitAll(models, context))));
+  if (indexModels) {
+    const all = indexModels.map((m) => m.file).join(', ');
+    for (const emitter of INDEX_EMITTERS) files.push(...(await emitting(all, emitter.name, () => emitter.emitAll(indexModels, context))));
   }
   return formatFiles(files, root);
 }
@@ -49,12 +53,12 @@ async function emitting<T>(file: string, emitter: string, emit: () => T | Promis
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const models = await loadModels(options.root, options.services);
-  const files = await renderFiles(models, options.root, !options.services);
+  const files = await renderFiles(models, options.root, options.services ? await loadModels(options.root) : models);
   const outDir = join(options.root, 'generated');
   const result = plan(files, outDir);
   if (options.services) {
-    // A partial run owns only its services' folders.
-    const owned = options.services.map((s) => `${s}/`);
+    // A partial run owns only its services' folders and the cross-service index.
+    const owned = [...options.services.map((s) => `${s}/`), 'docs/'];
     result.deleted = result.deleted.filter((path) => owned.some((prefix) => path.startsWith(prefix)));
   }
   if (!options.check) apply(files, outDir, result);

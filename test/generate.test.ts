@@ -23,7 +23,7 @@ function copyProject(): string {
 describe('generate', () => {
   it('produces exactly the checked-in generated/ (golden files)', async () => {
     const models = await loadModels(REPO);
-    const files = await renderFiles(models, REPO, true);
+    const files = await renderFiles(models, REPO);
     assert.deepEqual(files.map((f) => f.path).sort(), listFiles(join(REPO, 'generated')));
     for (const file of files) assert.equal(file.contents, readFileSync(join(REPO, 'generated', file.path), 'utf8'), file.path);
   });
@@ -31,8 +31,8 @@ describe('generate', () => {
   it('is deterministic and leaves the schemas untouched', async () => {
     const schemaFiles = listFiles(join(REPO, 'schemas'));
     const before = schemaFiles.map((f) => readJson(join(REPO, 'schemas', f)));
-    const first = await renderFiles(await loadModels(REPO), REPO, true);
-    const second = await renderFiles(await loadModels(REPO), REPO, true);
+    const first = await renderFiles(await loadModels(REPO), REPO);
+    const second = await renderFiles(await loadModels(REPO), REPO);
     assert.deepEqual(second, first);
     assert.deepEqual(schemaFiles.map((f) => readJson(join(REPO, 'schemas', f))), before);
   });
@@ -49,6 +49,24 @@ describe('generate', () => {
       assert.deepEqual(result.deleted, ['wazo-auth/stale.txt']);
       const again = await generate({ root });
       assert.deepEqual([again.written, again.deleted], [[], []]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('generate <one service> also refreshes the cross-service index, so --check passes after it', () => {
+    const root = copyProject();
+    try {
+      const schemaPath = join(root, 'schemas/wazo-dird.schema.json');
+      const schema = readJson(schemaPath) as { properties: Record<string, { description?: string }> };
+      schema.properties.debug!.description = 'A description only the index and the README show.';
+      writeFileSync(schemaPath, JSON.stringify(schema, null, 2));
+      const env = { ...process.env, WAZO_CONFIG_ROOT: root };
+      const result = cli(root, ['generate', 'wazo-dird'], env);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(readFileSync(join(root, 'generated/docs/index.html'), 'utf8'), /A description only the index and the README show\./);
+      const check = cli(root, ['generate', '--check'], env);
+      assert.equal(check.status, 0, check.stderr);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
