@@ -60,13 +60,22 @@ function observeEntries(at: Observed, map: YAMLMap, context: WalkContext): void 
     if (!child) at.children.set(key, (child = { samples: [], children: new Map() }));
     const comment = keyNode?.commentBefore ?? (i === 0 ? map.commentBefore : undefined);
     const inline = isScalar(pair.value) ? pair.value.comment?.trim() : undefined;
-    child.description ??= descriptionOf(comment) ?? (inline || undefined);
+    child.description ??= (isFileHeader(comment, i, map, context.doc) ? undefined : descriptionOf(comment)) ?? (inline || undefined);
     if (!context.commented) {
       context.comments.push({ at, comment, input: context.input });
       if (!child.where && keyNode?.range) child.where = `${context.input.file}:${context.input.lineCounter.linePos(keyNode.range[0]).line}`;
     }
     observeValue(child, (pair.value as Node | null) ?? null, context);
   });
+}
+
+/**
+ * A comment that opens the file in one block, down to the first key, is the file's header
+ * (provenance, licence: `# RENDERED from …`), not that key's description. When a blank line
+ * splits it, the paragraph under the blank line is directly above the key and describes it.
+ */
+function isFileHeader(comment: string | null | undefined, i: number, map: YAMLMap, doc: Document): boolean {
+  return i === 0 && map === doc.contents && !doc.commentBefore && !!comment && !comment.split('\n').includes('');
 }
 
 function observeValue(at: Observed, node: Node | null, context: WalkContext): void {

@@ -77,6 +77,12 @@ for (const { models, files } of sets) {
         for (const leaf of model.leaves) assert.equal(live.includes(mdCode(leaf.envName)), leaf.mutable, leaf.envName);
       });
 
+      it('says what a SIGHUP does to a file change, rather than that files are read only at start', () => {
+        const files = readme.slice(readme.indexOf('### In a config file'), readme.indexOf('### In Consul KV'));
+        assert.match(files, /send `[\w-]+` a SIGHUP: its watcher \(`watchConfig`\)\s+reads every file again, applies the keys marked live at once/);
+        assert.doesNotMatch(files, /restart `[\w-]+`: files are read at start/);
+      });
+
       it('shows Consul commands that sh reads as the example values', () => {
         const commands = fences(readme, 'sh').flatMap((body) => body.trim().split('\n'));
         assert.equal(commands.length, changes.length);

@@ -29,6 +29,18 @@ describe('descriptions from comments', () => {
     it(JSON.stringify(text), () => assert.equal(descriptionOf(commentAbove(text)), expected));
   }
 
+  it("takes a file's opening comment for its header, not for its first key's description", () => {
+    const dir = writeFiles({
+      'a.yml': '# RENDERED from wazo_x/config.py _DEFAULT_CONFIG\n# (ast-evaluated)\nuser: wazo-x\n# The log level\nlevel: info\n',
+      'b.yml': '# File header\n\n# The group\ngroup: x\n',
+    });
+    const { inputs } = readInputs([join(dir, 'a.yml'), join(dir, 'b.yml')]);
+    const { properties } = inferSchema(inputs, { service: 'wazo-x' }).schema as { properties: Record<string, { description?: string }> };
+    assert.equal(properties.user!.description, undefined);
+    assert.equal(properties.level!.description, 'The log level');
+    assert.equal(properties.group!.description, 'The group', 'under a blank line, a comment is directly above its key');
+  });
+
   it('finds commented-out settings, with the prose and comments inside them', () => {
     const comment = commentAbove('# Necessary to use service discovery\n# consul:\n#   host: consul.example.com\n#\n# # In seconds\n# service_discovery:\n#   # Whether to register\n#   enabled: true\n#\n#   retry_interval: 2\nkey: 1\n');
     const docs = commentedExamples(comment).map((doc) => ({ value: doc.toJS() as unknown, comments: doc.toString() }));
@@ -93,7 +105,7 @@ describe('name collisions', () => {
 describe('wazo-config infer', () => {
   it('prints the draft, the notes to review with file and line, and the load-back', () => {
     const dir = writeFiles({
-      'config.yml': '# Event bus\nbus:\n  # Where it listens\n  host: localhost\n  password: guest\n  port: 5672\nenabled_plugins:\n  calls: true\n',
+      'config.yml': '# The file header\n\n# Event bus\nbus:\n  # Where it listens\n  host: localhost\n  password: guest\n  port: 5672\nenabled_plugins:\n  calls: true\n',
       'defaults.json': '{"bus": {"host": "localhost", "port": 5672, "password": "guest", "timeout": 1.0}, "enabled_plugins": {"api": true}}',
     });
     // The notes go to stderr, which cli() keeps only on failure.
@@ -116,7 +128,7 @@ describe('wazo-config infer', () => {
       result.stderr,
       [
         'wazo-x: draft schema from 2 files; 1 note to review:',
-        '  config.yml:5: bus.password: x-secret suggested: a password',
+        '  config.yml:7: bus.password: x-secret suggested: a password',
         '  load-back config.yml: same object',
         '  load-back defaults.json: same object',
         '',
