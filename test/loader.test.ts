@@ -231,3 +231,20 @@ describe("behaviours a Wazo operator relies on, with the real wazo-auth loader",
     assert.deepEqual(logger.lines, ['warn: wazo-auth: unknown environment variable WAZO_AUTH_DEBUGG (did you mean WAZO_AUTH_DEBUG?)'], 'only the real typo');
   });
 });
+
+describe('a config file that does not exist', () => {
+  it('named by the configFile option: one info line, and the other sources still apply', async () => {
+    const dir = files({ 'conf.d/10.yml': 'port: 9001\n' });
+    const logger = memoryLogger();
+    const missing = join(dir, 'config.yml');
+    const config = await sample.loadConfig({ configFile: missing, configDir: join(dir, 'conf.d'), consul: false, env: {}, logger });
+    assert.equal(config.port, 9001);
+    assert.deepEqual(logger.lines.filter((l) => !l.startsWith('debug:')), [`info: wazo-sample: no config file at ${missing} (the configFile option names it); reading the other sources`]);
+  });
+
+  it("at the schema's default path: nothing said", async () => {
+    const logger = memoryLogger();
+    await sample.loadConfig({ configDir: false, consul: false, env: {}, logger });
+    assert.deepEqual(logger.lines.filter((l) => !l.startsWith('debug:')), []);
+  });
+});

@@ -3,7 +3,7 @@
  * them (schema defaults, the first file as config.yml, the others as its conf.d files), every
  * problem with the loader's own message and the file, line and column of its key.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { CommandModule } from 'yargs';
@@ -61,25 +61,41 @@ async function validate(argv: Args): Promise<number> {
     confdOrder: argv['confd-order'],
     wazoCompat: { exec: argv.exec, accumulateLists: argv['accumulate-lists'] },
   });
-  let problems: readonly Problem[] = [];
+  // A file named on the command line that does not exist is an error, not an empty file.
+  let problems: readonly Problem[] = argv.files
+    .filter((file) => !existsSync(file))
+    .map((file) => ({ key: file, source: `file ${file}`, message: 'no such file', hint: 'check the path: validate reads only the files it is given' }));
   try {
     // Strict, so that unknown keys come back as problems with their source; shown as warnings unless --strict.
     await resolveConfig(spec!, { configFile: false, configDir: false, consul: false, pemFiles: false, env: argv.env ? process.env : {}, sources: [files], strict: true, logger: quiet });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems = error.problems;
+    problems = [...problems, ...error.problems];
   }
   const lines = new KeyLines();
   const located = problems.map((p): Located => ({ ...p, severity: p.message === 'unknown key' && !argv.strict ? 'warning' : 'error', ...lines.locate(p) }));
   const errors = located.filter((p) => p.severity === 'error').length;
   if (argv.json) console.log(JSON.stringify({ service: spec!.name, files: argv.files, valid: errors === 0, problems: located }, null, 2));
   else {
-    for (const p of located) console.log(`${p.file ? `${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: ` : ''}${p.severity}: ${formatProblem(p)}`);
+    for (const p of located) console.log(problemLine(p));
     const warnings = located.length - errors;
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     console.log(`${spec!.name}: ${count(argv.files.length, 'file')}, ${count(errors, 'error')}, ${count(warnings, 'warning')}`);
   }
   return errors > 0 ? 1 : 0;
+}
+
+/**
+ * `file:line:col: error: key (source): what (hint)`. A problem of the file itself (a YAML error, a
+ * missing file) has its location for key and the file for source: the location is said once.
+ */
+function problemLine(p: Located): string {
+  const where = p.file ? `${p.file}${p.line ? `:${p.line}:${p.column}` : ''}` : '';
+  const aboutTheFile = p.file !== undefined && new RegExp(`^${escapeRegExp(p.file)}(?::\\d+(?::\\d+)?)?$`).test(p.key);
+  if (aboutTheFile && p.source === `file ${p.file}`) {
+    return `${where}: ${p.severity}: ${p.message}${p.hint ? ` (hint: ${p.hint})` : ''}`;
+  }
+  return `${where ? `${where}: ` : ''}${p.severity}: ${formatProblem(p)}`;
 }
 
 /** Where a problem's key is written in the file it came from, each file parsed once. */

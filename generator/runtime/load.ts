@@ -83,6 +83,7 @@ export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): Co
     fileSource({
       configFile: options.configFile ?? service.configFile,
       configDir: options.configDir ?? service.configDir,
+      configFileNamed: options.configFile !== undefined,
       confdOrder: options.confdOrder ?? 'first-wins',
       wazoCompat: options.wazoCompat,
       maxFileBytes: options.maxFileBytes,

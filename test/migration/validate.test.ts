@@ -77,12 +77,21 @@ describe('wazo-config validate', () => {
     const result = cli(dir, ['validate', 'wazo-x', 'config.yml', 'conf.d/50-exec.yml']);
     assert.equal(result.status, 1);
     const lines = result.stdout.split('\n');
-    // Where PyYAML places it too ("mapping values are not allowed here", line 3, column 10).
-    assert.match(lines[0]!, /^config\.yml:3:10: error: config\.yml:3:10 \(file config\.yml\): invalid YAML: bad indentation of a mapping entry/);
-    assert.equal(lines[1], 'conf.d/50-exec.yml:3:1: error: conf.d/50-exec.yml:3 (file conf.d/50-exec.yml): !exec command "echo {bus: {port: 0}}" not run: running commands is off (hint: load with wazoCompat: { exec: true } to run it as Wazo does, or write its output into the file)');
+    // Where PyYAML places it too ("mapping values are not allowed here", line 3, column 10), said
+    // once: not again as the key or the source.
+    assert.match(lines[0]!, /^config\.yml:3:10: error: invalid YAML: bad indentation of a mapping entry[^]* \(hint: [^)]*\)$/);
+    assert.doesNotMatch(lines[0]!, /config\.yml:3:10 /);
+    assert.equal(lines[1], 'conf.d/50-exec.yml:3:1: error: !exec command "echo {bus: {port: 0}}" not run: running commands is off (hint: load with wazoCompat: { exec: true } to run it as Wazo does, or write its output into the file)');
 
     const ran = cli(dir, ['validate', 'wazo-x', 'conf.d/50-exec.yml', '--exec']);
     assert.equal(ran.stdout.split('\n')[0], 'conf.d/50-exec.yml: error: bus.port (file conf.d/50-exec.yml): expected a value >= 1, got 0 (hint: use a value inside the allowed range)');
+  });
+
+  it('a named file that does not exist is an error', () => {
+    const dir = writeFiles({ 'schemas/wazo-x.schema.json': JSON.stringify(SCHEMA), 'conf.d/10.yml': 'tags: [b]\n' });
+    const result = cli(dir, ['validate', 'wazo-x', 'config.yml', 'conf.d/10.yml']);
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, 'config.yml: error: no such file (hint: check the path: validate reads only the files it is given)\nwazo-x: 2 files, 1 error, 0 warnings\n');
   });
 
   it('says so when every file is valid, with --accumulate-lists as wazo-auth merges', () => {

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MAX_FILE_BYTES } from '../limits.ts';
 import type { Problem } from '../problems.ts';
@@ -37,6 +37,11 @@ export interface FileSourceOptions {
   confdOrder?: 'first-wins' | 'last-wins';
   /** These files instead of the `*.yml` files of `configDir` (e.g. files named on a command line). */
   confdFiles?: readonly string[];
+  /**
+   * The program named `configFile` itself (not the schema's default path): when it does not exist,
+   * say so once at info level, since a mistyped path would otherwise go unnoticed.
+   */
+  configFileNamed?: boolean;
   wazoCompat?: WazoCompat | undefined;
   /** Largest config file read, in bytes; default 4 MiB (DEFAULT_MAX_FILE_BYTES). */
   maxFileBytes?: number | undefined;
@@ -50,13 +55,14 @@ export interface FileSourceOptions {
 export function fileSource(options: FileSourceOptions): ConfigSource {
   return {
     name: 'files',
-    async read({ logger }) {
+    async read({ logger, service }) {
       const layers: TreeLayer[] = [];
       const problems: Problem[] = [];
       const add = (file: string) => {
         const result = readYamlFile(file, { wazoCompat: options.wazoCompat, maxFileBytes: options.maxFileBytes });
         if ('problem' in result) problems.push(result.problem);
         else if (result.tree) layers.push({ kind: 'tree', source: `file ${file}`, tree: result.tree });
+        else if (options.configFileNamed && file === options.configFile && !existsSync(file)) logger.info(`${service.name}: no config file at ${file} (the configFile option names it); reading the other sources`);
         else logger.debug?.(`no config file at ${file}`);
       };
       if (options.configFile !== false) add(options.configFile);
