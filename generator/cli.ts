@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { compatCommand } from './commands/compat.ts';
 import { diffCommand } from './commands/diff.ts';
+import { execCommand } from './commands/exec.ts';
 import { explainCommand } from './commands/explain.ts';
 import { generateCommand } from './commands/generate.ts';
 import { inferCommand } from './commands/infer.ts';
@@ -20,6 +21,7 @@ await yargs(hideBin(process.argv))
   .command(validateCommand)
   .command(inferCommand)
   .command(compatCommand)
+  .command(execCommand)
   .demandCommand(1)
   .strict()
   .help()

@@ -57,7 +57,6 @@ export const VOCABULARY = {
           tcp: { type: 'object', required: ['host', 'port'], additionalProperties: false, properties: { host: { type: 'string', pattern: '\\S' }, port: { type: 'string', pattern: '\\S' } } },
           http: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: { type: 'string', pattern: '^https?://' } } },
           command: { type: 'array', minItems: 1, items: { type: 'string', pattern: '\\S' } },
-          interval: { type: 'number', exclusiveMinimum: 0 },
           timeout: { type: 'number', exclusiveMinimum: 0 },
         },
         oneOf: [requires('tcp'), requires('http'), requires('command')],

@@ -94,8 +94,9 @@ describe('generate', () => {
 
   it('names every type after its path, never with a number to tell duplicates apart', () => {
     for (const service of readdirSync(join(REPO, 'generated')).filter((d) => existsSync(join(REPO, 'generated', d, 'config.ts')))) {
-      const names = [...readFileSync(join(REPO, 'generated', service, 'config.ts'), 'utf8').matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]!);
-      assert.ok(names.includes('Config') && names.includes('RestApi'), `${service}: ${names.join(', ')}`);
+      const text = readFileSync(join(REPO, 'generated', service, 'config.ts'), 'utf8');
+      const names = [...text.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]!);
+      assert.ok(names.includes('Config') && (names.includes('RestApi') || !/^ {2}rest_api[?]?:/m.test(text)), `${service}: ${names.join(', ')}`);
       assert.deepEqual(names.filter((n) => /\d$/.test(n)), [], service);
     }
   });

@@ -44,6 +44,12 @@ export interface RegistrationOptions {
   meta?: Record<string, string>;
   /** The service's own readiness (e.g. its HTTP server listens); registration waits until it is true. */
   check?: () => boolean | Promise<boolean>;
+  /**
+   * Ask `check` again before each TTL update, as a wrapper probing a daemon does (docs/exec.md):
+   * while it fails, no update is sent, the TTL lapses and Consul marks the instance critical;
+   * once it passes again, the service registers again. Default false (checked once, at start).
+   */
+  recheck?: boolean;
   /** Where Consul is; located like the loader's, else `http://consul:8500`. */
   consul?: ConsulOptions;
   /** Where the `WAZO_CONSUL_*` variables are read; default `process.env`. */
@@ -131,7 +137,8 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
       state = 'registered';
       logger.info(`${name}: registered ${where}`);
       markRegistered();
-      await heartbeats(kv, checkId, settings, abort.signal, (error) =>
+      const still = options.recheck ? () => ready(options.check, logger, name) : undefined;
+      await heartbeats(kv, checkId, settings, abort.signal, still, (error) =>
         logger.warn(`${name}: the TTL update of ${where} failed: ${error.message}; registering again in ${settings.retry_interval} s`),
       );
       if (!abort.signal.aborted) {
@@ -180,11 +187,22 @@ async function ready(check: RegistrationOptions['check'], logger: Logger, name: 
   }
 }
 
-/** TTL updates every `refresh_interval` until aborted, or until one fails (then `onFailure` and return). */
-async function heartbeats(kv: ConsulKv, checkId: string, settings: ServiceDiscoverySettings, signal: AbortSignal, onFailure: (error: Error) => void): Promise<void> {
+/** TTL updates every `refresh_interval` until aborted, until one fails (then `onFailure` and return), or until `still` says not ready. */
+async function heartbeats(
+  kv: ConsulKv,
+  checkId: string,
+  settings: ServiceDiscoverySettings,
+  signal: AbortSignal,
+  still: (() => Promise<boolean>) | undefined,
+  onFailure: (error: Error) => void,
+): Promise<void> {
   while (!signal.aborted) {
     await sleep(settings.refresh_interval * 1000, signal);
     if (signal.aborted) return;
+    if (still && !(await still())) {
+      onFailure(new Error('the readiness check fails'));
+      return;
+    }
     try {
       await kv.passCheck(checkId);
     } catch (error) {

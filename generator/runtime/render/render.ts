@@ -67,7 +67,7 @@ export function renderAll(service: ServiceSpec, daemon: DaemonSpec, config: Json
           source: sourceOf(setting.path),
           message: `cannot be written to ${path} (${spec.format}): ${refusal.reason}`,
           value: showValue(getAt(config, setting.path), setting.secret),
-          hint: 'change the value; the daemon keeps running on its last good file',
+          hint: `a ${spec.format} file cannot carry it (docs/exec.md "Formats")`,
         });
       }
       files.push({ spec, path, mode, text: written.text });

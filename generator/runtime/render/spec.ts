@@ -37,8 +37,6 @@ export interface CheckSpec {
   http?: { url: string };
   /** A command (no shell) that must exit 0; each argument is a template. */
   command?: string[];
-  /** Seconds between two probes once registered; default 10. */
-  interval?: number;
   /** Seconds one probe may take; default 5. */
   timeout?: number;
 }
@@ -53,5 +51,4 @@ export interface DaemonSpec {
 }
 
 export const DEFAULT_RELOAD_SIGNAL = 'SIGHUP';
-export const DEFAULT_CHECK_INTERVAL_S = 10;
 export const DEFAULT_CHECK_TIMEOUT_S = 5;
