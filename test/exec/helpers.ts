@@ -5,17 +5,10 @@
  * own packaging does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ConsulTestServer } from '../consul-server/server.ts';
 import { REPO } from '../helpers.ts';
-
-/** Why a daemon test cannot run here, or undefined when every binary is present. */
-export function missingBinary(paths: readonly string[]): string | undefined {
-  const missing = paths.filter((p) => !existsSync(p));
-  return missing.length > 0 ? `not installed: ${missing.join(', ')} (.ci/apt-packages lists the packages)` : undefined;
-}
 
 /** `setpriv` to `user` when running as root (exec, no fork: signals reach the daemon itself), else nothing. */
 export function asUser(user: string): string[] {

@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FAST_BLOCKING } from '../consul-server/harness.ts';
 import { startConsulServer, type ConsulTestServer } from '../consul-server/server.ts';
-import { asUser, freePort, missingBinary, passing, registered, until, Wrapper } from './helpers.ts';
+import { missingTool } from '../missing-tool.ts';
+import { asUser, freePort, passing, registered, until, Wrapper } from './helpers.ts';
 
 const BIN = '/usr/lib/postgresql/15/bin';
-const skip = missingBinary([`${BIN}/postgres`, `${BIN}/initdb`, '/usr/bin/psql', '/usr/bin/setpriv']);
+const skip = missingTool(`${BIN}/postgres`, ['--version'], 'postgresql-15') || missingTool('psql', ['--version'], 'postgresql-15') || missingTool('setpriv', ['--version'], 'util-linux');
 const INJECTION = "x'\nshared_preload_libraries = 'evil";
 const P = 'config/postgresql';
 
