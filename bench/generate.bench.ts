@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, loadModels } from '../generator/index.ts';
-import { EMITTERS, INDEX_EMITTERS } from '../generator/emit/index.ts';
+import { EMITTERS } from '../generator/emit/index.ts';
+import { isIndexEmitter } from '../generator/emit/emitter.ts';
 import { formatFiles } from '../generator/format.ts';
 import type { GeneratedFile } from '../generator/emit/emitter.ts';
 import { REPO, tempProject } from './project.ts';
@@ -78,14 +79,10 @@ const bench: Bench = {
       stage('load + check + model', models.ms);
       const emitted: GeneratedFile[] = [];
       for (const emitter of EMITTERS) {
-        const { ms, value } = await timed(() => emitter.emit(models.value[0]!, { root: project.root }));
+        const index = isIndexEmitter(emitter);
+        const { ms, value } = await timed(() => (index ? emitter.emitAll(models.value, { root: project.root }) : emitter.emit(models.value[0]!, { root: project.root })));
         emitted.push(...value);
-        stage(`emit: ${emitter.name}`, ms);
-      }
-      for (const emitter of INDEX_EMITTERS) {
-        const { ms, value } = await timed(() => emitter.emitAll(models.value, { root: project.root }));
-        emitted.push(...value);
-        stage(`emit: ${emitter.name} (index)`, ms);
+        stage(`emit: ${emitter.name}${index ? ' (index)' : ''}`, ms);
       }
       const formatted = await timed(() => formatFiles(emitted, project.root));
       stage('format (prettier)', formatted.ms);

@@ -1,6 +1,8 @@
 /**
- * Stage 3 — model: the one typed model of settings that every emitter reads (DESIGN.md "The
- * setting model"). No emitter reads the raw schema.
+ * Stage 3 — model: the one typed model of settings that every emitter reads (docs/design.md "The
+ * model"). Each setting keeps its resolved schema node (`schema`) for the emitters that hand a
+ * schema to a compiler (TypeScript types, the validator, the editor schema); every other fact an
+ * emitter needs is a typed field here.
  */
 import type { DaemonSpec } from './runtime/render/spec.ts';
 import type { DiscoverSpec, JsonValue, ScalarType, ServiceSpec, SettingSpec, ValueType } from './runtime/types.ts';
@@ -53,7 +55,25 @@ export interface LeafSetting extends Annotations {
    * database URI, a service key). The group holding it is then always present too.
    */
   required?: true;
+  /** The numeric, length and item-count bounds, as the schema writes them. */
+  bounds?: Bounds;
+  pattern?: string;
+  /** For an open map whose values declare one `type`: that type (`object` for a map of maps). */
+  mapValueType?: string;
 }
+
+export interface Bounds {
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+}
+
+const BOUND_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems'] as const;
 
 export const PEM_MEDIA_TYPE = 'application/x-pem-file';
 
@@ -123,6 +143,10 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     if (leaf.itemTypes === undefined) delete leaf.itemTypes;
     if (node.contentMediaType === PEM_MEDIA_TYPE) leaf.pem = true;
     if (requiredHere && leaf.default === undefined) leaf.required = true;
+    const bounds = boundsOf(node);
+    if (bounds) leaf.bounds = bounds;
+    if (typeof node.pattern === 'string') leaf.pattern = node.pattern;
+    if (isNode(node.additionalProperties) && typeof node.additionalProperties.type === 'string') leaf.mapValueType = node.additionalProperties.type;
     leaves.push(leaf);
     return leaf;
   };
@@ -187,6 +211,12 @@ function inferTypes(node: SchemaNode): string[] {
     else types.add(typeof v);
   }
   return [...types].sort();
+}
+
+function boundsOf(node: SchemaNode): Bounds | undefined {
+  const bounds: Bounds = {};
+  for (const keyword of BOUND_KEYWORDS) if (typeof node[keyword] === 'number') bounds[keyword] = node[keyword];
+  return Object.keys(bounds).length > 0 ? bounds : undefined;
 }
 
 function itemTypesOf(node: SchemaNode): ScalarType[] | undefined {

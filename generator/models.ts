@@ -1,6 +1,7 @@
 /**
- * Stages 1–3 for every schema: load → check → model (+ the model rules). Every problem of every
- * schema is collected; any problem throws one GenerateError listing them all.
+ * Stages 1–3 for every schema: load → check → model (+ the model rules, and `check`: the emitters'
+ * checks when generating). Every problem of every schema is collected; any problem throws one
+ * GenerateError listing them all.
  */
 import { join } from 'node:path';
 import { checkSchema } from './check.ts';
@@ -10,7 +11,11 @@ import { buildModel, type ServiceModel } from './model.ts';
 import { GenerateError, type SchemaProblem } from './schema-problems.ts';
 import { checkModel } from './rules.ts';
 
-export async function loadModels(root: string, services?: string[]): Promise<ServiceModel[]> {
+export async function loadModels(
+  root: string,
+  services?: string[],
+  check?: (models: readonly ServiceModel[]) => SchemaProblem[],
+): Promise<ServiceModel[]> {
   const problems: SchemaProblem[] = [];
   const models: ServiceModel[] = [];
   const paths = listSchemaFiles(join(root, 'schemas'));
@@ -38,6 +43,7 @@ export async function loadModels(root: string, services?: string[]): Promise<Ser
     problems.push(...modelProblems);
     if (modelProblems.length === 0) models.push(model);
   }
+  if (check) problems.push(...check(models));
   if (problems.length > 0) throw new GenerateError(problems);
   return models;
 }

@@ -1,5 +1,5 @@
 /**
- * Our keywords (DESIGN.md "Schema vocabulary"), each with the meta-schema its value must pass.
+ * Our keywords (docs/design.md "Vocabulary"), each with the meta-schema its value must pass.
  * ajv gets them as annotation keywords, so strict mode accepts them and ignores them when validating.
  */
 import { FORMATS } from './runtime/render/spec.ts';

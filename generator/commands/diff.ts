@@ -94,14 +94,16 @@ export async function diffService(service: ServiceSpec, entries: KvEntry[]): Pro
 
 async function loaderProblems(service: ServiceSpec, decoded: ReturnType<typeof decodeEntries>): Promise<Problem[]> {
   try {
+    // Only what Consul holds, over the defaults: the files and the environment are this host's, not the deployment's.
     await resolveConfig(service, {
-      configFile: false,
-      configDir: false,
-      consul: false,
       pemFiles: false, // a report writes no files
-      env: {},
       logger: { info: () => {}, warn: () => {}, error: () => {} },
-      sources: [{ name: 'consul', read: async () => ({ layers: [decoded.layer], problems: decoded.invalid }) }],
+      replaceSources: {
+        files: false,
+        consul: { name: 'consul', read: async () => ({ layers: [decoded.layer], problems: decoded.invalid }) },
+        discovered: false,
+        env: false,
+      },
     });
     return [];
   } catch (error) {

@@ -67,7 +67,13 @@ async function validate(argv: Args): Promise<number> {
     .map((file) => ({ key: file, source: `file ${file}`, message: 'no such file', hint: 'check the path: validate reads only the files it is given' }));
   try {
     // Strict, so that unknown keys come back as problems with their source; shown as warnings unless --strict.
-    await resolveConfig(spec!, { configFile: false, configDir: false, consul: false, pemFiles: false, env: argv.env ? process.env : {}, sources: [files], strict: true, logger: quiet });
+    await resolveConfig(spec!, {
+      pemFiles: false,
+      env: argv.env ? process.env : {},
+      replaceSources: { files, consul: false, discovered: false },
+      strict: true,
+      logger: quiet,
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems = [...problems, ...error.problems];

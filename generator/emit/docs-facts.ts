@@ -8,8 +8,8 @@ import { MASK } from '../runtime/problems.ts';
 import { dotted } from '../runtime/tree.ts';
 import { envFileValue } from '../syntax/env.ts';
 import type { JsonValue, ValueType } from '../runtime/types.ts';
-import type { LeafSetting, ServiceModel } from '../model.ts';
-import { isNode } from '../walk.ts';
+import type { Bounds, LeafSetting, ServiceModel } from '../model.ts';
+import type { SchemaProblem } from '../schema-problems.ts';
 
 export interface TypeFacts {
   /** `integer`, `string or null`, `list of string`, `map of boolean`, `any`. */
@@ -83,16 +83,38 @@ export function keyFactsOf(model: ServiceModel, leaf: LeafSetting): KeyFacts {
   return facts;
 }
 
-/** Every key of a service, each anchor checked unique across the whole index. */
+/** Every key of every service. */
 export function keyFactsOfAll(models: readonly ServiceModel[]): KeyFacts[] {
-  const keys = models.flatMap((model) => model.leaves.map((leaf) => keyFactsOf(model, leaf)));
-  const seen = new Set<string>();
-  for (const key of keys) {
-    if (seen.has(key.anchor))
-      throw new Error(`${key.service}: two keys share the docs anchor #${key.anchor}; rename one`);
-    seen.add(key.anchor);
+  return models.flatMap((model) => model.leaves.map((leaf) => keyFactsOf(model, leaf)));
+}
+
+/** Keys whose deep links on the index page would be the same (`a.b` and `a` › `b`, or names that differ only in mangled characters). */
+export function anchorProblems(models: readonly ServiceModel[]): SchemaProblem[] {
+  const seen = new Map<string, LeafSetting>();
+  const problems: SchemaProblem[] = [];
+  for (const model of models) {
+    for (const leaf of model.leaves) {
+      const anchor = anchorOf(model.name, leaf);
+      const earlier = seen.get(anchor);
+      if (earlier) {
+        problems.push({ file: model.file, pointer: leaf.pointer, message: `two keys share the docs anchor #${anchor}: this one and #${earlier.pointer}`, hint: 'rename one key' });
+      } else seen.set(anchor, leaf);
+    }
   }
-  return keys;
+  return problems;
+}
+
+/** A service the "how to change a key" sections cannot show: it has no key to serve as their example. */
+export function exampleProblems(model: ServiceModel): SchemaProblem[] {
+  if (scalarExample(model)) return [];
+  return [
+    {
+      file: model.file,
+      pointer: '',
+      message: "no key can serve as the docs' example (a non-secret, non-deprecated scalar with a default whose text fits on one line)",
+      hint: 'give one such setting a default',
+    },
+  ];
 }
 
 export function countsOf(model: ServiceModel): Counts {
@@ -106,33 +128,30 @@ export function countsOf(model: ServiceModel): Counts {
 }
 
 export function typeFactsOf(leaf: LeafSetting): TypeFacts {
-  const { schema } = leaf;
+  const bounds = leaf.bounds ?? {};
   const facts: TypeFacts = {
     types: leaf.types.length === 0 ? 'any' : leaf.types.map((t) => typeWord(t, leaf)).join(' or '),
   };
   if (leaf.enum) facts.enum = leaf.enum.map((v) => encode(v, leaf));
   if (leaf.format) facts.format = leaf.format;
   const range = [
-    ...numberRange(schema),
-    ...countRange('length', schema.minLength, schema.maxLength),
-    ...countRange('items', schema.minItems, schema.maxItems),
+    ...numberRange(bounds),
+    ...countRange('length', bounds.minLength, bounds.maxLength),
+    ...countRange('items', bounds.minItems, bounds.maxItems),
   ];
   if (range.length > 0) facts.range = range.join(', ');
-  if (typeof schema.pattern === 'string') facts.pattern = schema.pattern;
+  if (leaf.pattern !== undefined) facts.pattern = leaf.pattern;
   return facts;
 }
 
 function typeWord(type: ValueType, leaf: LeafSetting): string {
   if (type === 'array' && leaf.itemTypes) return `list of ${leaf.itemTypes.join(' or ')}`;
-  const values = leaf.schema.additionalProperties;
-  if (type === 'map' && isNode(values) && typeof values.type === 'string')
-    return `map of ${values.type === 'object' ? 'maps' : values.type}`;
+  if (type === 'map' && leaf.mapValueType !== undefined) return `map of ${leaf.mapValueType === 'object' ? 'maps' : leaf.mapValueType}`;
   return TYPE_WORDS[type];
 }
 
-function numberRange(schema: Record<string, unknown>): string[] {
-  const num = (keyword: string) => (typeof schema[keyword] === 'number' ? (schema[keyword] as number) : undefined);
-  const [min, max, xmin, xmax] = [num('minimum'), num('maximum'), num('exclusiveMinimum'), num('exclusiveMaximum')];
+function numberRange(bounds: Bounds): string[] {
+  const { minimum: min, maximum: max, exclusiveMinimum: xmin, exclusiveMaximum: xmax } = bounds;
   if (min !== undefined && max !== undefined) return [`${min}–${max}`];
   const parts: string[] = [];
   if (min !== undefined) parts.push(`≥ ${min}`);
@@ -142,7 +161,7 @@ function numberRange(schema: Record<string, unknown>): string[] {
   return parts;
 }
 
-function countRange(what: string, min: unknown, max: unknown): string[] {
+function countRange(what: string, min: number | undefined, max: number | undefined): string[] {
   if (typeof min === 'number' && typeof max === 'number') return [`${what} ${min}–${max}`];
   if (typeof min === 'number' && min > 0) return [`${what} ≥ ${min}`];
   if (typeof max === 'number') return [`${what} ≤ ${max}`];

@@ -5,7 +5,7 @@
  */
 import { banner } from '../syntax/banner.ts';
 import { htmlInlineSource, htmlJson, htmlText } from '../syntax/html.ts';
-import { countsOf, keyFactsOfAll } from './docs-facts.ts';
+import { anchorProblems, countsOf, keyFactsOfAll } from './docs-facts.ts';
 import { INDEX_SOURCE } from './docs-index-md.ts';
 import { fillFrame, readTemplate } from './templates.ts';
 import type { IndexEmitter } from './emitter.ts';
@@ -26,6 +26,7 @@ export interface PageData {
 
 export const docsIndexHtmlEmitter: IndexEmitter = {
   name: 'docs-index-html',
+  check: anchorProblems,
   emitAll(models, context) {
     const data: PageData = {
       services: models.map((model) => ({

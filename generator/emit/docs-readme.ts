@@ -14,6 +14,8 @@ import { mdCode, mdFence, mdLink, mdTable, mdText, Slugger } from '../syntax/mar
 import { yamlString } from '../syntax/yaml.ts';
 import {
   countsOf,
+  exampleProblems,
+  anchorProblems,
   keyFactsOf,
   listExample,
   scalarExample,
@@ -32,6 +34,7 @@ const INLINE_DEFAULT_MAX = 80;
 
 export const docsReadmeEmitter: Emitter = {
   name: 'docs-readme',
+  check: (model) => [...exampleProblems(model), ...anchorProblems([model])],
   emit(model, context) {
     const template = readTemplate(context.root, 'docs', TEMPLATE);
     const slugs = new Slugger();
@@ -198,9 +201,7 @@ function liveSummary(model: ServiceModel, settings: SettingsWriter): string {
 }
 
 function howToValues(model: ServiceModel, settings: SettingsWriter): Record<string, string> {
-  const example = scalarExample(model);
-  if (!example)
-    throw new Error(`${model.file}: no key can serve as the docs' example (a non-secret scalar with a default)`);
+  const example = scalarExample(model)!; // exampleProblems() refuses a model without one, before any emitting
   const list = listExample(model);
   const changes = list ? [example, list] : [example];
   const text = (change: ExampleChange) => encode(change.value, change.leaf);

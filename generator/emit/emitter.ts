@@ -1,5 +1,10 @@
-/** Emitters are plugins: each reads the model and returns files; none reads the raw schema. */
+/**
+ * Emitters are plugins: each reads the model (docs/design.md "The model") and returns files. What
+ * an emitter cannot emit it says in `check`, which `generate` runs with the model rules, before
+ * anything is emitted: every problem of every schema is listed at once, none halfway through.
+ */
 import type { ServiceModel } from '../model.ts';
+import type { SchemaProblem } from '../schema-problems.ts';
 
 export interface GeneratedFile {
   /** Path relative to `generated/`, e.g. `wazo-auth/config.ts`. */
@@ -15,11 +20,20 @@ export interface EmitContext {
 /** Emits the files of one service. */
 export interface Emitter {
   name: string;
+  /** What keeps this emitter from emitting the model; nothing when it can. */
+  check?(model: ServiceModel): SchemaProblem[];
   emit(model: ServiceModel, context: EmitContext): GeneratedFile[] | Promise<GeneratedFile[]>;
 }
 
 /** Emits files that span every service (indexes). */
 export interface IndexEmitter {
   name: string;
+  check?(models: readonly ServiceModel[]): SchemaProblem[];
   emitAll(models: readonly ServiceModel[], context: EmitContext): GeneratedFile[] | Promise<GeneratedFile[]>;
+}
+
+export type AnyEmitter = Emitter | IndexEmitter;
+
+export function isIndexEmitter(emitter: AnyEmitter): emitter is IndexEmitter {
+  return 'emitAll' in emitter;
 }

@@ -12,7 +12,7 @@ import { envFileValue, hashComment } from '../syntax/env.ts';
 import { checkDefines, kvBranch, templateText } from '../syntax/gotemplate.ts';
 import type { Emitter } from './emitter.ts';
 import { defaultText, warnLeftOut } from './default-text.ts';
-import { checkTemplateKeys } from './template-keys.ts';
+import { templateKeyProblems } from './template-keys.ts';
 import { fillFrame } from './templates.ts';
 
 export interface EnvEntry {
@@ -68,8 +68,8 @@ export const envFileEmitter: Emitter = {
 
 export const envTemplateEmitter: Emitter = {
   name: 'env-ctmpl',
+  check: templateKeyProblems,
   emit(model, { root }) {
-    checkTemplateKeys(model);
     const settings = envEntries(model, false)
       .map(({ leaf, comment, line }) => {
         const branch = kvBranch({

@@ -7,14 +7,14 @@
  * the schema; the loader applies the default).
  */
 import type { LeafSetting, ServiceModel } from '../model.ts';
-import { GenerateError } from '../schema-problems.ts';
+import type { SchemaProblem } from '../schema-problems.ts';
 import { banner } from '../syntax/banner.ts';
 import { envVarProblems } from '../syntax/env.ts';
 import { checkDefines, kvBranch, templateText, type Check } from '../syntax/gotemplate.ts';
 import { isKubernetesDataKey, isKubernetesName, yamlString } from '../syntax/yaml.ts';
 import type { Emitter, GeneratedFile } from './emitter.ts';
 import { defaultText, warnLeftOut } from './default-text.ts';
-import { checkTemplateKeys } from './template-keys.ts';
+import { templateKeyProblems } from './template-keys.ts';
 import { fillFrame } from './templates.ts';
 
 export function configMapName(model: ServiceModel): string {
@@ -25,7 +25,8 @@ export function secretName(model: ServiceModel): string {
   return `${model.name}-secret`;
 }
 
-function checkNames(model: ServiceModel): void {
+/** Object names and data keys Kubernetes would refuse. */
+function kubernetesNameProblems(model: ServiceModel): SchemaProblem[] {
   const problems = [configMapName(model), secretName(model)]
     .filter((name) => !isKubernetesName(name))
     .map((name) => ({ file: model.file, pointer: '/x-service/name', message: `${name} is not a Kubernetes object name`, hint: 'a service name of lower-case letters, digits and inner dashes' }));
@@ -34,7 +35,7 @@ function checkNames(model: ServiceModel): void {
       .filter((leaf) => !isKubernetesDataKey(leaf.envName))
       .map((leaf) => ({ file: model.file, pointer: leaf.pointer, message: `${leaf.envName} is not a ConfigMap/Secret key`, hint: 'at most 253 characters of [-._a-zA-Z0-9]' })),
   );
-  if (problems.length > 0) throw new GenerateError(problems);
+  return problems;
 }
 
 /** One `data` entry: the value from Consul if the key is there, else `absent` (or nothing). */
@@ -58,9 +59,8 @@ function manifest(model: ServiceModel, root: string, frame: string, object: { na
 
 export const kubernetesEmitter: Emitter = {
   name: 'kubernetes',
+  check: (model) => [...templateKeyProblems(model), ...kubernetesNameProblems(model)],
   emit(model, { root }) {
-    checkTemplateKeys(model);
-    checkNames(model);
     const configData = model.leaves
       .filter((leaf) => !leaf.secret)
       .map((leaf) => {

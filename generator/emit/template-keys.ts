@@ -1,6 +1,6 @@
-/** Consul keys consul-template cannot address, for the emitters of `.ctmpl` files. */
+/** Consul keys consul-template cannot address: the check of the emitters that write `.ctmpl` files. */
 import type { ServiceModel } from '../model.ts';
-import { GenerateError } from '../schema-problems.ts';
+import type { SchemaProblem } from '../schema-problems.ts';
 
 /**
  * consul-template parses the argument of `key`/`keyExists` (dependency.NewKVGetQuery): the key ends
@@ -13,8 +13,8 @@ const MEANING: Record<string, string> = {
   '?': 'which consul-template reads as the start of query parameters',
 };
 
-export function checkTemplateKeys(model: ServiceModel): void {
-  const problems = model.leaves.flatMap((leaf) => {
+export function templateKeyProblems(model: ServiceModel): SchemaProblem[] {
+  return model.leaves.flatMap((leaf) => {
     const char = /[@?]/.exec(leaf.consulKey)?.[0];
     return char
       ? [
@@ -27,5 +27,4 @@ export function checkTemplateKeys(model: ServiceModel): void {
         ]
       : [];
   });
-  if (problems.length > 0) throw new GenerateError(problems);
 }

@@ -1,6 +1,6 @@
 /**
  * The one value-text codec shared by every artifact (Consul KV, env vars, `.env` files,
- * ConfigMap data) and the loader. DESIGN.md "Value text":
+ * ConfigMap data) and the loader. docs/design.md "Value text":
  * - strings are written raw; numbers, booleans, arrays, maps and null as JSON;
  * - a string is JSON-quoted only when its leaf also accepts another type and the raw text would
  *   read back as that type (`"8668"` for a port that accepts `integer | string`, `"null"` for a

@@ -7,6 +7,7 @@ export { load, resolveConfig, consoleLogger, sourcesFor, type LoadOptions, type 
 export { ConfigError, formatProblem, MASK, type Problem } from './problems.ts';
 export { indexOf, SettingsIndex } from './settings-index.ts';
 export type { ConfigSource, Layer, SourceContext, SourceOutput } from './sources/source.ts';
+export { SOURCE_SLOTS, sourceTable, type SlotBuilders, type SourceReplacements, type SourceSlot } from './sources/table.ts';
 export { defaultsSource } from './sources/defaults.ts';
 export { envSource, type Env } from './sources/env.ts';
 export { fileSource, listConfDir, readYamlFile, parseYamlText, type FileSourceOptions, type ReadOptions, type WazoCompat } from './sources/files.ts';

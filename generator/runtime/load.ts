@@ -1,6 +1,7 @@
 /**
- * The loader: sources applied lowest priority first (DESIGN.md "Loading"), unknown keys reported,
- * then the whole result validated once by the service's precompiled validator.
+ * The loader: the sources of the table (sources/table.ts) applied lowest priority first
+ * (docs/design.md "Sources"), unknown keys reported, then the whole result validated once by the
+ * service's precompiled validator.
  */
 import { ConfigError, didYouMean, type Problem } from './problems.ts';
 import { indexOf, type SettingsIndex } from './settings-index.ts';
@@ -14,6 +15,7 @@ import { envSource, type Env } from './sources/env.ts';
 import { fileSource, type WazoCompat } from './sources/files.ts';
 import { overridesSource } from './sources/overrides.ts';
 import type { ConfigSource, Layer, SourceContext } from './sources/source.ts';
+import { sourceTable, type SourceReplacements } from './sources/table.ts';
 import { ConfigTree, dotted, getAt, isObject, pathOfPointer, pointerOf } from './tree.ts';
 import { missingRequired, problemsFromValidation } from './validation.ts';
 import type { DeepPartial, JsonObject, Logger, ServiceSpec } from './types.ts';
@@ -51,8 +53,10 @@ export interface LoadOptions<C = JsonObject> {
   discover?: boolean;
   /** Where PEM-content settings are written as files (docs/discovery.md); false: not written. */
   pemFiles?: PemFileOptions | false;
-  /** Extra sources between Consul and the env. */
+  /** Extra sources, after the discovered addresses and before the environment. */
   sources?: ConfigSource[];
+  /** Sources in place of the table's own, by slot name (`consul`, `files`…); false leaves a slot empty. */
+  replaceSources?: SourceReplacements;
   /** Values from the program itself (e.g. its command line): the highest priority. */
   overrides?: DeepPartial<C>;
   /** Unknown keys in files are errors rather than warnings. */
@@ -76,24 +80,30 @@ export const consoleLogger: Logger = {
   error: (m) => console.error(`error: ${m}`),
 };
 
+/** The table's sources for these options, in order: each slot's replacement, else its own source. */
 export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): ConfigSource[] {
   const env = options.env ?? process.env;
-  return [
-    defaultsSource(),
-    fileSource({
-      configFile: options.configFile ?? service.configFile,
-      configDir: options.configDir ?? service.configDir,
-      configFileNamed: options.configFile !== undefined,
-      confdOrder: options.confdOrder ?? 'first-wins',
-      wazoCompat: options.wazoCompat,
-      maxFileBytes: options.maxFileBytes,
-    }),
-    ...(options.consul === false ? [] : [consulSource(options.consul, { env, strict: options.strict ?? false })]),
-    ...(options.consul === false || options.discover === false ? [] : [discoverySource(options.consul, { env })]),
-    ...(options.sources ?? []),
-    envSource(env),
-    overridesSource(options.overrides),
-  ];
+  const consul = options.consul;
+  return sourceTable(
+    {
+      defaults: () => defaultsSource(),
+      files: () =>
+        fileSource({
+          configFile: options.configFile ?? service.configFile,
+          configDir: options.configDir ?? service.configDir,
+          configFileNamed: options.configFile !== undefined,
+          confdOrder: options.confdOrder ?? 'first-wins',
+          wazoCompat: options.wazoCompat,
+          maxFileBytes: options.maxFileBytes,
+        }),
+      consul: () => (consul === false ? undefined : consulSource(consul, { env, strict: options.strict ?? false })),
+      discovered: () => (consul === false || options.discover === false ? undefined : discoverySource(consul, { env })),
+      env: () => envSource(env),
+      overrides: () => overridesSource(options.overrides),
+    },
+    options.replaceSources,
+    options.sources,
+  );
 }
 
 export async function resolveConfig<C>(service: ServiceSpec, options: LoadOptions<C> = {}): Promise<Resolved<C>> {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel, type ServiceModel } from '../../generator/model.ts';
-import { EMITTERS, INDEX_EMITTERS } from '../../generator/emit/index.ts';
+import { EMITTERS, emitFiles } from '../../generator/emit/index.ts';
 import type { GeneratedFile } from '../../generator/emit/emitter.ts';
 import { formatFiles } from '../../generator/format.ts';
 import { loadModels } from '../../generator/index.ts';
@@ -31,16 +31,9 @@ export function checkedInDocs(list: ServiceModel[]): Map<string, string> {
 
 /** What the docs emitters (or only those named) write for these models, formatted as `generate` formats it. */
 export async function renderDocs(list: ServiceModel[], only?: string[]): Promise<GeneratedFile[]> {
-  const context = { root: REPO };
-  const wanted = (name: string) => !only || only.includes(name);
-  const files: GeneratedFile[] = [];
-  for (const emitter of EMITTERS.filter((e) => DOCS_EMITTERS.includes(e.name) && wanted(e.name))) {
-    for (const model of list) files.push(...(await emitter.emit(model, context)));
-  }
-  for (const emitter of INDEX_EMITTERS.filter((e) => DOCS_INDEX_EMITTERS.includes(e.name) && wanted(e.name))) {
-    files.push(...(await emitter.emitAll(list, context)));
-  }
-  return formatFiles(files, REPO);
+  const docs = [...DOCS_EMITTERS, ...DOCS_INDEX_EMITTERS];
+  const emitters = EMITTERS.filter((e) => docs.includes(e.name) && (!only || only.includes(e.name)));
+  return formatFiles(await emitFiles(list, { root: REPO }, { emitters }), REPO);
 }
 
 export const HOSTILE_TEXT =

@@ -1,5 +1,5 @@
 /**
- * Where Consul is (DESIGN.md "Loading"): for each of host, port and scheme, the program's options,
+ * Where Consul is (docs/design.md "Sources"): for each of host, port and scheme, the program's options,
  * else the `WAZO_CONSUL_*` environment variable, else the same variable in `/etc/wazo-platform/consul`
  * (systemd EnvironmentFile syntax), else the defaults `consul` / `8500` / `http`. The ACL token,
  * the CA file, the wait timeout and the opt-out are found the same way.

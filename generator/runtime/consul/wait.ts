@@ -1,5 +1,5 @@
 /**
- * Waiting for Consul (DESIGN.md "Loading"): while it is unreachable (connection refused, no DNS
+ * Waiting for Consul (docs/design.md "Sources"): while it is unreachable (connection refused, no DNS
  * name yet, no leader, a timeout), retry with capped exponential backoff and jitter, one log line
  * per attempt, up to the location's wait timeout; then one clear problem. ACL and TLS failures
  * are not waited for: they need a person, so they end the wait at once with a hint.

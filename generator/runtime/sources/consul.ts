@@ -1,6 +1,6 @@
 /**
- * Source 3: Consul KV under the service's `consulPrefix` (DESIGN.md "Loading"), located by
- * `locateConsul` and read with one recursive query; each value decoded by its leaf's schema,
+ * The `consul` slot of the source table (table.ts): Consul KV under the service's `consulPrefix`,
+ * located by `locateConsul` and read with one recursive query; each value decoded by its leaf's schema,
  * attributed as `consul <key>`. Unknown keys are warnings, or problems under `strict`.
  */
 import { ConsulFailure, ConsulKv } from '../consul/client.ts';

@@ -1,6 +1,6 @@
 import type { ConfigSource } from './source.ts';
 
-/** Source 1: the schema defaults. */
+/** The `defaults` slot of the source table (table.ts): the schema defaults. */
 export function defaultsSource(): ConfigSource {
   return {
     name: 'defaults',

@@ -81,7 +81,7 @@ export interface DiscoverySourceSettings {
  */
 export function discoverySource(options: ConsulOptions | undefined, settings: DiscoverySourceSettings): ConfigSource {
   return {
-    name: 'discovery',
+    name: 'discovered',
     async read({ service, index, logger }) {
       const services = discoveredServices(service);
       if (services.length === 0) return { layers: [], problems: [] };

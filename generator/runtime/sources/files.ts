@@ -48,7 +48,7 @@ export interface FileSourceOptions {
 }
 
 /**
- * Source 2: the config file, then the `*.yml` files of the conf.d directory over it. A missing
+ * The `files` slot of the source table (table.ts): the config file, then the `*.yml` files of the conf.d directory over it. A missing
  * file or directory is no error (deployments may use Consul or env alone); a file that cannot be
  * read or parsed is, with its name and line.
  */

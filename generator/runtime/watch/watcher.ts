@@ -1,15 +1,14 @@
 /**
- * `watchConfig` (DESIGN.md "Runtime changes"): one blocking query on the service's Consul prefix;
+ * `watchConfig` (docs/design.md "Watch contract"): one blocking query on the service's Consul prefix;
  * after each change (quiesced), SIGHUP, `reload()` or an extra watch, a cycle resolves the whole
- * configuration again through the loader's own path (defaults < files < Consul < sources < env <
- * overrides; Consul from the query's last answer) and validates it. Then: invalid → `invalid`,
+ * configuration again through the loader's own source table (sources/table.ts, with the query's last
+ * answer in the `consul` slot) and validates it. Then: invalid → `invalid`,
  * the last good configuration kept; mutable keys changed → applied in place and `change`;
  * restart-only keys changed → `restartRequired` and the restart policy. Nothing here throws
  * once started: Consul failures are retried and reported, handler errors are logged.
  */
 import { classify, type TreeRead } from '../consul/client.ts';
 import { locateConsul } from '../consul/locate.ts';
-import { discoverySource } from '../sources/discovered.ts';
 import { discoveryWatched } from './discovery-watch.ts';
 import { consoleLogger, resolveConfig, type Resolved } from '../load.ts';
 import { ConfigError, type Problem } from '../problems.ts';
@@ -183,13 +182,12 @@ class ConfigWatcher<C> implements Watcher<C> {
         this.warned.add(m);
       },
     };
-    const consul = this.snapshot ? [snapshotSource(this.snapshot.entries, this.options.strict ?? false)] : [];
-    const discovery = this.discovers() ? [discoverySource(this.options.consul || undefined, { env: this.options.env ?? process.env })] : [];
+    // Consul's slot holds the last answer of the feed (nothing before the first one): no read of its own.
+    const consul = this.snapshot ? snapshotSource(this.snapshot.entries, this.options.strict ?? false) : false;
     return resolveConfig<C>(this.service, {
       ...this.options,
-      consul: false,
       waitForDependencies: false,
-      sources: [...consul, ...discovery, ...(this.options.sources ?? [])],
+      replaceSources: { consul, ...this.options.replaceSources },
       logger,
     });
   }
