@@ -111,8 +111,8 @@ export function exampleProblems(model: ServiceModel): SchemaProblem[] {
     {
       file: model.file,
       pointer: '',
-      message: "no key can serve as the docs' example (a non-secret, non-deprecated scalar with a default whose text fits on one line)",
-      hint: 'give one such setting a default',
+      message: "no key can serve as the docs' example: no setting has a value whose text fits on one line of an env file",
+      hint: 'give one setting a default or an example that fits on one line',
     },
   ];
 }
@@ -210,7 +210,7 @@ function anyExample(model: ServiceModel): ExampleChange | undefined {
 function sampleValue(leaf: LeafSetting): JsonValue {
   const given = [leaf.default, ...(leaf.examples ?? []), ...(leaf.enum ?? [])].find((v) => v !== undefined && v !== null);
   if (given !== undefined) return given;
-  const minimum = typeof leaf.schema.minimum === 'number' ? leaf.schema.minimum : 1;
+  const minimum = leaf.bounds?.minimum ?? 1;
   switch (leaf.types.find((t) => t !== 'null')) {
     case 'integer':
     case 'number':

@@ -11,12 +11,12 @@ describe('emitter docs-readme', () => {
     assert.match(text, /^### `grp`$/m);
   });
 
-  const example = "no key can serve as the docs' example (a non-secret, non-deprecated scalar with a default whose text fits on one line)";
+  const example = "no key can serve as the docs' example: no setting has a value whose text fits on one line of an env file";
   const cases = [
     { given: 'a scalar with a default', properties: { a: { type: 'integer', default: 1 } }, want: [] },
-    { given: 'only a secret default', properties: { a: { type: 'string', default: 'pw', 'x-secret': true } }, want: [`: ${example}`] },
-    { given: 'no default at all', properties: { a: { type: 'string' } }, want: [`: ${example}`] },
-    { given: 'only a multi-line default', properties: { a: { type: 'string', default: 'a\nb' } }, want: [`: ${example}`] },
+    { given: 'only a secret default (the example then uses it)', properties: { a: { type: 'string', default: 'pw', 'x-secret': true } }, want: [] },
+    { given: 'no default at all (the example then uses a plain value)', properties: { a: { type: 'string' } }, want: [] },
+    { given: 'only a multi-line value', properties: { a: { type: 'string', default: 'a\nb', examples: ['c\nd'] } }, want: [`: ${example}`] },
     {
       given: 'two keys with one deep link',
       properties: { 'a.b': { type: 'integer', default: 1, 'x-env': 'WAZO_T_ONE' }, a: { type: 'object', properties: { b: { type: 'integer', default: 2 } } } },

@@ -16,13 +16,19 @@ describe('emitter env-ctmpl', () => {
       given: 'a consulPrefix with @',
       service: { consulPrefix: 'config/t@dc1' },
       properties: { a: { type: 'string' } },
-      want: ['/properties/a: Consul key config/t@dc1/a contains @, which consul-template reads as a datacenter'],
+      want: ['/properties/a: Consul key config/t@dc1/a contains @, which consul-template reads as the start of a datacenter'],
     },
     {
       given: 'a property with @',
       service: {},
       properties: { 'a@b': { type: 'string' } },
-      want: ['/properties/a@b: Consul key config/wazo-t/a@b contains @, which consul-template reads as a datacenter'],
+      want: ['/properties/a@b: Consul key config/wazo-t/a@b contains @, which consul-template reads as the start of a datacenter'],
+    },
+    {
+      given: 'a property with ?',
+      service: {},
+      properties: { 'a?b': { type: 'string' } },
+      want: ['/properties/a?b: Consul key config/wazo-t/a?b contains ?, which consul-template reads as the start of query parameters'],
     },
   ];
   for (const { given, service, properties, want } of cases) {

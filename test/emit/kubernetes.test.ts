@@ -26,7 +26,7 @@ describe('emitter kubernetes', () => {
       given: 'a Consul key with @ (shared with env-ctmpl)',
       properties: { a: { type: 'string' } },
       service: { consulPrefix: 'c@d' },
-      want: ['/properties/a: Consul key c@d/a contains @, which consul-template reads as a datacenter'],
+      want: ['/properties/a: Consul key c@d/a contains @, which consul-template reads as the start of a datacenter'],
     },
   ];
   for (const { given, properties, service, want } of cases) {
