@@ -6,7 +6,7 @@
  * same for every load of a service in a process (a watcher's reload rewrites the files in place,
  * atomically) and is removed when the process exits, unless the program chose it.
  */
-import { chmodSync, closeSync, fchmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, MASK, type Problem } from './problems.ts';
@@ -29,7 +29,8 @@ export interface PemFiles {
   paths: Record<string, string>;
 }
 
-const BEGIN = /-----BEGIN [A-Z0-9 ]+-----\r?\n/;
+/** A PEM block's first line, at the start of a line (not `x-----BEGIN …` inside other text). */
+const BEGIN = /(?:^|\n)-----BEGIN [A-Z0-9 ]+-----\r?\n/;
 const byConfig = new WeakMap<object, PemFiles>();
 /** The directory each service uses in this process, and the files written there. */
 const directories = new Map<string, { dir: string; written: Set<string> }>();
@@ -93,12 +94,15 @@ function directoryFor(service: string, options: PemFileOptions, env: Env, proble
   let dir: string;
   if (chosen === undefined) {
     dir = mkdtempSync(join(tmpdir(), `${service}-pem-`)); // mode 0700
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    removeAtExit(dir);
   } else {
     dir = chosen;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const stat = statSync(dir);
+      // lstat: a symbolic link pre-created at the directory (by whoever could write its parent) is refused, not followed.
+      const stat = lstatSync(dir);
+      if (stat.isSymbolicLink()) throw new Error('it is a symbolic link');
+      if (!stat.isDirectory()) throw new Error('it is not a directory');
       const uid = process.getuid?.();
       if (uid !== undefined && stat.uid !== uid) throw new Error(`owned by uid ${stat.uid}, not by this process (uid ${uid})`);
       if ((stat.mode & 0o077) !== 0) throw new Error(`mode ${(stat.mode & 0o777).toString(8)}: others may read it`);
@@ -113,16 +117,43 @@ function directoryFor(service: string, options: PemFileOptions, env: Env, proble
   return entry;
 }
 
-/** Writes `content` to `path` with mode 0600 through a temporary file and a rename: readers never see half a key. */
+/**
+ * Removes the key directory on every exit the library sees: a normal exit, and SIGTERM / SIGINT,
+ * which end a Node process without running `exit` listeners. When the program has no handler of
+ * its own for the signal, the signal is raised again once the directory is gone, so the process
+ * still ends as the signal says.
+ */
+function removeAtExit(dir: string): void {
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = () => {
+      remove();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.once(signal, onSignal);
+  }
+}
+
+/**
+ * Writes `content` to `path` with mode 0600 through a temporary file and a rename: readers never
+ * see half a key. No symbolic link is followed: the temporary file is created exclusively, the
+ * existing file is read with O_NOFOLLOW, and `rename` replaces a link rather than its target.
+ */
 function writePrivate(path: string, content: string): void {
   try {
-    if (readFileSync(path, 'utf8') === content) return chmodSync(path, 0o600);
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      if (fstatSync(fd).isFile() && readFileSync(fd, 'utf8') === content) return fchmodSync(fd, 0o600);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
-    // not there yet
+    // not there yet, or a link (ELOOP): written anew below
   }
   const temporary = `${path}.${process.pid}.tmp`;
   rmSync(temporary, { force: true });
-  const fd = openSync(temporary, 'wx', 0o600);
+  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     fchmodSync(fd, 0o600); // whatever the umask
     writeSync(fd, content);

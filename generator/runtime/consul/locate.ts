@@ -146,6 +146,10 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
   if (waitTimeout && !(waitTimeout.value.trim() !== '' && Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
     problems.push(invalid(waitTimeout, 'expected a number of seconds', 'write a number such as 60, or 0 for a single attempt'));
   }
+  if (host) {
+    const wrong = hostProblem(host.value);
+    if (wrong) problems.push(invalid(host, wrong.message, wrong.hint));
+  }
   if (problems.length > 0) return { kind: 'invalid', problems };
 
   const hostName = host?.value ?? CONSUL_DEFAULTS.host;
@@ -153,7 +157,7 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
     scheme: schemeName as 'http' | 'https',
     host: hostName,
     port: portNumber,
-    url: `${schemeName}://${hostName.includes(':') ? `[${hostName}]` : hostName}:${portNumber}`,
+    url: `${schemeName}://${hostName.includes(':') ? `[${hostName.replace(/^\[(.*)\]$/, '$1')}]` : hostName}:${portNumber}`,
     how: describeHow({ host, port, scheme }),
     waitTimeoutMs: Math.round(waitSeconds * 1000),
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
@@ -193,6 +197,24 @@ function parseUrl(text: string, origin: string, problems: Problem[]): { host?: s
     return {};
   }
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? CONSUL_DEFAULTS.port : Number(url.port), scheme };
+}
+
+/**
+ * What is wrong with a host as written (`WAZO_CONSUL_HOST` holds a name or an address only): a URL,
+ * `host:port`, spaces — anything `new URL` would throw a raw TypeError on.
+ */
+function hostProblem(host: string): { message: string; hint: string } | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+    return { message: 'expected a host name, got a URL', hint: 'write the host alone (consul.example.com) and the scheme and port in WAZO_CONSUL_SCHEME and WAZO_CONSUL_PORT' };
+  }
+  if (/^[^:\[\]]+:\d*$/.test(host)) return { message: 'expected a host name, got host:port', hint: 'write the host alone and the port in WAZO_CONSUL_PORT' };
+  const bracketed = host.includes(':') ? `[${host.replace(/^\[(.*)\]$/, '$1')}]` : host;
+  try {
+    if (host === '' || /[\s/?#@\\]/.test(host) || new URL(`http://${bracketed}:1/`).hostname === '') throw new Error('not a host');
+  } catch {
+    return { message: 'expected a host name or an IP address', hint: 'write a name such as consul.example.com or an address such as 10.0.0.5 (no spaces, no path)' };
+  }
+  return undefined;
 }
 
 function invalid(found: Found, message: string, hint: string): Problem {
