@@ -207,7 +207,7 @@ function hostProblem(host: string): { message: string; hint: string } | undefine
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
     return { message: 'expected a host name, got a URL', hint: 'write the host alone (consul.example.com) and the scheme and port in WAZO_CONSUL_SCHEME and WAZO_CONSUL_PORT' };
   }
-  if (/^[^:\[\]]+:\d*$/.test(host)) return { message: 'expected a host name, got host:port', hint: 'write the host alone and the port in WAZO_CONSUL_PORT' };
+  if (/^[^:[\]]+:\d*$/.test(host)) return { message: 'expected a host name, got host:port', hint: 'write the host alone and the port in WAZO_CONSUL_PORT' };
   const bracketed = host.includes(':') ? `[${host.replace(/^\[(.*)\]$/, '$1')}]` : host;
   try {
     if (host === '' || /[\s/?#@\\]/.test(host) || new URL(`http://${bracketed}:1/`).hostname === '') throw new Error('not a host');
