@@ -5,13 +5,15 @@ Settings of wazo-auth, the Wazo Platform authentication service: tokens and sess
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, NotRequired, TypedDict, cast
 
 from wazo_config.load import Resolved, resolve_config as _resolve
 from wazo_config.spec import DiscoverSpec, ServiceSpec, SettingSpec
 from wazo_config.spec import ValidationError as VE
 from wazo_config.validation import duplicate_items, format_function, is_type, json_equal, multiple_of, pointer_join
-from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
+
+if TYPE_CHECKING:  # the watcher (threads, HTTP) is imported when watch_config is called
+    from wazo_config.watch import WatchHandlers, Watcher
 
 
 
@@ -344,20 +346,9 @@ def _F2(v: Any) -> bool:
 
 
 _K3: frozenset[str] = frozenset([])
-_K4: frozenset[str] = frozenset([])
-_K5: frozenset[str] = frozenset([])
-_K6: frozenset[str] = frozenset([])
-_K7: frozenset[str] = frozenset([])
-_F8 = format_function("uri")
-_K9: frozenset[str] = frozenset([])
-_K10: frozenset[str] = frozenset([])
-_E11 = frozenset(["http", "https"])
-_E12 = frozenset(["direct", "fanout", "topic", "headers"])
-_K13: frozenset[str] = frozenset([])
-_K14: frozenset[str] = frozenset([])
-_K15: frozenset[str] = frozenset([])
-_K16: frozenset[str] = frozenset([])
-_K17: frozenset[str] = frozenset([])
+_F4 = format_function("uri")
+_E5 = frozenset(["http", "https"])
+_E6 = frozenset(["direct", "fanout", "topic", "headers"])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:
@@ -425,24 +416,6 @@ def _v7(d: Any, at: str, e: list[VE]) -> None:
 
 
 def _v8(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K4:
-                _v2(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v9(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K5:
-                _v2(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v10(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, list):
         for k in range(0, len(d)):
             _v1(d[k], f"{at}/{k}", e)
@@ -450,82 +423,73 @@ def _v10(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "array"}, "must be array"))
 
 
-def _v11(d: Any, at: str, e: list[VE]) -> None:
+def _v9(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K6:
-                _v10(d[key], pointer_join(at, key), e)
+            if key not in _K3:
+                _v8(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v12(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K7:
-                _v2(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v13(d: Any, at: str, e: list[VE]) -> None:
+def _v10(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
-        if not _F8(d):
+        if not _F4(d):
             e.append(VE(at, "format", {"format": "uri"}, "must match format \"uri\""))
     else:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v14(d: Any, at: str, e: list[VE]) -> None:
+def _v11(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "authorization_base_url" in d:
-            _v13(d["authorization_base_url"], at + "/authorization_base_url", e)
+            _v10(d["authorization_base_url"], at + "/authorization_base_url", e)
         if "redirect_uri" in d:
-            _v13(d["redirect_uri"], at + "/redirect_uri", e)
+            _v10(d["redirect_uri"], at + "/redirect_uri", e)
         if "scope" in d:
-            _v10(d["scope"], at + "/scope", e)
+            _v8(d["scope"], at + "/scope", e)
         if "token_url" in d:
-            _v13(d["token_url"], at + "/token_url", e)
+            _v10(d["token_url"], at + "/token_url", e)
         if "websocket_host" in d:
             _v1(d["websocket_host"], at + "/websocket_host", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v15(d: Any, at: str, e: list[VE]) -> None:
+def _v12(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
 
 
-def _v16(d: Any, at: str, e: list[VE]) -> None:
+def _v13(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
             _v2(d["enabled"], at + "/enabled", e)
         if "priority" in d:
-            _v15(d["priority"], at + "/priority", e)
+            _v12(d["priority"], at + "/priority", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v17(d: Any, at: str, e: list[VE]) -> None:
+def _v14(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K9:
-                _v16(d[key], pointer_join(at, key), e)
+            if key not in _K3:
+                _v13(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v18(d: Any, at: str, e: list[VE]) -> None:
+def _v15(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K10:
+            if key not in _K3:
                 _v1(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v19(d: Any, at: str, e: list[VE]) -> None:
+def _v16(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -533,7 +497,7 @@ def _v19(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
 
 
-def _v20(d: Any, at: str, e: list[VE]) -> None:
+def _v17(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -543,63 +507,63 @@ def _v20(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v21(d: Any, at: str, e: list[VE]) -> None:
+def _v18(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str) or d is None):
         e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
 
 
-def _v22(d: Any, at: str, e: list[VE]) -> None:
+def _v19(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
             _v2(d["enabled"], at + "/enabled", e)
         if "allow_headers" in d:
-            _v10(d["allow_headers"], at + "/allow_headers", e)
+            _v8(d["allow_headers"], at + "/allow_headers", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v23(d: Any, at: str, e: list[VE]) -> None:
+def _v20(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "max_threads" in d:
             _v5(d["max_threads"], at + "/max_threads", e)
         if "num_proxies" in d:
-            _v19(d["num_proxies"], at + "/num_proxies", e)
+            _v16(d["num_proxies"], at + "/num_proxies", e)
         if "listen" in d:
             _v1(d["listen"], at + "/listen", e)
         if "port" in d:
-            _v20(d["port"], at + "/port", e)
+            _v17(d["port"], at + "/port", e)
         if "certificate" in d:
-            _v21(d["certificate"], at + "/certificate", e)
+            _v18(d["certificate"], at + "/certificate", e)
         if "private_key" in d:
-            _v21(d["private_key"], at + "/private_key", e)
+            _v18(d["private_key"], at + "/private_key", e)
         if "cors" in d:
-            _v22(d["cors"], at + "/cors", e)
+            _v19(d["cors"], at + "/cors", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v24(d: Any, at: str, e: list[VE]) -> None:
+def _v21(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not (isinstance(d, str) and d in _E11):
+    if not (isinstance(d, str) and d in _E5):
         e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
 
 
-def _v25(d: Any, at: str, e: list[VE]) -> None:
+def _v22(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "scheme" in d:
-            _v24(d["scheme"], at + "/scheme", e)
+            _v21(d["scheme"], at + "/scheme", e)
         if "host" in d:
             _v1(d["host"], at + "/host", e)
         if "port" in d:
-            _v20(d["port"], at + "/port", e)
+            _v17(d["port"], at + "/port", e)
         if "token" in d:
             _v1(d["token"], at + "/token", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v26(d: Any, at: str, e: list[VE]) -> None:
+def _v23(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
             _v2(d["enabled"], at + "/enabled", e)
@@ -608,7 +572,7 @@ def _v26(d: Any, at: str, e: list[VE]) -> None:
         if "advertise_address_interface" in d:
             _v1(d["advertise_address_interface"], at + "/advertise_address_interface", e)
         if "advertise_port" in d:
-            _v20(d["advertise_port"], at + "/advertise_port", e)
+            _v17(d["advertise_port"], at + "/advertise_port", e)
         if "ttl_interval" in d:
             _v4(d["ttl_interval"], at + "/ttl_interval", e)
         if "refresh_interval" in d:
@@ -616,41 +580,41 @@ def _v26(d: Any, at: str, e: list[VE]) -> None:
         if "retry_interval" in d:
             _v4(d["retry_interval"], at + "/retry_interval", e)
         if "extra_tags" in d:
-            _v10(d["extra_tags"], at + "/extra_tags", e)
+            _v8(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v27(d: Any, at: str, e: list[VE]) -> None:
+def _v24(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not (isinstance(d, str) and d in _E12):
+    if not (isinstance(d, str) and d in _E6):
         e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
 
 
-def _v28(d: Any, at: str, e: list[VE]) -> None:
+def _v25(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "uri" in d:
             _v1(d["uri"], at + "/uri", e)
         if "exchange_name" in d:
             _v1(d["exchange_name"], at + "/exchange_name", e)
         if "exchange_type" in d:
-            _v27(d["exchange_type"], at + "/exchange_type", e)
+            _v24(d["exchange_type"], at + "/exchange_type", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v29(d: Any, at: str, e: list[VE]) -> None:
+def _v26(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "hostname" in d:
             _v1(d["hostname"], at + "/hostname", e)
         if "port" in d:
-            _v20(d["port"], at + "/port", e)
+            _v17(d["port"], at + "/port", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v30(d: Any, at: str, e: list[VE]) -> None:
+def _v27(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d < 0:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 0}, "must be >= 0"))
@@ -658,29 +622,51 @@ def _v30(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
+def _v28(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "description" in d:
+            _v1(d["description"], at + "/description", e)
+        if "acl" in d:
+            _v8(d["acl"], at + "/acl", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v29(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K3:
+                _v28(d[key], pointer_join(at, key), e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v30(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        if "policies" in d:
+            _v7(d["policies"], at + "/policies", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
 def _v31(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K13:
-                _v2(d[key], pointer_join(at, key), e)
+            if key not in _K3:
+                _v30(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v32(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "description" in d:
-            _v1(d["description"], at + "/description", e)
-        if "acl" in d:
-            _v10(d["acl"], at + "/acl", e)
-    else:
+    if not (isinstance(d, dict)):
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v33(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K14:
+            if key not in _K3:
                 _v32(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
@@ -688,48 +674,8 @@ def _v33(d: Any, at: str, e: list[VE]) -> None:
 
 def _v34(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        for key in d:
-            if key not in _K16:
-                _v2(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v35(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "policies" in d:
-            _v34(d["policies"], at + "/policies", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v36(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K15:
-                _v35(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v37(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, dict)):
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v38(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K17:
-                _v37(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v39(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
         if "domains" in d:
-            _v38(d["domains"], at + "/domains", e)
+            _v33(d["domains"], at + "/domains", e)
         if "acs_url_template" in d:
             _v1(d["acs_url_template"], at + "/acs_url_template", e)
         if "saml_login_timeout_seconds" in d:
@@ -748,7 +694,7 @@ def _v39(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v40(d: Any, at: str, e: list[VE]) -> None:
+def _v35(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "user" in d:
             _v0(d["user"], at + "/user", e)
@@ -805,53 +751,53 @@ def _v40(d: Any, at: str, e: list[VE]) -> None:
         if "enabled_http_plugins" in d:
             _v7(d["enabled_http_plugins"], at + "/enabled_http_plugins", e)
         if "enabled_backend_plugins" in d:
-            _v8(d["enabled_backend_plugins"], at + "/enabled_backend_plugins", e)
+            _v7(d["enabled_backend_plugins"], at + "/enabled_backend_plugins", e)
         if "enabled_metadata_plugins" in d:
-            _v9(d["enabled_metadata_plugins"], at + "/enabled_metadata_plugins", e)
+            _v7(d["enabled_metadata_plugins"], at + "/enabled_metadata_plugins", e)
         if "purpose_metadata_mapping" in d:
-            _v11(d["purpose_metadata_mapping"], at + "/purpose_metadata_mapping", e)
+            _v9(d["purpose_metadata_mapping"], at + "/purpose_metadata_mapping", e)
         if "enabled_external_auth_plugins" in d:
-            _v12(d["enabled_external_auth_plugins"], at + "/enabled_external_auth_plugins", e)
+            _v7(d["enabled_external_auth_plugins"], at + "/enabled_external_auth_plugins", e)
         if "microsoft" in d:
-            _v14(d["microsoft"], at + "/microsoft", e)
+            _v11(d["microsoft"], at + "/microsoft", e)
         if "google" in d:
-            _v14(d["google"], at + "/google", e)
+            _v11(d["google"], at + "/google", e)
         if "idp_plugins" in d:
-            _v17(d["idp_plugins"], at + "/idp_plugins", e)
+            _v14(d["idp_plugins"], at + "/idp_plugins", e)
         if "backend_policies" in d:
-            _v18(d["backend_policies"], at + "/backend_policies", e)
+            _v15(d["backend_policies"], at + "/backend_policies", e)
         if "rest_api" in d:
-            _v23(d["rest_api"], at + "/rest_api", e)
+            _v20(d["rest_api"], at + "/rest_api", e)
         if "consul" in d:
-            _v25(d["consul"], at + "/consul", e)
+            _v22(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v26(d["service_discovery"], at + "/service_discovery", e)
+            _v23(d["service_discovery"], at + "/service_discovery", e)
         if "amqp" in d:
-            _v28(d["amqp"], at + "/amqp", e)
+            _v25(d["amqp"], at + "/amqp", e)
         if "smtp" in d:
-            _v29(d["smtp"], at + "/smtp", e)
+            _v26(d["smtp"], at + "/smtp", e)
         if "db_connect_retry_timeout_seconds" in d:
-            _v30(d["db_connect_retry_timeout_seconds"], at + "/db_connect_retry_timeout_seconds", e)
+            _v27(d["db_connect_retry_timeout_seconds"], at + "/db_connect_retry_timeout_seconds", e)
         if "db_uri" in d:
             _v1(d["db_uri"], at + "/db_uri", e)
         if "db_upgrade_on_startup" in d:
             _v2(d["db_upgrade_on_startup"], at + "/db_upgrade_on_startup", e)
         if "all_users_policies" in d:
-            _v31(d["all_users_policies"], at + "/all_users_policies", e)
+            _v7(d["all_users_policies"], at + "/all_users_policies", e)
         if "default_policies" in d:
-            _v33(d["default_policies"], at + "/default_policies", e)
+            _v29(d["default_policies"], at + "/default_policies", e)
         if "default_user_policy" in d:
-            _v21(d["default_user_policy"], at + "/default_user_policy", e)
+            _v18(d["default_user_policy"], at + "/default_user_policy", e)
         if "tenant_default_groups" in d:
-            _v36(d["tenant_default_groups"], at + "/tenant_default_groups", e)
+            _v31(d["tenant_default_groups"], at + "/tenant_default_groups", e)
         if "bootstrap_user_on_startup" in d:
             _v2(d["bootstrap_user_on_startup"], at + "/bootstrap_user_on_startup", e)
         if "bootstrap_user_username" in d:
-            _v21(d["bootstrap_user_username"], at + "/bootstrap_user_username", e)
+            _v18(d["bootstrap_user_username"], at + "/bootstrap_user_username", e)
         if "bootstrap_user_password" in d:
-            _v21(d["bootstrap_user_password"], at + "/bootstrap_user_password", e)
+            _v18(d["bootstrap_user_password"], at + "/bootstrap_user_password", e)
         if "saml" in d:
-            _v39(d["saml"], at + "/saml", e)
+            _v34(d["saml"], at + "/saml", e)
         if "max_user_concurrent_sessions" in d:
             _v5(d["max_user_concurrent_sessions"], at + "/max_user_concurrent_sessions", e)
     else:
@@ -861,7 +807,7 @@ def _v40(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v40(data, "", errors)
+    _v35(data, "", errors)
     return errors
 
 
@@ -979,4 +925,6 @@ def resolve_config(**options: Any) -> Resolved:
 
 def watch_config(config: Config, handlers: WatchHandlers | None = None, **options: Any) -> Watcher:
     """Watches Consul config/wazo-auth/ with one blocking query in a daemon thread (and SIGHUP for the files): each change re-reads and re-validates the whole configuration as load_config does (pass the same options); mutable keys are applied to `config` in place (`change`), restart-only keys give `restart_required` and, by default, an exit with code 75 after 5 s; an invalid change gives `invalid` and keeps the last good configuration. See docs/python.md."""
-    return _watch(SERVICE, cast(dict[str, Any], config), handlers, **options)
+    from wazo_config.watch import watch
+
+    return watch(SERVICE, cast(dict[str, Any], config), handlers, **options)

@@ -5,13 +5,15 @@ Settings of wazo-calld, the Wazo Platform call control daemon: its REST API, its
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, NotRequired, TypedDict, cast
 
 from wazo_config.load import Resolved, resolve_config as _resolve
 from wazo_config.spec import DiscoverSpec, ServiceSpec, SettingSpec
 from wazo_config.spec import ValidationError as VE
 from wazo_config.validation import duplicate_items, format_function, is_type, json_equal, multiple_of, pointer_join
-from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
+
+if TYPE_CHECKING:  # the watcher (threads, HTTP) is imported when watch_config is called
+    from wazo_config.watch import WatchHandlers, Watcher
 
 
 
@@ -296,10 +298,8 @@ class Config(TypedDict):
 _E0 = frozenset(["critical", "error", "warning", "info", "debug"])
 _F1 = format_function("uri")
 _E2 = frozenset(["direct", "fanout", "topic", "headers"])
-_E3 = frozenset(["direct", "fanout", "topic", "headers"])
-_E4 = frozenset(["http", "https"])
-_K5: frozenset[str] = frozenset([])
-_K6: frozenset[str] = frozenset([])
+_E3 = frozenset(["http", "https"])
+_K4: frozenset[str] = frozenset([])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:
@@ -492,37 +492,30 @@ def _v17(d: Any, at: str, e: list[VE]) -> None:
 
 
 def _v18(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, str)):
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not (isinstance(d, str) and d in _E3):
-        e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
-
-
-def _v19(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "exchange_name" in d:
             _v0(d["exchange_name"], at + "/exchange_name", e)
         if "exchange_type" in d:
-            _v18(d["exchange_type"], at + "/exchange_type", e)
+            _v16(d["exchange_type"], at + "/exchange_type", e)
         if "exchange_durable" in d:
             _v1(d["exchange_durable"], at + "/exchange_durable", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v20(d: Any, at: str, e: list[VE]) -> None:
+def _v19(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not (isinstance(d, str) and d in _E4):
+    if not (isinstance(d, str) and d in _E3):
         e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
 
 
-def _v21(d: Any, at: str, e: list[VE]) -> None:
+def _v20(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "port" in d:
             _v3(d["port"], at + "/port", e)
         if "scheme" in d:
-            _v20(d["scheme"], at + "/scheme", e)
+            _v19(d["scheme"], at + "/scheme", e)
         if "host" in d:
             _v0(d["host"], at + "/host", e)
         if "token" in d:
@@ -531,7 +524,7 @@ def _v21(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v22(d: Any, at: str, e: list[VE]) -> None:
+def _v21(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d <= 0:
             e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
@@ -539,7 +532,7 @@ def _v22(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
-def _v23(d: Any, at: str, e: list[VE]) -> None:
+def _v22(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
             _v1(d["enabled"], at + "/enabled", e)
@@ -550,41 +543,41 @@ def _v23(d: Any, at: str, e: list[VE]) -> None:
         if "advertise_port" in d:
             _v3(d["advertise_port"], at + "/advertise_port", e)
         if "ttl_interval" in d:
-            _v22(d["ttl_interval"], at + "/ttl_interval", e)
+            _v21(d["ttl_interval"], at + "/ttl_interval", e)
         if "refresh_interval" in d:
-            _v22(d["refresh_interval"], at + "/refresh_interval", e)
+            _v21(d["refresh_interval"], at + "/refresh_interval", e)
         if "retry_interval" in d:
-            _v22(d["retry_interval"], at + "/retry_interval", e)
+            _v21(d["retry_interval"], at + "/retry_interval", e)
         if "extra_tags" in d:
             _v5(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v24(d: Any, at: str, e: list[VE]) -> None:
+def _v23(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, dict)):
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v24(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K4:
+                _v23(d[key], pointer_join(at, key), e)
+    else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v25(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         for key in d:
-            if key not in _K5:
-                _v24(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v26(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K6:
+            if key not in _K4:
                 _v1(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v27(d: Any, at: str, e: list[VE]) -> None:
+def _v26(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "config_file" in d:
             _v0(d["config_file"], at + "/config_file", e)
@@ -609,7 +602,7 @@ def _v27(d: Any, at: str, e: list[VE]) -> None:
         if "bus" in d:
             _v17(d["bus"], at + "/bus", e)
         if "collectd" in d:
-            _v19(d["collectd"], at + "/collectd", e)
+            _v18(d["collectd"], at + "/collectd", e)
         if "call_logd" in d:
             _v9(d["call_logd"], at + "/call_logd", e)
         if "confd" in d:
@@ -617,13 +610,13 @@ def _v27(d: Any, at: str, e: list[VE]) -> None:
         if "phoned" in d:
             _v9(d["phoned"], at + "/phoned", e)
         if "consul" in d:
-            _v21(d["consul"], at + "/consul", e)
+            _v20(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v23(d["service_discovery"], at + "/service_discovery", e)
+            _v22(d["service_discovery"], at + "/service_discovery", e)
         if "remote_credentials" in d:
-            _v25(d["remote_credentials"], at + "/remote_credentials", e)
+            _v24(d["remote_credentials"], at + "/remote_credentials", e)
         if "enabled_plugins" in d:
-            _v26(d["enabled_plugins"], at + "/enabled_plugins", e)
+            _v25(d["enabled_plugins"], at + "/enabled_plugins", e)
         if "max_meeting_participants" in d:
             _v7(d["max_meeting_participants"], at + "/max_meeting_participants", e)
     else:
@@ -633,7 +626,7 @@ def _v27(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v27(data, "", errors)
+    _v26(data, "", errors)
     return errors
 
 
@@ -729,4 +722,6 @@ def resolve_config(**options: Any) -> Resolved:
 
 def watch_config(config: Config, handlers: WatchHandlers | None = None, **options: Any) -> Watcher:
     """Watches Consul config/wazo-calld/ with one blocking query in a daemon thread (and SIGHUP for the files): each change re-reads and re-validates the whole configuration as load_config does (pass the same options); mutable keys are applied to `config` in place (`change`), restart-only keys give `restart_required` and, by default, an exit with code 75 after 5 s; an invalid change gives `invalid` and keeps the last good configuration. See docs/python.md."""
-    return _watch(SERVICE, cast(dict[str, Any], config), handlers, **options)
+    from wazo_config.watch import watch
+
+    return watch(SERVICE, cast(dict[str, Any], config), handlers, **options)

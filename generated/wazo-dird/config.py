@@ -5,13 +5,15 @@ Settings of wazo-dird, the Wazo Platform directory service: contact lookups, rev
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, NotRequired, TypedDict, cast
 
 from wazo_config.load import Resolved, resolve_config as _resolve
 from wazo_config.spec import DiscoverSpec, ServiceSpec, SettingSpec
 from wazo_config.spec import ValidationError as VE
 from wazo_config.validation import duplicate_items, format_function, is_type, json_equal, multiple_of, pointer_join
-from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
+
+if TYPE_CHECKING:  # the watcher (threads, HTTP) is imported when watch_config is called
+    from wazo_config.watch import WatchHandlers, Watcher
 
 
 
@@ -261,12 +263,9 @@ class Config(TypedDict):
 
 
 _K0: frozenset[str] = frozenset([])
-_K1: frozenset[str] = frozenset([])
-_K2: frozenset[str] = frozenset([])
-_E3 = frozenset(["critical", "error", "warning", "info", "debug"])
-_K4: frozenset[str] = frozenset([])
-_E5 = frozenset(["direct", "fanout", "topic", "headers"])
-_E6 = frozenset(["http", "https"])
+_E1 = frozenset(["critical", "error", "warning", "info", "debug"])
+_E2 = frozenset(["direct", "fanout", "topic", "headers"])
+_E3 = frozenset(["http", "https"])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:
@@ -345,42 +344,24 @@ def _v6(d: Any, at: str, e: list[VE]) -> None:
 
 def _v7(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        for key in d:
-            if key not in _K1:
-                _v3(d[key], pointer_join(at, key), e)
+        if "backends" in d:
+            _v6(d["backends"], at + "/backends", e)
+        if "services" in d:
+            _v6(d["services"], at + "/services", e)
+        if "views" in d:
+            _v6(d["views"], at + "/views", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v8(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K2:
-                _v3(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v9(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "backends" in d:
-            _v6(d["backends"], at + "/backends", e)
-        if "services" in d:
-            _v7(d["services"], at + "/services", e)
-        if "views" in d:
-            _v8(d["views"], at + "/views", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v10(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not (isinstance(d, str) and d in _E3):
+    if not (isinstance(d, str) and d in _E1):
         e.append(VE(at, "enum", {"allowedValues": ["critical", "error", "warning", "info", "debug"]}, "must be equal to one of the allowed values"))
 
 
-def _v11(d: Any, at: str, e: list[VE]) -> None:
+def _v9(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, list):
         for k in range(0, len(d)):
             _v0(d[k], f"{at}/{k}", e)
@@ -388,17 +369,17 @@ def _v11(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "array"}, "must be array"))
 
 
-def _v12(d: Any, at: str, e: list[VE]) -> None:
+def _v10(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
             _v3(d["enabled"], at + "/enabled", e)
         if "allow_headers" in d:
-            _v11(d["allow_headers"], at + "/allow_headers", e)
+            _v9(d["allow_headers"], at + "/allow_headers", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v13(d: Any, at: str, e: list[VE]) -> None:
+def _v11(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -406,7 +387,7 @@ def _v13(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v14(d: Any, at: str, e: list[VE]) -> None:
+def _v12(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "listen" in d:
             _v0(d["listen"], at + "/listen", e)
@@ -417,16 +398,16 @@ def _v14(d: Any, at: str, e: list[VE]) -> None:
         if "private_key" in d:
             _v2(d["private_key"], at + "/private_key", e)
         if "cors" in d:
-            _v12(d["cors"], at + "/cors", e)
+            _v10(d["cors"], at + "/cors", e)
         if "min_threads" in d:
-            _v13(d["min_threads"], at + "/min_threads", e)
+            _v11(d["min_threads"], at + "/min_threads", e)
         if "max_threads" in d:
-            _v13(d["max_threads"], at + "/max_threads", e)
+            _v11(d["max_threads"], at + "/max_threads", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v15(d: Any, at: str, e: list[VE]) -> None:
+def _v13(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer") or d is None):
         e.append(VE(at, "type", {"type": ["integer", "null"]}, "must be integer,null"))
     if is_type(d, "number"):
@@ -434,47 +415,47 @@ def _v15(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v16(d: Any, at: str, e: list[VE]) -> None:
+def _v14(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "executor_workers" in d:
-            _v15(d["executor_workers"], at + "/executor_workers", e)
+            _v13(d["executor_workers"], at + "/executor_workers", e)
+    else:
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v15(d: Any, at: str, e: list[VE]) -> None:
+    if not (isinstance(d, dict)):
+        e.append(VE(at, "type", {"type": "object"}, "must be object"))
+
+
+def _v16(d: Any, at: str, e: list[VE]) -> None:
+    if isinstance(d, dict):
+        for key in d:
+            if key not in _K0:
+                _v15(d[key], pointer_join(at, key), e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v17(d: Any, at: str, e: list[VE]) -> None:
-    if not (isinstance(d, dict)):
+    if isinstance(d, dict):
+        if "template_path" in d:
+            _v0(d["template_path"], at + "/template_path", e)
+        if "services" in d:
+            _v16(d["services"], at + "/services", e)
+    else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v18(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
-        for key in d:
-            if key not in _K4:
-                _v17(d[key], pointer_join(at, key), e)
+        if "service_discovery" in d:
+            _v17(d["service_discovery"], at + "/service_discovery", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
 def _v19(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "template_path" in d:
-            _v0(d["template_path"], at + "/template_path", e)
-        if "services" in d:
-            _v18(d["services"], at + "/services", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v20(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        if "service_discovery" in d:
-            _v19(d["service_discovery"], at + "/service_discovery", e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v21(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
         if len(d) < 1:
             e.append(VE(at, "minLength", {"limit": 1}, "must NOT have fewer than 1 characters"))
@@ -482,14 +463,14 @@ def _v21(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v22(d: Any, at: str, e: list[VE]) -> None:
+def _v20(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not (isinstance(d, str) and d in _E5):
+    if not (isinstance(d, str) and d in _E2):
         e.append(VE(at, "enum", {"allowedValues": ["direct", "fanout", "topic", "headers"]}, "must be equal to one of the allowed values"))
 
 
-def _v23(d: Any, at: str, e: list[VE]) -> None:
+def _v21(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
             _v3(d["enabled"], at + "/enabled", e)
@@ -504,22 +485,22 @@ def _v23(d: Any, at: str, e: list[VE]) -> None:
         if "exchange_name" in d:
             _v0(d["exchange_name"], at + "/exchange_name", e)
         if "exchange_type" in d:
-            _v22(d["exchange_type"], at + "/exchange_type", e)
+            _v20(d["exchange_type"], at + "/exchange_type", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v24(d: Any, at: str, e: list[VE]) -> None:
+def _v22(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
-    if not (isinstance(d, str) and d in _E6):
+    if not (isinstance(d, str) and d in _E3):
         e.append(VE(at, "enum", {"allowedValues": ["http", "https"]}, "must be equal to one of the allowed values"))
 
 
-def _v25(d: Any, at: str, e: list[VE]) -> None:
+def _v23(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "scheme" in d:
-            _v24(d["scheme"], at + "/scheme", e)
+            _v22(d["scheme"], at + "/scheme", e)
         if "host" in d:
             _v0(d["host"], at + "/host", e)
         if "port" in d:
@@ -530,7 +511,7 @@ def _v25(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v26(d: Any, at: str, e: list[VE]) -> None:
+def _v24(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d <= 0:
             e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
@@ -538,7 +519,7 @@ def _v26(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
-def _v27(d: Any, at: str, e: list[VE]) -> None:
+def _v25(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
             _v3(d["enabled"], at + "/enabled", e)
@@ -549,18 +530,18 @@ def _v27(d: Any, at: str, e: list[VE]) -> None:
         if "advertise_address_interface" in d:
             _v0(d["advertise_address_interface"], at + "/advertise_address_interface", e)
         if "refresh_interval" in d:
-            _v26(d["refresh_interval"], at + "/refresh_interval", e)
+            _v24(d["refresh_interval"], at + "/refresh_interval", e)
         if "retry_interval" in d:
-            _v26(d["retry_interval"], at + "/retry_interval", e)
+            _v24(d["retry_interval"], at + "/retry_interval", e)
         if "ttl_interval" in d:
-            _v26(d["ttl_interval"], at + "/ttl_interval", e)
+            _v24(d["ttl_interval"], at + "/ttl_interval", e)
         if "extra_tags" in d:
-            _v11(d["extra_tags"], at + "/extra_tags", e)
+            _v9(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v28(d: Any, at: str, e: list[VE]) -> None:
+def _v26(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "auth" in d:
             _v4(d["auth"], at + "/auth", e)
@@ -577,29 +558,29 @@ def _v28(d: Any, at: str, e: list[VE]) -> None:
         if "source_config_dir" in d:
             _v0(d["source_config_dir"], at + "/source_config_dir", e)
         if "enabled_plugins" in d:
-            _v9(d["enabled_plugins"], at + "/enabled_plugins", e)
+            _v7(d["enabled_plugins"], at + "/enabled_plugins", e)
         if "log_level" in d:
-            _v10(d["log_level"], at + "/log_level", e)
+            _v8(d["log_level"], at + "/log_level", e)
         if "log_filename" in d:
             _v0(d["log_filename"], at + "/log_filename", e)
         if "rest_api" in d:
-            _v14(d["rest_api"], at + "/rest_api", e)
+            _v12(d["rest_api"], at + "/rest_api", e)
         if "reverse_service" in d:
-            _v16(d["reverse_service"], at + "/reverse_service", e)
+            _v14(d["reverse_service"], at + "/reverse_service", e)
         if "lookup_service" in d:
-            _v16(d["lookup_service"], at + "/lookup_service", e)
+            _v14(d["lookup_service"], at + "/lookup_service", e)
         if "favorites_service" in d:
-            _v16(d["favorites_service"], at + "/favorites_service", e)
+            _v14(d["favorites_service"], at + "/favorites_service", e)
         if "services" in d:
-            _v20(d["services"], at + "/services", e)
+            _v18(d["services"], at + "/services", e)
         if "user" in d:
-            _v21(d["user"], at + "/user", e)
+            _v19(d["user"], at + "/user", e)
         if "bus" in d:
-            _v23(d["bus"], at + "/bus", e)
+            _v21(d["bus"], at + "/bus", e)
         if "consul" in d:
-            _v25(d["consul"], at + "/consul", e)
+            _v23(d["consul"], at + "/consul", e)
         if "service_discovery" in d:
-            _v27(d["service_discovery"], at + "/service_discovery", e)
+            _v25(d["service_discovery"], at + "/service_discovery", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -607,7 +588,7 @@ def _v28(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v28(data, "", errors)
+    _v26(data, "", errors)
     return errors
 
 
@@ -692,4 +673,6 @@ def resolve_config(**options: Any) -> Resolved:
 
 def watch_config(config: Config, handlers: WatchHandlers | None = None, **options: Any) -> Watcher:
     """Watches Consul config/wazo-dird/ with one blocking query in a daemon thread (and SIGHUP for the files): each change re-reads and re-validates the whole configuration as load_config does (pass the same options); mutable keys are applied to `config` in place (`change`), restart-only keys give `restart_required` and, by default, an exit with code 75 after 5 s; an invalid change gives `invalid` and keeps the last good configuration. See docs/python.md."""
-    return _watch(SERVICE, cast(dict[str, Any], config), handlers, **options)
+    from wazo_config.watch import watch
+
+    return watch(SERVICE, cast(dict[str, Any], config), handlers, **options)

@@ -5,13 +5,15 @@ Settings of wazo-webhookd, which runs user-defined webhooks and mobile push noti
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, NotRequired, TypedDict, cast
 
 from wazo_config.load import Resolved, resolve_config as _resolve
 from wazo_config.spec import DiscoverSpec, ServiceSpec, SettingSpec
 from wazo_config.spec import ValidationError as VE
 from wazo_config.validation import duplicate_items, format_function, is_type, json_equal, multiple_of, pointer_join
-from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
+
+if TYPE_CHECKING:  # the watcher (threads, HTTP) is imported when watch_config is called
+    from wazo_config.watch import WatchHandlers, Watcher
 
 
 
@@ -232,8 +234,6 @@ _E1 = frozenset(["direct", "fanout", "topic", "headers"])
 _F2 = format_function("uri")
 _E3 = frozenset(["http", "https"])
 _K4: frozenset[str] = frozenset([])
-_K5: frozenset[str] = frozenset([])
-_K6: frozenset[str] = frozenset([])
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:
@@ -450,24 +450,6 @@ def _v18(d: Any, at: str, e: list[VE]) -> None:
 
 
 def _v19(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K5:
-                _v1(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v20(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, dict):
-        for key in d:
-            if key not in _K6:
-                _v1(d[key], pointer_join(at, key), e)
-    else:
-        e.append(VE(at, "type", {"type": "object"}, "must be object"))
-
-
-def _v21(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d < 1:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
@@ -475,7 +457,7 @@ def _v21(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
-def _v22(d: Any, at: str, e: list[VE]) -> None:
+def _v20(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "config_file" in d:
             _v0(d["config_file"], at + "/config_file", e)
@@ -506,13 +488,13 @@ def _v22(d: Any, at: str, e: list[VE]) -> None:
         if "enabled_plugins" in d:
             _v18(d["enabled_plugins"], at + "/enabled_plugins", e)
         if "enabled_celery_tasks" in d:
-            _v19(d["enabled_celery_tasks"], at + "/enabled_celery_tasks", e)
+            _v18(d["enabled_celery_tasks"], at + "/enabled_celery_tasks", e)
         if "enabled_services" in d:
-            _v20(d["enabled_services"], at + "/enabled_services", e)
+            _v18(d["enabled_services"], at + "/enabled_services", e)
         if "hook_max_attempts" in d:
             _v9(d["hook_max_attempts"], at + "/hook_max_attempts", e)
         if "hook_http_retry_countdown_factor" in d:
-            _v21(d["hook_http_retry_countdown_factor"], at + "/hook_http_retry_countdown_factor", e)
+            _v19(d["hook_http_retry_countdown_factor"], at + "/hook_http_retry_countdown_factor", e)
         if "mobile_apns_host" in d:
             _v0(d["mobile_apns_host"], at + "/mobile_apns_host", e)
         if "mobile_apns_port" in d:
@@ -530,7 +512,7 @@ def _v22(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v22(data, "", errors)
+    _v20(data, "", errors)
     return errors
 
 
@@ -616,4 +598,6 @@ def resolve_config(**options: Any) -> Resolved:
 
 def watch_config(config: Config, handlers: WatchHandlers | None = None, **options: Any) -> Watcher:
     """Watches Consul config/wazo-webhookd/ with one blocking query in a daemon thread (and SIGHUP for the files): each change re-reads and re-validates the whole configuration as load_config does (pass the same options); mutable keys are applied to `config` in place (`change`), restart-only keys give `restart_required` and, by default, an exit with code 75 after 5 s; an invalid change gives `invalid` and keeps the last good configuration. See docs/python.md."""
-    return _watch(SERVICE, cast(dict[str, Any], config), handlers, **options)
+    from wazo_config.watch import watch
+
+    return watch(SERVICE, cast(dict[str, Any], config), handlers, **options)

@@ -12,6 +12,7 @@ import { dotted } from '../runtime/tree.ts';
 import { shellWord } from '../syntax/shell.ts';
 import { mdCode, mdFence, mdLink, mdTable, mdText, Slugger } from '../syntax/markdown.ts';
 import { yamlString } from '../syntax/yaml.ts';
+import { pyLiteral } from '../syntax/python.ts';
 import {
   countsOf,
   exampleProblems,
@@ -219,6 +220,24 @@ function howToValues(model: ServiceModel, settings: SettingsWriter): Record<stri
     exampleValue: `${valueMarkdown(text(example))}${list ? ` and ${mdCode(dotted(list.leaf.path))} to ${valueMarkdown(text(list))}` : ''}`,
     exampleLive: example.leaf.mutable ? `A change of ${mdCode(dotted(example.leaf.path))} is applied live.` : '',
     yamlExample: mdFence('yaml', yaml.toString()),
+    tsUsage: mdFence(
+      'ts',
+      [
+        `import { loadConfig, watchConfig } from './generated/${model.name}/config.ts';`,
+        '',
+        'const config = await loadConfig();',
+        `config${example.leaf.path.map((k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('')}; // ${JSON.stringify(example.leaf.default ?? null)}`,
+      ].join('\n'),
+    ),
+    pyUsage: mdFence(
+      'python',
+      [
+        'from .config import load_config, watch_config  # this service\'s generated config.py',
+        '',
+        'config = load_config()',
+        `config${example.leaf.path.map((k) => `[${pyLiteral(k)}]`).join('')}  # ${pyLiteral(example.leaf.default ?? null)}`,
+      ].join('\n'),
+    ),
     consulExample: mdFence('sh', `consul kv put ${shellWord(example.leaf.consulKey)} ${shellWord(text(example))}`),
     consulListExample: list
       ? `A list is one key holding JSON (comma-separated items are read too):\n\n${mdFence('sh', `consul kv put ${shellWord(list.leaf.consulKey)} ${shellWord(text(list))}`)}`

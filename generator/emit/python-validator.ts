@@ -48,9 +48,16 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
   const compiled = new Map<unknown, string>();
   const formats = new Map<string, string>();
 
+  /** Module constants, one per distinct expression (so that leaves with equal checks share a function too). */
+  const constantNames = new Map<string, string>();
   const constant = (prefix: string, expression: string, annotation?: string): string => {
-    const name = `_${prefix}${constants.length}`;
-    constants.push(`${name}${annotation ? `: ${annotation}` : ''} = ${expression}`);
+    const declared = `${annotation ? `: ${annotation}` : ''} = ${expression}`;
+    let name = constantNames.get(prefix + declared);
+    if (!name) {
+      name = `_${prefix}${constants.length}`;
+      constantNames.set(prefix + declared, name);
+      constants.push(`${name}${declared}`);
+    }
     return name;
   };
   /** A one-line check as a typed function (mypy --strict wants no untyped lambda). */

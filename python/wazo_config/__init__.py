@@ -1,41 +1,41 @@
 """wazo_config: the runtime of the Python loaders wazo-config generates (generated/<service>/config.py).
 Same sources, precedence, value codec, env names, Consul keys, warnings and messages as the
 TypeScript runtime (generator/runtime/)."""
-from .codec import decode, describe_types, encode, type_hint
-from .discovery import wait_for_dependencies
-from .load import Resolved, load, resolve_config
-from .pem import PemFiles, pem_files
-from .problems import MASK, ConfigError, Problem, format_problem
-from .registration import ServiceRegistration, advertise_address, start_registration
-from .spec import DiscoverSpec, ServiceSpec, SettingSpec, ValidationError
-from .tree import ConfigTree
-from .watch import RESTART_EXIT_CODE, KeyChange, Watcher, watch
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "MASK",
-    "ConfigError",
-    "ConfigTree",
-    "DiscoverSpec",
-    "PemFiles",
-    "RESTART_EXIT_CODE",
-    "KeyChange",
-    "ServiceRegistration",
-    "Watcher",
-    "Problem",
-    "Resolved",
-    "ServiceSpec",
-    "SettingSpec",
-    "ValidationError",
-    "decode",
-    "describe_types",
-    "encode",
-    "format_problem",
-    "load",
-    "pem_files",
-    "resolve_config",
-    "type_hint",
-    "advertise_address",
-    "start_registration",
-    "wait_for_dependencies",
-    "watch",
-]
+# Names are imported on first use (PEP 562): a generated loader that only loads pays for no watcher,
+# no HTTP client and no registration thread.
+_WHERE = {
+    "decode": "codec", "describe_types": "codec", "encode": "codec", "type_hint": "codec",
+    "wait_for_dependencies": "discovery",
+    "Resolved": "load", "load": "load", "resolve_config": "load",
+    "PemFiles": "pem", "pem_files": "pem",
+    "MASK": "problems", "ConfigError": "problems", "Problem": "problems", "format_problem": "problems",
+    "ServiceRegistration": "registration", "advertise_address": "registration", "start_registration": "registration",
+    "DiscoverSpec": "spec", "ServiceSpec": "spec", "SettingSpec": "spec", "ValidationError": "spec",
+    "ConfigTree": "tree",
+    "RESTART_EXIT_CODE": "watch", "KeyChange": "watch", "Watcher": "watch", "watch": "watch",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wazo_config' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f".{module}", __name__), name)
+
+
+if TYPE_CHECKING:
+    from .codec import decode, describe_types, encode, type_hint
+    from .discovery import wait_for_dependencies
+    from .load import Resolved, load, resolve_config
+    from .pem import PemFiles, pem_files
+    from .problems import MASK, ConfigError, Problem, format_problem
+    from .registration import ServiceRegistration, advertise_address, start_registration
+    from .spec import DiscoverSpec, ServiceSpec, SettingSpec, ValidationError
+    from .tree import ConfigTree
+    from .watch import RESTART_EXIT_CODE, KeyChange, Watcher, watch

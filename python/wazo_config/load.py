@@ -3,7 +3,6 @@ config file < conf.d < Consul KV < discovered < extra sources < env < overrides 
 reported, then the whole result validated once by the service's emitted validator."""
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -23,6 +22,8 @@ class _StdLogger:
     """Warnings to the `wazo_config` logger (stderr when logging is not configured)."""
 
     def __init__(self) -> None:
+        import logging
+
         self._log = logging.getLogger("wazo_config")
 
     def debug(self, message: str) -> None:

@@ -11,7 +11,6 @@ from .problems import Problem, did_you_mean, show_value
 from .settings import SettingsIndex
 from .tree import clone, dotted, get_at, pointer_of
 from .spec import Logger, ServiceSpec
-from .yaml_files import list_conf_dir, read_yaml_file
 
 
 @dataclass(slots=True)
@@ -86,6 +85,9 @@ class FileSource:
         self.confd_files = confd_files
 
     def read(self, context: SourceContext) -> SourceOutput:
+        # PyYAML is imported when files are read: a loader that reads none (env, Consul) starts faster.
+        from .yaml_files import list_conf_dir, read_yaml_file
+
         layers: list[TreeLayer] = []
         problems: list[Problem] = []
 
