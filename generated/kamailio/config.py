@@ -5,13 +5,15 @@ The values Wazo's Kamailio SIP router (wazo-c4-router) takes from its environmen
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, NotRequired, TypedDict, cast
 
 from wazo_config.load import Resolved, resolve_config as _resolve
 from wazo_config.spec import DiscoverSpec, ServiceSpec, SettingSpec
 from wazo_config.spec import ValidationError as VE
 from wazo_config.validation import duplicate_items, format_function, is_type, json_equal, multiple_of, pointer_join
-from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
+
+if TYPE_CHECKING:  # the watcher (threads, HTTP) is imported when watch_config is called
+    from wazo_config.watch import WatchHandlers, Watcher
 
 
 
@@ -97,15 +99,11 @@ class Config(TypedDict):
 
 _P0 = re.compile("^(udp|tcp|tls|sctp|ws|wss):[A-Za-z0-9.\\-\\[\\]:*]+:[0-9]+\\Z")
 _P1 = re.compile("^[A-Za-z0-9.\\-\\[\\]:]+(:[0-9]+)?\\Z")
-_P2 = re.compile("^(udp|tcp|tls|sctp|ws|wss):[A-Za-z0-9.\\-\\[\\]:*]+:[0-9]+\\Z")
-_P3 = re.compile("^[^\\s\"\\\\]+( [^\\s\"\\\\]+)*\\Z")
-_P4 = re.compile("^https?://[^\\s\"\\\\]+\\Z")
-_P5 = re.compile("^https?://[^\\s\"\\\\]+\\Z")
-_P6 = re.compile("^https?://[^\\s\"\\\\]+\\Z")
-_P7 = re.compile("^(udp|tcp|tls|sctp|ws|wss):[A-Za-z0-9.\\-\\[\\]:*]+:[0-9]+\\Z")
-_P8 = re.compile("^sips?:[^\\s\"\\\\]+\\Z")
-_P9 = re.compile("^[^\\s\"\\\\]*\\Z")
-_P10 = re.compile("^(unixs:|unix:)?/[^\\s\"\\\\]+\\Z")
+_P2 = re.compile("^[^\\s\"\\\\]+( [^\\s\"\\\\]+)*\\Z")
+_P3 = re.compile("^https?://[^\\s\"\\\\]+\\Z")
+_P4 = re.compile("^sips?:[^\\s\"\\\\]+\\Z")
+_P5 = re.compile("^[^\\s\"\\\\]*\\Z")
+_P6 = re.compile("^(unixs:|unix:)?/[^\\s\"\\\\]+\\Z")
 
 
 def _errors_of(check: Callable[[Any, str, list[VE]], None], d: Any, at: str) -> list[VE]:
@@ -133,7 +131,7 @@ def _v1(d: Any, at: str, e: list[VE]) -> None:
 def _v2(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
         if _P2.search(d) is None:
-            e.append(VE(at, "pattern", {"pattern": "^(udp|tcp|tls|sctp|ws|wss):[A-Za-z0-9.\\-\\[\\]:*]+:[0-9]+$"}, "must match pattern \"^(udp|tcp|tls|sctp|ws|wss):[A-Za-z0-9.\\-\\[\\]:*]+:[0-9]+$\""))
+            e.append(VE(at, "pattern", {"pattern": "^[^\\s\"\\\\]+( [^\\s\"\\\\]+)*$"}, "must match pattern \"^[^\\s\"\\\\]+( [^\\s\"\\\\]+)*$\""))
     else:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
@@ -141,36 +139,12 @@ def _v2(d: Any, at: str, e: list[VE]) -> None:
 def _v3(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
         if _P3.search(d) is None:
-            e.append(VE(at, "pattern", {"pattern": "^[^\\s\"\\\\]+( [^\\s\"\\\\]+)*$"}, "must match pattern \"^[^\\s\"\\\\]+( [^\\s\"\\\\]+)*$\""))
+            e.append(VE(at, "pattern", {"pattern": "^https?://[^\\s\"\\\\]+$"}, "must match pattern \"^https?://[^\\s\"\\\\]+$\""))
     else:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
 def _v4(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if _P4.search(d) is None:
-            e.append(VE(at, "pattern", {"pattern": "^https?://[^\\s\"\\\\]+$"}, "must match pattern \"^https?://[^\\s\"\\\\]+$\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v5(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if _P5.search(d) is None:
-            e.append(VE(at, "pattern", {"pattern": "^https?://[^\\s\"\\\\]+$"}, "must match pattern \"^https?://[^\\s\"\\\\]+$\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v6(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if _P6.search(d) is None:
-            e.append(VE(at, "pattern", {"pattern": "^https?://[^\\s\"\\\\]+$"}, "must match pattern \"^https?://[^\\s\"\\\\]+$\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v7(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -178,12 +152,12 @@ def _v7(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v8(d: Any, at: str, e: list[VE]) -> None:
+def _v5(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, bool)):
         e.append(VE(at, "type", {"type": "boolean"}, "must be boolean"))
 
 
-def _v9(d: Any, at: str, e: list[VE]) -> None:
+def _v6(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -193,31 +167,23 @@ def _v9(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": 1}, "must be >= 1"))
 
 
-def _v10(d: Any, at: str, e: list[VE]) -> None:
+def _v7(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
-        if _P7.search(d) is None:
-            e.append(VE(at, "pattern", {"pattern": "^(udp|tcp|tls|sctp|ws|wss):[A-Za-z0-9.\\-\\[\\]:*]+:[0-9]+$"}, "must match pattern \"^(udp|tcp|tls|sctp|ws|wss):[A-Za-z0-9.\\-\\[\\]:*]+:[0-9]+$\""))
-    else:
-        e.append(VE(at, "type", {"type": "string"}, "must be string"))
-
-
-def _v11(d: Any, at: str, e: list[VE]) -> None:
-    if isinstance(d, str):
-        if _P8.search(d) is None:
+        if _P4.search(d) is None:
             e.append(VE(at, "pattern", {"pattern": "^sips?:[^\\s\"\\\\]+$"}, "must match pattern \"^sips?:[^\\s\"\\\\]+$\""))
     else:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v12(d: Any, at: str, e: list[VE]) -> None:
+def _v8(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str) or d is None):
         e.append(VE(at, "type", {"type": ["string", "null"]}, "must be string,null"))
     if isinstance(d, str):
-        if _P9.search(d) is None:
+        if _P5.search(d) is None:
             e.append(VE(at, "pattern", {"pattern": "^[^\\s\"\\\\]*$"}, "must match pattern \"^[^\\s\"\\\\]*$\""))
 
 
-def _v13(d: Any, at: str, e: list[VE]) -> None:
+def _v9(d: Any, at: str, e: list[VE]) -> None:
     if not (is_type(d, "integer")):
         e.append(VE(at, "type", {"type": "integer"}, "must be integer"))
     if is_type(d, "number"):
@@ -227,20 +193,20 @@ def _v13(d: Any, at: str, e: list[VE]) -> None:
             e.append(VE(at, "minimum", {"comparison": ">=", "limit": -5}, "must be >= -5"))
 
 
-def _v14(d: Any, at: str, e: list[VE]) -> None:
+def _v10(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, str):
-        if _P10.search(d) is None:
+        if _P6.search(d) is None:
             e.append(VE(at, "pattern", {"pattern": "^(unixs:|unix:)?/[^\\s\"\\\\]+$"}, "must match pattern \"^(unixs:|unix:)?/[^\\s\"\\\\]+$\""))
     else:
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v15(d: Any, at: str, e: list[VE]) -> None:
+def _v11(d: Any, at: str, e: list[VE]) -> None:
     if not (isinstance(d, str)):
         e.append(VE(at, "type", {"type": "string"}, "must be string"))
 
 
-def _v16(d: Any, at: str, e: list[VE]) -> None:
+def _v12(d: Any, at: str, e: list[VE]) -> None:
     if is_type(d, "number"):
         if d <= 0:
             e.append(VE(at, "exclusiveMinimum", {"comparison": ">", "limit": 0}, "must be > 0"))
@@ -248,70 +214,70 @@ def _v16(d: Any, at: str, e: list[VE]) -> None:
         e.append(VE(at, "type", {"type": "number"}, "must be number"))
 
 
-def _v17(d: Any, at: str, e: list[VE]) -> None:
+def _v13(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, list):
         for k in range(0, len(d)):
-            _v15(d[k], f"{at}/{k}", e)
+            _v11(d[k], f"{at}/{k}", e)
     else:
         e.append(VE(at, "type", {"type": "array"}, "must be array"))
 
 
-def _v18(d: Any, at: str, e: list[VE]) -> None:
+def _v14(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "enabled" in d:
-            _v8(d["enabled"], at + "/enabled", e)
+            _v5(d["enabled"], at + "/enabled", e)
         if "advertise_address" in d:
-            _v15(d["advertise_address"], at + "/advertise_address", e)
+            _v11(d["advertise_address"], at + "/advertise_address", e)
         if "advertise_address_interface" in d:
-            _v15(d["advertise_address_interface"], at + "/advertise_address_interface", e)
+            _v11(d["advertise_address_interface"], at + "/advertise_address_interface", e)
         if "advertise_port" in d:
-            _v9(d["advertise_port"], at + "/advertise_port", e)
+            _v6(d["advertise_port"], at + "/advertise_port", e)
         if "ttl_interval" in d:
-            _v16(d["ttl_interval"], at + "/ttl_interval", e)
+            _v12(d["ttl_interval"], at + "/ttl_interval", e)
         if "refresh_interval" in d:
-            _v16(d["refresh_interval"], at + "/refresh_interval", e)
+            _v12(d["refresh_interval"], at + "/refresh_interval", e)
         if "retry_interval" in d:
-            _v16(d["retry_interval"], at + "/retry_interval", e)
+            _v12(d["retry_interval"], at + "/retry_interval", e)
         if "extra_tags" in d:
-            _v17(d["extra_tags"], at + "/extra_tags", e)
+            _v13(d["extra_tags"], at + "/extra_tags", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
 
-def _v19(d: Any, at: str, e: list[VE]) -> None:
+def _v15(d: Any, at: str, e: list[VE]) -> None:
     if isinstance(d, dict):
         if "listen" in d:
             _v0(d["listen"], at + "/listen", e)
         if "listen_advertise" in d:
             _v1(d["listen_advertise"], at + "/listen_advertise", e)
         if "listen_xhttp" in d:
-            _v2(d["listen_xhttp"], at + "/listen_xhttp", e)
+            _v0(d["listen_xhttp"], at + "/listen_xhttp", e)
         if "rtpengine_list" in d:
-            _v3(d["rtpengine_list"], at + "/rtpengine_list", e)
+            _v2(d["rtpengine_list"], at + "/rtpengine_list", e)
         if "http_api_routing_endpoint" in d:
-            _v4(d["http_api_routing_endpoint"], at + "/http_api_routing_endpoint", e)
+            _v3(d["http_api_routing_endpoint"], at + "/http_api_routing_endpoint", e)
         if "http_api_cdr_endpoint" in d:
-            _v5(d["http_api_cdr_endpoint"], at + "/http_api_cdr_endpoint", e)
+            _v3(d["http_api_cdr_endpoint"], at + "/http_api_cdr_endpoint", e)
         if "http_api_dbtext_uacreg_endpoint" in d:
-            _v6(d["http_api_dbtext_uacreg_endpoint"], at + "/http_api_dbtext_uacreg_endpoint", e)
+            _v3(d["http_api_dbtext_uacreg_endpoint"], at + "/http_api_dbtext_uacreg_endpoint", e)
         if "http_api_timeout" in d:
-            _v7(d["http_api_timeout"], at + "/http_api_timeout", e)
+            _v4(d["http_api_timeout"], at + "/http_api_timeout", e)
         if "with_dmq" in d:
-            _v8(d["with_dmq"], at + "/with_dmq", e)
+            _v5(d["with_dmq"], at + "/with_dmq", e)
         if "dmq_port" in d:
-            _v9(d["dmq_port"], at + "/dmq_port", e)
+            _v6(d["dmq_port"], at + "/dmq_port", e)
         if "dmq_listen" in d:
-            _v10(d["dmq_listen"], at + "/dmq_listen", e)
+            _v0(d["dmq_listen"], at + "/dmq_listen", e)
         if "dmq_notification_address" in d:
-            _v11(d["dmq_notification_address"], at + "/dmq_notification_address", e)
+            _v7(d["dmq_notification_address"], at + "/dmq_notification_address", e)
         if "router_auth_secret" in d:
-            _v12(d["router_auth_secret"], at + "/router_auth_secret", e)
+            _v8(d["router_auth_secret"], at + "/router_auth_secret", e)
         if "log_level" in d:
-            _v13(d["log_level"], at + "/log_level", e)
+            _v9(d["log_level"], at + "/log_level", e)
         if "ctl_socket" in d:
-            _v14(d["ctl_socket"], at + "/ctl_socket", e)
+            _v10(d["ctl_socket"], at + "/ctl_socket", e)
         if "service_discovery" in d:
-            _v18(d["service_discovery"], at + "/service_discovery", e)
+            _v14(d["service_discovery"], at + "/service_discovery", e)
     else:
         e.append(VE(at, "type", {"type": "object"}, "must be object"))
 
@@ -319,7 +285,7 @@ def _v19(d: Any, at: str, e: list[VE]) -> None:
 def _validate(data: Any) -> list[VE]:
     """The validation schema of this service, compiled at generate time; failures shaped as ajv reports them."""
     errors: list[VE] = []
-    _v19(data, "", errors)
+    _v15(data, "", errors)
     return errors
 
 
@@ -373,4 +339,6 @@ def resolve_config(**options: Any) -> Resolved:
 
 def watch_config(config: Config, handlers: WatchHandlers | None = None, **options: Any) -> Watcher:
     """Watches Consul config/kamailio/ with one blocking query in a daemon thread (and SIGHUP for the files): each change re-reads and re-validates the whole configuration as load_config does (pass the same options); mutable keys are applied to `config` in place (`change`), restart-only keys give `restart_required` and, by default, an exit with code 75 after 5 s; an invalid change gives `invalid` and keeps the last good configuration. See docs/python.md."""
-    return _watch(SERVICE, cast(dict[str, Any], config), handlers, **options)
+    from wazo_config.watch import watch
+
+    return watch(SERVICE, cast(dict[str, Any], config), handlers, **options)

@@ -5,13 +5,15 @@ The PostgreSQL settings Wazo Platform sets, rendered by wazo-config exec into a 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, NotRequired, TypedDict, cast
 
 from wazo_config.load import Resolved, resolve_config as _resolve
 from wazo_config.spec import DiscoverSpec, ServiceSpec, SettingSpec
 from wazo_config.spec import ValidationError as VE
 from wazo_config.validation import duplicate_items, format_function, is_type, json_equal, multiple_of, pointer_join
-from wazo_config.watch import WatchHandlers, Watcher, watch as _watch
+
+if TYPE_CHECKING:  # the watcher (threads, HTTP) is imported when watch_config is called
+    from wazo_config.watch import WatchHandlers, Watcher
 
 
 
@@ -336,4 +338,6 @@ def resolve_config(**options: Any) -> Resolved:
 
 def watch_config(config: Config, handlers: WatchHandlers | None = None, **options: Any) -> Watcher:
     """Watches Consul config/postgresql/ with one blocking query in a daemon thread (and SIGHUP for the files): each change re-reads and re-validates the whole configuration as load_config does (pass the same options); mutable keys are applied to `config` in place (`change`), restart-only keys give `restart_required` and, by default, an exit with code 75 after 5 s; an invalid change gives `invalid` and keeps the last good configuration. See docs/python.md."""
-    return _watch(SERVICE, cast(dict[str, Any], config), handlers, **options)
+    from wazo_config.watch import watch
+
+    return watch(SERVICE, cast(dict[str, Any], config), handlers, **options)
