@@ -37,7 +37,7 @@ const bench: Bench = {
         const before = server.requests.length;
         // Asynchronous: the test server answers from this same process.
         const { ms } = await timed(() =>
-          promisify(execFile)(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), 'seed', big.name, '--consul-url', server.url], {
+          promisify(execFile)(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), 'seed', big.name, '--defaults', '--consul-url', server.url], {
             env: { ...process.env, WAZO_CONFIG_ROOT: project.root },
           }),
         );

@@ -15,10 +15,12 @@ import type { JsonValue, ServiceSpec } from '../runtime/types.ts';
 import type { KvEntry } from '../runtime/consul/client.ts';
 import { serviceSpecs } from '../service-specs.ts';
 import { openConsul, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { fileValues, withFileFlags, type FileArgs, type FileValue } from './deployment-files.ts';
 import { projectRoot, run } from './run.ts';
 
-interface Args extends ConsulArgs {
+interface Args extends ConsulArgs, FileArgs {
   services: string[];
+  files: boolean;
   json: boolean;
 }
 
@@ -31,17 +33,20 @@ export interface ServiceDiff {
   /** The loader's problems: key = the setting, source = `consul <key>`. */
   invalid: Problem[];
   changed: { key: string; setting: string; value: string; default: string }[];
+  /** Consul values that hide a different value the service's files set (Consul ranks above them). */
+  hiding: { key: string; setting: string; value: string; file: string; source: string }[];
 }
 
 export const diffCommand: CommandModule<object, Args> = {
   command: 'diff <services..>',
   describe: 'compare live Consul KV with the schema: missing, unknown, invalid and changed keys',
   builder: (y) =>
-    withConsulFlags(
+    withFileFlags(withConsulFlags(
       y
         .positional('services', { type: 'string', array: true, demandOption: true, describe: 'service names' })
+        .option('files', { type: 'boolean', default: true, describe: "compare with the service's config files too (--no-files: Consul alone)" })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
-    ),
+    )),
   handler: (argv) => run(() => diff(argv)),
 };
 
@@ -52,7 +57,7 @@ async function diff(argv: Args): Promise<number> {
   try {
     for (const service of specs) {
       const { entries } = await readService(kv, service, `wazo-config diff ${service.name}`);
-      diffs.push(await diffService(service, entries));
+      diffs.push(await diffService(service, entries, argv.files ? await fileValues(service, argv) : []));
     }
   } finally {
     kv.close();
@@ -62,11 +67,11 @@ async function diff(argv: Args): Promise<number> {
   return diffs.some((d) => d.invalid.length > 0) ? 1 : 0;
 }
 
-export async function diffService(service: ServiceSpec, entries: KvEntry[]): Promise<ServiceDiff> {
+export async function diffService(service: ServiceSpec, entries: KvEntry[], files: readonly FileValue[] = []): Promise<ServiceDiff> {
   const index = indexOf(service);
   const decoded = decodeEntries(entries, index);
   const present = new Set(entries.map((e) => e.key));
-  const result: ServiceDiff = { service: service.name, prefix: service.consulPrefix, missing: [], unknown: [], invalid: [], changed: [] };
+  const result: ServiceDiff = { service: service.name, prefix: service.consulPrefix, missing: [], unknown: [], invalid: [], changed: [], hiding: [] };
   result.unknown = decoded.unknown.map((p) => ({ key: p.source.replace(/^consul /, ''), hint: p.hint ?? '' }));
   // The loader itself judges the values: defaults < these keys, validated whole, with its messages.
   const problems = await loaderProblems(service, decoded);
@@ -79,8 +84,13 @@ export async function diffService(service: ServiceSpec, entries: KvEntry[]): Pro
     result.missing.push(row);
   }
   const invalidKeys = new Set(result.invalid.map((p) => p.source));
+  const fromFiles = new Map(files.map((f) => [f.setting.consulKey, f]));
   for (const { path, value, source } of decoded.layer.values) {
     const setting = index.leafFor(path)!;
+    const file = fromFiles.get(setting.consulKey);
+    if (file && !invalidKeys.has(source) && !isDeepStrictEqual(value, file.value)) {
+      result.hiding.push({ key: setting.consulKey, setting: dotted(path), value: showValue(value, setting.secret), file: showValue(file.value, setting.secret), source: file.source });
+    }
     if (invalidKeys.has(source) || isDeepStrictEqual(value, setting.default)) continue;
     result.changed.push({
       key: setting.consulKey,
@@ -113,10 +123,12 @@ async function loaderProblems(service: ServiceSpec, decoded: ReturnType<typeof d
 }
 
 function render(d: ServiceDiff): string {
-  const lines = [`${d.service} (Consul ${d.prefix}/): ${d.missing.length} missing, ${d.unknown.length} unknown, ${d.invalid.length} invalid, ${d.changed.length} changed`];
+  const hiding = d.hiding.length > 0 ? `, ${d.hiding.length} hiding a file's value` : '';
+  const lines = [`${d.service} (Consul ${d.prefix}/): ${d.missing.length} missing, ${d.unknown.length} unknown, ${d.invalid.length} invalid, ${d.changed.length} changed${hiding}`];
   for (const m of d.missing) lines.push(`  missing  ${m.key}${m.default === undefined ? ' (required: the schema gives no default)' : ` (default ${m.default})`}`);
   for (const u of d.unknown) lines.push(`  unknown  ${u.key}: ${u.hint}`);
   for (const p of d.invalid) lines.push(`  invalid  ${formatProblem(p)}`);
   for (const c of d.changed) lines.push(`  changed  ${c.key}: ${c.value} (default ${c.default})`);
+  for (const h of d.hiding) lines.push(`  hides    ${h.key}: ${h.value} hides ${h.file} from ${h.source} (Consul ranks above files)`);
   return lines.join('\n');
 }

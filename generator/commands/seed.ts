@@ -1,9 +1,15 @@
 /**
- * `wazo-config seed <service…>`: writes `generated/<service>/consul-seed.json` (the schema
- * defaults) into Consul. Create-only by default: each write is a `cas` with index 0 inside a
- * transaction, so a value an operator set is never overwritten, even one set while seeding.
- * `--overwrite` replaces differing values (a `cas` on the index read, so a concurrent change
- * still aborts). Transactions of at most 64 operations, each all-or-nothing.
+ * `wazo-config seed <service…>`: moves what a deployment sets into Consul. By default, the values
+ * the service's config files (config.yml + conf.d) set that differ from the schema defaults: the
+ * move from files to Consul. Writing every default instead (`--defaults`, from
+ * `generated/<service>/consul-seed.json`) would hide the files, since Consul ranks above them,
+ * and would pin today's defaults against a later schema change: it is explicit, and says which
+ * file values it hides. A required setting never gets a value seed made up.
+ *
+ * Create-only by default: each write is a `cas` with index 0 inside a transaction, so a value an
+ * operator set is never overwritten, even one set while seeding. `--overwrite` replaces differing
+ * values (a `cas` on the index read, so a concurrent change still aborts). Transactions of at
+ * most 64 operations, each all-or-nothing.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,29 +19,38 @@ import type { ConsulKv, KvEntry, TxnKvOp } from '../runtime/consul/client.ts';
 import { showValue } from '../runtime/problems.ts';
 import type { ServiceSpec } from '../runtime/types.ts';
 import { serviceSpecs } from '../service-specs.ts';
+import { encode } from '../runtime/codec.ts';
 import { openConsul, Progress, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { fileValues, withFileFlags, type FileArgs, type FileValue } from './deployment-files.ts';
 import { projectRoot, run, UserError } from './run.ts';
 
 /** Consul ≥ 1.14 takes 128, older agents 64: stay within both. */
 export const MAX_TXN_OPS = 64;
 
-interface Args extends ConsulArgs {
+interface Args extends ConsulArgs, FileArgs {
   services: string[];
   overwrite: boolean;
+  defaults: boolean;
   'dry-run': boolean;
 }
 
-type Change = { kind: 'create' | 'update' | 'unchanged' | 'kept'; key: string; text: string; current?: KvEntry; op?: TxnKvOp };
+type Change = { kind: 'create' | 'update' | 'unchanged' | 'kept'; key: string; text: string; current?: KvEntry; op?: TxnKvOp; from: string };
+
+/** An entry to write, and where its value comes from (`file …`, or `default`). */
+type Planned = SeedEntry & { from: string };
 
 export const seedCommand: CommandModule<object, Args> = {
   command: 'seed <services..>',
-  describe: 'write schema defaults into Consul KV (create-only unless --overwrite)',
+  describe: "write into Consul KV what the service's config files set beyond the defaults (create-only unless --overwrite)",
   builder: (y) =>
-    withConsulFlags(
-      y
-        .positional('services', { type: 'string', array: true, demandOption: true, describe: 'service names' })
-        .option('overwrite', { type: 'boolean', default: false, describe: 'also replace values that differ from the defaults' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'write nothing; print what would change' }),
+    withFileFlags(
+      withConsulFlags(
+        y
+          .positional('services', { type: 'string', array: true, demandOption: true, describe: 'service names' })
+          .option('defaults', { type: 'boolean', default: false, describe: 'write every schema default instead (Consul ranks above files: says which file values it hides)' })
+          .option('overwrite', { type: 'boolean', default: false, describe: 'also replace values Consul already holds' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'write nothing; print the plan' }),
+      ),
     ),
   handler: (argv) => run(() => seed(argv)),
 };
@@ -45,22 +60,36 @@ async function seed(argv: Args): Promise<number> {
   const specs = await serviceSpecs(root, argv.services);
   const kv = openConsul(argv);
   try {
-    const plans: { service: ServiceSpec; changes: Change[] }[] = [];
+    const plans: { service: ServiceSpec; changes: Change[]; hidden: FileValue[] }[] = [];
     for (const service of specs) {
+      const files = await fileValues(service, argv);
+      const wanted = argv.defaults ? defaultEntries(root, service) : files.map(entryOf);
       const { entries } = await readService(kv, service, `wazo-config seed ${service.name}`);
-      plans.push({ service, changes: plan(readSeedFile(root, service.name), entries, argv.overwrite) });
+      const changes = plan(wanted, entries, argv.overwrite);
+      const written = new Set(changes.filter((c) => c.op).map((c) => c.key));
+      plans.push({ service, changes, hidden: argv.defaults ? files.filter((f) => written.has(f.setting.consulKey)) : [] });
     }
     const writes = plans.flatMap((p) => p.changes.filter((c) => c.op));
     const progress = argv['dry-run'] ? undefined : new Progress(writes.length);
-    for (const { service, changes } of plans) {
+    for (const { service, changes, hidden } of plans) {
+      printHidden(service, hidden, argv['dry-run']);
       if (argv['dry-run']) printChanges(service, changes);
       else await write(kv, service, changes, progress!);
-      console.log(summary(service, changes, argv['dry-run'], argv.overwrite));
+      console.log(summary(service, changes, argv));
     }
     return 0;
   } finally {
     kv.close();
   }
+}
+
+/** `--defaults`: the generated seed file, without the required settings (they have no default). */
+function defaultEntries(root: string, service: ServiceSpec): Planned[] {
+  return readSeedFile(root, service.name).map((entry) => ({ ...entry, from: 'default' }));
+}
+
+function entryOf({ setting, value, source }: FileValue): Planned {
+  return { key: setting.consulKey, flags: 0, value: Buffer.from(encode(value, setting), 'utf8').toString('base64'), from: source };
 }
 
 function readSeedFile(root: string, service: string): SeedEntry[] {
@@ -72,17 +101,27 @@ function readSeedFile(root: string, service: string): SeedEntry[] {
   }
 }
 
-function plan(seedEntries: SeedEntry[], current: KvEntry[], overwrite: boolean): Change[] {
+function plan(seedEntries: Planned[], current: KvEntry[], overwrite: boolean): Change[] {
   const byKey = new Map(current.map((e) => [e.key, e]));
   return seedEntries.map((entry): Change => {
     const text = Buffer.from(entry.value, 'base64').toString('utf8');
     const existing = byKey.get(entry.key);
     const op = (index: number): TxnKvOp => ({ KV: { Verb: 'cas', Key: entry.key, Value: entry.value, Flags: entry.flags, Index: index } });
-    if (!existing) return { kind: 'create', key: entry.key, text, op: op(0) };
-    if ((existing.value ?? '') === text) return { kind: 'unchanged', key: entry.key, text, current: existing };
-    if (overwrite) return { kind: 'update', key: entry.key, text, current: existing, op: op(existing.modifyIndex) };
-    return { kind: 'kept', key: entry.key, text, current: existing };
+    const change = { key: entry.key, text, from: entry.from };
+    if (!existing) return { kind: 'create', ...change, op: op(0) };
+    if ((existing.value ?? '') === text) return { kind: 'unchanged', ...change, current: existing };
+    if (overwrite) return { kind: 'update', ...change, current: existing, op: op(existing.modifyIndex) };
+    return { kind: 'kept', ...change, current: existing };
   });
+}
+
+/** What `--defaults` hides: file values Consul's default will rank above. */
+function printHidden(service: ServiceSpec, hidden: FileValue[], dryRun: boolean): void {
+  if (hidden.length === 0) return;
+  console.log(`${service.name}: ${dryRun ? 'would hide' : 'hides'} ${hidden.length} value${hidden.length === 1 ? '' : 's'} set in files (Consul ranks above config files):`);
+  for (const { setting, value, source } of hidden) {
+    console.log(`  ! ${setting.consulKey}: the default ${showValue(setting.default, setting.secret)} hides ${showValue(value, setting.secret)} from ${source}`);
+  }
 }
 
 async function write(kv: ConsulKv, service: ServiceSpec, changes: Change[], progress: Progress): Promise<void> {
@@ -112,14 +151,19 @@ function printChanges(service: ServiceSpec, changes: Change[]): void {
   const show = (text: string | null | undefined, key: string) => showValue(text ?? '', secret.has(key));
   console.log(`${service.name} (Consul ${service.consulPrefix}/):`);
   for (const c of changes) {
-    if (c.kind === 'create') console.log(`  + ${c.key} = ${show(c.text, c.key)}`);
-    else if (c.kind === 'update') console.log(`  ~ ${c.key}: ${show(c.current?.value, c.key)} → ${show(c.text, c.key)}`);
-    else if (c.kind === 'kept') console.log(`  = ${c.key}: keeps ${show(c.current?.value, c.key)} (default ${show(c.text, c.key)})`);
+    const from = c.from === 'default' ? 'default' : `from ${c.from}`;
+    if (c.kind === 'create') console.log(`  + ${c.key} = ${show(c.text, c.key)} (${from})`);
+    else if (c.kind === 'update') console.log(`  ~ ${c.key}: ${show(c.current?.value, c.key)} → ${show(c.text, c.key)} (${from})`);
+    else if (c.kind === 'kept') console.log(`  = ${c.key}: keeps ${show(c.current?.value, c.key)} (${c.from} ${show(c.text, c.key)})`);
   }
 }
 
-function summary(service: ServiceSpec, changes: Change[], dryRun: boolean, overwrite: boolean): string {
+function summary(service: ServiceSpec, changes: Change[], argv: Args): string {
+  const { 'dry-run': dryRun, overwrite } = argv;
   const count = (kind: Change['kind']) => changes.filter((c) => c.kind === kind).length;
+  if (changes.length === 0 && !argv.defaults) {
+    return `${service.name}: nothing to seed: no config file sets a value other than the schema defaults (--defaults writes the defaults themselves)`;
+  }
   const parts = [`${dryRun ? 'would create' : 'created'} ${count('create')}`];
   if (overwrite) parts.push(`${dryRun ? 'would update' : 'updated'} ${count('update')}`);
   parts.push(`unchanged ${count('unchanged')}`);

@@ -3,7 +3,8 @@
  * (docs/design.md "Sources"), unknown keys reported, then the whole result validated once by the
  * service's precompiled validator.
  */
-import { ConfigError, didYouMean, type Problem } from './problems.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { ConfigError, didYouMean, showValue, type Problem } from './problems.ts';
 import { indexOf, type SettingsIndex } from './settings-index.ts';
 import type { ConsulOptions } from './consul/locate.ts';
 import { consulSource } from './sources/consul.ts';
@@ -61,6 +62,11 @@ export interface LoadOptions<C = JsonObject> {
   overrides?: DeepPartial<C>;
   /** Unknown keys in files are errors rather than warnings. */
   strict?: boolean;
+  /**
+   * The sources read are a part of the deployment only (e.g. `seed` reading its files): a required
+   * setting none of them sets is not a problem. Default false.
+   */
+  partial?: boolean;
   /** Where warnings go; default the console (stderr). */
   logger?: Logger;
 }
@@ -116,6 +122,7 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
   if (options.waitForDependencies) await waitForDependencies(service, options.waitForDependencies, { consul: options.consul, env, logger });
   for (const source of sourcesFor(service, options)) {
     const output = await source.read(context);
+    if (source.name === 'consul') warnings.push(...shadowedFileValues(tree, output.layers, context.index));
     output.layers.forEach((layer) => apply(tree, layer));
     problems.push(...output.problems);
     warnings.push(...(output.warnings ?? []));
@@ -126,11 +133,12 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
     else warnings.push(`unknown key ${unknown.key} (${unknown.source})${unknown.hint ? `: ${unknown.hint}` : ''}`);
   }
   const configFile = options.configFile ?? service.configFile;
-  const missing = missingRequired(tree, context.index, configFile);
+  const missing = options.partial ? [] : missingRequired(tree, context.index, configFile);
   problems.push(...missing);
   if (!service.validate(tree.root)) {
     const reported = new Set(missing.map((p) => p.key));
-    problems.push(...problemsFromValidation(service.validate.errors ?? [], tree, context.index, configFile).filter((p) => !reported.has(p.key)));
+    const invalid = problemsFromValidation(service.validate.errors ?? [], tree, context.index, configFile);
+    problems.push(...invalid.filter((p) => !reported.has(p.key) && !(options.partial && p.source === 'nothing')));
   }
   if (problems.length > 0) throw new ConfigError(service.name, problems);
   const pemFiles = options.pemFiles === false ? undefined : writePemFiles(service, tree, options.pemFiles ?? {}, env);
@@ -140,6 +148,28 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
 
 export async function load<C>(service: ServiceSpec, options: LoadOptions<C> = {}): Promise<C> {
   return (await resolveConfig(service, options)).config;
+}
+
+/**
+ * Consul ranks above the files: a Consul value that differs from what a file set hides the file's
+ * (the trap of seeding defaults into Consul). One warning per key, naming both sources.
+ */
+function shadowedFileValues(tree: ConfigTree, layers: readonly Layer[], index: SettingsIndex): string[] {
+  const warnings: string[] = [];
+  for (const layer of layers) {
+    if (layer.kind !== 'values') continue;
+    for (const { path, value, source } of layer.values) {
+      const before = getAt(tree.root, path);
+      const fileSource = tree.sourceOf(path);
+      if (before === undefined || !fileSource.startsWith('file ') || isDeepStrictEqual(before, value)) continue;
+      const secret = index.leafFor(path)?.secret ?? false;
+      warnings.push(
+        `${dotted(path)}: ${source} (${showValue(value, secret)}) hides ${fileSource} (${showValue(before, secret)}); ` +
+          'Consul ranks above files: delete the Consul key to use the file, or set the value there',
+      );
+    }
+  }
+  return warnings;
 }
 
 function apply(tree: ConfigTree, layer: Layer): void {

@@ -26,7 +26,7 @@ before(async () => {
 after(() => server.close());
 
 const txns = () => server.requests.filter((r) => r.method === 'PUT' && r.path === '/v1/txn');
-const seed = (...args: string[]) => runCli(['seed', ...args, '--consul-url', server.url], cleanEnv());
+const seed = (...args: string[]) => runCli(['seed', '--defaults', ...args, '--consul-url', server.url], cleanEnv());
 
 describe('wazo-config seed', () => {
   it('seeds every real schema; each loader then reads exactly the schema defaults from Consul', async () => {
@@ -73,8 +73,8 @@ describe('wazo-config seed', () => {
     result = await seed('wazo-auth', '--overwrite', '--dry-run');
     assert.equal(result.status, 0, result.stderr);
     assert.equal(txns().length, 0, 'a dry run writes nothing');
-    assert.match(result.stdout, /^ {2}~ config\/wazo-auth\/debug: "true" → "false"$/m);
-    assert.match(result.stdout, /^ {2}~ config\/wazo-auth\/amqp\/uri: \*\*\*\*\* → \*\*\*\*\*$/m);
+    assert.match(result.stdout, /^ {2}~ config\/wazo-auth\/debug: "true" → "false" \(default\)$/m);
+    assert.match(result.stdout, /^ {2}~ config\/wazo-auth\/amqp\/uri: \*\*\*\*\* → \*\*\*\*\* \(default\)$/m);
     assert.ok(!result.stdout.includes('hunter2'));
     assert.match(result.stdout, /^wazo-auth: would create 0, would update 2, unchanged \d+$/m);
 
@@ -89,8 +89,8 @@ describe('wazo-config seed', () => {
     let result = await seed('wazo-auth', '--dry-run');
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^wazo-auth \(Consul config\/wazo-auth\/\):$/m);
-    assert.match(result.stdout, /^ {2}\+ config\/wazo-auth\/debug = "false"$/m);
-    assert.match(result.stdout, /^ {2}\+ config\/wazo-auth\/amqp\/uri = \*\*\*\*\*$/m);
+    assert.match(result.stdout, /^ {2}\+ config\/wazo-auth\/debug = "false" \(default\)$/m);
+    assert.match(result.stdout, /^ {2}\+ config\/wazo-auth\/amqp\/uri = \*\*\*\*\* \(default\)$/m);
     assert.match(result.stdout, /^wazo-auth: would create \d+, unchanged 0, kept 0$/m);
     assert.deepEqual(server.kv.keys('config/wazo-auth/'), []);
 
