@@ -7,12 +7,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from .problems import ConfigError, Problem, did_you_mean
+from .problems import ConfigError, Problem, did_you_mean, show_value
 from .settings import SettingsIndex, index_of
 from .sources import ConfigSource, DefaultsSource, EnvSource, FileSource, Layer, OverridesSource, SourceContext, TreeLayer
-from .tree import ConfigTree, dotted, get_at, path_of_pointer, pointer_of
+from .tree import ConfigTree, dotted, get_at, is_missing, path_of_pointer, pointer_of
 from .spec import Logger, ServiceSpec
-from .validation import missing_required, problems_from_validation
+from .validation import json_equal, missing_required, problems_from_validation
 
 #: What `configFile=False` / `configDir=False` mean: no file, no directory.
 NONE = False
@@ -141,6 +141,8 @@ def resolve_config(
     )
     for source in chain:
         output = source.read(context)
+        if getattr(source, "name", None) == "consul":
+            warnings.extend(_shadowed_file_values(tree, output.layers, context.index))
         for layer in output.layers:
             _apply(tree, layer)
         problems.extend(output.problems)
@@ -173,6 +175,27 @@ def resolve_config(
 
 def load(service: ServiceSpec, **options: Any) -> dict[str, Any]:
     return resolve_config(service, **options).config
+
+
+def _shadowed_file_values(tree: ConfigTree, layers: Sequence[Layer], index: SettingsIndex) -> list[str]:
+    """Consul ranks above the files: a Consul value that differs from what a file set hides the
+    file's (the trap of seeding defaults into Consul). One warning per key, naming both sources."""
+    warnings: list[str] = []
+    for layer in layers:
+        if isinstance(layer, TreeLayer):
+            continue
+        for path, value, source in layer.values:
+            before = get_at(tree.root, path)
+            file_source = tree.source_of(path)
+            if is_missing(before) or not file_source.startswith("file ") or json_equal(before, value):
+                continue
+            leaf = index.leaf_for(path)
+            secret = leaf.secret if leaf else False
+            warnings.append(
+                f"{dotted(path)}: {source} ({show_value(value, secret)}) hides {file_source} ({show_value(before, secret)}); "
+                "Consul ranks above files: delete the Consul key to use the file, or set the value there"
+            )
+    return warnings
 
 
 def _apply(tree: ConfigTree, layer: Layer) -> None:
