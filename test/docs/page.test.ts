@@ -46,7 +46,8 @@ after(async () => {
 /** A page that records every console error, page error and failed request into `problems`. */
 async function open(url: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
   const page = await browser.newPage({ viewport });
-  page.setDefaultTimeout(5000);
+  // A bound against a hang, not a speed claim: Chromium starts slowly on a loaded machine.
+  page.setDefaultTimeout(60_000);
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning')
       problems.push(`${url}: console ${message.type()}: ${message.text()}`);
