@@ -9,9 +9,10 @@ import type { ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
 import { hashComment } from '../syntax/env.ts';
 import { hclList, hclString } from '../syntax/hcl.ts';
+import { joinQuoted, quoted, commentText, type Quoted } from '../syntax/quoted.ts';
 import { shellWord } from '../syntax/shell.ts';
 import type { Emitter } from './emitter.ts';
-import { fillFrame } from './templates.ts';
+import { fillQuotedFrame } from './templates.ts';
 import { envFileName } from './env-file.ts';
 
 export function installDir(model: ServiceModel): string {
@@ -33,7 +34,7 @@ export function envconsulFormat(model: ServiceModel): string {
   return `${model.envPrefix}_{{ key }}`;
 }
 
-function applyAndRestart(model: ServiceModel, manifest: 'configmap' | 'secret'): string {
+function applyAndRestart(model: ServiceModel, manifest: 'configmap' | 'secret'): Quoted<'hcl'> {
   const apply = ['kubectl', 'apply', '-f', manifestDestination(model, manifest)].map(shellWord).join(' ');
   const restart = ['kubectl', 'rollout', 'restart', `deployment/${model.name}`].map(shellWord).join(' ');
   return hclList(['/bin/sh', '-c', `${apply} && ${restart}`]);
@@ -43,15 +44,18 @@ function consulTemplateConfig(
   model: ServiceModel,
   root: string,
   file: string,
-  config: { purpose: string; templates: { template: string; destination: string; command: string }[] },
+  config: { purpose: string; templates: { template: string; destination: string; command: Quoted<'hcl'> }[] },
 ): string {
   const dir = installDir(model);
-  const templates = config.templates
-    .map(({ template, destination, command }) =>
-      fillFrame(root, 'deploy', 'consul-template-block.hcl', { source: hclString(`${dir}/${template}`), destination: hclString(destination), command }),
-    )
-    .join('');
-  return fillFrame(root, 'deploy', 'consul-template.hcl', { banner: banner.hash(model.file), purpose: hashComment(config.purpose), config: `${dir}/${file}`, templates });
+  const templates = config.templates.map(({ template, destination, command }) =>
+    quoted<'hcl'>(fillQuotedFrame(root, 'deploy', 'consul-template-block.hcl', { source: hclString(`${dir}/${template}`), destination: hclString(destination), command })),
+  );
+  return fillQuotedFrame(root, 'deploy', 'consul-template.hcl', {
+    banner: banner.hash(model.file),
+    purpose: hashComment(config.purpose),
+    config: commentText(`${dir}/${file}`),
+    templates: joinQuoted(templates),
+  });
 }
 
 export const hclConfigsEmitter: Emitter = {
@@ -59,13 +63,13 @@ export const hclConfigsEmitter: Emitter = {
   emit(model, { root }) {
     const dir = installDir(model);
     const example = model.leaves.find((leaf) => leaf.path.length > 1) ?? model.leaves[0];
-    const envconsul = fillFrame(root, 'deploy', 'envconsul.hcl', {
+    const envconsul = fillQuotedFrame(root, 'deploy', 'envconsul.hcl', {
       banner: banner.hash(model.file),
-      service: model.name,
-      config: `${dir}/envconsul.hcl`,
+      service: commentText(model.name),
+      config: commentText(`${dir}/envconsul.hcl`),
       path: hclString(`${model.consulPrefix}/`),
       format: hclString(envconsulFormat(model)),
-      example: example ? hashComment(`${example.consulKey.slice(model.consulPrefix.length + 1)} → ${example.envName}`) : '',
+      example: example ? hashComment(`${example.consulKey.slice(model.consulPrefix.length + 1)} → ${example.envName}`) : quoted(''),
       command: hclList([`/usr/bin/${model.name}`]),
     });
     const consulTemplate = consulTemplateConfig(model, root, 'consul-template.hcl', {

@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Quoted } from '../syntax/quoted.ts';
 
 /** The two folders of frames under `templates/`. */
 export type TemplateFolder = 'deploy' | 'docs';
@@ -53,6 +54,11 @@ export function fillTemplate(template: string, folder: TemplateFolder, name: str
 /** Reads a frame and fills it. */
 export function fillFrame(root: string, folder: TemplateFolder, name: string, values: Record<string, string>): string {
   return fillTemplate(readTemplate(root, folder, name), folder, name, values);
+}
+
+/** Reads a frame whose every slot takes quoted text: a plain string is refused at compile time. */
+export function fillQuotedFrame(root: string, folder: TemplateFolder, name: string, values: Record<string, Quoted>): string {
+  return fillFrame(root, folder, name, values);
 }
 
 /** The template's text up to a placeholder (e.g. its headings before a generated section). */

@@ -10,6 +10,7 @@
  * same patterns (RE2 and JavaScript alike) drive this module at generate time and the consul-template
  * check at render time (gotemplate.ts), so the two cannot disagree.
  */
+import { quoted, type Quoted } from './quoted.ts';
 
 export interface EnvRule {
   /**
@@ -117,10 +118,9 @@ export function envFileValue(name: string, value: string): EnvFileValue {
  * `width`. A line never ends with `\`, which systemd before v254 reads as continuing the comment
  * onto the next (assignment) line.
  */
-export function hashComment(text: string, width = 100): string {
-  return wrap(text.replace(/\r\n?/g, '\n'), width - 2)
-    .map((line) => `#${line ? ' ' : ''}${line}${line.endsWith('\\') ? ' ' : ''}\n`)
-    .join('');
+export function hashComment(text: string, width = 100): Quoted<'hash-comment'> {
+  const lines = wrap(text.replace(/\r\n?/g, '\n'), width - 2).map((line) => `#${line ? ' ' : ''}${line}${line.endsWith('\\') ? ' ' : ''}\n`);
+  return quoted(lines.join(''));
 }
 
 function wrap(text: string, width: number): string[] {

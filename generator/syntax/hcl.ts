@@ -3,11 +3,13 @@
  * a JSON string literal, whose escapes HCL reads the same way. `${` and `%{` start interpolations in
  * HCL (1 and 2 differ on how to escape them), so a string holding one is refused, never guessed.
  */
-export function hclString(value: string): string {
+import { quoted, type Quoted } from './quoted.ts';
+
+export function hclString(value: string): Quoted<'hcl'> {
   if (/[$%]\{/.test(value)) throw new Error(`cannot write ${JSON.stringify(value)} as an HCL string: it contains \${ or %{`);
-  return JSON.stringify(value);
+  return quoted(JSON.stringify(value));
 }
 
-export function hclList(values: readonly string[]): string {
-  return `[${values.map(hclString).join(', ')}]`;
+export function hclList(values: readonly string[]): Quoted<'hcl'> {
+  return quoted(`[${values.map(hclString).join(', ')}]`);
 }

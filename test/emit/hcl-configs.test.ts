@@ -1,6 +1,8 @@
 /** hcl-configs: envconsul and the two consul-template configs, their strings quoted for HCL. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { fillQuotedFrame } from '../../generator/emit/templates.ts';
+import { hclString } from '../../generator/syntax/hcl.ts';
 import { emitted, modelOf } from './helpers.ts';
 
 describe('emitter hcl-configs', () => {
@@ -27,4 +29,12 @@ describe('emitter hcl-configs', () => {
       for (const line of want) assert.ok(lines.includes(line), `${line}\nin:\n${text}`);
     });
   }
+
+  it('its frame slots take quoted text only: a plain string is refused at compile time', () => {
+    type Slots = Parameters<typeof fillQuotedFrame>[3];
+    // @ts-expect-error a plain string is not quoted for the frame's syntax
+    const plain: Slots = { command: '/usr/bin/x' };
+    const quotedHcl: Slots = { command: hclString('/usr/bin/x') };
+    assert.deepEqual([plain.command, quotedHcl.command], ['/usr/bin/x', '"/usr/bin/x"']);
+  });
 });
