@@ -3,9 +3,10 @@
  * reading a service's prefix, and a progress bar.
  */
 import type { Argv } from 'yargs';
-import { ConsulFailure, ConsulKv } from '../runtime/consul/client.ts';
-import { locateConsul, type ConsulOptions } from '../runtime/consul/locate.ts';
-import { readPrefix } from '../runtime/consul/read.ts';
+import type { ConsulClient } from '../runtime/consul/client.ts';
+import { ConsulFailure } from '../runtime/consul/failure.ts';
+import type { ConsulOptions } from '../runtime/consul/locate.ts';
+import { ConsulSession } from '../runtime/consul/session.ts';
 import { ConsulUnavailable, problemOf } from '../runtime/consul/wait.ts';
 import { consoleLogger } from '../runtime/load.ts';
 import { formatProblem } from '../runtime/problems.ts';
@@ -37,23 +38,29 @@ export function consulOptionsOf(args: ConsulArgs, required: boolean): ConsulOpti
   return options;
 }
 
-/** Consul as seed and diff talk to it: always (the defaults when nothing locates it). */
-export function openConsul(args: ConsulArgs): ConsulKv {
-  const located = locateConsul(consulOptionsOf(args, true), process.env);
+/** Consul as seed and diff talk to it: always (the defaults when nothing locates it); one session for the whole command. */
+export function openSession(args: ConsulArgs): ConsulSession {
+  const session = ConsulSession.open(consulOptionsOf(args, true), process.env);
+  const { located } = session;
   if (located.kind === 'invalid') throw new UserError(located.problems.map(formatProblem).join('\n'));
   if (located.kind === 'off') throw new UserError(`Consul is not used: ${located.reason}`);
+  return session;
+}
+
+/** The session's client; an unreadable CA file ends the command with the loader's message. */
+export async function clientOf(session: ConsulSession): Promise<ConsulClient> {
   try {
-    return new ConsulKv(located.location);
+    return await session.client();
   } catch (error) {
-    if (error instanceof ConsulFailure) throw new UserError(formatProblem(problemOf(error, located.location, '')));
+    if (error instanceof ConsulFailure) throw new UserError(formatProblem(problemOf(error, session.location!, '')));
     throw error;
   }
 }
 
-/** Reads a service's prefix; a Consul that cannot be read ends the command with the loader's message. */
-export async function readService(kv: ConsulKv, service: ServiceSpec, what: string) {
+/** Reads a service's prefix; a Consul that cannot be read (or hides it by ACLs) ends the command with the loader's message. */
+export async function readService(session: ConsulSession, service: ServiceSpec, what: string) {
   try {
-    return await readPrefix(kv, service.consulPrefix, what, consoleLogger);
+    return await session.readPrefix(service.consulPrefix, what, consoleLogger);
   } catch (error) {
     if (error instanceof ConsulUnavailable) throw new UserError(`${service.name}: ${formatProblem(error.problem)}`);
     throw error;

@@ -14,7 +14,7 @@ import { dotted } from '../runtime/tree.ts';
 import type { JsonValue, ServiceSpec } from '../runtime/types.ts';
 import type { KvEntry } from '../runtime/consul/client.ts';
 import { serviceSpecs } from '../service-specs.ts';
-import { openConsul, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { openSession, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { fileValues, withFileFlags, type FileArgs, type FileValue } from './deployment-files.ts';
 import { projectRoot, run } from './run.ts';
 
@@ -52,15 +52,15 @@ export const diffCommand: CommandModule<object, Args> = {
 
 async function diff(argv: Args): Promise<number> {
   const specs = await serviceSpecs(projectRoot(), argv.services);
-  const kv = openConsul(argv);
+  const session = openSession(argv);
   const diffs: ServiceDiff[] = [];
   try {
     for (const service of specs) {
-      const { entries } = await readService(kv, service, `wazo-config diff ${service.name}`);
+      const { entries } = await readService(session, service, `wazo-config diff ${service.name}`);
       diffs.push(await diffService(service, entries, argv.files ? await fileValues(service, argv) : []));
     }
   } finally {
-    kv.close();
+    session.close();
   }
   if (argv.json) console.log(JSON.stringify(diffs, null, 2));
   else diffs.forEach((d) => console.log(render(d)));

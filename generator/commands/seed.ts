@@ -9,18 +9,20 @@
  * Create-only by default: each write is a `cas` with index 0 inside a transaction, so a value an
  * operator set is never overwritten, even one set while seeding. `--overwrite` replaces differing
  * values (a `cas` on the index read, so a concurrent change still aborts). Transactions of at
- * most 64 operations, each all-or-nothing.
+ * most 64 operations, each all-or-nothing: Consul takes 128 since 1.14 and 64
+ * before, and a seed must work on both.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { SeedEntry } from '../emit/consul-seed.ts';
-import type { ConsulKv, KvEntry, TxnKvOp } from '../runtime/consul/client.ts';
+import type { ConsulClient, KvEntry, TxnKvOp, TxnResult } from '../runtime/consul/client.ts';
+import { ConsulFailure } from '../runtime/consul/failure.ts';
 import { showValue } from '../runtime/problems.ts';
 import type { ServiceSpec } from '../runtime/types.ts';
 import { serviceSpecs } from '../service-specs.ts';
 import { encode } from '../runtime/codec.ts';
-import { openConsul, Progress, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { clientOf, openSession, Progress, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { fileValues, withFileFlags, type FileArgs, type FileValue } from './deployment-files.ts';
 import { projectRoot, run, UserError } from './run.ts';
 
@@ -58,28 +60,30 @@ export const seedCommand: CommandModule<object, Args> = {
 async function seed(argv: Args): Promise<number> {
   const root = projectRoot();
   const specs = await serviceSpecs(root, argv.services);
-  const kv = openConsul(argv);
+  const session = openSession(argv);
   try {
     const plans: { service: ServiceSpec; changes: Change[]; hidden: FileValue[] }[] = [];
     for (const service of specs) {
       const files = await fileValues(service, argv);
       const wanted = argv.defaults ? defaultEntries(root, service) : files.map(entryOf);
-      const { entries } = await readService(kv, service, `wazo-config seed ${service.name}`);
+      const { entries } = await readService(session, service, `wazo-config seed ${service.name}`);
       const changes = plan(wanted, entries, argv.overwrite);
       const written = new Set(changes.filter((c) => c.op).map((c) => c.key));
       plans.push({ service, changes, hidden: argv.defaults ? files.filter((f) => written.has(f.setting.consulKey)) : [] });
     }
     const writes = plans.flatMap((p) => p.changes.filter((c) => c.op));
     const progress = argv['dry-run'] ? undefined : new Progress(writes.length);
+    // Every prefix was read (and its ACLs checked) before anything is written.
+    const kv = argv['dry-run'] || writes.length === 0 ? undefined : await clientOf(session);
     for (const { service, changes, hidden } of plans) {
       printHidden(service, hidden, argv['dry-run']);
       if (argv['dry-run']) printChanges(service, changes);
-      else await write(kv, service, changes, progress!);
+      else if (kv) await write(kv, service, changes, progress!);
       console.log(summary(service, changes, argv));
     }
     return 0;
   } finally {
-    kv.close();
+    session.close();
   }
 }
 
@@ -124,12 +128,24 @@ function printHidden(service: ServiceSpec, hidden: FileValue[], dryRun: boolean)
   }
 }
 
-async function write(kv: ConsulKv, service: ServiceSpec, changes: Change[], progress: Progress): Promise<void> {
+async function write(kv: ConsulClient, service: ServiceSpec, changes: Change[], progress: Progress): Promise<void> {
   const ops = changes.flatMap((c) => (c.op ? [c.op] : []));
   let written = 0;
   for (let start = 0; start < ops.length; start += MAX_TXN_OPS) {
     const batch = ops.slice(start, start + MAX_TXN_OPS);
-    const result = await kv.txn(batch);
+    let result: TxnResult;
+    try {
+      result = await kv.txn(batch);
+    } catch (error) {
+      if (!(error instanceof ConsulFailure)) throw error;
+      progress.end();
+      // The answer may be lost after Consul applied the writes: say what may be in, and that a rerun is safe.
+      throw new UserError(
+        `${service.name}: a transaction of ${batch.length} writes failed: ${error.detail}\n` +
+          `${written} writes were applied before it; this one may or may not have been (Consul applies a transaction whole or not at all). ` +
+          'Run the seed again: it writes only what is missing, and never replaces a value set meanwhile.',
+      );
+    }
     if (!result.ok) {
       progress.end();
       const reasons = result.errors.map((e) => `  - ${batch[e.OpIndex]?.KV.Key ?? `operation ${e.OpIndex}`}: ${e.What}`);

@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ConfigError, didYouMean, showValue, type Problem } from './problems.ts';
 import { indexOf, type SettingsIndex } from './settings-index.ts';
 import type { ConsulOptions } from './consul/locate.ts';
+import { ConsulSession } from './consul/session.ts';
 import { consulSource } from './sources/consul.ts';
 import { discoverySource } from './sources/discovered.ts';
 import { writePemFiles, type PemFileOptions, type PemFiles } from './pem-files.ts';
@@ -86,8 +87,12 @@ export const consoleLogger: Logger = {
   error: (m) => console.error(`error: ${m}`),
 };
 
-/** The table's sources for these options, in order: each slot's replacement, else its own source. */
-export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): ConfigSource[] {
+/**
+ * The table's sources for these options, in order: each slot's replacement, else its own source.
+ * `session` is the load's one Consul session, shared by the Consul and discovered slots (and by
+ * dependency waiting); it opens no connection until a source reads through it.
+ */
+export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>, session = ConsulSession.open(options.consul, options.env ?? process.env)): ConfigSource[] {
   const env = options.env ?? process.env;
   const consul = options.consul;
   return sourceTable(
@@ -102,8 +107,8 @@ export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>): Co
           wazoCompat: options.wazoCompat,
           maxFileBytes: options.maxFileBytes,
         }),
-      consul: () => (consul === false ? undefined : consulSource(consul, { env, strict: options.strict ?? false })),
-      discovered: () => (consul === false || options.discover === false ? undefined : discoverySource(consul, { env })),
+      consul: () => (consul === false ? undefined : consulSource({ session, strict: options.strict ?? false })),
+      discovered: () => (consul === false || options.discover === false ? undefined : discoverySource(session)),
       env: () => envSource(env),
       overrides: () => overridesSource(options.overrides),
     },
@@ -119,13 +124,19 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const env = options.env ?? process.env;
-  if (options.waitForDependencies) await waitForDependencies(service, options.waitForDependencies, { consul: options.consul, env, logger });
-  for (const source of sourcesFor(service, options)) {
-    const output = await source.read(context);
-    if (source.name === 'consul') warnings.push(...shadowedFileValues(tree, output.layers, context.index));
-    output.layers.forEach((layer) => apply(tree, layer));
-    problems.push(...output.problems);
-    warnings.push(...(output.warnings ?? []));
+  // Located once; one client, opened on first use, for dependency waiting, KV and discovery.
+  const session = ConsulSession.open(options.consul, env);
+  try {
+    if (options.waitForDependencies) await waitForDependencies(service, options.waitForDependencies, { session, logger });
+    for (const source of sourcesFor(service, options, session)) {
+      const output = await source.read(context);
+      if (source.name === 'consul') warnings.push(...shadowedFileValues(tree, output.layers, context.index));
+      output.layers.forEach((layer) => apply(tree, layer));
+      problems.push(...output.problems);
+      warnings.push(...(output.warnings ?? []));
+    }
+  } finally {
+    session.close();
   }
   problems.push(...tree.refused);
   for (const unknown of removeUnknownKeys(tree, context.index)) {

@@ -93,6 +93,17 @@ describe('ACL denial (§5)', () => {
     assert.equal(root.headers.get('x-consul-results-filtered-by-acls'), null);
   });
 
+  it('without a token the filtered header is masked: a hidden prefix is a plain 404, only the default policy tells', async () => {
+    // maskResultsFilteredByACLs (agent/consul/rpc.go): the header is dropped for requests that carry no token.
+    const res = await fetch(`${f.server.url}/v1/kv/app/?recurse`);
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('x-consul-results-filtered-by-acls'), null);
+    assert.equal(res.headers.get('x-consul-default-acl-policy'), 'deny');
+    assert.ok(Number(res.headers.get('x-consul-index')) >= 1);
+    const health = await fetch(`${f.server.url}/v1/health/service/web`);
+    assert.equal(health.headers.get('x-consul-results-filtered-by-acls'), null);
+  });
+
   it('delete-tree needs write on the whole prefix (a deny rule below it blocks it)', async () => {
     const res = await fetch(`${f.server.url}/v1/kv/app/?recurse`, { method: 'DELETE', headers: { 'X-Consul-Token': 'writer' } });
     assert.equal(res.status, 403);

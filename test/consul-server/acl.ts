@@ -44,6 +44,8 @@ export interface Authorizer {
   readonly enabled: boolean;
   /** Set when the request named a token that does not exist (→ 403 `ACL not found`). */
   readonly notFound: boolean;
+  /** The request carried a token (else the anonymous token applies, and Consul masks the "filtered" header). */
+  readonly tokenGiven: boolean;
   allowed(resource: AclResource, name: string, access: AccessLevel): boolean;
   /** Write on a whole prefix: the prefix is writable and no more specific rule below it is weaker. */
   allowedPrefixWrite(resource: AclResource, prefix: string): boolean;
@@ -53,6 +55,7 @@ export interface Authorizer {
 export const ALLOW_ALL: Authorizer = {
   enabled: false,
   notFound: false,
+  tokenGiven: false,
   allowed: () => true,
   allowedPrefixWrite: () => true,
   denied: () => 'Permission denied',
@@ -108,7 +111,7 @@ export class AclSystem {
     if (!this.enabled) return ALLOW_ALL;
     const token = secret === '' ? this.anonymous : this.tokens.get(secret);
     if (!token) {
-      return { enabled: true, notFound: true, allowed: () => false, allowedPrefixWrite: () => false, denied: () => 'ACL not found' };
+      return { enabled: true, notFound: true, tokenGiven: true, allowed: () => false, allowedPrefixWrite: () => false, denied: () => 'ACL not found' };
     }
     const level = (resource: AclResource, name: string): number => {
       if (token.management) return RANK.write;
@@ -129,6 +132,7 @@ export class AclSystem {
     return {
       enabled: true,
       notFound: false,
+      tokenGiven: secret !== '',
       allowed: (resource, name, access) => level(resource, name) >= RANK[access],
       allowedPrefixWrite: (resource, prefix) => {
         if (level(resource, prefix) < RANK.write) return false;

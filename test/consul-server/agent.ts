@@ -368,7 +368,7 @@ async function answerServiceQuery(
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (call.ctx.signal.aborted) return;
-  call.reply.json(200, result.rows, { ...readMeta(result.index, filteredHeader(result.filtered)), ...consistencyHeader(opts) });
+  call.reply.json(200, result.rows, { ...readMeta(result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
 }
 
 function nodeJson(call: Call): Record<string, unknown> {
@@ -461,5 +461,5 @@ export async function handleCatalogServices(call: Call): Promise<void> {
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (call.ctx.signal.aborted) return;
-  call.reply.json(200, result.map, { ...readMeta(result.index, filteredHeader(result.filtered)), ...consistencyHeader(opts) });
+  call.reply.json(200, result.map, { ...readMeta(result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
 }

@@ -121,6 +121,11 @@ export function readMeta(index: number, extra: HeaderMap = {}): HeaderMap {
   };
 }
 
-export function filteredHeader(filtered: boolean): HeaderMap {
-  return filtered ? { 'X-Consul-Results-Filtered-By-ACLs': 'true' } : {};
+/**
+ * `X-Consul-Results-Filtered-By-ACLs` when items were left out — but never for a request without
+ * a token: Consul masks it then (`maskResultsFilteredByACLs`, agent/consul/rpc.go), so an anonymous
+ * read of a hidden prefix looks empty; only `X-Consul-Default-Acl-Policy: deny` tells.
+ */
+export function filteredHeader(call: Call, filtered: boolean): HeaderMap {
+  return filtered && call.authz.tokenGiven ? { 'X-Consul-Results-Filtered-By-ACLs': 'true' } : {};
 }

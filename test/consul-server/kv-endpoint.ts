@@ -95,7 +95,7 @@ async function get(call: Call, key: string, opts: QueryOptions): Promise<void> {
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (ctx.signal.aborted) return;
-  const meta = readMeta(result.index, filteredHeader(result.filtered));
+  const meta = readMeta(result.index, filteredHeader(call, result.filtered));
   if (result.entries.length === 0) return call.reply.empty(404, meta);
   return call.reply.json(200, result.entries.map((e) => entryJson(e)), meta);
 }
@@ -118,7 +118,7 @@ async function getKeys(call: Call, prefix: string, opts: QueryOptions): Promise<
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (ctx.signal.aborted) return;
-  const meta = readMeta(result.index, filteredHeader(result.filtered));
+  const meta = readMeta(result.index, filteredHeader(call, result.filtered));
   if (result.keys.length === 0 && prefix !== '') return call.reply.empty(404, meta);
   return call.reply.json(200, result.keys, meta);
 }

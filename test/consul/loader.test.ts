@@ -239,10 +239,25 @@ describe('Consul with ACLs', () => {
     assert.equal(server.requests.at(-1)!.headers['x-consul-token'], TOKEN);
   });
 
-  it('says to set WAZO_CONSUL_TOKEN when the request carried none', async () => {
+  it('says to set WAZO_CONSUL_TOKEN when the request carried none (Consul masks the filtered header then: only the default policy tells)', async () => {
     const error = await failure(loadAuth(locatedAt(server)));
-    assert.match(error.message, /Consul denied reading config\/wazo-auth\/: keys under config\/wazo-auth\/ were left out by ACL filtering/);
+    assert.equal(server.requests.at(-1)!.headers['x-consul-token'], undefined);
+    assert.match(error.message, /Consul denied reading config\/wazo-auth\/: ACLs deny by default and no token was given \(X-Consul-Default-Acl-Policy: deny\)/);
     assert.match(error.message, /hint: the request carried no ACL token: set WAZO_CONSUL_TOKEN/);
+  });
+
+  it('says which keys a token could not read when Consul filtered some out', async () => {
+    const partial = 'partial-reader-token';
+    const acl = await startConsulServer({ acl: { tokens: { [partial]: { rules: { key_prefix: { 'config/': 'read', [`${PREFIX}/log_level`]: 'deny' } } } } } });
+    try {
+      acl.kv.put(`${PREFIX}/log_level`, 'error');
+      acl.kv.put(`${PREFIX}/debug`, 'true');
+      const error = await failure(loadAuth(locatedAt(acl, { WAZO_CONSUL_TOKEN: partial })));
+      assert.match(error.message, /keys under config\/wazo-auth\/ were left out by ACL filtering \(X-Consul-Results-Filtered-By-ACLs\)/);
+      assert.match(error.message, /hint: the ACL token from env WAZO_CONSUL_TOKEN is unknown to Consul or lacks key:read/);
+    } finally {
+      await acl.close();
+    }
   });
 
   it('says the token is unknown or lacks key:read, without printing it', async () => {

@@ -1,42 +1,50 @@
 /**
- * The Consul calls wazo-config makes, through the `consul` npm client (node-consul v2): one
- * recursive KV read per service prefix and KV transactions. Failures are sorted into what a
- * person can act on: unreachable (worth waiting for), ACL, TLS, or another HTTP answer.
+ * The Consul HTTP API calls wazo-config makes (consul-http-api.md), over Node's own http/https:
+ * recursive KV reads, KV transactions, a service's passing instances, and the agent calls of a
+ * registration. Every answer is checked before use — status, headers, content type, body shape —
+ * and anything that is not a Consul answer (a proxy's HTML page, a body of another shape, a read
+ * without `X-Consul-Index`) is a `malformed` ConsulFailure, never an empty result: a loader that
+ * took it for an empty prefix would load defaults in silence.
+ *
+ * A small typed client rather than the `consul` npm package: it loads in a few milliseconds
+ * (node-consul and its dependencies take ~75 ms), bounds every answer in time and size, and
+ * its errors say which Consul call failed and how. One client holds one keep-alive agent: a load,
+ * a watcher or a command opens one client and shares it (consul/session.ts).
  */
-import { EventEmitter } from 'node:events';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
-import Consul from 'consul';
+import { ConsulFailure, classify } from './failure.ts';
 import type { ConsulLocation } from './locate.ts';
+
+export { ConsulFailure, classify, type FailureKind } from './failure.ts';
 
 export interface KvEntry {
   key: string;
-  /** The value as UTF-8 text; null when Consul stores an empty value. */
+  /** The value as UTF-8 text; null when Consul stores an empty value (or bytes that are not UTF-8: see `notUtf8`). */
   value: string | null;
+  /** The stored bytes are not UTF-8 text; the decoder reports the key rather than reading U+FFFD. */
+  notUtf8?: true;
   flags: number;
   modifyIndex: number;
 }
 
-export interface TreeRead {
-  entries: KvEntry[];
-  /** `X-Consul-Index` of the read, for blocking queries. */
+/** What every read answer says besides its data (the `QueryMeta` headers). */
+export interface ReadMeta {
+  /** `X-Consul-Index`, for blocking queries; a 0 is read as 1 (consul-http-api.md §3.3 rule 2). */
   index: number;
-  /** Consul left keys out because the token may not read them (`X-Consul-Results-Filtered-By-ACLs`). */
+  /** `X-Consul-Knownleader`; undefined when not sent. */
+  knownLeader: boolean | undefined;
+  /** `X-Consul-Lastcontact`: ms since the answering server heard from the leader (0 on the leader). */
+  lastContactMs: number | undefined;
+  /** `X-Consul-Default-Acl-Policy` (every answer since Consul 1.9). */
+  defaultAclPolicy: 'allow' | 'deny' | undefined;
+  /** Consul left items out because the token may not read them (`X-Consul-Results-Filtered-By-ACLs`). */
   filteredByAcl: boolean;
 }
 
-/** The blocking part of a read (consul-http-api.md §3). */
-export interface BlockingRead {
-  /** The `X-Consul-Index` to wait past; 0 answers at once. */
-  index: number;
-  waitMs: number;
-  signal?: AbortSignal;
+export interface TreeRead extends ReadMeta {
+  entries: KvEntry[];
 }
-
-export interface TxnKvOp {
-  KV: { Verb: string; Key: string; Value?: string; Flags?: number; Index?: number };
-}
-
-export type TxnResult = { ok: true } | { ok: false; errors: { OpIndex: number; What: string }[] };
 
 /** One instance of a service as `/v1/health/service/<name>` lists it. */
 export interface HealthInstance {
@@ -49,14 +57,33 @@ export interface HealthInstance {
   meta: Record<string, string>;
 }
 
-export interface HealthRead {
+export interface HealthRead extends ReadMeta {
   /** The instances whose every check passes, sorted by ID. */
   instances: HealthInstance[];
-  /** `X-Consul-Index` of the read, for blocking queries. */
-  index: number;
-  /** Consul left instances out because the token may not read them. */
-  filteredByAcl: boolean;
 }
+
+/**
+ * How one read is made. Kept open for what scale work needs: `consistency: 'stale'` lets any
+ * server answer (then `lastContactMs` says how far behind it may be), `'consistent'` makes the
+ * leader confirm it still leads.
+ */
+export interface ReadOptions {
+  /** A blocking query: answer once the index passes this one (0 or absent: at once). */
+  index?: number;
+  /** The blocking query's `wait`, in ms. */
+  waitMs?: number;
+  /** Aborts the request (the read then rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** Bounds the whole answer, body included; default the location's request timeout. */
+  timeoutMs?: number;
+  consistency?: 'default' | 'stale' | 'consistent';
+}
+
+export interface TxnKvOp {
+  KV: { Verb: string; Key: string; Value?: string; Flags?: number; Index?: number };
+}
+
+export type TxnResult = { ok: true } | { ok: false; errors: { OpIndex: number; What: string }[] };
 
 /** What `/v1/agent/service/register` gets: one service with one TTL check (`service:<id>`). */
 export interface ServiceDefinition {
@@ -70,177 +97,322 @@ export interface ServiceDefinition {
   ttl: string;
 }
 
-/** The subset of node-consul used here; its own typings lack `baseUrl`, `ca` and the request options. */
-interface RawConsul {
-  kv: { get(options: Record<string, unknown>): Promise<unknown> };
-  health: { service(options: Record<string, unknown>): Promise<unknown> };
-  agent: {
-    service: { register(options: Record<string, unknown>): Promise<unknown>; deregister(options: Record<string, unknown>): Promise<unknown> };
-    check: { pass(options: Record<string, unknown>): Promise<unknown> };
-  };
-  transaction: { create(operations: TxnKvOp[], options: Record<string, unknown>): Promise<unknown> };
-  destroy(): void;
-}
-type RawConsulConstructor = new (options: Record<string, unknown>) => RawConsul;
+/** The largest answer read: a recursive read of a huge prefix past this is refused, not buffered without end. */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
-interface ResponseLike {
-  statusCode?: number;
-  headers?: Record<string, string | string[] | undefined>;
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+interface Call {
+  method: 'GET' | 'PUT';
+  path: string;
+  query?: Record<string, string>;
   body?: unknown;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
 }
 
-export type FailureKind = 'unreachable' | 'acl' | 'tls' | 'ca-file' | 'http';
+type Transport = { request: typeof httpRequest; agent: HttpAgent };
 
-/** A failed call, sorted. `retryable` failures are the ones worth waiting for. */
-export class ConsulFailure extends Error {
-  override name = 'ConsulFailure';
-  constructor(
-    readonly kind: FailureKind,
-    readonly detail: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    /** For a failed transaction (409): Consul's per-operation errors. */
-    readonly txnErrors?: { OpIndex: number; What: string }[],
-  ) {
-    super(detail);
-  }
-}
+export class ConsulClient {
+  private transport: Promise<Transport> | undefined;
+  private readonly ca: Buffer | undefined;
 
-export class ConsulKv {
-  private readonly client: RawConsul;
-
+  /** Throws a `ca-file` ConsulFailure when the CA file cannot be read. */
   constructor(readonly location: ConsulLocation) {
-    const options: Record<string, unknown> = { baseUrl: `${location.url}/v1` };
-    if (location.token !== undefined) options.defaults = { token: location.token };
     if (location.caFile !== undefined) {
       try {
-        options.ca = readFileSync(location.caFile);
+        this.ca = readFileSync(location.caFile);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? String(error);
         throw new ConsulFailure('ca-file', `cannot read the CA file ${location.caFile} (${code})`, false);
       }
     }
-    this.client = new (Consul as unknown as RawConsulConstructor)(options);
   }
 
   /**
-   * Every key under `prefix` in one recursive read (a missing prefix is an empty list). With
-   * `blocking`, a blocking query: Consul answers once the prefix's index passes `index`, or after
-   * `waitMs`; `signal` aborts it. `timeoutMs` bounds the whole answer, which the npm client needs:
-   * without it, a response cut mid-body never settles.
+   * Every key under `prefix` in one recursive read: `GET /v1/kv/<prefix>?recurse`. A missing
+   * prefix (404 with `X-Consul-Index`) is an empty list. Each entry is checked: a string `Key`
+   * under the prefix, `Value` base64 or null, whole-number `Flags` and `ModifyIndex`.
    */
-  async readTree(prefix: string, timeoutMs = this.location.requestTimeoutMs, blocking?: BlockingRead): Promise<TreeRead> {
-    const query = blocking ? { index: blocking.index, wait: `${blocking.waitMs}ms` } : {};
-    const [response, data] = await this.call(blocking?.signal, (ctx) => this.client.kv.get({ key: prefix, recurse: true, ctx, timeout: timeoutMs, ...query }));
-    const entries = Array.isArray(data)
-      ? (data as { Key: string; Value: string | null; Flags: number; ModifyIndex: number }[]).map((e) => ({
-          key: e.Key,
-          value: e.Value,
-          flags: e.Flags,
-          modifyIndex: e.ModifyIndex,
-        }))
-      : [];
-    return {
-      entries,
-      index: Number(header(response, 'x-consul-index') ?? 0),
-      filteredByAcl: header(response, 'x-consul-results-filtered-by-acls') === 'true',
-    };
-  }
-
-  /** One atomic transaction; a rollback (409) is a result, anything else a ConsulFailure. */
-  async txn(operations: TxnKvOp[]): Promise<TxnResult> {
-    try {
-      await this.client.transaction.create(operations, { timeout: this.location.requestTimeoutMs });
-      return { ok: true };
-    } catch (error) {
-      const failure = classify(error);
-      if (failure.status === 409 && failure.txnErrors) return { ok: false, errors: failure.txnErrors };
-      throw failure;
+  async readTree(prefix: string, options: ReadOptions = {}): Promise<TreeRead> {
+    const answer = await this.send({ method: 'GET', path: `/v1/kv/${encodeKey(prefix)}`, query: { recurse: '', ...readQuery(options) }, signal: options.signal, timeoutMs: options.timeoutMs });
+    const what = `the read of ${prefix}`;
+    const meta = readMetaOf(answer, what);
+    if (answer.status === 404) {
+      if (answer.body.length > 0 && !isJson(answer)) throw malformed(`${what} answered 404 with ${describeBody(answer)}`);
+      return { ...meta, entries: [] };
     }
+    const rows = jsonOf(answer, what);
+    if (!Array.isArray(rows)) throw malformed(`${what} answered ${typeOf(rows)} where Consul sends a list of entries`);
+    return { ...meta, entries: rows.map((row, n) => entryOf(row, n, prefix, what)) };
   }
 
   /**
-   * The passing instances of `service` (`?passing`: every check passes). With `blocking`, Consul
-   * answers once the service's index passes `index` (an instance comes, goes, or changes health).
+   * The passing instances of `service` (`GET /v1/health/service/<name>?passing`: every check
+   * passes), sorted by ID. Blocking, Consul answers once the service's index passes `index`.
    */
-  async healthService(service: string, timeoutMs = this.location.requestTimeoutMs, blocking?: BlockingRead): Promise<HealthRead> {
-    const query = blocking ? { index: blocking.index, wait: `${blocking.waitMs}ms` } : {};
-    const [response, data] = await this.call(blocking?.signal, (ctx) => this.client.health.service({ service, passing: true, ctx, timeout: timeoutMs, ...query }));
-    type Row = { Node?: { Address?: string }; Service?: { ID: string; Address?: string; Port?: number; Tags?: string[] | null; Meta?: Record<string, string> | null } };
-    const instances = (Array.isArray(data) ? (data as Row[]) : [])
-      .filter((row) => row.Service)
-      .map(({ Node, Service: s }) => ({ id: s!.ID, address: s!.Address || Node?.Address || '', port: s!.Port ?? 0, tags: s!.Tags ?? [], meta: s!.Meta ?? {} }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { instances, index: Number(header(response, 'x-consul-index') ?? 0), filteredByAcl: header(response, 'x-consul-results-filtered-by-acls') === 'true' };
+  async healthService(service: string, options: ReadOptions = {}): Promise<HealthRead> {
+    const answer = await this.send({ method: 'GET', path: `/v1/health/service/${encodeURIComponent(service)}`, query: { passing: '1', ...readQuery(options) }, signal: options.signal, timeoutMs: options.timeoutMs });
+    const what = `the health read of ${service}`;
+    const meta = readMetaOf(answer, what);
+    if (answer.status !== 200) throw statusFailure(answer);
+    const rows = jsonOf(answer, what);
+    if (!Array.isArray(rows)) throw malformed(`${what} answered ${typeOf(rows)} where Consul sends a list of instances`);
+    const instances = rows.map((row, n) => instanceOf(row, n, what)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { ...meta, instances };
+  }
+
+  /** One atomic transaction (`PUT /v1/txn`); a rollback (409) is a result, anything else a ConsulFailure. */
+  async txn(operations: TxnKvOp[]): Promise<TxnResult> {
+    const answer = await this.send({ method: 'PUT', path: '/v1/txn', body: operations });
+    const what = `a transaction of ${operations.length} operations`;
+    if (answer.status === 200) {
+      const body = jsonOf(answer, what);
+      if (!isRecord(body) || !Array.isArray(body.Results)) throw malformed(`${what} answered ${typeOf(body)} where Consul sends {"Results": […]}`);
+      return { ok: true };
+    }
+    if (answer.status === 409 && isJson(answer)) {
+      const body = jsonOf(answer, what);
+      const errors = isRecord(body) && Array.isArray(body.Errors) ? body.Errors : undefined;
+      if (!errors || !errors.every((e) => isRecord(e) && Number.isInteger(e.OpIndex) && typeof e.What === 'string')) {
+        throw malformed(`${what} was rolled back (409) without Consul's list of errors: ${describeBody(answer)}`);
+      }
+      return { ok: false, errors: errors as { OpIndex: number; What: string }[] };
+    }
+    throw statusFailure(answer);
   }
 
   /** Registers (or replaces) a service with the local agent, with a TTL check that starts critical. */
   async registerService(definition: ServiceDefinition): Promise<void> {
-    const { ttl, ...service } = definition;
-    await this.call(undefined, (ctx) => this.client.agent.service.register({ ...service, check: { ttl, checkid: `service:${service.id}` }, ctx, timeout: this.location.requestTimeoutMs }));
+    const { name, id, address, port, tags, meta, ttl } = definition;
+    const body = { Name: name, ID: id, Address: address, Port: port, Tags: tags, Meta: meta, Check: { CheckID: `service:${id}`, TTL: ttl } };
+    const answer = await this.send({ method: 'PUT', path: '/v1/agent/service/register', body });
+    if (answer.status !== 200) throw statusFailure(answer);
   }
 
-  /** Removes a service from the local agent; an unknown ID is no error. */
-  async deregisterService(id: string): Promise<void> {
-    await this.call(undefined, (ctx) => this.client.agent.service.deregister({ id, ctx, timeout: this.location.requestTimeoutMs }));
+  /**
+   * Removes a service from the local agent. Consul answers 404 `Unknown service ID` for an ID it
+   * does not know (after an agent restart, or a second stop): that is `gone`, not a failure.
+   */
+  async deregisterService(id: string): Promise<'deregistered' | 'gone'> {
+    const answer = await this.send({ method: 'PUT', path: `/v1/agent/service/deregister/${encodeURIComponent(id)}` });
+    if (answer.status === 200) return 'deregistered';
+    if (answer.status === 404 && /Unknown service/i.test(answer.body.toString('utf8'))) return 'gone';
+    throw statusFailure(answer);
   }
 
   /** Marks a TTL check passing; Consul answers 404 when it does not know the check (e.g. after a restart). */
   async passCheck(checkId: string, note?: string): Promise<void> {
-    await this.call(undefined, (ctx) => this.client.agent.check.pass({ id: checkId, note, ctx, timeout: this.location.requestTimeoutMs }));
+    const answer = await this.send({ method: 'PUT', path: `/v1/agent/check/pass/${encodeURIComponent(checkId)}`, query: note === undefined ? {} : { note } });
+    if (answer.status !== 200) throw statusFailure(answer);
   }
 
-  /** One node-consul call with the response included, cancelled by `signal`; failures sorted. */
-  private async call(signal: AbortSignal | undefined, run: (ctx: EventEmitter) => Promise<unknown>): Promise<[ResponseLike, unknown]> {
-    const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
-    const cancel = () => ctx.emit('cancel');
-    signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      signal?.throwIfAborted();
-      const answer = (await run(ctx)) as [ResponseLike, unknown] | undefined;
-      return answer ?? [{}, undefined];
-    } catch (error) {
-      throw classify(error);
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-    }
-  }
-
+  /** Closes the kept-alive connections. */
   close(): void {
-    this.client.destroy();
+    void this.transport?.then((t) => t.agent.destroy(), () => undefined);
+  }
+
+  private connect(): Promise<Transport> {
+    this.transport ??= (async () => {
+      if (this.location.scheme === 'http') return { request: httpRequest, agent: new HttpAgent({ keepAlive: true }) };
+      // https (and with it tls) only for a Consul that speaks it.
+      const https = await import('node:https');
+      const agent = new https.Agent({ keepAlive: true, ...(this.ca ? { ca: this.ca } : {}) });
+      return { request: https.request as unknown as typeof httpRequest, agent };
+    })();
+    return this.transport;
+  }
+
+  /** One request; the whole answer read within the timeout and the size limit. Throws ConsulFailure, or the signal's reason. */
+  private async send(call: Call): Promise<Answer> {
+    call.signal?.throwIfAborted();
+    const { request, agent } = await this.connect();
+    const search = new URLSearchParams(call.query ?? {}).toString().replace(/=(?=&|$)/g, '');
+    const url = `${this.location.url}${call.path}${search ? `?${search}` : ''}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.location.token !== undefined) headers['x-consul-token'] = this.location.token;
+    const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
+    if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(payload.length) });
+    const timeoutMs = call.timeoutMs ?? this.location.requestTimeoutMs;
+    return new Promise<Answer>((resolve, reject) => {
+      let settled = false;
+      const finish = (error: unknown, answer?: Answer) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        call.signal?.removeEventListener('abort', onAbort);
+        if (answer) resolve(answer);
+        else reject(error instanceof ConsulFailure || call.signal?.aborted ? error : classify(error));
+      };
+      const req = request(url, { method: call.method, headers, agent });
+      const fail = (error: unknown) => {
+        finish(error);
+        req.destroy();
+      };
+      const onAbort = () => fail(call.signal!.reason);
+      call.signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => fail(new ConsulFailure('unreachable', `no whole answer within ${seconds(timeoutMs)} (${call.method} ${call.path})`, true)), timeoutMs);
+      req.on('error', fail);
+      req.on('response', (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) fail(malformed(`the answer to ${call.method} ${call.path} is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`));
+          else chunks.push(chunk);
+        });
+        const cut = () => new ConsulFailure('unreachable', `the answer to ${call.method} ${call.path} was cut after ${size} bytes`, true);
+        res.on('error', () => fail(cut()));
+        res.on('close', () => {
+          if (!res.complete) fail(cut());
+          else finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
+      });
+      req.end(payload);
+    });
   }
 }
 
-function header(response: ResponseLike | undefined, name: string): string | undefined {
-  const value = response?.headers?.[name];
+function readQuery(options: ReadOptions): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (options.index !== undefined && options.index > 0) {
+    query.index = String(options.index);
+    if (options.waitMs !== undefined) query.wait = `${Math.max(1, Math.ceil(options.waitMs))}ms`;
+  }
+  if (options.consistency === 'stale') query.stale = '';
+  if (options.consistency === 'consistent') query.consistent = '';
+  return query;
+}
+
+/** Each segment percent-encoded: a key's own `%2F` (a `/` inside a segment) must reach Consul as typed. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+function malformed(detail: string): ConsulFailure {
+  return new ConsulFailure('malformed', detail, false);
+}
+
+/**
+ * A status other than the success one, said as `<status> <body>` (Consul's error bodies are one
+ * line of text): 403 is ACL, 5xx and 429 are worth waiting for, the rest are not.
+ */
+function statusFailure(answer: Answer): ConsulFailure {
+  const text = answer.body.toString('utf8').trim();
+  const plain = text !== '' && text.length <= 500 && !/[<\n]/.test(text) ? text : describeBody(answer);
+  const said = `${answer.status} ${plain}`;
+  if (answer.status === 403) return new ConsulFailure('acl', said, false, 403);
+  const retryable = answer.status >= 500 || answer.status === 429;
+  return new ConsulFailure('http', said, retryable, answer.status);
+}
+
+/** The meta headers of a read; a 200 or 404 without a usable `X-Consul-Index` did not come from Consul. */
+function readMetaOf(answer: Answer, what: string): ReadMeta {
+  if (answer.status !== 200 && answer.status !== 404) throw statusFailure(answer);
+  const raw = header(answer, 'x-consul-index');
+  if (raw === undefined || !/^[0-9]{1,20}$/.test(raw)) {
+    const got = raw === undefined ? 'none' : JSON.stringify(raw.slice(0, 40));
+    throw malformed(`${what} answered ${answer.status} without a usable X-Consul-Index header (got ${got}): not a Consul answer (${describeBody(answer)})`);
+  }
+  const lastContact = header(answer, 'x-consul-lastcontact');
+  const leader = header(answer, 'x-consul-knownleader');
+  const policy = header(answer, 'x-consul-default-acl-policy');
+  return {
+    index: Math.max(1, Number(raw)),
+    knownLeader: leader === undefined ? undefined : leader === 'true',
+    lastContactMs: lastContact !== undefined && /^[0-9]+$/.test(lastContact) ? Number(lastContact) : undefined,
+    defaultAclPolicy: policy === 'allow' || policy === 'deny' ? policy : undefined,
+    filteredByAcl: header(answer, 'x-consul-results-filtered-by-acls') === 'true',
+  };
+}
+
+function header(answer: Answer, name: string): string | undefined {
+  const value = answer.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
-const TLS_CODE = /CERT|SELF_SIGNED|^ERR_TLS|^ERR_SSL|^UNABLE_TO|^EPROTO$/;
+function isJson(answer: Answer): boolean {
+  return /^application\/json\b/i.test(header(answer, 'content-type') ?? '');
+}
 
-/** Sorts whatever node-consul (papi) threw. */
-export function classify(error: unknown): ConsulFailure {
-  if (error instanceof ConsulFailure) return error;
-  const e = error as Error & { code?: string; isTimeout?: boolean; response?: ResponseLike; statusCode?: number };
-  const message = String(e?.message ?? error).replace(/^(?:consul: )?(?:[\w.]+: )?/, '');
-  const code = e?.code;
-  const detail = code && !message.includes(code) ? `${message} (${code})` : message;
-  const status = e?.response?.statusCode;
-  if (status !== undefined) {
-    const body = typeof e.response?.body === 'string' ? e.response.body.trim() : undefined;
-    const said = `${status} ${body || message}`;
-    if (status === 403) return new ConsulFailure('acl', said, false, status);
-    if (status === 409) {
-      const errors = (e.response?.body as { Errors?: { OpIndex: number; What: string }[] } | undefined)?.Errors ?? [];
-      return new ConsulFailure('http', said, false, status, errors);
+function jsonOf(answer: Answer, what: string): unknown {
+  if (!isJson(answer)) throw malformed(`${what} answered ${answer.status} with ${describeBody(answer)} rather than JSON: not a Consul answer`);
+  try {
+    return JSON.parse(answer.body.toString('utf8')) as unknown;
+  } catch (error) {
+    throw malformed(`${what} answered a body that is not valid JSON (${(error as Error).message}): not a Consul answer`);
+  }
+}
+
+/** A body, said in a few words: its content type and first line, control characters escaped. */
+function describeBody(answer: Answer): string {
+  const type = (header(answer, 'content-type') ?? 'no content type').split(';')[0]!.trim();
+  const text = answer.body.toString('utf8').trim();
+  if (text === '') return `an empty body (${type})`;
+  if (/html/i.test(type) || /^<(!doctype|html)/i.test(text)) return `an HTML page (${type}; a proxy or another web server?)`;
+  const first = text.split('\n')[0]!;
+  const shown = JSON.stringify(first.length > 160 ? `${first.slice(0, 160)}…` : first);
+  return `${shown} (${type})`;
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function entryOf(row: unknown, n: number, prefix: string, what: string): KvEntry {
+  const at = `${what}: entry ${n}`;
+  if (!isRecord(row)) throw malformed(`${at} is ${typeOf(row)}, not a KV entry`);
+  const { Key, Value, Flags, ModifyIndex } = row;
+  if (typeof Key !== 'string' || Key === '') throw malformed(`${at} has ${Key === undefined ? 'no' : 'a non-string'} Key`);
+  if (!Key.startsWith(prefix)) throw malformed(`${at}: its key ${JSON.stringify(Key)} is not under ${prefix}`);
+  if (Value !== null && Value !== undefined && (typeof Value !== 'string' || !BASE64.test(Value))) throw malformed(`${at} (${Key}): Value is ${typeof Value === 'string' ? 'not base64' : typeOf(Value)}`);
+  if (Flags !== undefined && !isCount(Flags)) throw malformed(`${at} (${Key}): Flags is not a whole number`);
+  if (!isCount(ModifyIndex)) throw malformed(`${at} (${Key}): ModifyIndex is not a whole number`);
+  const entry: KvEntry = { key: Key, value: null, flags: Flags ?? 0, modifyIndex: ModifyIndex };
+  if (typeof Value === 'string' && Value !== '') {
+    try {
+      entry.value = utf8.decode(Buffer.from(Value, 'base64'));
+    } catch {
+      entry.notUtf8 = true;
     }
-    // 5xx: no leader yet, overloaded, restarting — all worth waiting for.
-    return new ConsulFailure('http', said, status >= 500, status);
   }
-  if (code && TLS_CODE.test(code)) return new ConsulFailure('tls', detail, false);
-  if (e?.isTimeout || (code && CONNECTION_CODES.has(code)) || /socket hang up/i.test(message)) {
-    return new ConsulFailure('unreachable', detail, true);
-  }
-  return new ConsulFailure('http', detail, false);
+  return entry;
+}
+
+function instanceOf(row: unknown, n: number, what: string): HealthInstance {
+  const at = `${what}: instance ${n}`;
+  if (!isRecord(row) || !isRecord(row.Service)) throw malformed(`${at} has no Service object`);
+  const s = row.Service;
+  const nodeAddress = isRecord(row.Node) && typeof row.Node.Address === 'string' ? row.Node.Address : '';
+  if (typeof s.ID !== 'string' || s.ID === '') throw malformed(`${at} has no service ID`);
+  if (s.Address !== undefined && typeof s.Address !== 'string') throw malformed(`${at} (${s.ID}): Address is not a string`);
+  if (!(isCount(s.Port) && s.Port <= 65535)) throw malformed(`${at} (${s.ID}): Port is not a port number`);
+  const tags = s.Tags ?? [];
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) throw malformed(`${at} (${s.ID}): Tags is not a list of strings`);
+  const meta = s.Meta ?? {};
+  if (!isRecord(meta) || !Object.values(meta).every((v) => typeof v === 'string')) throw malformed(`${at} (${s.ID}): Meta is not a map of strings`);
+  const address = (s.Address as string | undefined) || nodeAddress;
+  if (address === '') throw malformed(`${at} (${s.ID}): neither the service nor its node has an address`);
+  return { id: s.ID, address, port: s.Port, tags: tags as string[], meta: { ...(meta as Record<string, string>) } };
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
 }

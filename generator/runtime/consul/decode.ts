@@ -5,7 +5,7 @@
 import { decode } from '../codec.ts';
 import { didYouMean, showValue, type Problem } from '../problems.ts';
 import type { SettingsIndex } from '../settings-index.ts';
-import type { ValuesLayer } from '../sources/source.ts';
+import type { SourceOutput, ValuesLayer } from '../sources/source.ts';
 import { dotted, pointerOf } from '../tree.ts';
 import type { KvEntry } from './client.ts';
 
@@ -26,6 +26,10 @@ export function decodeEntries(entries: readonly KvEntry[], index: SettingsIndex)
     const source = `consul ${entry.key}`;
     const text = entry.value ?? '';
     const setting = index.byConsulKey.get(entry.key);
+    if (setting && entry.notUtf8) {
+      invalid.push({ key: dotted(setting.path), source, message: 'the stored bytes are not UTF-8 text', hint: `write the value again as text at ${entry.key}` });
+      continue;
+    }
     if (setting) {
       const decoded = decode(text, setting);
       if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
@@ -38,6 +42,16 @@ export function decodeEntries(entries: readonly KvEntry[], index: SettingsIndex)
     unknown.push({ key: dotted(pathOfKey(relative)), source, message: 'unknown key', hint: unknownHint(relative, index) });
   }
   return { layer, invalid, unknown };
+}
+
+/**
+ * A Consul read as a source's output: invalid values are problems; unknown keys are warnings
+ * worded as the loader words unknown keys in files, or problems under `strict`.
+ */
+export function consulOutput(entries: readonly KvEntry[], index: SettingsIndex, strict: boolean): SourceOutput {
+  const { layer, invalid, unknown } = decodeEntries(entries, index);
+  if (strict) return { layers: [layer], problems: [...invalid, ...unknown] };
+  return { layers: [layer], problems: invalid, warnings: unknown.map((p) => `unknown key ${p.key} (${p.source}): ${p.hint}`) };
 }
 
 /** Key segments back to path segments: `%2F` → `/`, `%25` → `%` (the model's encoding). */

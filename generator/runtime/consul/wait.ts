@@ -7,7 +7,7 @@
 import type { Problem } from '../problems.ts';
 import { realClock, type WaitClock } from '../clock.ts';
 import type { Logger } from '../types.ts';
-import { ConsulFailure, classify } from './client.ts';
+import { ConsulFailure, classify } from './failure.ts';
 import { CONSUL_FILE, VARIABLES, type ConsulLocation } from './locate.ts';
 
 /** Thrown when waiting ends without an answer; `problem` says what, where, and what to do. */
@@ -85,6 +85,12 @@ export function problemOf(
       };
     case 'ca-file':
       return { ...base, message: failure.detail, hint: `${VARIABLES.caFile} (from ${location.caFileOrigin}) must name a PEM file the service can read` };
+    case 'malformed':
+      return {
+        ...base,
+        message: `what answered is not Consul: ${failure.detail}`,
+        hint: `check that ${VARIABLES.host}, ${VARIABLES.port} and ${VARIABLES.scheme} (or ${CONSUL_FILE}) point at a Consul agent, not a proxy or another service`,
+      };
     case 'unreachable':
     case 'http':
       if (!waited) {

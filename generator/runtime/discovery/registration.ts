@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import type { ConsulKv } from '../consul/client.ts';
+import type { ConsulClient } from '../consul/client.ts';
 import type { ConsulOptions } from '../consul/locate.ts';
+import { ConsulSession } from '../consul/session.ts';
 import { ConfigError } from '../problems.ts';
 import type { Env } from '../sources/env.ts';
 import type { Logger } from '../types.ts';
 import { sleep } from '../watch/pacing.ts';
-import { openConsul } from './health.ts';
 
 /** The `service_discovery` group every Wazo schema has; the generated `ServiceDiscovery` type fits it. */
 export interface ServiceDiscoverySettings {
@@ -101,12 +101,12 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
     logger.debug?.(`${name}: not registering in Consul: service_discovery.enabled is false`);
     return { id, address, port, tags, registered: Promise.resolve(), state: () => 'disabled', stop: async () => {} };
   }
-  const opened = openConsul({ ...options.consul, required: true }, options.env ?? process.env);
-  if (opened.kind === 'invalid') throw new ConfigError(name, opened.problems);
-  if (opened.kind === 'off') throw new ConfigError(name, [{ key: 'consul', source: 'service_discovery.enabled', message: opened.reason }]);
-  const { kv } = opened;
+  const session = ConsulSession.open({ ...options.consul, required: true }, options.env ?? process.env);
+  const { located } = session;
+  if (located.kind === 'invalid') throw new ConfigError(name, located.problems);
+  if (located.kind === 'off') throw new ConfigError(name, [{ key: 'consul', source: 'service_discovery.enabled', message: located.reason }]);
   const checkId = `service:${id}`;
-  const where = `${name} (${id}) at ${address}:${port} in Consul at ${kv.location.url}`;
+  const where = `${name} (${id}) at ${address}:${port} in Consul at ${located.location.url}`;
   const abort = new AbortController();
   let state: RegistrationState = 'waiting';
   let markRegistered!: () => void;
@@ -115,6 +115,7 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
 
   const register = async (): Promise<boolean> => {
     try {
+      const kv = await session.client();
       await kv.registerService({ name, id, address, port, tags, meta: options.meta ?? {}, ttl: `${Math.round(settings.ttl_interval * 1000)}ms` });
       await kv.passCheck(checkId);
       return true;
@@ -138,7 +139,7 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
       logger.info(`${name}: registered ${where}`);
       markRegistered();
       const still = options.recheck ? () => ready(options.check, logger, name) : undefined;
-      await heartbeats(kv, checkId, settings, abort.signal, still, (error) =>
+      await heartbeats(await session.client(), checkId, settings, abort.signal, still, (error) =>
         logger.warn(`${name}: the TTL update of ${where} failed: ${error.message}; registering again in ${settings.retry_interval} s`),
       );
       if (!abort.signal.aborted) {
@@ -164,12 +165,13 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
       await running;
       state = 'stopped';
       try {
-        await kv.deregisterService(id);
-        logger.info(`${name}: deregistered ${where}`);
+        // Consul answers 404 for an ID it does not know (it restarted, or never got the registration): already gone.
+        const outcome = await (await session.client()).deregisterService(id);
+        logger.info(outcome === 'gone' ? `${name}: ${where} was not registered (any more): nothing to deregister` : `${name}: deregistered ${where}`);
       } catch (error) {
         logger.error(`${name}: cannot deregister ${where}: ${(error as Error).message}`);
       } finally {
-        kv.close();
+        session.close();
       }
     })());
   signals.forEach((s) => process.on(s, onSignal));
@@ -189,7 +191,7 @@ async function ready(check: RegistrationOptions['check'], logger: Logger, name: 
 
 /** TTL updates every `refresh_interval` until aborted, until one fails (then `onFailure` and return), or until `still` says not ready. */
 async function heartbeats(
-  kv: ConsulKv,
+  kv: ConsulClient,
   checkId: string,
   settings: ServiceDiscoverySettings,
   signal: AbortSignal,

@@ -5,14 +5,15 @@
  * one log line per attempt; a dependency absent → blocking queries, one log line per round; past
  * the timeout → one ConfigError naming every dependency still missing.
  */
-import type { HealthInstance } from '../consul/client.ts';
-import { VARIABLES, type ConsulOptions } from '../consul/locate.ts';
+import type { ConsulClient, HealthInstance } from '../consul/client.ts';
+import { ConsulFailure } from '../consul/failure.ts';
+import { VARIABLES } from '../consul/locate.ts';
+import type { ConsulSession } from '../consul/session.ts';
 import { realClock, type WaitClock } from '../clock.ts';
-import { ConsulUnavailable, waitForConsul } from '../consul/wait.ts';
+import { ConsulUnavailable, problemOf, waitForConsul } from '../consul/wait.ts';
 import { ConfigError, type Problem } from '../problems.ts';
-import type { Env } from '../sources/env.ts';
 import type { Logger, ServiceSpec } from '../types.ts';
-import { addressOf, healthDenied, HealthFollower, openConsul } from './health.ts';
+import { addressOf, healthDenied, HealthFollower } from './health.ts';
 
 export interface DependencyOptions {
   /** The services to wait for; default the schema's `x-service.dependsOn`. */
@@ -24,11 +25,14 @@ export interface DependencyOptions {
 }
 
 export interface DependencyContext {
-  consul?: ConsulOptions | false | undefined;
-  env: Env;
+  /** The load's Consul session. */
+  session: ConsulSession;
   logger: Logger;
   clock?: WaitClock;
 }
+
+/** The least time between two "waiting for" lines of one dependency. */
+const LOG_EVERY_MS = 10_000;
 
 /**
  * Waits until every dependency has a passing instance, and returns the instance found for each.
@@ -44,49 +48,58 @@ export async function waitForDependencies(
   const services = [...(opts.services ?? service.dependsOn ?? [])];
   const found = new Map<string, HealthInstance>();
   if (services.length === 0) return found;
-  const opened = context.consul === false ? ({ kind: 'off', reason: 'consul: false' } as const) : openConsul(context.consul, context.env);
-  if (opened.kind === 'invalid') throw new ConfigError(service.name, opened.problems);
-  if (opened.kind === 'off') {
-    context.logger.debug?.(`${service.name}: not waiting for ${services.join(', ')}: ${opened.reason}`);
+  const { located } = context.session;
+  if (located.kind === 'invalid') throw new ConfigError(service.name, located.problems);
+  if (located.kind === 'off') {
+    context.logger.debug?.(`${service.name}: not waiting for ${services.join(', ')}: ${located.reason}`);
     return found;
   }
-  const { kv } = opened;
+  const { location } = located;
+  let client: ConsulClient;
+  try {
+    client = await context.session.client();
+  } catch (error) {
+    if (error instanceof ConsulFailure) throw new ConfigError(service.name, [problemOf(error, location, '')]);
+    throw error;
+  }
   const clock = context.clock ?? realClock;
-  const timeoutMs = opts.timeoutMs ?? kv.location.waitTimeoutMs;
+  const timeoutMs = opts.timeoutMs ?? location.waitTimeoutMs;
   const deadline = clock.now() + timeoutMs;
   const said = { timeoutMs, optionName: opts.timeoutMs === undefined ? VARIABLES.waitTimeout : 'waitForDependencies.timeoutMs' };
-  try {
-    const results = await Promise.all(
-      services.map(async (name): Promise<Problem | undefined> => {
-        const follower = new HealthFollower(kv, name);
-        const started = clock.now();
-        for (let round = 1; ; round++) {
-          const left = deadline - clock.now();
-          let instances: HealthInstance[];
-          try {
-            const location = { ...kv.location, waitTimeoutMs: Math.max(0, left) };
-            instances = await waitForConsul(location, service.name, `health/service/${name}`, context.logger, (t) => follower.next(Math.min(left, opts.blockMs ?? 30_000), t), clock);
-          } catch (error) {
-            if (!(error instanceof ConsulUnavailable)) throw error;
-            return error.failure.kind === 'acl' ? healthDenied(error.failure, kv.location, name) : error.problem;
-          }
-          const seconds = ((clock.now() - started) / 1000).toFixed(1);
-          if (instances.length > 0) {
-            found.set(name, instances[0]!);
-            if (round > 1) context.logger.info(`${service.name}: ${name} is up at ${addressOf(instances[0])} (waited ${seconds} s)`);
-            return undefined;
-          }
-          if (clock.now() >= deadline) return missing(name, said);
-          context.logger.info(`${service.name}: waiting for ${name}: no passing instance in Consul at ${kv.location.url} yet (${seconds} s; waiting up to ${timeoutMs / 1000} s in all)`);
+  const results = await Promise.all(
+    services.map(async (name): Promise<Problem | undefined> => {
+      const follower = new HealthFollower(client, name);
+      const started = clock.now();
+      // Unrelated catalog writes wake a wait on a service never seen (its index is the catalog's):
+      // one read per wake-up, and one log line per LOG_EVERY_MS at most.
+      let logged = -Infinity;
+      for (let round = 1; ; round++) {
+        const left = deadline - clock.now();
+        let instances: HealthInstance[];
+        try {
+          const waiting = { ...location, waitTimeoutMs: Math.max(0, left) };
+          instances = await waitForConsul(waiting, service.name, `health/service/${name}`, context.logger, (t) => follower.next(Math.min(left, opts.blockMs ?? 30_000), t), clock);
+        } catch (error) {
+          if (!(error instanceof ConsulUnavailable)) throw error;
+          return error.failure.kind === 'acl' ? healthDenied(error.failure, location, name) : error.problem;
         }
-      }),
-    );
-    const problems = results.filter((p): p is Problem => p !== undefined);
-    if (problems.length > 0) throw new ConfigError(service.name, problems);
-    return found;
-  } finally {
-    kv.close();
-  }
+        const seconds = ((clock.now() - started) / 1000).toFixed(1);
+        if (instances.length > 0) {
+          found.set(name, instances[0]!);
+          if (round > 1) context.logger.info(`${service.name}: ${name} is up at ${addressOf(instances[0])} (waited ${seconds} s)`);
+          return undefined;
+        }
+        if (clock.now() >= deadline) return missing(name, said);
+        if (clock.now() - logged >= LOG_EVERY_MS) {
+          logged = clock.now();
+          context.logger.info(`${service.name}: waiting for ${name}: no passing instance in Consul at ${location.url} yet (${seconds} s; waiting up to ${timeoutMs / 1000} s in all)`);
+        }
+      }
+    }),
+  );
+  const problems = results.filter((p): p is Problem => p !== undefined);
+  if (problems.length > 0) throw new ConfigError(service.name, problems);
+  return found;
 }
 
 function missing(name: string, said: { timeoutMs: number; optionName: string }): Problem {

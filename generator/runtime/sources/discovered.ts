@@ -4,20 +4,21 @@
  * Once discovered, an address sticks for the life of the process: while the service has no passing
  * instance (it restarts), the last address seen stays rather than falling back to `localhost`.
  * It is a source like the others, between Consul KV and the environment, so explicit env vars and
- * overrides win; the loader runs it, and so does a watcher that re-resolves. `watch/discovery-watch.ts`
- * tells such a watcher when a discovered address changes.
+ * overrides win; the loader runs it through its Consul session, and a watcher runs it on the last
+ * answers of its own health queries (`watch/discovery-watch.ts`), which tell it when an address changes.
  */
 import { decode } from '../codec.ts';
-import { ConsulFailure, type ConsulKv, type HealthInstance } from '../consul/client.ts';
-import type { ConsulOptions } from '../consul/locate.ts';
-import { ConsulUnavailable, waitForConsul } from '../consul/wait.ts';
+import type { HealthInstance } from '../consul/client.ts';
+import { ConsulFailure } from '../consul/failure.ts';
+import type { ConsulSession } from '../consul/session.ts';
+import { ConsulUnavailable, problemOf, waitForConsul } from '../consul/wait.ts';
+import { addressOf, chooseInstance, healthDenied, HealthFollower } from '../discovery/health.ts';
 import { ConfigError, showValue, type Problem } from '../problems.ts';
 import type { SettingsIndex } from '../settings-index.ts';
-import type { Env } from './env.ts';
-import type { ConfigSource, ValuesLayer } from './source.ts';
 import { dotted, pointerOf } from '../tree.ts';
 import type { Logger, ServiceSpec } from '../types.ts';
-import { addressOf, chooseInstance, healthDenied, openConsul } from '../discovery/health.ts';
+import type { DiscoveryWatch } from '../watch/discovery-watch.ts';
+import type { ConfigSource, SourceOutput, ValuesLayer } from './source.ts';
 
 /** The leaves of a discovered group that an instance fills, and the text each gets. */
 const FIELDS: Record<string, (instance: HealthInstance) => string | undefined> = {
@@ -57,59 +58,79 @@ export function discoveredLayer(service: ServiceSpec, index: SettingsIndex, inst
 }
 
 /** One non-blocking read of each service's passing instances, waiting for Consul as the loader does. Throws ConsulUnavailable. */
-export async function readInstances(kv: ConsulKv, services: readonly string[], what: string, logger: Logger): Promise<Map<string, HealthInstance | undefined>> {
+export async function readInstances(session: ConsulSession, services: readonly string[], what: string, logger: Logger): Promise<Map<string, HealthInstance | undefined>> {
+  const location = session.location!;
   const found = new Map<string, HealthInstance | undefined>();
+  let client;
+  try {
+    client = await session.client();
+  } catch (error) {
+    if (error instanceof ConsulFailure) throw new ConsulUnavailable(error, problemOf(error, location, ''));
+    throw error;
+  }
   for (const name of services) {
-    const read = await waitForConsul(kv.location, what, `health/service/${name}`, logger, (t) => kv.healthService(name, t));
-    if (read.filteredByAcl) {
-      const failure = new ConsulFailure('acl', 'instances were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)', false, 403);
-      throw new ConsulUnavailable(failure, healthDenied(failure, kv.location, name));
+    const follower = new HealthFollower(client, name);
+    try {
+      found.set(name, chooseInstance(await waitForConsul(location, what, `health/service/${name}`, logger, (timeoutMs) => follower.next(0, timeoutMs))));
+    } catch (error) {
+      if (error instanceof ConsulUnavailable && error.failure.kind === 'acl') throw new ConsulUnavailable(error.failure, healthDenied(error.failure, location, name));
+      throw error;
     }
-    found.set(name, chooseInstance(read.instances));
   }
   return found;
 }
 
-export interface DiscoverySourceSettings {
-  /** Where the `WAZO_CONSUL_*` variables are read (the loader's env). */
-  env: Env;
+/**
+ * The `x-discover` groups from the instances given (a fresh read, or a watcher's last answers):
+ * a service without a passing instance keeps the last address this process saw for it, said once
+ * per read at info level.
+ */
+export function discoveredOutput(service: ServiceSpec, index: SettingsIndex, instances: Map<string, HealthInstance | undefined>, consulUrl: string, logger: Logger): SourceOutput {
+  for (const [name, instance] of instances) {
+    const seenKey = `${consulUrl} ${name}`;
+    if (instance) {
+      lastSeen.set(seenKey, instance);
+      continue;
+    }
+    const last = lastSeen.get(seenKey);
+    instances.set(name, last);
+    const keys = discoveredKeys(service, name);
+    const keeping = last ? `the last address seen, ${addressOf(last)}` : 'the values of the other sources';
+    logger.info(`${service.name}: no passing instance of ${name} in Consul at ${consulUrl}: ${keys.join(', ')} keep${keys.length === 1 ? 's' : ''} ${keeping}`);
+  }
+  const { layer, problems } = discoveredLayer(service, index, instances);
+  return { layers: [layer], problems };
 }
 
 /**
- * The `x-discover` groups, from Consul health. Quiet and without a request when the service
- * discovers nothing or nothing locates Consul (an invalid location is the Consul source's to report).
+ * The `x-discover` groups, from Consul health through the load's session. Quiet and without a
+ * request when the service discovers nothing or nothing locates Consul (an invalid location is
+ * the Consul source's to report).
  */
-export function discoverySource(options: ConsulOptions | undefined, settings: DiscoverySourceSettings): ConfigSource {
+export function discoverySource(session: ConsulSession): ConfigSource {
   return {
     name: 'discovered',
     async read({ service, index, logger }) {
       const services = discoveredServices(service);
-      if (services.length === 0) return { layers: [], problems: [] };
-      const opened = openConsul(options, settings.env);
-      if (opened.kind !== 'consul') return { layers: [], problems: [] };
-      const { kv } = opened;
+      const location = session.location;
+      if (services.length === 0 || !location) return { layers: [], problems: [] };
       try {
-        const instances = await readInstances(kv, services, service.name, logger);
-        for (const [name, instance] of instances) {
-          const seenKey = `${kv.location.url} ${name}`;
-          if (instance) {
-            lastSeen.set(seenKey, instance);
-            continue;
-          }
-          const last = lastSeen.get(seenKey);
-          instances.set(name, last);
-          const keys = discoveredKeys(service, name);
-          const keeping = last ? `the last address seen, ${addressOf(last)}` : 'the values of the other sources';
-          logger.info(`${service.name}: no passing instance of ${name} in Consul at ${kv.location.url}: ${keys.join(', ')} keep${keys.length === 1 ? 's' : ''} ${keeping}`);
-        }
-        const { layer, problems } = discoveredLayer(service, index, instances);
-        return { layers: [layer], problems };
+        return discoveredOutput(service, index, await readInstances(session, services, service.name, logger), location.url, logger);
       } catch (error) {
         if (error instanceof ConsulUnavailable) throw new ConfigError(service.name, [error.problem]);
         throw error;
-      } finally {
-        kv.close();
       }
+    },
+  };
+}
+
+/** The `x-discover` groups from a watch's last answers: a watcher's cycle reads no health of its own. */
+export function watchedDiscoverySource(watch: DiscoveryWatch, consulUrl: string): ConfigSource {
+  return {
+    name: 'discovery',
+    async read({ service, index, logger }) {
+      await watch.ready;
+      return discoveredOutput(service, index, watch.instances(), consulUrl, logger);
     },
   };
 }

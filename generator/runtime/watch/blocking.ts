@@ -3,7 +3,11 @@
  * prefix, and any other Consul query (a service's health, for discovery). It follows the client
  * rules of §3.3: an index that goes backwards resets it to 0; an index of 0 (or none) counts as 1;
  * a token bucket keeps a server that answers at once from making it spin; failures are retried
- * with capped exponential backoff and jitter, forever, keeping the last index.
+ * with capped exponential backoff and jitter, forever. Two more rules make a Consul that restarted
+ * or was restored show at once rather than after a whole wait (Consul blocks a query whose index
+ * is above its own until the wait ends): after a failure the next request starts from index 0,
+ * and an answer well before the wait with the same index (what Consul sends when a snapshot
+ * restore releases blocked queries) is checked at once with index 0.
  */
 import { realClock, type Clock } from '../clock.ts';
 import { backoffDelay, sleep, TokenBucket, type Backoff, type RateLimit } from './pacing.ts';
@@ -27,6 +31,8 @@ export interface BlockingHandlers<T> {
 }
 
 export interface BlockingOptions {
+  /** The `wait` of each request, in ms: an answer with the same index before half of it is checked again at once. */
+  waitMs?: number;
   backoff?: Backoff;
   rateLimit?: RateLimit;
   clock?: Clock;
@@ -38,6 +44,8 @@ export class BlockingQuery<T> {
   private readonly clock: Clock;
   private running: Promise<void> | undefined;
   private lastIndex = 0;
+  /** The next request asks with index 0 (an answer at once), keeping `lastIndex` to compare with. */
+  private recheck = false;
 
   constructor(
     private readonly fetch: BlockingFetch<T>,
@@ -71,10 +79,14 @@ export class BlockingQuery<T> {
       await this.bucket.take(signal);
       if (signal.aborted) break;
       let answer: BlockingAnswer<T>;
+      const asked = this.recheck ? 0 : this.lastIndex;
+      const started = this.clock.now();
       try {
-        answer = await this.fetch(this.lastIndex, signal);
+        answer = await this.fetch(asked, signal);
       } catch (error) {
         if (signal.aborted) break;
+        // Lost: Consul may come back restarted or restored, its index anywhere; ask from 0 at once.
+        this.recheck = true;
         if (++failures === 1) downSince = this.clock.now();
         const delay = backoffDelay(this.options.backoff ?? {}, failures, this.clock);
         this.handlers.failure(error, failures, delay);
@@ -86,8 +98,11 @@ export class BlockingQuery<T> {
         this.handlers.recovered(failures, this.clock.now() - downSince);
         failures = 0;
       }
+      this.recheck = false;
       // Rule 2: Consul never sends 0; a client that gets it (or nothing) must use 1, not spin on 0.
       const index = answer.index > 0 ? answer.index : 1;
+      const early = asked > 0 && index === this.lastIndex && this.options.waitMs !== undefined && this.clock.now() - started < this.options.waitMs / 2;
+      if (early) this.recheck = true;
       if (this.lastIndex === 0 || index > this.lastIndex) {
         this.lastIndex = index;
         this.handlers.data(answer.data, index);

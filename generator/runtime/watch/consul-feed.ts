@@ -1,11 +1,13 @@
 /**
  * The service's Consul prefix, watched with ONE blocking query (`GET /v1/kv/<prefix>/?recurse`
- * with `index` and `wait`) on one client, so one connection per service; and the config source
- * that serves the last answer to each cycle, decoded exactly as the loader decodes a read.
+ * with `index` and `wait`) on the watcher's session, so one connection per service; and the
+ * config source that serves the last answer to each cycle, decoded exactly as the loader decodes a read.
  */
-import { ConsulFailure, ConsulKv, type KvEntry, type TreeRead } from '../consul/client.ts';
-import { decodeEntries } from '../consul/decode.ts';
+import type { KvEntry, TreeRead } from '../consul/client.ts';
+import { consulOutput } from '../consul/decode.ts';
+import type { ConsulFailure } from '../consul/failure.ts';
 import type { ConsulLocation } from '../consul/locate.ts';
+import { hiddenByAcl, type ConsulSession } from '../consul/session.ts';
 import { problemOf } from '../consul/wait.ts';
 import { formatProblem } from '../problems.ts';
 import type { ConfigSource } from '../sources/source.ts';
@@ -18,31 +20,25 @@ export interface ConsulFeed {
   close(): Promise<void>;
 }
 
-export function consulFeed(location: ConsulLocation, prefix: string, waitMs: number, handlers: BlockingHandlers<TreeRead>, options: BlockingOptions): ConsulFeed {
-  const kv = new ConsulKv(location);
+export function consulFeed(session: ConsulSession, prefix: string, waitMs: number, handlers: BlockingHandlers<TreeRead>, options: BlockingOptions): ConsulFeed {
+  const location = session.location!;
   // Consul answers within wait + wait/16 (its jitter); the request timeout covers the rest.
   const timeoutMs = waitMs + Math.ceil(waitMs / 16) + location.requestTimeoutMs;
   const query = new BlockingQuery<TreeRead>(
     async (index, signal) => {
-      const read = await kv.readTree(prefix + '/', timeoutMs, { index, waitMs, signal });
-      if (read.filteredByAcl) {
-        throw new ConsulFailure('acl', `keys under ${prefix}/ were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)`, false);
-      }
+      const client = await session.client();
+      const read = await client.readTree(prefix + '/', { index, waitMs, signal, timeoutMs });
+      const hidden = hiddenByAcl(read, read.entries.length === 0, location, `keys under ${prefix}/`);
+      if (hidden) throw hidden;
       return { index: read.index, data: read };
     },
     handlers,
-    options,
+    { ...options, waitMs },
   );
-  return {
-    query,
-    close: async () => {
-      await query.stop();
-      kv.close();
-    },
-  };
+  return { query, close: () => query.stop() };
 }
 
-/** One line for a failed query: where Consul is, what happened, and for ACL or TLS what to do. */
+/** One line for a failed query: where Consul is, what happened, and for ACL, TLS or a non-Consul answer what to do. */
 export function describeFailure(failure: ConsulFailure, location: ConsulLocation, prefix: string): string {
   if (failure.kind === 'unreachable' || failure.kind === 'http') {
     return `Consul at ${location.url} (located by ${location.how}) did not answer the watch on ${prefix}/: ${failure.detail}`;
@@ -52,17 +48,10 @@ export function describeFailure(failure: ConsulFailure, location: ConsulLocation
 
 /** The `consul` source of a cycle: the entries of the last answer, unknown keys as the loader treats them. */
 export function snapshotSource(entries: readonly KvEntry[], strict: boolean): ConfigSource {
-  return {
-    name: 'consul',
-    async read({ index }) {
-      const { layer, invalid, unknown } = decodeEntries(entries, index);
-      if (strict) return { layers: [layer], problems: [...invalid, ...unknown] };
-      return { layers: [layer], problems: invalid, warnings: unknown.map((p) => `unknown key ${p.key} (${p.source}): ${p.hint}`) };
-    },
-  };
+  return { name: 'consul', read: async ({ index }) => consulOutput(entries, index, strict) };
 }
 
 /** What a cycle reads of an answer: two answers with the same keys and values give the same config. */
 export function contentOf(read: TreeRead): string {
-  return JSON.stringify(read.entries.map((e) => [e.key, e.value]));
+  return JSON.stringify(read.entries.map((e) => [e.key, e.value, e.notUtf8 ?? false]));
 }

@@ -1,9 +1,11 @@
 /**
  * Following `x-discover` services (docs/discovery.md) with blocking health queries: a watcher
- * re-resolves when a discovered address changes, and the discovery source then reads the new one.
+ * re-resolves when a discovered address changes, from the last answers these queries got.
  */
+import type { HealthInstance } from '../consul/client.ts';
 import type { ConsulOptions } from '../consul/locate.ts';
-import { addressOf, chooseInstance, HealthFollower, openConsul } from '../discovery/health.ts';
+import { ConsulSession } from '../consul/session.ts';
+import { addressOf, chooseInstance, HealthFollower } from '../discovery/health.ts';
 import type { Env } from '../sources/env.ts';
 import { discoveredKeys, discoveredServices } from '../sources/discovered.ts';
 import type { Logger, ServiceSpec } from '../types.ts';
@@ -19,6 +21,8 @@ export interface DiscoveryChange {
 }
 
 export interface DiscoveryWatchOptions {
+  /** The Consul session to read through (a watcher's); else one is opened from `consul` and `env`, and closed on stop. */
+  session?: ConsulSession | undefined;
   consul?: ConsulOptions | false | undefined;
   env?: Env | undefined;
   logger?: Logger | undefined;
@@ -37,8 +41,10 @@ export interface DiscoveryReporter {
 }
 
 export interface DiscoveryWatch {
-  /** Settles once every discovered service has been read once (its address then is the baseline). */
+  /** Settles once every discovered service has been read once, or failed once (its address then is the baseline). */
   readonly ready: Promise<void>;
+  /** The last answer of each service's own blocking query: its chosen instance, or undefined (none passing, or not read yet). */
+  instances(): Map<string, HealthInstance | undefined>;
   stop(): void;
 }
 
@@ -46,18 +52,23 @@ export interface DiscoveryWatch {
  * Follows the discovered services with blocking health queries and calls `onChange` when a
  * passing instance with another address (host, port or scheme) than the last one appears. A
  * service left without a passing instance is logged, not reported: its last address sticks. The
- * watcher then re-resolves (the discovery source gives the new values). Failures are logged and
- * retried with backoff; it never throws. Without Consul or `x-discover`, it does nothing.
+ * watcher then re-resolves from `instances()`, the last answers: health is read only by these
+ * queries. Failures are logged and retried with backoff, the next query then starting from index 0
+ * (at once, whatever Consul's index became meanwhile); it never throws. Without Consul or
+ * `x-discover`, it does nothing.
  */
 export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOptions, onChange: (change: DiscoveryChange) => void): DiscoveryWatch {
   const services = discoveredServices(service);
   const logger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
-  const opened = options.consul === false || services.length === 0 ? undefined : openConsul(options.consul, options.env ?? process.env);
-  if (opened?.kind !== 'consul') return { ready: Promise.resolve(), stop: () => {} };
-  const { kv } = opened;
+  const last = new Map<string, HealthInstance | undefined>();
+  const nothing: DiscoveryWatch = { ready: Promise.resolve(), instances: () => new Map(last), stop: () => {} };
+  if (options.consul === false || services.length === 0) return nothing;
+  const owned = options.session === undefined;
+  const session = options.session ?? ConsulSession.open(options.consul, options.env ?? process.env);
+  const location = session.location;
+  if (!location) return nothing;
   const abort = new AbortController();
   const loops = services.map((name) => {
-    const follower = new HealthFollower(kv, name);
     const keys = discoveredKeys(service, name);
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -65,9 +76,12 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
       let before: string | undefined;
       let gone = false;
       let downSince = 0;
+      let follower: HealthFollower | undefined;
       for (let failures = 0; !abort.signal.aborted; ) {
         try {
-          const instance = chooseInstance(await follower.next(options.blockMs ?? 60_000, kv.location.requestTimeoutMs, abort.signal));
+          follower ??= new HealthFollower(await session.client(), name);
+          const instance = chooseInstance(await follower.next(options.blockMs ?? 60_000, location.requestTimeoutMs, abort.signal));
+          last.set(name, instance);
           if (failures > 0) options.report?.recovered(failures, Date.now() - downSince);
           failures = 0;
           const after = addressOf(instance);
@@ -80,10 +94,12 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
           markReady();
         } catch (error) {
           if (abort.signal.aborted) break;
+          // Consul may have restarted meanwhile, its index reset: the next query starts over at once.
+          follower?.restart();
           const delay = backoffDelay(options.backoff ?? {}, ++failures);
           if (failures === 1) downSince = Date.now();
           if (options.report) options.report.failure(error, failures, delay);
-          else logger.warn(`${service.name}: watching ${name} in Consul at ${kv.location.url} failed: ${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+          else logger.warn(`${service.name}: watching ${name} in Consul at ${location.url} failed: ${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
           markReady();
           await sleep(delay, abort.signal);
         }
@@ -91,9 +107,12 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
     };
     return { run: run(), ready };
   });
-  void Promise.all(loops.map((l) => l.run)).finally(() => kv.close());
+  void Promise.all(loops.map((l) => l.run)).finally(() => {
+    if (owned) session.close();
+  });
   return {
     ready: Promise.all(loops.map((l) => l.ready)).then(() => undefined),
+    instances: () => new Map(last),
     stop: () => abort.abort(),
   };
 }
@@ -102,7 +121,7 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
  * The discovered addresses as one of the watcher's `watches` (its `WatchedThing`): each change is
  * logged and starts a cycle, in which the discovery source reads the new address.
  */
-export function discoveryWatched(service: ServiceSpec, options: Omit<DiscoveryWatchOptions, 'logger' | 'report'>) {
+export function discoveryWatched(service: ServiceSpec, options: Omit<DiscoveryWatchOptions, 'logger' | 'report'>, started?: (watch: DiscoveryWatch) => void) {
   return {
     name: 'discovery',
     start(changed: () => void, context: { logger: Logger; signal: AbortSignal; report: DiscoveryReporter }): () => void {
@@ -110,6 +129,7 @@ export function discoveryWatched(service: ServiceSpec, options: Omit<DiscoveryWa
         context.logger.info(`${service.name}: ${change.service} (${change.keys.join(', ')}) moved: ${change.before} → ${change.after}`);
         changed();
       });
+      started?.(watch);
       context.signal.addEventListener('abort', () => watch.stop(), { once: true });
       return () => watch.stop();
     },

@@ -7,9 +7,11 @@
  * restart-only keys changed → `restartRequired` and the restart policy. Nothing here throws
  * once started: Consul failures are retried and reported, handler errors are logged.
  */
-import { classify, type TreeRead } from '../consul/client.ts';
-import { locateConsul } from '../consul/locate.ts';
-import { discoveryWatched } from './discovery-watch.ts';
+import type { TreeRead } from '../consul/client.ts';
+import { classify } from '../consul/failure.ts';
+import { ConsulSession } from '../consul/session.ts';
+import { watchedDiscoverySource } from '../sources/discovered.ts';
+import { discoveryWatched, type DiscoveryWatch } from './discovery-watch.ts';
 import { consoleLogger, resolveConfig, type Resolved } from '../load.ts';
 import { ConfigError, type Problem } from '../problems.ts';
 import type { JsonObject, Logger, ServiceSpec } from '../types.ts';
@@ -33,6 +35,9 @@ class ConfigWatcher<C> implements Watcher<C> {
   private readonly quiescence: Quiescence;
   private readonly controller = new AbortController();
   private readonly feed: ConsulFeed | undefined;
+  /** One session for the watcher's life: the KV query and the discovered services' queries share its client. */
+  private readonly session: ConsulSession;
+  private discovery: DiscoveryWatch | undefined;
   private readonly stops: (() => void | Promise<void>)[] = [];
   private readonly reasons = new Set<CycleReason>();
   private readonly warned = new Set<string>();
@@ -54,14 +59,15 @@ class ConfigWatcher<C> implements Watcher<C> {
     this.restart = new RestartPolicy(options.restart, service.name, this.logger);
     this.quiescence = new Quiescence(options.wait ?? {}, () => void this.runCycle());
 
-    const located = options.consul === false ? undefined : locateConsul(options.consul, options.env ?? process.env);
-    if (located?.kind === 'invalid') throw new ConfigError(service.name, located.problems);
-    if (located?.kind === 'consul') {
+    this.session = ConsulSession.open(options.consul, options.env ?? process.env);
+    const { located } = this.session;
+    if (located.kind === 'invalid') throw new ConfigError(service.name, located.problems);
+    if (located.kind === 'consul') {
       const { location } = located;
       const prefix = service.consulPrefix;
       const report = this.reporter('consul', (error) => describeFailure(classify(error), location, prefix));
       const pacing: BlockingOptions = { backoff: options.backoff ?? {}, rateLimit: options.rateLimit ?? {} };
-      this.feed = consulFeed(location, prefix, options.blockingWaitMs ?? DEFAULT_BLOCKING_WAIT_MS, { data: (read) => this.onConsul(read), ...report }, pacing);
+      this.feed = consulFeed(this.session, prefix, options.blockingWaitMs ?? DEFAULT_BLOCKING_WAIT_MS, { data: (read) => this.onConsul(read), ...report }, pacing);
       this.feed.query.start();
     } else {
       this.start();
@@ -72,7 +78,9 @@ class ConfigWatcher<C> implements Watcher<C> {
       this.stops.push(() => void process.off('SIGHUP', this.onSighup));
     }
     // Discovered addresses (x-discover) are watched like the KV prefix: a moved dependency starts a cycle.
-    const discovery = this.discovers() ? [discoveryWatched(service, { consul: options.consul || undefined, env: options.env, backoff: options.backoff, blockMs: options.blockingWaitMs })] : [];
+    const discovery = this.discovers()
+      ? [discoveryWatched(service, { session: this.session, backoff: options.backoff, blockMs: options.blockingWaitMs }, (watch) => (this.discovery = watch))]
+      : [];
     for (const thing of [...discovery, ...(options.watches ?? [])]) {
       const context = { logger: this.logger, signal: this.controller.signal, report: this.reporter(thing.name, (e) => `${thing.name}: ${String(e)}`) };
       const stop = thing.start(() => this.request(thing.name), context);
@@ -95,6 +103,7 @@ class ConfigWatcher<C> implements Watcher<C> {
     await this.feed?.close();
     for (const stop of this.stops) await stop();
     await this.chain;
+    this.session.close();
     this.markReady();
   }
 
@@ -184,16 +193,18 @@ class ConfigWatcher<C> implements Watcher<C> {
     };
     // Consul's slot holds the last answer of the feed (nothing before the first one): no read of its own.
     const consul = this.snapshot ? snapshotSource(this.snapshot.entries, this.options.strict ?? false) : false;
+    // The discovered slot: the discovered services' last answers, from their own blocking queries; a cycle reads no health.
+    const discovered = this.discovery && this.session.location ? watchedDiscoverySource(this.discovery, this.session.location.url) : false;
     return resolveConfig<C>(this.service, {
       ...this.options,
       waitForDependencies: false,
-      replaceSources: { consul, ...this.options.replaceSources },
+      replaceSources: { consul, discovered, ...this.options.replaceSources },
       logger,
     });
   }
 
   private discovers(): boolean {
-    return this.options.consul !== false && this.options.discover !== false && (this.service.discover?.length ?? 0) > 0;
+    return this.session.location !== undefined && this.options.discover !== false && (this.service.discover?.length ?? 0) > 0;
   }
 
   private reporter(what: string, describe: (error: unknown) => string): WatchReporter {
