@@ -158,12 +158,14 @@ describe('malformed Consul answers at start: a ConfigError naming Consul, never 
 });
 
 describe('malformed Consul answers in a running watcher: error events, backoff, the last good configuration kept', () => {
-  const server = new ScriptedServer();
-  before(() => server.start());
-  after(() => server.close());
-
-  /** Good answers at indexes 10 and 11, then `bad` for every blocking read until `healed`, then a good one at index 20. */
+  /**
+   * Good answers at indexes 10 and 11, then `bad` for every read until `healed`, then a good one
+   * at index 20. One server per case: a request aborted by the previous case's close() may still
+   * reach a shared one and take an answer meant for this case.
+   */
   async function watchThrough(bad: Scripted): Promise<void> {
+    const server = new ScriptedServer();
+    await server.start();
     let healed = false;
     let reads = 0;
     const good = (index: number, level: string) => ({ status: 200, headers: meta(index), body: JSON.stringify([entry('config/wazo-webhookd/log_level', level, index)]) });
@@ -207,6 +209,7 @@ describe('malformed Consul answers in a running watcher: error events, backoff, 
       assert.ok(events.some((e) => e.type === 'change'));
     } finally {
       await watcher.close();
+      await server.close();
     }
   }
 

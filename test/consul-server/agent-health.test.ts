@@ -157,7 +157,7 @@ describe('service registration and TTL health', () => {
     await f.consul.agent.service.deregister('m1');
   });
 
-  it('registration errors are 400 with Consul’s texts; deregistering an unknown ID is a no-op', async () => {
+  it('registration errors are 400 with Consul’s texts; deregistering an unknown ID is a 404', async () => {
     const reg = (body: unknown): Promise<[number, string]> =>
       fetch(`${f.server.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify(body) }).then(async (r) => [r.status, await r.text()]);
     assert.deepEqual(await reg({ Port: 1 }), [400, 'Missing service name']);
@@ -167,7 +167,9 @@ describe('service registration and TTL health', () => {
     // Lower-case and snake_case keys are accepted (python-consul style).
     assert.deepEqual(await reg({ name: 'lower', id: 'lower1', enable_tag_override: true, check: { ttl: '10s' } }), [200, '']);
     await f.consul.agent.service.deregister('lower1');
+    // vetServiceUpdateWithAuthorizer (agent/acl.go); the old docs' "no-op" is consul issue #17218.
     const res = await fetch(`${f.server.url}/v1/agent/service/deregister/never-registered`, { method: 'PUT' });
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 404);
+    assert.equal(await res.text(), 'Unknown service ID "never-registered"');
   });
 });

@@ -226,6 +226,9 @@ export function handleServiceDeregister(call: Call): void {
   if (existing && !call.authz.allowed('service', existing.name, 'write')) {
     return call.reply.text(403, call.authz.denied('service', existing.name, 'write'));
   }
+  // Consul ≥ 1.x answers 404 for an ID the agent does not know (vetServiceUpdateWithAuthorizer in
+  // agent/acl.go, consul issue #17218); older docs called it a no-op.
+  if (!existing) return call.reply.text(404, `Unknown service ID ${goQuote(id)}`);
   call.core.catalog.deregister(id);
   call.reply.empty(200);
 }
@@ -259,7 +262,11 @@ export function handleCheckUpdate(call: Call): void {
   if (check.serviceId !== '' && !call.authz.allowed('service', check.serviceName, 'write')) {
     return call.reply.text(403, call.authz.denied('service', check.serviceName, 'write'));
   }
-  call.core.catalog.updateCheck(checkId, status, output);
+  // The agent updates its local state and syncs the catalog asynchronously (anti-entropy with an
+  // immediate trigger): with `agentSyncDelayMs`, health and catalog reads see the new status late.
+  const delay = call.core.settings.agentSyncDelayMs;
+  if (delay > 0) setTimeout(() => call.core.catalog.check(checkId) && call.core.catalog.updateCheck(checkId, status, output), delay).unref();
+  else call.core.catalog.updateCheck(checkId, status, output);
   call.reply.empty(200);
 }
 
@@ -368,7 +375,7 @@ async function answerServiceQuery(
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (call.ctx.signal.aborted) return;
-  call.reply.json(200, result.rows, { ...readMeta(result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
+  call.reply.json(200, result.rows, { ...readMeta(call, result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
 }
 
 function nodeJson(call: Call): Record<string, unknown> {
@@ -461,5 +468,5 @@ export async function handleCatalogServices(call: Call): Promise<void> {
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (call.ctx.signal.aborted) return;
-  call.reply.json(200, result.map, { ...readMeta(result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
+  call.reply.json(200, result.map, { ...readMeta(call, result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
 }

@@ -52,9 +52,14 @@ export async function blockingQuery<R>(q: BlockingQuery<R>): Promise<R> {
   const generation = q.raft.generation;
   const deadline = Date.now() + blockingTimeout(q.config, q.params.waitMs);
   for (;;) {
-    // A reset (snapshot restore) releases every blocked query so clients see the index go back.
-    if (q.isFresh(result, first) || q.raft.generation !== generation || q.signal.aborted) return result;
+    if (q.isFresh(result, first) || q.signal.aborted) return result;
+    const before = result;
     const expired = await waitForChange(q.raft, deadline - Date.now(), q.signal);
+    // A snapshot restore releases every blocked query WITHOUT running it again (Consul's
+    // blockingQuery returns on the state store's abandon channel): the client gets the answer it
+    // had, old index included, and sees the lower index only on its next request, after that
+    // request's whole wait (the new index is below the one it asks past).
+    if (q.raft.generation !== generation) return before;
     result = q.run();
     if (expired) return result;
   }

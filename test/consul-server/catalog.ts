@@ -137,9 +137,24 @@ export class Catalog {
     return this.checks.get(id);
   }
 
-  /** The raw index a health/catalog query on `name` watches: the service's, else the last extinction. */
+  /**
+   * The raw index a health/catalog query on `name` watches: the service's; for a service that does
+   * not exist, the last extinction (the last deregistration of any service), and when no service
+   * ever went extinct the catalog's max index (nodes, services, checks) — so unrelated catalog
+   * writes wake a wait on a service never seen (`maxIndexAndWatchChForService`, state/catalog.go).
+   */
   indexForService(name: string): number {
-    return this.serviceIndex.get(name) ?? this.lastExtinction;
+    const own = this.serviceIndex.get(name);
+    if (own !== undefined) return own;
+    if (this.lastExtinction > 0) return this.lastExtinction;
+    return this.catalogMaxIndex();
+  }
+
+  /** The highest index of the node, service and check tables. */
+  catalogMaxIndex(): number {
+    let max = this.servicesTableIndex;
+    for (const c of this.checks.values()) max = Math.max(max, c.modifyIndex);
+    return max;
   }
 
   indexForServicesTable(): number {

@@ -17,6 +17,10 @@ export interface CoreSettings {
   nodeId: string;
   version: string;
   maxTxnOps: number;
+  /** How late a TTL check update reaches the catalog (the agent's asynchronous sync); 0: at once. */
+  agentSyncDelayMs: number;
+  /** Set when the agent's server is a follower: its last contact with the leader, for `?stale` reads. */
+  followerLastContactMs: number | undefined;
   kvMaxValueSize: number;
   txnMaxReqLen: number;
   blocking: BlockingConfig;
@@ -31,6 +35,8 @@ export interface ServerCore {
   readonly settings: CoreSettings;
   /** False while the `noLeader` fault is on. */
   hasLeader(): boolean;
+  /** When the leader was lost (ms since the epoch), while there is none. */
+  leaderLostAt(): number | undefined;
   /** A pending `failTxnAtOp` fault, consumed by the txn endpoint. */
   takeTxnFault(opCount: number): { opIndex: number; what: string } | undefined;
 }
@@ -92,14 +98,14 @@ export function parseQueryOptions(call: Call): QueryOptions | undefined {
   return { stale, consistent, waitMs, minIndex };
 }
 
-/** What an RPC to the servers checks first: the datacenter, a leader, then the token exists. */
+/** What an RPC to the servers checks first: the datacenter, a leader (not for `?stale`: any server answers), then the token exists. */
 export function rpcGuard(call: Call): boolean {
   const dc = call.ctx.query.get('dc');
   if (dc && dc !== call.core.settings.datacenter) {
     call.reply.text(500, 'No path to datacenter');
     return false;
   }
-  if (!call.core.hasLeader()) {
+  if (!call.core.hasLeader() && !call.ctx.query.has('stale')) {
     call.reply.text(500, 'No cluster leader');
     return false;
   }
@@ -110,12 +116,22 @@ export function rpcGuard(call: Call): boolean {
   return true;
 }
 
-/** `setMeta`: the headers of a read. The index is never 0 (rewritten to 1). */
-export function readMeta(index: number, extra: HeaderMap = {}): HeaderMap {
+/**
+ * `setMeta`: the headers of a read. The index is never 0 (rewritten to 1). A default or
+ * `?consistent` read is answered by the leader (`Lastcontact: 0`); a `?stale` one by the agent's
+ * server, a follower when `follower` is set: its last contact with the leader, growing while
+ * there is no leader (then `Knownleader: false`).
+ */
+export function readMeta(call: Call, index: number, extra: HeaderMap = {}): HeaderMap {
+  const { core } = call;
+  const stale = call.ctx.query.has('stale');
+  const lostAt = core.leaderLostAt();
+  const base = core.settings.followerLastContactMs ?? 0;
+  const lastContact = !stale ? 0 : lostAt !== undefined ? base + (Date.now() - lostAt) : base;
   return {
     'X-Consul-Index': String(Math.max(1, index)),
-    'X-Consul-Knownleader': 'true',
-    'X-Consul-Lastcontact': '0',
+    'X-Consul-Knownleader': String(core.hasLeader()),
+    'X-Consul-Lastcontact': String(Math.round(lastContact)),
     'X-Consul-Query-Backend': 'blocking-query',
     ...extra,
   };

@@ -156,23 +156,28 @@ describe('faults: transactions and indexes', () => {
     assert.deepEqual(((await long.json()) as { Errors: unknown }).Errors, [{ OpIndex: 3, What: 'boom' }]);
   });
 
-  it('resetIndex: the index goes backwards and blocked queries return at once with it', async () => {
+  it('resetIndex: blocked queries are released at once WITHOUT running again (old index); the lower one shows after the next whole wait', async () => {
     const e = f.server.kv.put('reset/k', 'v');
     assert.ok(e.modifyIndex > 5);
-    const t0 = performance.now();
     const pending = get(`/v1/kv/reset/k?index=${e.modifyIndex}&wait=5s`);
     await sleep(30);
+    const t0 = performance.now();
     f.server.faults.resetIndex(3);
     const res = await pending;
-    assert.ok(performance.now() - t0 < 2500, 'not well before the 5 s wait');
-    assert.equal(res.headers.get('x-consul-index'), '3');
+    assert.ok(performance.now() - t0 < 2_500, 'released well before its 5 s wait');
+    assert.equal(res.headers.get('x-consul-index'), String(e.modifyIndex), 'the answer it had, old index included');
+    // The same request again blocks its whole wait (3 is not past the index it asks for), then answers 3.
+    const t1 = performance.now();
+    const next = await get(`/v1/kv/reset/k?index=${e.modifyIndex}&wait=300ms`);
+    assert.ok(performance.now() - t1 >= 290, 'blocked for its wait');
+    assert.equal(next.headers.get('x-consul-index'), '3');
     assert.equal(f.server.index(), 3);
     assert.equal(f.server.kv.get('reset/k')!.modifyIndex, 3);
     // Writes go on from the lower index.
     assert.equal(f.server.kv.put('reset/k', 'w').modifyIndex, 4);
   });
 
-  it('resetIndex: node-consul watch resets to index 0 and reports a change', async () => {
+  it('resetIndex: node-consul watch resets to index 0 and reports a change (after one more wait)', async () => {
     f.server.kv.put('reset/w', 'v');
     const w = f.consul.watch({ method: f.consul.kv.get, options: { key: 'reset/w', wait: '2s' } });
     const seen: string[] = [];

@@ -57,6 +57,7 @@ export class Faults {
   private txnFaults: { opIndex: number; what: string }[] = [];
   private refused = false;
   private leader = true;
+  private lostAt = 0;
 
   constructor(private readonly host: FaultHost) {}
 
@@ -95,7 +96,8 @@ export class Faults {
 
   /**
    * Make the raft index go backwards to `to` (default 1), as after a snapshot restore: every
-   * stored index above it is lowered to it, and blocked queries return at once with the lower index.
+   * stored index above it is lowered to it, and blocked queries return at once with their OLD
+   * answer (as Consul releases them on a restore); the lower index shows on the next request.
    */
   resetIndex(to = 1): void {
     this.host.resetIndex(Math.max(1, to));
@@ -119,13 +121,23 @@ export class Faults {
     return this.refused;
   }
 
-  /** Without a leader, `/v1/status/leader` answers `""` and KV, txn, health and catalog answer 500 `No cluster leader`. */
+  /**
+   * Without a leader, `/v1/status/leader` answers `""` and KV, txn, health and catalog answer 500
+   * `No cluster leader` — except `?stale` reads, which the follower answers from its own state with
+   * `X-Consul-Knownleader: false` and an `X-Consul-Lastcontact` that grows from the moment the leader was lost.
+   */
   setLeader(hasLeader: boolean): void {
+    if (this.leader && !hasLeader) this.lostAt = Date.now();
     this.leader = hasLeader;
   }
 
   get hasLeader(): boolean {
     return this.leader;
+  }
+
+  /** When the leader was lost (ms since the epoch); undefined while there is one. */
+  get leaderLostAt(): number | undefined {
+    return this.leader ? undefined : this.lostAt;
   }
 
   /** Switch every fault off (and accept connections again). */

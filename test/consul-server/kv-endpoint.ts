@@ -69,7 +69,7 @@ async function get(call: Call, key: string, opts: QueryOptions): Promise<void> {
       isFresh: (r, first) => (r.entry ? r.entry.modifyIndex > opts.minIndex || !first.entry : first.entry !== undefined),
     });
     if (ctx.signal.aborted) return;
-    const meta = readMeta(result.index);
+    const meta = readMeta(call, result.index);
     if (!result.entry) return call.reply.empty(404, meta);
     if (hasFlag(ctx.query, 'raw')) {
       return call.reply.raw(200, result.entry.value ?? Buffer.alloc(0), {
@@ -95,7 +95,7 @@ async function get(call: Call, key: string, opts: QueryOptions): Promise<void> {
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (ctx.signal.aborted) return;
-  const meta = readMeta(result.index, filteredHeader(call, result.filtered));
+  const meta = readMeta(call, result.index, filteredHeader(call, result.filtered));
   if (result.entries.length === 0) return call.reply.empty(404, meta);
   return call.reply.json(200, result.entries.map((e) => entryJson(e)), meta);
 }
@@ -118,7 +118,7 @@ async function getKeys(call: Call, prefix: string, opts: QueryOptions): Promise<
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (ctx.signal.aborted) return;
-  const meta = readMeta(result.index, filteredHeader(call, result.filtered));
+  const meta = readMeta(call, result.index, filteredHeader(call, result.filtered));
   if (result.keys.length === 0 && prefix !== '') return call.reply.empty(404, meta);
   return call.reply.json(200, result.keys, meta);
 }

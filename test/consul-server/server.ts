@@ -38,8 +38,19 @@ export interface ConsulServerOptions {
   acl?: AclOptions;
   /** Blocking-query timing. Consul: default 5 min, cap 10 min, jitter wait/16. Lower it in tests. */
   blocking?: Partial<BlockingConfig>;
-  /** Ops per transaction. Default 64 (Consul ≤1.13; 128 since 1.14). */
-  maxTxnOps?: number;
+  /** Ops per transaction. Default 128 (Consul ≥ 1.14, GH#14599); 64 models Consul ≤ 1.13. */
+  maxTxnOps?: 128 | 64 | number;
+  /**
+   * The agent's server is a follower that last heard from the leader `lastContactMs` ago: `?stale`
+   * reads are answered by it with that `X-Consul-Lastcontact` (default reads and `?consistent` go
+   * to the leader: 0). Default: the agent is the leader.
+   */
+  follower?: { lastContactMs: number };
+  /**
+   * How late a TTL check update (`/v1/agent/check/pass|warn|fail|update`) shows in health and
+   * catalog reads: Consul's agent syncs the catalog asynchronously. Default 0 (at once).
+   */
+  agentSyncDelayMs?: number;
   /** `kv_max_value_size`. Default 524288. */
   kvMaxValueSize?: number;
   /** `txn_max_req_len`. Default 524288. */
@@ -130,7 +141,9 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     nodeName: options.nodeName ?? 'dev',
     nodeId: randomUUID(),
     version: options.version ?? '1.21.4',
-    maxTxnOps: options.maxTxnOps ?? 64,
+    maxTxnOps: options.maxTxnOps ?? 128,
+    followerLastContactMs: options.follower?.lastContactMs,
+    agentSyncDelayMs: options.agentSyncDelayMs ?? 0,
     kvMaxValueSize: options.kvMaxValueSize ?? 524288,
     txnMaxReqLen: options.txnMaxReqLen ?? 524288,
     blocking: { ...CONSUL_BLOCKING_DEFAULTS, ...options.blocking },
@@ -188,6 +201,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     acl,
     settings,
     hasLeader: () => faults.hasLeader,
+    leaderLostAt: () => faults.leaderLostAt,
     takeTxnFault: (n) => faults.takeTxnFault(n),
   };
   const responseDefaults = {

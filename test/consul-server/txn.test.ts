@@ -183,20 +183,20 @@ describe('/v1/txn failure is atomic', () => {
 });
 
 describe('/v1/txn limits and request errors', () => {
-  it('64 ops pass, 65 → 413 with the exact text (configurable)', async () => {
+  it('128 ops pass, 129 → 413 with the exact text (Consul ≥ 1.14); 64 selectable as in older releases', async () => {
     const ops = (n: number): unknown[] => Array.from({ length: n }, (_, i) => set(`lim/${i}`, 'v'));
-    assert.equal((await txn(ops(64))).status, 200);
-    const r = await txn(ops(65));
+    assert.equal((await txn(ops(128))).status, 200);
+    const r = await txn(ops(129));
     assert.equal(r.status, 413);
-    assert.equal(r.text, 'Transaction contains too many operations (65 > 64)');
-    const wide = await startFixture({ maxTxnOps: 128 });
+    assert.equal(r.text, 'Transaction contains too many operations (129 > 128)');
+    const old = await startFixture({ maxTxnOps: 64 });
     try {
-      const res = await fetch(`${wide.server.url}/v1/txn`, { method: 'PUT', body: JSON.stringify(ops(129)) });
-      assert.equal(await res.text(), 'Transaction contains too many operations (129 > 128)');
-      const ok = await fetch(`${wide.server.url}/v1/txn`, { method: 'PUT', body: JSON.stringify(ops(128)) });
+      const res = await fetch(`${old.server.url}/v1/txn`, { method: 'PUT', body: JSON.stringify(ops(65)) });
+      assert.equal(await res.text(), 'Transaction contains too many operations (65 > 64)');
+      const ok = await fetch(`${old.server.url}/v1/txn`, { method: 'PUT', body: JSON.stringify(ops(64)) });
       assert.equal(ok.status, 200);
     } finally {
-      await wide.close();
+      await old.close();
     }
   });
 

@@ -112,7 +112,7 @@ describe('waiting for dependencies', () => {
     try {
       await register(admin, 'a1'); // there, but hidden from the token
       const error = await failure(project.b.loadConfig({ ...noFiles, env: consulEnv(server.port, { WAZO_CONSUL_TOKEN: 'kv' }), logger: memoryLogger(), consul: fast, waitForDependencies: { timeoutMs: 5000 } }));
-      assert.match(error.message, /Consul denied reading the health of wazo-a: instances were left out by ACL filtering .* \(hint: give the ACL token \(from env WAZO_CONSUL_TOKEN\) a policy with service "wazo-a" \{ policy = "read" \}/);
+      assert.match(error.message, /Consul denied reading the health of wazo-a: instances of wazo-a were left out by ACL filtering .* \(hint: give the ACL token \(from env WAZO_CONSUL_TOKEN\) a policy with service "wazo-a" \{ policy = "read" \}/);
     } finally {
       admin.destroy();
       await server.close();

@@ -110,6 +110,31 @@ describe('startRegistration', () => {
     ]);
   });
 
+  it('registered means visible as passing in health, even when the agent syncs the catalog late', async () => {
+    const slow = await startConsulServer({ agentSyncDelayMs: 400 });
+    const client = new Consul(slow.clientOptions);
+    const registration = startRegistration({ name: 'wazo-calld', id: 'calld-sync', settings, consul: { url: slow.url, file: false }, env: {}, deregisterOn: [], logger: memoryLogger() });
+    try {
+      await registration.registered;
+      const rows = (await client.health.service({ service: 'wazo-calld', passing: true })) as { Service: { ID: string } }[];
+      assert.deepEqual(rows.map((r) => r.Service.ID), ['calld-sync']);
+    } finally {
+      await registration.stop();
+      client.destroy();
+      await slow.close();
+    }
+  });
+
+  it('stop() when Consul already forgot the service: the 404 Unknown service ID means gone, not a failure', async () => {
+    const logger = memoryLogger();
+    const registration = start({ id: 'calld-gone', logger, settings: { ...settings, refresh_interval: 30, ttl_interval: 60 } });
+    await registration.registered;
+    await consul.agent.service.deregister('calld-gone'); // an agent restart without state
+    await registration.stop();
+    assert.ok(logger.lines.some((l) => /^info: wazo-calld: wazo-calld \(calld-gone\) .* was not registered \(any more\): nothing to deregister$/.test(l)), logger.lines.join('\n'));
+    assert.ok(!logger.lines.some((l) => l.startsWith('error:')), logger.lines.join('\n'));
+  });
+
   it('registers again when Consul forgot it (its TTL update fails)', async () => {
     const logger = memoryLogger();
     const registration = start({ id: 'calld-2', logger });

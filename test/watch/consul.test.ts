@@ -128,7 +128,9 @@ describe('watchConfig against Consul', () => {
   });
 
   it('starts over from index 0 when the index goes backwards, and keeps watching', async () => {
-    const w = await watch();
+    // A long wait: the restore must show in one round trip, not after it (Consul releases blocked
+    // queries on a restore with their old answer; the lower index comes only from a new read).
+    const w = await watch({ blockingWaitMs: 20_000 });
     server.kv.put(`${PREFIX}/log_level`, 'debug');
     await until('the first change', () => w.config.log_level === 'debug');
     const mark = server.requests.length;
@@ -138,6 +140,21 @@ describe('watchConfig against Consul', () => {
     await until('the change after the reset', () => w.config.log_level === 'warning');
     assert.equal(w.of('change').length, 2);
     assert.deepEqual(w.of('error'), []);
+  });
+
+  it('Consul back empty after a restart: the next query starts from index 0 at once, not after a whole wait', async () => {
+    const w = await watch({ blockingWaitMs: 20_000 });
+    server.kv.put(`${PREFIX}/log_level`, 'debug');
+    await until('the first change', () => w.config.log_level === 'debug');
+    await server.faults.refuseConnections();
+    server.kv.delete('config/', { recurse: true });
+    server.faults.resetIndex(1);
+    await until('an error event', () => w.of('error').length > 0);
+    const mark = server.requests.length;
+    await server.faults.acceptConnections();
+    await until('the emptied prefix applied', () => w.config.log_level !== 'debug', 10_000);
+    assert.ok(server.requests.slice(mark).some((r) => r.query.get('index') === '0'), 'asked from index 0');
+    assert.ok(w.of('reconnected').length > 0);
   });
 
   it('500s: error events, backoff, reconnected; the change made meanwhile is delivered', async () => {

@@ -255,7 +255,7 @@ export class ConsulClient {
       };
       const onAbort = () => fail(call.signal!.reason);
       call.signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => fail(new ConsulFailure('unreachable', `no whole answer within ${seconds(timeoutMs)} (${call.method} ${call.path})`, true)), timeoutMs);
+      const timer = setTimeout(() => fail(new ConsulFailure('unreachable', `timed out: no whole answer within ${seconds(timeoutMs)} (${call.method} ${call.path})`, true)), timeoutMs);
       req.on('error', fail);
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -279,10 +279,9 @@ export class ConsulClient {
 
 function readQuery(options: ReadOptions): Record<string, string> {
   const query: Record<string, string> = {};
-  if (options.index !== undefined && options.index > 0) {
-    query.index = String(options.index);
-    if (options.waitMs !== undefined) query.wait = `${Math.max(1, Math.ceil(options.waitMs))}ms`;
-  }
+  if (options.index !== undefined) query.index = String(options.index);
+  // `wait` only means something with an index to wait past; index 0 answers at once.
+  if (options.index !== undefined && options.index > 0 && options.waitMs !== undefined) query.wait = `${Math.max(1, Math.ceil(options.waitMs))}ms`;
   if (options.consistency === 'stale') query.stale = '';
   if (options.consistency === 'consistent') query.consistent = '';
   return query;

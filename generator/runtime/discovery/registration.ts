@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { ConsulClient } from '../consul/client.ts';
 import type { ConsulOptions } from '../consul/locate.ts';
+import { ConsulFailure } from '../consul/failure.ts';
 import { ConsulSession } from '../consul/session.ts';
+import { HealthFollower } from './health.ts';
 import { ConfigError } from '../problems.ts';
 import type { Env } from '../sources/env.ts';
 import type { Logger } from '../types.ts';
@@ -68,7 +70,11 @@ export interface ServiceRegistration {
   readonly address: string;
   readonly port: number;
   readonly tags: readonly string[];
-  /** Settles once the service is registered and its check passes (at once when disabled). */
+  /**
+   * Settles once the service is registered, its check passes, and `/v1/health/service/<name>?passing`
+   * lists it — what a discovering service sees; Consul's agent syncs the catalog asynchronously,
+   * so this may come after the registration itself. At once when disabled.
+   */
   readonly registered: Promise<void>;
   state(): RegistrationState;
   /** Stops the TTL updates and deregisters; idempotent. */
@@ -137,7 +143,8 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
       }
       state = 'registered';
       logger.info(`${name}: registered ${where}`);
-      markRegistered();
+      // Consul's agent syncs the catalog asynchronously: `registered` waits until health shows it passing.
+      void visible(await session.client(), name, id, abort.signal, logger).then(markRegistered);
       const still = options.recheck ? () => ready(options.check, logger, name) : undefined;
       await heartbeats(await session.client(), checkId, settings, abort.signal, still, (error) =>
         logger.warn(`${name}: the TTL update of ${where} failed: ${error.message}; registering again in ${settings.retry_interval} s`),
@@ -176,6 +183,28 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
     })());
   signals.forEach((s) => process.on(s, onSignal));
   return { id, address, port, tags, registered, state: () => state, stop };
+}
+
+/**
+ * Resolves once `/v1/health/service/<name>?passing` lists `id` (blocking queries, so at once when
+ * it does), or on abort. When the token may not read health, it resolves at once with a warning:
+ * registration itself succeeded, only its visibility cannot be confirmed.
+ */
+async function visible(kv: ConsulClient, name: string, id: string, signal: AbortSignal, logger: Logger): Promise<void> {
+  const follower = new HealthFollower(kv, name);
+  while (!signal.aborted) {
+    try {
+      if ((await follower.next(30_000, kv.location.requestTimeoutMs, signal)).some((i) => i.id === id)) return;
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof ConsulFailure && error.kind === 'acl') {
+        logger.warn(`${name}: registered ${id}, but cannot confirm it is visible in Consul health (${error.detail}); the token needs service:read on ${name}`);
+        return;
+      }
+      follower.restart();
+      await sleep(1_000, signal);
+    }
+  }
 }
 
 /** The service's own check; one that throws is a failing one. */
