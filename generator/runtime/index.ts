@@ -17,7 +17,7 @@ export { overridesSource } from './sources/overrides.ts';
 export { consulSource, type ConsulSourceSettings } from './sources/consul.ts';
 export { locateConsul, CONSUL_FILE, CONSUL_DEFAULTS, DEFAULT_WAIT_TIMEOUT_MS, type ConsulOptions, type ConsulLocation, type Locating } from './consul/locate.ts';
 // The HTTP client itself is loaded only when a session makes a request: types only here.
-export type { ConsulClient, KvEntry, ReadMeta, ReadOptions, TreeRead, TxnKvOp, TxnResult } from './consul/client.ts';
+export type { ConsulClient, ConsulReadOptions, KvEntry, ReadMeta, TreeRead, TxnKvOp, TxnResult } from './consul/client.ts';
 export { ConsulFailure, type FailureKind } from './consul/failure.ts';
 export { ConsulSession, hiddenByAcl } from './consul/session.ts';
 export { decodeEntries, consulOutput, type DecodedEntries } from './consul/decode.ts';

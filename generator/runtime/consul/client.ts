@@ -67,7 +67,7 @@ export interface HealthRead extends ReadMeta {
  * server answer (then `lastContactMs` says how far behind it may be), `'consistent'` makes the
  * leader confirm it still leads.
  */
-export interface ReadOptions {
+export interface ConsulReadOptions {
   /** A blocking query: answer once the index passes this one (0 or absent: at once). */
   index?: number;
   /** The blocking query's `wait`, in ms. */
@@ -138,7 +138,7 @@ export class ConsulClient {
    * prefix (404 with `X-Consul-Index`) is an empty list. Each entry is checked: a string `Key`
    * under the prefix, `Value` base64 or null, whole-number `Flags` and `ModifyIndex`.
    */
-  async readTree(prefix: string, options: ReadOptions = {}): Promise<TreeRead> {
+  async readTree(prefix: string, options: ConsulReadOptions = {}): Promise<TreeRead> {
     const answer = await this.send({ method: 'GET', path: `/v1/kv/${encodeKey(prefix)}`, query: { recurse: '', ...readQuery(options) }, signal: options.signal, timeoutMs: options.timeoutMs });
     const what = `the read of ${prefix}`;
     const meta = readMetaOf(answer, what);
@@ -155,7 +155,7 @@ export class ConsulClient {
    * The passing instances of `service` (`GET /v1/health/service/<name>?passing`: every check
    * passes), sorted by ID. Blocking, Consul answers once the service's index passes `index`.
    */
-  async healthService(service: string, options: ReadOptions = {}): Promise<HealthRead> {
+  async healthService(service: string, options: ConsulReadOptions = {}): Promise<HealthRead> {
     const answer = await this.send({ method: 'GET', path: `/v1/health/service/${encodeURIComponent(service)}`, query: { passing: '1', ...readQuery(options) }, signal: options.signal, timeoutMs: options.timeoutMs });
     const what = `the health read of ${service}`;
     const meta = readMetaOf(answer, what);
@@ -277,7 +277,7 @@ export class ConsulClient {
   }
 }
 
-function readQuery(options: ReadOptions): Record<string, string> {
+function readQuery(options: ConsulReadOptions): Record<string, string> {
   const query: Record<string, string> = {};
   if (options.index !== undefined) query.index = String(options.index);
   // `wait` only means something with an index to wait past; index 0 answers at once.
