@@ -89,7 +89,7 @@ export const LEAF_RULES: LeafRule[] = [
     name: 'a constraint was added or tightened',
     kind: 'breaking',
     hint: 'values that passed before may now fail validation',
-    test: (c) => constraintChanges(c.old.schema, c.new.schema).tightened.join('; ') || false,
+    test: (c) => constraintChanges(c.old.schema, c.new.schema, c.old.secret || c.new.secret).tightened.join('; ') || false,
   },
   {
     name: 'a validation keyword changed that compat cannot classify',
@@ -134,7 +134,7 @@ export const LEAF_RULES: LeafRule[] = [
     test: (c) => c.old.secret && !c.new.secret,
   },
   { name: 'a type was widened', kind: 'safe', test: (c) => typesAdded(c.old, c.new).length > 0 && `${acceptedTypesText(c.old)} → ${acceptedTypesText(c.new)}` },
-  { name: 'a constraint was removed or relaxed', kind: 'safe', test: (c) => constraintChanges(c.old.schema, c.new.schema).relaxed.join('; ') || false },
+  { name: 'a constraint was removed or relaxed', kind: 'safe', test: (c) => constraintChanges(c.old.schema, c.new.schema, c.old.secret || c.new.secret).relaxed.join('; ') || false },
   { name: 'a default was added', kind: 'safe', test: (c) => c.old.default === undefined && c.new.default !== undefined && shown(c.new, c.new.default) },
   { name: 'a key became mutable', kind: 'safe', test: (c) => !c.old.mutable && c.new.mutable },
   { name: 'a key became secret', kind: 'safe', test: (c) => !c.old.secret && c.new.secret },

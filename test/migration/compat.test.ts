@@ -103,6 +103,16 @@ const TABLE: { change: string; edit(schema: Schema): void; expected: Partial<Fin
     expected: [b('plugins', 'a validation keyword changed that compat cannot classify')],
   },
   {
+    change: 'an enum added to a secret: its accepted values are secret too',
+    edit: (x) => (x.properties.password.enum = ['guest', 's3cr3t']),
+    expected: [b('password', 'a constraint was added or tightened', 'enum added: *****')],
+  },
+  {
+    change: 'a const changed on a secret',
+    edit: (x) => (x.properties.password.const = 'guest'),
+    expected: [b('password', 'a constraint was added or tightened', 'const none → *****')],
+  },
+  {
     change: 'a group turned into an open map',
     edit: (x) => (x.properties.bus = { type: 'object', additionalProperties: true, default: {} }),
     expected: [b('bus.host', 'a key was removed', 'was string'), b('bus.port', 'a key was removed', 'was integer | string'), s('bus', 'a key was added', 'default {}')],
