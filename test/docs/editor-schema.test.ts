@@ -4,7 +4,7 @@
  * no secret default.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -23,16 +23,21 @@ for (const model of models) {
     ) as SchemaNode;
     const validate = createAjv().compile(schema);
 
-    it('accepts the shipped config.yml of the real-world corpus', () => {
-      const config: unknown = parse(readFileSync(join(CORPUS, model.name, 'config.yml'), 'utf8'));
-      assert.ok(validate(config), JSON.stringify(validate.errors, null, 2));
-    });
+    // Daemons run by `exec` (PostgreSQL, Kamailio) have no Wazo config.yml in the corpus.
+    if (existsSync(join(CORPUS, model.name, 'config.yml'))) {
+      it('accepts the shipped config.yml of the real-world corpus', () => {
+        const config: unknown = parse(readFileSync(join(CORPUS, model.name, 'config.yml'), 'utf8'));
+        assert.ok(validate(config), JSON.stringify(validate.errors, null, 2));
+      });
+    }
 
     it('accepts a partial file and rejects wrong values', () => {
       assert.ok(validate({}));
-      assert.ok(!validate({ debug: 'maybe' }));
-      const port = model.leaves.find((l) => l.path.at(-1) === 'port' && l.types.includes('integer'))!;
-      assert.ok(!validate(nested(port.path, 70000)), `${port.path.join('.')}: 70000`);
+      const flag = model.leaves.find((l) => l.types.length === 1 && l.types[0] === 'boolean');
+      if (flag) assert.ok(!validate(nested(flag.path, 'maybe')), `${flag.path.join('.')}: "maybe"`);
+      const port = model.leaves.find((l) => /port$/.test(l.path.at(-1)!) && l.types.includes('integer') && !l.types.includes('string'));
+      if (port) assert.ok(!validate(nested(port.path, 70000)), `${port.path.join('.')}: 70000`);
+      assert.ok(flag || port, 'the schema has a boolean or a port to reject a wrong value for');
     });
 
     it('is draft 2020-12 with our keywords as description text', () => {
