@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.test-tmp/', 'generated/**/validate.js', '.scratch/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', '.test-tmp/', 'generated/**/validate.js', 'generated/**/validate.ts', '.scratch/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

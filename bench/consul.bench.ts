@@ -12,12 +12,14 @@ import { loadModels } from '../generator/index.ts';
 import { encode } from '../generator/runtime/codec.ts';
 import { startConsulServer } from '../test/consul-server/server.ts';
 import { loadFixtures, silent } from './load-config.ts';
-import { REPO, tempProject } from './project.ts';
+import { ensureBuilt, REPO, tempProject } from './project.ts';
 import type { Bench } from './section.ts';
 import { compare, formatMs, timed } from './stats.ts';
 import { syntheticService } from './synthetic-schema.ts';
 
 const SEED_KEYS = 10_000;
+/** A seed that finds every key already there. */
+const SEED_NOTHING_TARGET_MS = 1000;
 
 const bench: Bench = {
   name: 'consul',
@@ -26,7 +28,8 @@ const bench: Bench = {
     const server = await startConsulServer({ maxRecordedRequests: 100_000 });
     const project = tempProject('consul');
     try {
-      // Seeding: the real command, as an operator runs it, in a child process.
+      // Seeding: the real (compiled) command, as an operator runs it, in a child process.
+      ensureBuilt();
       const big = syntheticService(SEED_KEYS);
       project.addSchema(big.name, big.schema);
       const [model] = await loadModels(project.root);
@@ -37,7 +40,7 @@ const bench: Bench = {
         const before = server.requests.length;
         // Asynchronous: the test server answers from this same process.
         const { ms } = await timed(() =>
-          promisify(execFile)(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), 'seed', big.name, '--defaults', '--consul-url', server.url], {
+          promisify(execFile)(process.execPath, [join(REPO, 'bin', 'wazo-config.js'), 'seed', big.name, '--defaults', '--consul-url', server.url], {
             env: { ...process.env, WAZO_CONFIG_ROOT: project.root },
           }),
         );
@@ -64,16 +67,16 @@ const bench: Bench = {
       return {
         title: 'Consul: seeding and reading at start',
         intro: [
-          `Against the Consul-compatible test server on loopback. Seeding runs \`wazo-config seed\` as a child process (its time includes starting Node and loading the schema); the read is a generated loader's \`loadConfig()\` over a seeded prefix.`,
+          `Against the Consul-compatible test server on loopback. Seeding runs the compiled \`wazo-config seed\` as a child process (its time includes starting Node and reading the schema, which seed does not check or compile: generate did); the read is a generated loader's \`loadConfig()\` over a seeded prefix.`,
         ],
         tables: [
           {
-            columns: ['operation', 'keys', 'HTTP requests', 'transactions', 'time'],
+            columns: ['operation', 'keys', 'HTTP requests', 'transactions', 'time', 'target', 'met'],
             numeric: [1, 2, 3, 4],
             rows: [
-              ['seed, first run (creates every key)', String(keys), String(first.total), String(first.txns), formatMs(first.ms)],
-              ['seed, second run (writes nothing)', String(keys), String(second.total), String(second.txns), formatMs(second.ms)],
-              ['loadConfig() reading a 1,000-key prefix (median)', '1000', String(perLoad), '0', formatMs(timing.median)],
+              ['seed, first run (creates every key)', String(keys), String(first.total), String(first.txns), formatMs(first.ms), '', ''],
+              ['seed, second run (writes nothing)', String(keys), String(second.total), String(second.txns), formatMs(second.ms), `≤ ${formatMs(SEED_NOTHING_TARGET_MS)}`, second.ms <= SEED_NOTHING_TARGET_MS ? 'yes' : '**no**'],
+              ['loadConfig() reading a 1,000-key prefix (median)', '1000', String(perLoad), '0', formatMs(timing.median), '', ''],
             ],
           },
         ],

@@ -4,6 +4,7 @@
  * `node_modules/wazo-config` linked to the repo, so that generated loaders resolve
  * `wazo-config/runtime` exactly as a service's would.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -42,4 +43,13 @@ export interface GeneratedLoader {
 
 export async function importLoader(root: string, service: string): Promise<GeneratedLoader> {
   return (await import(pathToFileURL(join(root, 'generated', service, 'config.ts')).href)) as GeneratedLoader;
+}
+
+let built = false;
+
+/** dist/ up to date (an incremental `tsc` build), for benches that run the compiled code as a service does. */
+export function ensureBuilt(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, stdio: 'inherit' });
+  built = true;
 }

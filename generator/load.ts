@@ -1,5 +1,5 @@
 /** Stage 1 — load: read `schemas/*.schema.json` and resolve `$ref`s relative to the file that holds them. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import type { SchemaProblem } from './schema-problems.ts';
@@ -15,20 +15,30 @@ export interface LoadedSchema {
   raw: SchemaNode;
   /** The same with every `$ref` replaced by what it points to. */
   schema: SchemaNode;
+  /** Every file read: this one and those its `$ref`s point to (absolute paths). */
+  sources?: string[];
 }
 
 export const SCHEMA_SUFFIX = '.schema.json';
 
-export function listSchemaFiles(schemasDir: string): string[] {
-  return readdirSync(schemasDir)
+/** The schema files of a folder, by name; or the one file named. */
+export function listSchemaFiles(schemas: string): string[] {
+  if (statSync(schemas).isFile()) return [schemas];
+  return readdirSync(schemas)
     .filter((name) => name.endsWith(SCHEMA_SUFFIX))
     .sort()
-    .map((name) => join(schemasDir, name));
+    .map((name) => join(schemas, name));
+}
+
+/** `schemas/wazo-auth.schema.json` → `wazo-auth`. */
+export function serviceOfFile(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.endsWith(SCHEMA_SUFFIX) ? name.slice(0, -SCHEMA_SUFFIX.length) : name.replace(/\.json$/, '');
 }
 
 export async function loadSchema(path: string, root: string): Promise<LoadedSchema | SchemaProblem> {
   const file = relative(root, path);
-  const service = path.slice(path.lastIndexOf('/') + 1, -SCHEMA_SUFFIX.length);
+  const service = serviceOfFile(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -48,11 +58,13 @@ export async function loadSchema(path: string, root: string): Promise<LoadedSche
     return { file, pointer: '', message: 'a schema file must hold a JSON object', hint: 'start the file with {' };
   }
   try {
-    const schema = (await $RefParser.dereference(path, structuredClone(raw), {
+    const parser = new $RefParser.$RefParser();
+    const schema = (await parser.dereference(path, structuredClone(raw), {
       dereference: { circular: false },
       resolve: { http: false },
     })) as SchemaNode;
-    return { service, file, raw: raw as SchemaNode, schema };
+    const sources = [...new Set([path, ...parser.$refs.paths('file')])];
+    return { service, file, raw: raw as SchemaNode, schema, sources };
   } catch (error) {
     const message = ((error as Error).message.split('\n')[0] ?? String(error)).trim();
     return { file, pointer: '', message: `cannot resolve $ref: ${message}`, hint: '$ref paths are relative to the file that holds them' };

@@ -5,16 +5,27 @@
  */
 import { createAjv } from './ajv.ts';
 import { serviceSpecOf, type ServiceModel } from './model.ts';
-import { loadModels } from './models.ts';
+import { loadModels, type LoadModelsOptions } from './models.ts';
+import type { Project } from './project.ts';
 import type { CompiledValidator, ServiceSpec } from './runtime/types.ts';
 import { validationSchemaOf } from './validation-schema.ts';
 
 /** Each service's runtime spec from its schema, as its generated loader has it. */
-export async function serviceSpecs(root: string, services: string[]): Promise<ServiceSpec[]> {
-  return (await loadModels(root, services)).map(compiledSpecOf);
+export async function serviceSpecs(project: Project | string, services: string[], options: LoadModelsOptions = {}): Promise<ServiceSpec[]> {
+  return (await loadModels(project, services, options)).map(compiledSpecOf);
 }
 
-/** One model's runtime spec, its validator compiled. */
+/**
+ * One model's runtime spec, its validator compiled when first called: compiling takes seconds for
+ * a large schema, and a command that validates nothing (`seed`) should not pay for it.
+ */
 export function compiledSpecOf(model: ServiceModel): ServiceSpec {
-  return { ...serviceSpecOf(model), validate: createAjv().compile(validationSchemaOf(model.schema)) as CompiledValidator };
+  let compiled: CompiledValidator | undefined;
+  const validate: CompiledValidator = (data) => {
+    compiled ??= createAjv().compile(validationSchemaOf(model.schema)) as CompiledValidator;
+    const valid = compiled(data);
+    validate.errors = compiled.errors;
+    return valid;
+  };
+  return { ...serviceSpecOf(model), validate };
 }

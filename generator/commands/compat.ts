@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { compare, modelOf, type Finding } from '../compat/index.ts';
-import { run } from './run.ts';
+import { requireFiles, run } from './run.ts';
 
 interface Args {
   old: string;
@@ -24,6 +24,7 @@ export const compatCommand: CommandModule<object, Args> = {
 };
 
 async function compat(argv: Args): Promise<number> {
+  requireFiles([argv.old, argv.new], 'schema file');
   const root = process.cwd();
   const report = compare(await modelOf(argv.old, root), await modelOf(argv.new, root));
   if (argv.json) console.log(JSON.stringify(report, null, 2));

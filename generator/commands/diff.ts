@@ -16,9 +16,9 @@ import type { KvEntry } from '../runtime/consul/client.ts';
 import { serviceSpecs } from '../service-specs.ts';
 import { openSession, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { fileValues, withFileFlags, type FileArgs, type FileValue } from './deployment-files.ts';
-import { projectRoot, run } from './run.ts';
+import { projectFrom, run, type ProjectArgs } from './run.ts';
 
-interface Args extends ConsulArgs, FileArgs {
+interface Args extends ConsulArgs, FileArgs, ProjectArgs {
   services: string[];
   files: boolean;
   json: boolean;
@@ -51,7 +51,7 @@ export const diffCommand: CommandModule<object, Args> = {
 };
 
 async function diff(argv: Args): Promise<number> {
-  const specs = await serviceSpecs(projectRoot(), argv.services);
+  const specs = await serviceSpecs(projectFrom(argv), argv.services);
   const session = openSession(argv);
   const diffs: ServiceDiff[] = [];
   try {

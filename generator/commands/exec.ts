@@ -9,9 +9,9 @@ import { loadModels } from '../models.ts';
 import { supervise, DEFAULT_GRACE_MS } from '../runtime/exec/supervise.ts';
 import { compiledSpecOf } from '../service-specs.ts';
 import { consulOptionsOf, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
-import { projectRoot, run, UserError } from './run.ts';
+import { projectFrom, run, UserError, type ProjectArgs } from './run.ts';
 
-interface Args extends ConsulArgs {
+interface Args extends ConsulArgs, ProjectArgs {
   service: string;
   restart: 'child' | 'exit';
   grace: number;
@@ -52,8 +52,9 @@ export const execCommand: CommandModule<object, Args> = {
 async function execute(argv: Args): Promise<number> {
   const command = (argv['--'] ?? []).map(String);
   if (command.length === 0) throw new UserError(`wazo-config exec ${argv.service}: no command to run (write it after --, e.g. wazo-config exec ${argv.service} -- /usr/sbin/daemon -f config)`);
-  const root = projectRoot();
-  const [model] = await loadModels(root, [argv.service]);
+  const project = projectFrom(argv);
+  const root = project.root;
+  const [model] = await loadModels(project, [argv.service]);
   if (!model!.daemon || model!.daemon.render.length + (model!.daemon.check ? 1 : 0) === 0) {
     throw new UserError(`${argv.service}: its schema has no x-service.render or check, so exec has nothing to do (see docs/exec.md)`);
   }

@@ -8,9 +8,9 @@ import { MASK } from '../runtime/problems.ts';
 import { dotted, getAt } from '../runtime/tree.ts';
 import { serviceSpecs } from '../service-specs.ts';
 import { consulOptionsOf, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
-import { projectRoot, run } from './run.ts';
+import { projectFrom, run, type ProjectArgs } from './run.ts';
 
-interface Args extends ConsulArgs {
+interface Args extends ConsulArgs, ProjectArgs {
   service: string;
   'config-file'?: string;
   'config-dir'?: string;
@@ -46,7 +46,7 @@ export const explainCommand: CommandModule<object, Args> = {
 };
 
 async function explain(argv: Args): Promise<number> {
-  const [service] = await serviceSpecs(projectRoot(), [argv.service]);
+  const [service] = await serviceSpecs(projectFrom(argv), [argv.service]);
   const { tree } = await resolveConfig(service!, {
     pemFiles: false, // a report writes no files
     configFile: argv.files ? argv['config-file'] : false,

@@ -2,7 +2,7 @@
  * `wazo-config infer <config.yml…> --service <name> [--defaults <file>]`: a draft schema from
  * existing YAML, checked as `generate` checks schemas, and proved to load its own inputs back.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -10,7 +10,7 @@ import { formatProblems, inferSchema } from '../infer/index.ts';
 import { readInputs } from '../infer/inputs.ts';
 import { verifyInferred } from '../infer/verify.ts';
 import { dotted } from '../runtime/tree.ts';
-import { run, UserError } from './run.ts';
+import { requireFiles, run, UserError } from './run.ts';
 
 interface Args {
   files: string[];
@@ -34,6 +34,8 @@ export const inferCommand: CommandModule<object, Args> = {
 };
 
 async function infer(argv: Args): Promise<number> {
+  // Nothing to read at all is a usage mistake; otherwise every input problem is reported at once.
+  if (argv.files.every((file) => !existsSync(file))) requireFiles(argv.files, 'config file');
   const { inputs, problems } = readInputs(argv.files, argv.defaults);
   if (problems.length > 0) throw new UserError(problems.join('\n'));
   const { schema, notes, problems: left } = inferSchema(inputs, { service: argv.service });

@@ -24,12 +24,12 @@ import { serviceSpecs } from '../service-specs.ts';
 import { encode } from '../runtime/codec.ts';
 import { clientOf, openSession, Progress, readService, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { fileValues, withFileFlags, type FileArgs, type FileValue } from './deployment-files.ts';
-import { projectRoot, run, UserError } from './run.ts';
+import { projectFrom, run, UserError, type ProjectArgs } from './run.ts';
 
 /** Consul ≥ 1.14 takes 128, older agents 64: stay within both. */
 export const MAX_TXN_OPS = 64;
 
-interface Args extends ConsulArgs, FileArgs {
+interface Args extends ConsulArgs, FileArgs, ProjectArgs {
   services: string[];
   overwrite: boolean;
   defaults: boolean;
@@ -58,14 +58,15 @@ export const seedCommand: CommandModule<object, Args> = {
 };
 
 async function seed(argv: Args): Promise<number> {
-  const root = projectRoot();
-  const specs = await serviceSpecs(root, argv.services);
+  const project = projectFrom(argv);
+  // The seed file was generated from a checked schema; the spec only gives the prefix and which keys are secret.
+  const specs = await serviceSpecs(project, argv.services, { check: false });
   const session = openSession(argv);
   try {
     const plans: { service: ServiceSpec; changes: Change[]; hidden: FileValue[] }[] = [];
     for (const service of specs) {
       const files = await fileValues(service, argv);
-      const wanted = argv.defaults ? defaultEntries(root, service) : files.map(entryOf);
+      const wanted = argv.defaults ? defaultEntries(project.out, service) : files.map(entryOf);
       const { entries } = await readService(session, service, `wazo-config seed ${service.name}`);
       const changes = plan(wanted, entries, argv.overwrite);
       const written = new Set(changes.filter((c) => c.op).map((c) => c.key));
@@ -88,20 +89,20 @@ async function seed(argv: Args): Promise<number> {
 }
 
 /** `--defaults`: the generated seed file, without the required settings (they have no default). */
-function defaultEntries(root: string, service: ServiceSpec): Planned[] {
-  return readSeedFile(root, service.name).map((entry) => ({ ...entry, from: 'default' }));
+function defaultEntries(out: string, service: ServiceSpec): Planned[] {
+  return readSeedFile(out, service.name).map((entry) => ({ ...entry, from: 'default' }));
 }
 
 function entryOf({ setting, value, source }: FileValue): Planned {
   return { key: setting.consulKey, flags: 0, value: Buffer.from(encode(value, setting), 'utf8').toString('base64'), from: source };
 }
 
-function readSeedFile(root: string, service: string): SeedEntry[] {
-  const path = join(root, 'generated', service, 'consul-seed.json');
+function readSeedFile(out: string, service: string): SeedEntry[] {
+  const path = join(out, service, 'consul-seed.json');
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as SeedEntry[];
   } catch (error) {
-    throw new UserError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); run \`npm run generate\``);
+    throw new UserError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); run \`wazo-config generate\``);
   }
 }
 

@@ -13,9 +13,9 @@ import { fileSource } from '../runtime/sources/files.ts';
 import { parseYamlDocument } from '../runtime/yaml-document.ts';
 import type { Logger } from '../runtime/types.ts';
 import { serviceSpecs } from '../service-specs.ts';
-import { projectRoot, run } from './run.ts';
+import { projectFrom, requireFiles, run, type ProjectArgs } from './run.ts';
 
-interface Args {
+interface Args extends ProjectArgs {
   service: string;
   files: string[];
   'confd-order': 'first-wins' | 'last-wins';
@@ -52,7 +52,8 @@ export const validateCommand: CommandModule<object, Args> = {
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 async function validate(argv: Args): Promise<number> {
-  const [spec] = await serviceSpecs(projectRoot(), [argv.service]);
+  requireFiles(argv.files, 'config file');
+  const [spec] = await serviceSpecs(projectFrom(argv), [argv.service]);
   const [configFile, ...confd] = argv.files;
   const files = fileSource({
     configFile: configFile!,

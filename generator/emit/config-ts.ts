@@ -1,9 +1,10 @@
 /**
  * `config.ts`: the service's TypeScript types (json-schema-to-typescript), its settings table and
- * its typed loader (built with ts-morph). Services import this file.
+ * its typed loader (built with ts-morph). Services import this file. For services that do not
+ * compile TypeScript, the same as `config.js` + `config.d.ts` (`generate --js`).
  */
 import { compile } from 'json-schema-to-typescript';
-import { Project, VariableDeclarationKind } from 'ts-morph';
+import { Project, ts, VariableDeclarationKind, type SourceFile } from 'ts-morph';
 import { requiredNames, serviceSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
 import type { SchemaNode } from '../load.ts';
 import { banner } from '../syntax/banner.ts';
@@ -13,7 +14,7 @@ import type { Emitter } from './emitter.ts';
 
 export const configTsEmitter: Emitter = {
   name: 'config-ts',
-  async emit(model) {
+  async emit(model, { language = 'ts' }) {
     const types = await compile(typesSchemaOf(model), 'Config', {
       bannerComment: '',
       format: false,
@@ -78,9 +79,26 @@ export const configTsEmitter: Emitter = {
       returnType: 'Watcher<Config>',
       statements: 'return watch<Config>(service, config, handlers, options);',
     });
-    return [{ path: `${model.name}/config.ts`, contents: banner.slashes(model.file) + file.getFullText() }];
+    if (language === 'ts') return [{ path: `${model.name}/config.ts`, contents: banner.slashes(model.file) + file.getFullText() }];
+    const { js, dts } = asJavaScript(project, file);
+    return [
+      { path: `${model.name}/config.js`, contents: banner.slashes(model.file) + js },
+      { path: `${model.name}/config.d.ts`, contents: banner.slashes(model.file) + dts },
+    ];
   },
 };
+
+/** The loader as an ES module and its declarations, as `tsc` (module nodenext) would emit them. */
+function asJavaScript(project: Project, file: SourceFile): { js: string; dts: string } {
+  project.compilerOptions.set({ module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2022, declaration: true, removeComments: false });
+  const js = ts.transpileModule(file.getFullText(), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+  }).outputText;
+  const emitted = project.emitToMemory({ targetSourceFile: file, emitOnlyDtsFiles: true }).getFiles();
+  const dts = emitted.find((f) => f.filePath.endsWith('.d.ts'))?.text;
+  if (dts === undefined) throw new Error(`${file.getFilePath()}: no declarations emitted`);
+  return { js, dts };
+}
 
 /** The spec as a literal: one row per setting on its own line, for readable diffs. */
 function serviceLiteral(model: ServiceModel): string {

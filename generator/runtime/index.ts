@@ -39,4 +39,3 @@ export { DEFAULT_QUIESCENCE, type QuiescenceOptions } from './watch/quiescence.t
 export { DEFAULT_BLOCKING_WAIT_MS } from './watch/consul-feed.ts';
 export type { Backoff, RateLimit } from './watch/pacing.ts';
 export type * from './types.ts';
-export * as ajvRuntime from './ajv-runtime.ts';

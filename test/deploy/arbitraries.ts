@@ -50,7 +50,7 @@ export interface ConfigArbitraryOptions {
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 
 export async function validatorOf(service: string): Promise<Validate> {
-  return ((await import(generatedPath(service, 'validate.js'))) as { validate: Validate }).validate;
+  return ((await import(generatedPath(service, 'validate.ts'))) as { validate: Validate }).validate;
 }
 
 export function configArbitrary(model: ServiceModel, validate: Validate, options: ConfigArbitraryOptions = {}): fc.Arbitrary<JsonValue> {
