@@ -181,7 +181,7 @@ describe('wazo-config installed from its tarball into a service repository', () 
     const valid = await ok(app, 'npx', ['wazo-config', 'validate', 'wazo-demo', 'config.yml']);
     assert.match(valid.stdout, /wazo-demo: 1 file, 0 errors, 0 warnings/);
     consul.kv.delete('config/wazo-demo/', { recurse: true });
-    const seeded = await ok(app, 'npx', ['wazo-config', 'seed', 'wazo-demo'], consulEnv);
+    const seeded = await ok(app, 'npx', ['wazo-config', 'seed', 'wazo-demo', '--defaults', '--config-file', 'none.yml', '--config-dir', 'none.d'], consulEnv);
     assert.match(seeded.stdout, /wazo-demo: created 6, unchanged 0, kept 0/);
     assert.equal(consul.kv.value('config/wazo-demo/rest_api/port'), '9497');
     consul.kv.put('config/wazo-demo/rest_api/port', '2222');
