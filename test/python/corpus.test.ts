@@ -29,7 +29,10 @@ async function both(runs: Run[]): Promise<{ ts: Outcome; py: Outcome }[]> {
 }
 
 describe('the real-world corpus in Python', () => {
-  const services = readdirSync(join(REPO, 'schemas')).map((f) => f.replace('.schema.json', ''));
+  // Wazo's daemons have a corpus entry; the daemons run by `exec` (PostgreSQL, Kamailio) have none.
+  const services = readdirSync(join(REPO, 'schemas'))
+    .map((f) => f.replace('.schema.json', ''))
+    .filter((name) => existsSync(join(CORPUS, name)));
   let real: { run: Run; ts: Outcome; py: Outcome }[] = [];
 
   before(async () => {

@@ -33,6 +33,8 @@ class TreeRead:
     index: int
     #: Consul left keys out because the token may not read them.
     filtered_by_acl: bool = False
+    #: `X-Consul-Default-Acl-Policy` (every answer since Consul 1.9).
+    default_acl_policy: str | None = None
 
 
 @dataclass
@@ -174,7 +176,7 @@ class ConsulKv:
             )
             for row in (rows if isinstance(rows, list) else [])
         ]
-        return TreeRead(entries, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true")
+        return TreeRead(entries, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true", headers.get("x-consul-default-acl-policy"))
 
     def health_service(self, service: str, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None) -> HealthRead:
         """The passing instances of `service`, sorted by ID; with `index`, a blocking query."""
