@@ -1,6 +1,6 @@
 /**
  * A Consul-HTTP-compatible test server (single dev node), built to
- * `../shared/reference/consul-http-api.md` and checked with the real `consul` npm client.
+ * Consul's HTTP API (as documented by HashiCorp and as its source behaves) and checked with the real `consul` npm client.
  *
  *   const consul = await startConsulServer();            // http://127.0.0.1:<random port>
  *   new Consul({ host: consul.host, port: consul.port });
