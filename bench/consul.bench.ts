@@ -40,9 +40,13 @@ const bench: Bench = {
         const before = server.requests.length;
         // Asynchronous: the test server answers from this same process.
         const { ms } = await timed(() =>
-          promisify(execFile)(process.execPath, [join(REPO, 'bin', 'wazo-config.js'), 'seed', big.name, '--defaults', '--consul-url', server.url], {
-            env: { ...process.env, WAZO_CONFIG_ROOT: project.root },
-          }),
+          promisify(execFile)(
+            process.execPath,
+            [join(REPO, 'bin', 'wazo-config.js'), 'seed', big.name, '--defaults', '--consul-url', server.url],
+            {
+              env: { ...process.env, WAZO_CONFIG_ROOT: project.root },
+            },
+          ),
         );
         const requests = server.requests.slice(before);
         return { ms, total: requests.length, txns: requests.filter((r) => r.path === '/v1/txn').length };
@@ -57,7 +61,13 @@ const bench: Bench = {
       for (const setting of fixture.loader.service.settings) {
         if (setting.default !== undefined) server.kv.put(setting.consulKey, encode(setting.default, setting));
       }
-      const options = { configFile: false as const, configDir: false as const, env: {}, logger: silent, consul: { url: server.url } };
+      const options = {
+        configFile: false as const,
+        configDir: false as const,
+        env: {},
+        logger: silent,
+        consul: { url: server.url },
+      };
       const before = server.requests.length;
       await fixture.loader.loadConfig(options);
       const perLoad = server.requests.length - before;
@@ -74,9 +84,33 @@ const bench: Bench = {
             columns: ['operation', 'keys', 'HTTP requests', 'transactions', 'time', 'target', 'met'],
             numeric: [1, 2, 3, 4],
             rows: [
-              ['seed, first run (creates every key)', String(keys), String(first.total), String(first.txns), formatMs(first.ms), '', ''],
-              ['seed, second run (writes nothing)', String(keys), String(second.total), String(second.txns), formatMs(second.ms), `≤ ${formatMs(SEED_NOTHING_TARGET_MS)}`, second.ms <= SEED_NOTHING_TARGET_MS ? 'yes' : '**no**'],
-              ['loadConfig() reading a 1,000-key prefix (median)', '1000', String(perLoad), '0', formatMs(timing.median), '', ''],
+              [
+                'seed, first run (creates every key)',
+                String(keys),
+                String(first.total),
+                String(first.txns),
+                formatMs(first.ms),
+                '',
+                '',
+              ],
+              [
+                'seed, second run (writes nothing)',
+                String(keys),
+                String(second.total),
+                String(second.txns),
+                formatMs(second.ms),
+                `≤ ${formatMs(SEED_NOTHING_TARGET_MS)}`,
+                second.ms <= SEED_NOTHING_TARGET_MS ? 'yes' : '**no**',
+              ],
+              [
+                'loadConfig() reading a 1,000-key prefix (median)',
+                '1000',
+                String(perLoad),
+                '0',
+                formatMs(timing.median),
+                '',
+                '',
+              ],
             ],
           },
         ],

@@ -21,23 +21,34 @@ const CLI_RUNS = 3;
 const CLI_BUDGET_MS = 15_000;
 const SYNTHETIC_SIZE = 1000;
 
-/** Targets: all schemas, and a run that finds nothing changed (the compiled command, as a service's repository runs it). */
+/**
+ * Targets: all schemas, and a run that finds nothing changed (the compiled command, as a service's repository runs it).
+ */
 const FIRST_TARGET_MS = 3000;
 const UNCHANGED_TARGET_MS = 500;
 
 /** The compiled `wazo-config generate [--check]` in a project folder; fails loudly unless `--check` finds it stale. */
 async function binGenerate(root: string, args: string[] = []): Promise<number> {
   const { ms, value: child } = await timed(() =>
-    spawnSync(process.execPath, [join(REPO, 'bin', 'wazo-config.js'), 'generate', ...args], { cwd: root, env: { ...process.env, WAZO_CONFIG_ROOT: root }, encoding: 'utf8' }),
+    spawnSync(process.execPath, [join(REPO, 'bin', 'wazo-config.js'), 'generate', ...args], {
+      cwd: root,
+      env: { ...process.env, WAZO_CONFIG_ROOT: root },
+      encoding: 'utf8',
+    }),
   );
-  if (child.status !== 0) throw new Error(`wazo-config generate ${args.join(' ')} failed (${child.status}):\n${child.stderr}`);
+  if (child.status !== 0)
+    throw new Error(`wazo-config generate ${args.join(' ')} failed (${child.status}):\n${child.stderr}`);
   return ms;
 }
 
 /** `npm run generate` with WAZO_CONFIG_ROOT pointing at a copy of schemas/; fails loudly. */
 async function npmGenerate(root: string): Promise<number> {
   const { ms, value: child } = await timed(() =>
-    spawnSync('npm', ['run', '--silent', 'generate'], { cwd: REPO, env: { ...process.env, WAZO_CONFIG_ROOT: root }, encoding: 'utf8' }),
+    spawnSync('npm', ['run', '--silent', 'generate'], {
+      cwd: REPO,
+      env: { ...process.env, WAZO_CONFIG_ROOT: root },
+      encoding: 'utf8',
+    }),
   );
   if (child.status !== 0) throw new Error(`npm run generate failed (${child.status}):\n${child.stderr}`);
   return ms;
@@ -45,7 +56,8 @@ async function npmGenerate(root: string): Promise<number> {
 
 function row(what: string, samples: number[], note: string, targetMs?: number): string[] {
   const t = summarise(samples);
-  const target = targetMs === undefined ? ['', ''] : [`≤ ${formatMs(targetMs)}`, t.median <= targetMs ? 'yes' : '**no**'];
+  const target =
+    targetMs === undefined ? ['', ''] : [`≤ ${formatMs(targetMs)}`, t.median <= targetMs ? 'yes' : '**no**'];
   return [what, formatMs(t.median), formatMs(Math.max(...samples)), String(samples.length), note, ...target];
 }
 
@@ -58,7 +70,11 @@ const bench: Bench = {
   name: 'generate',
   order: 20,
   async run() {
-    const table: Table = { columns: ['what', 'median', 'max', 'runs', 'files', 'target', 'met'], rows: [], numeric: [1, 2, 3] };
+    const table: Table = {
+      columns: ['what', 'median', 'max', 'runs', 'files', 'target', 'met'],
+      rows: [],
+      numeric: [1, 2, 3],
+    };
     ensureBuilt();
 
     const repoCopy = tempProject('generate-repo');
@@ -67,7 +83,8 @@ const bench: Bench = {
       const first = await npmGenerate(repoCopy.root);
       const again: number[] = [];
       const budgetEnd = performance.now() + CLI_BUDGET_MS;
-      while (again.length < CLI_RUNS && (again.length === 0 || performance.now() < budgetEnd)) again.push(await npmGenerate(repoCopy.root));
+      while (again.length < CLI_RUNS && (again.length === 0 || performance.now() < budgetEnd))
+        again.push(await npmGenerate(repoCopy.root));
       const services = (await loadModels(repoCopy.root)).length;
       table.rows.push(row(`\`npm run generate\`, the repo's ${services} schemas, first run`, [first], 'all written'));
       table.rows.push(row('`npm run generate`, again', again, 'none changed (cache)'));
@@ -81,9 +98,20 @@ const bench: Bench = {
         binAgain.push(await binGenerate(repoCopy.root));
         binCheck.push(await binGenerate(repoCopy.root, ['--check']));
       }
-      table.rows.push(row(`\`wazo-config generate\` (compiled), ${services} schemas, first run`, [binFirst], 'all written', FIRST_TARGET_MS));
-      table.rows.push(row('`wazo-config generate` (compiled), again', binAgain, 'none changed (cache)', UNCHANGED_TARGET_MS));
-      table.rows.push(row('`wazo-config generate --check` (compiled), nothing stale', binCheck, 'none (cache)', UNCHANGED_TARGET_MS));
+      table.rows.push(
+        row(
+          `\`wazo-config generate\` (compiled), ${services} schemas, first run`,
+          [binFirst],
+          'all written',
+          FIRST_TARGET_MS,
+        ),
+      );
+      table.rows.push(
+        row('`wazo-config generate` (compiled), again', binAgain, 'none changed (cache)', UNCHANGED_TARGET_MS),
+      );
+      table.rows.push(
+        row('`wazo-config generate --check` (compiled), nothing stale', binCheck, 'none (cache)', UNCHANGED_TARGET_MS),
+      );
     } finally {
       repoCopy.dispose();
     }
@@ -100,7 +128,13 @@ const bench: Bench = {
     try {
       project.addSchema(synthetic.name, synthetic.schema);
       const cold = await timed(() => generate({ root: project.root }));
-      table.rows.push(row(`generate() in-process, ${SYNTHETIC_SIZE} settings, first run`, [cold.ms], `${cold.value.written.length} written`));
+      table.rows.push(
+        row(
+          `generate() in-process, ${SYNTHETIC_SIZE} settings, first run`,
+          [cold.ms],
+          `${cold.value.written.length} written`,
+        ),
+      );
 
       // A second run, stage by stage, to show where the time goes (writing left out: nothing changed).
       const models = await timed(() => loadModels(project.root));
@@ -108,7 +142,11 @@ const bench: Bench = {
       const emitted: GeneratedFile[] = [];
       for (const emitter of EMITTERS) {
         const index = isIndexEmitter(emitter);
-        const { ms, value } = await timed(() => (index ? emitter.emitAll(models.value, { root: project.root }) : emitter.emit(models.value[0]!, { root: project.root })));
+        const { ms, value } = await timed(() =>
+          index
+            ? emitter.emitAll(models.value, { root: project.root })
+            : emitter.emit(models.value[0]!, { root: project.root }),
+        );
         emitted.push(...value);
         stage(`emit: ${emitter.name}${index ? ' (index)' : ''}`, ms);
       }

@@ -12,8 +12,14 @@ import { compare, formatMs, formatRatio } from './stats.ts';
 import type { SyntheticService } from './synthetic-schema.ts';
 
 const SIZES = [100, 1000, 10000];
-/** wazo-config's targets, as a ratio of each peer's median time, by number of settings (none set at 10,000: the row shows the cost stays linear). */
-const TARGETS: Record<number, { convict: number; 'env-schema': number } | undefined> = { 100: { convict: 0.25, 'env-schema': 0.8 }, 1000: { convict: 0.1, 'env-schema': 0.8 } };
+/**
+ * wazo-config's targets, as a ratio of each peer's median time, by number of settings (none set at 10,000: the row
+ * shows the cost stays linear).
+ */
+const TARGETS: Record<number, { convict: number; 'env-schema': number } | undefined> = {
+  100: { convict: 0.25, 'env-schema': 0.8 },
+  1000: { convict: 0.1, 'env-schema': 0.8 },
+};
 
 interface Op {
   loader: string;
@@ -30,7 +36,9 @@ async function checkSameSettings(service: SyntheticService, ops: Op[], envNames:
       const got = op.valueOf(result, leaf.path, envNames.get(dottedPath(leaf.path))!);
       const want = service.expected(leaf);
       if (!isDeepStrictEqual(got, want)) {
-        throw new Error(`${op.loader} loaded ${dottedPath(leaf.path)} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+        throw new Error(
+          `${op.loader} loaded ${dottedPath(leaf.path)} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`,
+        );
       }
     }
   }
@@ -43,7 +51,11 @@ const bench: Bench = {
   async run() {
     const { project, fixtures } = await loadFixtures(SIZES);
     try {
-      const table: Table = { columns: ['settings', 'loader', 'median', 'p95', 'runs', 'wazo-config ÷ loader', 'target', 'met'], rows: [], numeric: [0, 2, 3, 4, 5] };
+      const table: Table = {
+        columns: ['settings', 'loader', 'median', 'p95', 'runs', 'wazo-config ÷ loader', 'target', 'met'],
+        rows: [],
+        numeric: [0, 2, 3, 4, 5],
+      };
       const verdicts: string[] = [];
       for (const { service, loader, envNames, file, env, load } of fixtures) {
         const nested = (result: unknown, path: readonly string[]) => getAt(result as never, path);
@@ -51,7 +63,11 @@ const bench: Bench = {
         const ops: Op[] = [
           { loader: 'wazo-config', run: load, valueOf: nested },
           { loader: 'convict', run: convictLoad(service, envNames, file, env), valueOf: nested },
-          { loader: 'env-schema', run: envSchemaLoad(service, envNames, file, env), valueOf: (result, _path, name) => (result as Record<string, unknown>)[name] },
+          {
+            loader: 'env-schema',
+            run: envSchemaLoad(service, envNames, file, env),
+            valueOf: (result, _path, name) => (result as Record<string, unknown>)[name],
+          },
         ];
         await checkSameSettings(service, ops, envNames);
         const defaultsOnly: Op = {
@@ -66,8 +82,18 @@ const bench: Bench = {
         for (const [loader, t] of timings) {
           const ratio = ours / t.median;
           const target = targets?.[loader as keyof typeof targets];
-          const [targetText, met] = target === undefined ? ['', ''] : [`≤ ${target}×`, ratio <= target ? 'yes' : '**no**'];
-          table.rows.push([String(service.leaves.length), loader, formatMs(t.median), formatMs(t.p95), String(t.runs), loader.startsWith('wazo-config') ? '' : formatRatio(ratio), targetText, met]);
+          const [targetText, met] =
+            target === undefined ? ['', ''] : [`≤ ${target}×`, ratio <= target ? 'yes' : '**no**'];
+          table.rows.push([
+            String(service.leaves.length),
+            loader,
+            formatMs(t.median),
+            formatMs(t.p95),
+            String(t.runs),
+            loader.startsWith('wazo-config') ? '' : formatRatio(ratio),
+            targetText,
+            met,
+          ]);
           if (target !== undefined) {
             verdicts.push(
               `${service.leaves.length} settings: wazo-config takes ${formatRatio(ratio)} ${loader}'s median time — ` +
@@ -76,7 +102,10 @@ const bench: Bench = {
           }
         }
       }
-      const counts = fixtures.map(({ service: s }) => `${s.leaves.length}: ${s.leaves.filter((l) => l.fileValue !== undefined).length} in the file, ${s.leaves.filter((l) => l.env).length} in the env`);
+      const counts = fixtures.map(
+        ({ service: s }) =>
+          `${s.leaves.length}: ${s.leaves.filter((l) => l.fileValue !== undefined).length} in the file, ${s.leaves.filter((l) => l.env).length} in the env`,
+      );
       return {
         title: 'Loading a configuration',
         intro: [

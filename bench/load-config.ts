@@ -14,7 +14,9 @@ import { syntheticService, type SyntheticService } from './synthetic-schema.ts';
 export const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** What a process environment holds besides the service's own variables. */
-const SYSTEM_ENV: Env = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`SYSTEM_VARIABLE_${i}`, `/usr/lib/something/${i}`]));
+const SYSTEM_ENV: Env = Object.fromEntries(
+  Array.from({ length: 40 }, (_, i) => [`SYSTEM_VARIABLE_${i}`, `/usr/lib/something/${i}`]),
+);
 
 export interface LoadFixture {
   service: SyntheticService;
@@ -28,7 +30,9 @@ export interface LoadFixture {
   load(): Promise<unknown>;
 }
 
-export async function loadFixtures(sizes: readonly number[]): Promise<{ project: TempProject; fixtures: LoadFixture[] }> {
+export async function loadFixtures(
+  sizes: readonly number[],
+): Promise<{ project: TempProject; fixtures: LoadFixture[] }> {
   const project = tempProject('load');
   const services = sizes.map((size) => syntheticService(size));
   services.forEach((s) => project.addSchema(s.name, s.schema));

@@ -41,14 +41,19 @@ convict.addParser({ extension: ['yml', 'yaml'], parse: (text) => parse(text) });
 convict.addFormat({
   name: 'string-list',
   validate: (value: unknown) => {
-    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new Error('must be a list of strings');
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+      throw new Error('must be a list of strings');
   },
   coerce: (text: string) => (text === '' ? [] : text.split(',')),
 });
 convict.addFormat({
   name: 'boolean-map',
   validate: (value: unknown) => {
-    const ok = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'boolean');
+    const ok =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => typeof v === 'boolean');
     if (!ok) throw new Error('must be a map of booleans');
   },
   coerce: (text: string) => JSON.parse(text) as unknown,
@@ -64,7 +69,11 @@ function convictFormat(leaf: SyntheticLeaf): convict.SchemaObj['format'] {
     case 'string':
       return (v: unknown) => check(typeof v === 'string' && v.length >= 1, 'must be a non-empty string');
     case 'integer':
-      return (v: unknown) => check(Number.isInteger(v) && (v as number) >= minimum! && (v as number) <= maximum!, `must be an integer in ${minimum}..${maximum}`);
+      return (v: unknown) =>
+        check(
+          Number.isInteger(v) && (v as number) >= minimum! && (v as number) <= maximum!,
+          `must be an integer in ${minimum}..${maximum}`,
+        );
     case 'number':
       return (v: unknown) => check(typeof v === 'number' && v >= minimum!, `must be a number ≥ ${minimum}`);
     case 'boolean':
@@ -106,7 +115,9 @@ export function convictLoad(service: SyntheticService, envNames: Map<string, str
 
 type EnvTree = Map<string, string | EnvTree>;
 
-/** The YAML tree's leaves under their env names; what is not a known leaf is kept at its path for env-schema to drop. */
+/**
+ * The YAML tree's leaves under their env names; what is not a known leaf is kept at its path for env-schema to drop.
+ */
 function flatten(tree: unknown, names: EnvTree, out: Record<string, unknown> = {}): Record<string, unknown> {
   if (typeof tree !== 'object' || tree === null) return out;
   for (const [key, value] of Object.entries(tree)) {
@@ -118,7 +129,12 @@ function flatten(tree: unknown, names: EnvTree, out: Record<string, unknown> = {
   return out;
 }
 
-export function envSchemaLoad(service: SyntheticService, envNames: Map<string, string>, file: string, env: Env): LoadOp {
+export function envSchemaLoad(
+  service: SyntheticService,
+  envNames: Map<string, string>,
+  file: string,
+  env: Env,
+): LoadOp {
   const properties: JsonObject = {};
   const names: EnvTree = new Map();
   for (const leaf of service.leaves) {

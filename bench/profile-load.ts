@@ -1,6 +1,7 @@
 /**
  * Not a bench: a CPU profile of wazo-config's load op alone (set-up and generation left out).
- *   node --conditions=wazo-config-source --import tsx bench/profile-load.ts [settings=1000] [seconds=5] [out=$TMPDIR/wazo-config-load-<settings>.cpuprofile]
+ *   node --conditions=wazo-config-source --import tsx bench/profile-load.ts [settings=1000] [seconds=5]
+ * [out=$TMPDIR/wazo-config-load-<settings>.cpuprofile]
  * Open the file in Chrome DevTools (Performance → Load profile) or any .cpuprofile viewer.
  */
 import { writeFileSync } from 'node:fs';

@@ -30,7 +30,8 @@ export function tempProject(label: string): TempProject {
   copyFileSync(join(REPO, '.prettierrc.json'), join(root, '.prettierrc.json'));
   return {
     root,
-    addSchema: (service, schema) => writeFileSync(join(root, 'schemas', `${service}.schema.json`), JSON.stringify(schema, null, 2)),
+    addSchema: (service, schema) =>
+      writeFileSync(join(root, 'schemas', `${service}.schema.json`), JSON.stringify(schema, null, 2)),
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
 }
@@ -50,6 +51,10 @@ let built = false;
 /** dist/ up to date (an incremental `tsc` build), for benches that run the compiled code as a service does. */
 export function ensureBuilt(): void {
   if (built) return;
-  execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json')],
+    { cwd: REPO, stdio: 'inherit' },
+  );
   built = true;
 }

@@ -34,7 +34,10 @@ function python(args: string[], input = ''): string {
   return done.stdout;
 }
 
-/** Wall time of a fresh interpreter running `code`, median of `runs`; bytecode cached (in `cache`) as installed packages have it. */
+/**
+ * Wall time of a fresh interpreter running `code`, median of `runs`; bytecode cached (in `cache`) as installed packages
+ * have it.
+ */
 function startMs(code: string, cache: string, runs = 15): number {
   const cached = { ...env, PYTHONDONTWRITEBYTECODE: '', PYTHONPYCACHEPREFIX: cache };
   spawnSync(PYTHON, ['-c', code], { env: cached });
@@ -53,7 +56,11 @@ const bench: Bench = {
   async run() {
     const root = mkdtempSync(join(tmpdir(), 'wazo-config-bench-python-'));
     try {
-      const table: Table = { columns: ['settings', 'loader', 'median', 'p95', 'runs', 'wazo_config ÷ loader'], rows: [], numeric: [0, 2, 3, 4, 5] };
+      const table: Table = {
+        columns: ['settings', 'loader', 'median', 'p95', 'runs', 'wazo_config ÷ loader'],
+        rows: [],
+        numeric: [0, 2, 3, 4, 5],
+      };
       const validation: Table = { columns: ['settings', 'validator', 'median', 'p95'], rows: [], numeric: [0, 2, 3] };
       const verdicts: string[] = [];
       let importDir = '';
@@ -79,8 +86,19 @@ const bench: Bench = {
           leaf.path.slice(0, -1).forEach((s) => (node = (node[s] ??= {}) as Record<string, unknown>));
           node[leaf.path.at(-1)!] = leaf.default;
         }
-        const request = { config_py: configFile, yaml: yamlFile, env: serviceEnv, defaults, schema: service.schema, validation_schema: validationSchemaOf(model!.schema), runs: size >= 1000 ? 40 : 200 };
-        const result = JSON.parse(python([join(REPO, 'bench/python_load.py')], JSON.stringify(request))) as Record<string, Timing> & { jsonschema_import_ms: number };
+        const request = {
+          config_py: configFile,
+          yaml: yamlFile,
+          env: serviceEnv,
+          defaults,
+          schema: service.schema,
+          validation_schema: validationSchemaOf(model!.schema),
+          runs: size >= 1000 ? 40 : 200,
+        };
+        const result = JSON.parse(python([join(REPO, 'bench/python_load.py')], JSON.stringify(request))) as Record<
+          string,
+          Timing
+        > & { jsonschema_import_ms: number };
         jsonschemaImport = result.jsonschema_import_ms;
         const ours = result.wazo_config!.median;
         const rows: [string, Timing][] = [
@@ -88,9 +106,27 @@ const bench: Bench = {
           ["Wazo's path: safe_load + ChainMap (no validation, no env)", result.wazo!],
           ['pydantic 1.10 BaseSettings', result.pydantic!],
         ];
-        for (const [name, t] of rows) table.rows.push([String(size), name, formatMs(t.median), formatMs(t.p95), String(t.runs), name.startsWith('wazo_config') ? '' : formatRatio(ours / t.median)]);
-        validation.rows.push([String(size), 'emitted into config.py', formatMs(result.validate_emitted!.median), formatMs(result.validate_emitted!.p95)]);
-        validation.rows.push([String(size), 'jsonschema Draft202012Validator', formatMs(result.validate_jsonschema!.median), formatMs(result.validate_jsonschema!.p95)]);
+        for (const [name, t] of rows)
+          table.rows.push([
+            String(size),
+            name,
+            formatMs(t.median),
+            formatMs(t.p95),
+            String(t.runs),
+            name.startsWith('wazo_config') ? '' : formatRatio(ours / t.median),
+          ]);
+        validation.rows.push([
+          String(size),
+          'emitted into config.py',
+          formatMs(result.validate_emitted!.median),
+          formatMs(result.validate_emitted!.p95),
+        ]);
+        validation.rows.push([
+          String(size),
+          'jsonschema Draft202012Validator',
+          formatMs(result.validate_jsonschema!.median),
+          formatMs(result.validate_jsonschema!.p95),
+        ]);
         const vsWazo = ours / result.wazo!.median;
         const vsPydantic = ours / result.pydantic!.median;
         verdicts.push(
@@ -106,15 +142,15 @@ const bench: Bench = {
         title: 'Python loader',
         intro: [
           "Debian's `/usr/bin/python3` with `python3-yaml` (libyaml), `python3-pydantic` 1.10 and `python3-jsonschema`. One op loads a whole configuration of the synthetic services above: " +
-            'defaults, a YAML file setting ~30% of the keys, env vars setting ~10%, validated. Wazo\'s own path reads the file with `yaml.safe_load` and merges it over the defaults with ' +
-            "`ChainMap` (SEMANTICS.md §1), without env or validation; pydantic reads the same file and env values into nested `BaseSettings` models.",
+            "defaults, a YAML file setting ~30% of the keys, env vars setting ~10%, validated. Wazo's own path reads the file with `yaml.safe_load` and merges it over the defaults with " +
+            '`ChainMap` (SEMANTICS.md §1), without env or validation; pydantic reads the same file and env values into nested `BaseSettings` models.',
         ],
         tables: [table, validation],
         notes: [
           ...verdicts,
           `Importing a generated loader (config.py + wazo_config + PyYAML) adds ${formatMs(importCost)} to \`python3 -c pass\` (${formatMs(bare)} → ${formatMs(withLoader)}; target ≤ 50 ms: ${importCost <= 50 ? 'met' : '**missed**'}).`,
           `Validation: the validator emitted at generate time is chosen over jsonschema at run time, which is slower to run (table) and costs ${formatMs(jsonschemaImport)} to import; the emitted one needs no dependency.`,
-          'wazo_config reads files with libyaml (`CSafeLoader`) when python3-yaml has it, with the same constructors as PyYAML\'s safe loader; Wazo\'s `safe_load` is the pure-Python parser.',
+          "wazo_config reads files with libyaml (`CSafeLoader`) when python3-yaml has it, with the same constructors as PyYAML's safe loader; Wazo's `safe_load` is the pure-Python parser.",
         ],
       };
     } finally {

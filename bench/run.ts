@@ -24,7 +24,8 @@ async function loadBenches(): Promise<Bench[]> {
   const benches: Bench[] = [];
   for (const file of files) {
     const module = (await import(pathToFileURL(join(BENCH_DIR, file)).href)) as { default?: unknown };
-    if (!isBench(module.default)) throw new Error(`bench/${file} must default-export { name, run(): Promise<Section> }`);
+    if (!isBench(module.default))
+      throw new Error(`bench/${file} must default-export { name, run(): Promise<Section> }`);
     benches.push(module.default);
   }
   return benches.sort((a, b) => (a.order ?? 100) - (b.order ?? 100));

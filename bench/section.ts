@@ -39,7 +39,8 @@ function pad(text: string, width: number, right: boolean): string {
 export function tableToMarkdown(table: Table): string {
   const w = widths(table);
   const right = (i: number) => table.numeric?.includes(i) ?? false;
-  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c.replaceAll('|', '\\|'), w[i]!, right(i))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => pad(c.replaceAll('|', '\\|'), w[i]!, right(i))).join(' | ')} |`;
   const rule = `|${w.map((n, i) => (right(i) ? `${'-'.repeat(n + 1)}:` : '-'.repeat(n + 2))).join('|')}|`;
   return [line(table.columns), rule, ...table.rows.map(line)].join('\n');
 }

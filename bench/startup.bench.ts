@@ -94,18 +94,32 @@ const bench: Bench = {
         mkdirSync(join(modules, name, '..'), { recursive: true });
         symlinkSync(join(REPO, 'node_modules', name), join(modules, name), 'dir');
       }
-      const loader = (await import(join(project.root, 'generated', service.name, 'config.js'))) as { service: { settings: { path: string[]; env: string }[] } };
+      const loader = (await import(join(project.root, 'generated', service.name, 'config.js'))) as {
+        service: { settings: { path: string[]; env: string }[] };
+      };
       const envNames = new Map(loader.service.settings.map((s) => [dottedPath(s.path), s.env]));
       const file = join(project.root, 'config.yml');
       writeFileSync(file, service.yaml);
       const env: Env = { PATH: process.env.PATH ?? '' };
       for (const leaf of service.leaves) if (leaf.env) env[envNames.get(dottedPath(leaf.path))!] = leaf.env.text;
-      const leaves = service.leaves.map((leaf) => ({ path: leaf.path, kind: leaf.kind, schema: leaf.schema, default: leaf.default, env: envNames.get(dottedPath(leaf.path)) }));
+      const leaves = service.leaves.map((leaf) => ({
+        path: leaf.path,
+        kind: leaf.kind,
+        schema: leaf.schema,
+        default: leaf.default,
+        env: envNames.get(dottedPath(leaf.path)),
+      }));
       const at = (name: string) => join(project.root, name);
-      writeFileSync(at('fixture.mjs'), `export const leaves = ${JSON.stringify(leaves)};\nexport const file = ${JSON.stringify(file)};\n`);
+      writeFileSync(
+        at('fixture.mjs'),
+        `export const leaves = ${JSON.stringify(leaves)};\nexport const file = ${JSON.stringify(file)};\n`,
+      );
       writeFileSync(at('empty.mjs'), '');
       writeFileSync(at('import.mjs'), `import './generated/${service.name}/config.js';\n`);
-      writeFileSync(at('wazo-config.mjs'), `import { loadConfig } from './generated/${service.name}/config.js';\nawait loadConfig({ configFile: ${JSON.stringify(file)}, configDir: false });\n`);
+      writeFileSync(
+        at('wazo-config.mjs'),
+        `import { loadConfig } from './generated/${service.name}/config.js';\nawait loadConfig({ configFile: ${JSON.stringify(file)}, configDir: false });\n`,
+      );
       writeFileSync(at('convict.mjs'), CONVICT);
       writeFileSync(at('env-schema.mjs'), ENV_SCHEMA);
 
@@ -126,12 +140,17 @@ const bench: Bench = {
       };
       for (const script of ops.values()) runOnce(script); // warm the file system cache
       // Round-robin, so that the machine's slow patches fall on every process alike.
-      for (let round = 0; round < ROUNDS; round++) for (const [name, script] of ops) samples.get(name)!.push(runOnce(script));
+      for (let round = 0; round < ROUNDS; round++)
+        for (const [name, script] of ops) samples.get(name)!.push(runOnce(script));
       const median = (name: string) => summarise(samples.get(name)!).median;
 
       const base = median('node, an empty module');
       const ours = median('wazo-config: import + loadConfig()');
-      const table: Table = { columns: ['process', 'median', 'p95', 'runs', 'over node', 'wazo-config ÷ it', 'target', 'met'], rows: [], numeric: [1, 2, 3, 4, 5] };
+      const table: Table = {
+        columns: ['process', 'median', 'p95', 'runs', 'over node', 'wazo-config ÷ it', 'target', 'met'],
+        rows: [],
+        numeric: [1, 2, 3, 4, 5],
+      };
       const importCost = median('import the generated loader') - base;
       for (const [name] of ops) {
         const t = summarise(samples.get(name)!);
@@ -146,7 +165,16 @@ const bench: Bench = {
           target = `≤ ${PEER_RATIO.toFixed(1)}×`;
           met = ratio <= PEER_RATIO ? 'yes' : '**no**';
         }
-        table.rows.push([name, formatMs(t.median), formatMs(t.p95), String(t.runs), name.startsWith('node') ? '' : `+${formatMs(t.median - base)}`, peer ? formatRatio(ratio) : '', target, met]);
+        table.rows.push([
+          name,
+          formatMs(t.median),
+          formatMs(t.p95),
+          String(t.runs),
+          name.startsWith('node') ? '' : `+${formatMs(t.median - base)}`,
+          peer ? formatRatio(ratio) : '',
+          target,
+          met,
+        ]);
       }
       return {
         title: 'Start-up',

@@ -19,7 +19,13 @@ export interface MeasureOptions {
   rounds: number;
 }
 
-export const DEFAULT_MEASURE: MeasureOptions = { warmupMs: 300, budgetMs: 1500, minRuns: 30, maxRuns: 5000, rounds: 10 };
+export const DEFAULT_MEASURE: MeasureOptions = {
+  warmupMs: 300,
+  budgetMs: 1500,
+  minRuns: 30,
+  maxRuns: 5000,
+  rounds: 10,
+};
 
 /** Keeps every result reachable, so that no run can be optimised away. */
 export let sink: unknown;
@@ -48,7 +54,10 @@ async function once(fn: () => unknown): Promise<number> {
  * round, so that a slow patch of the machine (GC of another op, other processes) falls on all of
  * them rather than on whichever ran at the time.
  */
-export async function compare(ops: ReadonlyMap<string, () => unknown>, options: MeasureOptions = DEFAULT_MEASURE): Promise<Map<string, Timing>> {
+export async function compare(
+  ops: ReadonlyMap<string, () => unknown>,
+  options: MeasureOptions = DEFAULT_MEASURE,
+): Promise<Map<string, Timing>> {
   for (const fn of ops.values()) {
     const end = later(options.warmupMs);
     for (let n = 0; n < options.minRuns / 5 || now() < end; n++) await once(fn);

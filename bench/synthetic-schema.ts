@@ -32,8 +32,26 @@ export interface SyntheticService {
 
 /** One in twenty of each kind: 30% strings, 20% integers, 15% booleans, 10% enums and numbers, 5% the rest. */
 const KIND_CYCLE: LeafKind[] = [
-  'string', 'integer', 'boolean', 'string', 'enum', 'integer', 'string', 'number', 'boolean', 'list',
-  'string', 'integer', 'nullable', 'boolean', 'string', 'integer', 'enum', 'number', 'flags', 'string',
+  'string',
+  'integer',
+  'boolean',
+  'string',
+  'enum',
+  'integer',
+  'string',
+  'number',
+  'boolean',
+  'list',
+  'string',
+  'integer',
+  'nullable',
+  'boolean',
+  'string',
+  'integer',
+  'enum',
+  'number',
+  'flags',
+  'string',
 ];
 
 const NAMES: Record<LeafKind, string> = {
@@ -88,11 +106,20 @@ function leafOf(i: number): SyntheticLeaf {
     case 'nullable':
       return make({ type: ['string', 'null'] }, null, `file-${i}`, `env-${i}`, `env-${i}`);
     case 'list':
-      return make({ type: 'array', items: { type: 'string' } }, ['a', 'b'], ['red', 'green', 'blue'], 'p,q', ['p', 'q']);
+      return make({ type: 'array', items: { type: 'string' } }, ['a', 'b'], ['red', 'green', 'blue'], 'p,q', [
+        'p',
+        'q',
+      ]);
     case 'flags':
       // The file names every default key, so "maps merged" (wazo-config, convict) and "map replaced"
       // (env-schema's flat merge) give the same result; the env never sets a map (env-schema cannot).
-      return make({ type: 'object', additionalProperties: { type: 'boolean' } }, { alpha: true, beta: false }, { alpha: false, beta: true, gamma: true }, '', null);
+      return make(
+        { type: 'object', additionalProperties: { type: 'boolean' } },
+        { alpha: true, beta: false },
+        { alpha: false, beta: true, gamma: true },
+        '',
+        null,
+      );
   }
 }
 
@@ -152,7 +179,11 @@ export function syntheticService(leafCount: number, seed = 42): SyntheticService
     let node = schema;
     for (const segment of leaf.path.slice(0, -1)) {
       const properties = node.properties as JsonObject;
-      node = (properties[segment] ??= { type: 'object', description: `Group ${segment}.`, properties: {} }) as JsonObject;
+      node = (properties[segment] ??= {
+        type: 'object',
+        description: `Group ${segment}.`,
+        properties: {},
+      }) as JsonObject;
     }
     (node.properties as JsonObject)[leaf.path[leaf.path.length - 1]!] = leaf.schema;
     if (leaf.fileValue !== undefined) setAt(file, leaf.path, leaf.fileValue);

@@ -61,9 +61,16 @@ interface Measured {
 
 async function measure(fixture: LoadFixture, server: ConsulTestServer, proxy: Proxy): Promise<Measured> {
   const { service } = fixture.loader;
-  for (const setting of service.settings) if (setting.default !== undefined) server.kv.put(setting.consulKey, encode(setting.default, setting));
+  for (const setting of service.settings)
+    if (setting.default !== undefined) server.kv.put(setting.consulKey, encode(setting.default, setting));
   const leaf = service.settings.find((s) => s.mutable && s.types.includes('string'))!;
-  const options: LoadOptions = { configFile: false, configDir: false, env: {}, logger: silent, consul: { url: proxy.url } };
+  const options: LoadOptions = {
+    configFile: false,
+    configDir: false,
+    env: {},
+    logger: silent,
+    consul: { url: proxy.url },
+  };
   const watchOptions: WatchOptions<JsonObject> = { ...options, sighup: false, restart: 'emit' };
   const config = await fixture.loader.loadConfig(options);
   const connections: number[] = [];
@@ -73,7 +80,12 @@ async function measure(fixture: LoadFixture, server: ConsulTestServer, proxy: Pr
 
   const latencies = async (wait: WatchOptions<JsonObject>['wait'], samples: number): Promise<number[]> => {
     const opened = proxy.connections;
-    const watcher = watch(service, config, { change: (e) => arrived?.(String(e.changes.find((c) => c.setting === leaf)?.newValue)) }, { ...watchOptions, wait });
+    const watcher = watch(
+      service,
+      config,
+      { change: (e) => arrived?.(String(e.changes.find((c) => c.setting === leaf)?.newValue)) },
+      { ...watchOptions, wait },
+    );
     await watcher.ready;
     const times: number[] = [];
     for (let n = 0; n < samples; n++) {
@@ -104,7 +116,15 @@ async function measure(fixture: LoadFixture, server: ConsulTestServer, proxy: Pr
   await watcher.close();
   connections.push(proxy.connections - opened);
   server.kv.delete(`${service.consulPrefix}/`, { recurse: true });
-  return { keys: service.settings.length, immediate, quiesced, idleQueries, idleBytesPerAnswer, connections, queriesPerWrite };
+  return {
+    keys: service.settings.length,
+    immediate,
+    quiesced,
+    idleQueries,
+    idleBytesPerAnswer,
+    connections,
+    queriesPerWrite,
+  };
 }
 
 const bench: Bench = {
@@ -119,7 +139,8 @@ const bench: Bench = {
       const results: Measured[] = [];
       for (const fixture of fixtures) results.push(await measure(fixture, server, proxy));
       const p = (samples: number[]) => summarise(samples);
-      const p99 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.ceil(samples.length * 0.99) - 1)]!;
+      const p99 = (samples: number[]) =>
+        [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.ceil(samples.length * 0.99) - 1)]!;
       return {
         title: 'Consul: watching for changes',
         intro: [
@@ -130,7 +151,14 @@ const bench: Bench = {
         ],
         tables: [
           {
-            columns: ['watched keys', 'write → change p50', 'p99', 'with default quiescence p50', 'p99', 'queries per write'],
+            columns: [
+              'watched keys',
+              'write → change p50',
+              'p99',
+              'with default quiescence p50',
+              'p99',
+              'queries per write',
+            ],
             numeric: [0, 1, 2, 3, 4, 5],
             rows: results.map((r) => [
               String(r.keys),
@@ -142,7 +170,13 @@ const bench: Bench = {
             ]),
           },
           {
-            columns: ['watched keys', `idle queries in ${IDLE.forMs / 1000} s (wait ${IDLE.waitMs / 1000} s)`, 'queries per wait period', 'bytes per idle answer', 'TCP connections per watcher'],
+            columns: [
+              'watched keys',
+              `idle queries in ${IDLE.forMs / 1000} s (wait ${IDLE.waitMs / 1000} s)`,
+              'queries per wait period',
+              'bytes per idle answer',
+              'TCP connections per watcher',
+            ],
             numeric: [0, 1, 2, 3, 4],
             rows: results.map((r) => [
               String(r.keys),

@@ -38,12 +38,18 @@ const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0)) + ' ms';
 console.log('| keys | yaml (YAML 1.1, unique keys) | js-yaml + PyYAML rules | loadConfig() with js-yaml | per key |');
 console.log('|-----:|----:|----:|----:|----:|');
 for (const keys of [1_000, 10_000, 100_000]) {
-  const text = ['enabled_backend_plugins:', ...Array.from({ length: keys }, (_, n) => `  plugin_${n}: true`)].join('\n') + '\n';
+  const text =
+    ['enabled_backend_plugins:', ...Array.from({ length: keys }, (_, n) => `  plugin_${n}: true`)].join('\n') + '\n';
   const file = join(tmpdir(), `wazo-bench-${keys}.yml`);
   writeFileSync(file, text);
   const runs = keys >= 100_000 ? 3 : keys >= 10_000 ? 5 : 20;
-  const old = keys >= 100_000 ? NaN : time(runs, () => parseDocument(text, { version: '1.1', uniqueKeys: true }).toJS());
+  const old =
+    keys >= 100_000 ? NaN : time(runs, () => parseDocument(text, { version: '1.1', uniqueKeys: true }).toJS());
   const fast = time(runs, () => parseYaml11(text));
-  const load = await timeAsync(runs, () => loadConfig({ configFile: file, configDir: false, env: {}, consul: false, logger: quiet }));
-  console.log(`| ${keys} | ${Number.isNaN(old) ? 'not run (quadratic)' : ms(old)} | ${ms(fast)} | ${ms(load)} | ${((load * 1000) / keys).toFixed(1)} µs |`);
+  const load = await timeAsync(runs, () =>
+    loadConfig({ configFile: file, configDir: false, env: {}, consul: false, logger: quiet }),
+  );
+  console.log(
+    `| ${keys} | ${Number.isNaN(old) ? 'not run (quadratic)' : ms(old)} | ${ms(fast)} | ${ms(load)} | ${((load * 1000) / keys).toFixed(1)} µs |`,
+  );
 }

@@ -17,9 +17,31 @@ import type { GeneratedFile } from './emit/emitter.ts';
 import type { Project } from './project.ts';
 
 /** The libraries whose versions change what generate writes. */
-const LIBRARIES = ['ajv', 'ajv-formats', 'prettier', 'json-schema-to-typescript', 'ts-morph', '@apidevtools/json-schema-ref-parser'];
+const LIBRARIES = [
+  'ajv',
+  'ajv-formats',
+  'prettier',
+  'json-schema-to-typescript',
+  'ts-morph',
+  '@apidevtools/json-schema-ref-parser',
+];
 /** Files prettier reads its settings from, in the project root. */
-const PRETTIER_FILES = ['package.json', '.prettierrc', '.prettierrc.json', '.prettierrc.yaml', '.prettierrc.yml', '.prettierrc.json5', '.prettierrc.js', '.prettierrc.cjs', '.prettierrc.mjs', '.prettierrc.toml', 'prettier.config.js', 'prettier.config.cjs', 'prettier.config.mjs', '.editorconfig'];
+const PRETTIER_FILES = [
+  'package.json',
+  '.prettierrc',
+  '.prettierrc.json',
+  '.prettierrc.yaml',
+  '.prettierrc.yml',
+  '.prettierrc.json5',
+  '.prettierrc.js',
+  '.prettierrc.cjs',
+  '.prettierrc.mjs',
+  '.prettierrc.toml',
+  'prettier.config.js',
+  'prettier.config.cjs',
+  'prettier.config.mjs',
+  '.editorconfig',
+];
 const GENERATOR_DIR = import.meta.dirname;
 
 interface Record {
@@ -64,7 +86,12 @@ let generatorHash: string | undefined;
 function generatorFingerprint(): string {
   if (generatorHash) return generatorHash;
   const hash = createHash('sha256');
-  const templates = join(GENERATOR_DIR, '..', existsSync(join(GENERATOR_DIR, '..', 'templates')) ? '' : '..', 'templates');
+  const templates = join(
+    GENERATOR_DIR,
+    '..',
+    existsSync(join(GENERATOR_DIR, '..', 'templates')) ? '' : '..',
+    'templates',
+  );
   for (const dir of [GENERATOR_DIR, templates]) {
     for (const file of listFiles(dir)) hash.update(`${file}\0`).update(readFileSync(join(dir, file)));
   }
@@ -72,7 +99,8 @@ function generatorFingerprint(): string {
   for (const name of LIBRARIES) {
     let version = 'none';
     try {
-      version = (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+      version = (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string })
+        .version;
     } catch {
       // A library whose package.json is not exported: its path still changes with its version in most layouts.
       try {
@@ -89,12 +117,16 @@ function generatorFingerprint(): string {
 
 function fingerprint(key: CacheKey, inputs: readonly string[]): string {
   const { project } = key;
-  const hash = createHash('sha256').update(generatorFingerprint()).update(JSON.stringify([project, key.options]));
+  const hash = createHash('sha256')
+    .update(generatorFingerprint())
+    .update(JSON.stringify([project, key.options]));
   // The schema folder's listing (a new or removed schema), then every input's content.
-  const schemaFolder = existsSync(project.schemas) && statSync(project.schemas).isDirectory() ? listFiles(project.schemas) : [];
+  const schemaFolder =
+    existsSync(project.schemas) && statSync(project.schemas).isDirectory() ? listFiles(project.schemas) : [];
   hash.update(JSON.stringify(schemaFolder));
   for (const input of inputs) hash.update(`${input}\0${hashFile(input)}\0`);
-  for (const file of listFiles(join(project.root, 'templates'))) hash.update(`${file}\0${hashFile(join(project.root, 'templates', file))}\0`);
+  for (const file of listFiles(join(project.root, 'templates')))
+    hash.update(`${file}\0${hashFile(join(project.root, 'templates', file))}\0`);
   for (const file of PRETTIER_FILES) hash.update(`${file}\0${hashFile(join(project.root, file))}\0`);
   return hash.digest('hex');
 }
@@ -113,7 +145,9 @@ export function cachedOutputs(key: CacheKey): string[] | undefined {
   const onDisk = listFiles(key.project.out);
   const expected = Object.keys(record.outputs).sort();
   if (onDisk.length !== expected.length || onDisk.some((file, i) => file !== expected[i])) return undefined;
-  return expected.every((file) => hashFile(join(key.project.out, file)) === record.outputs[file]) ? expected : undefined;
+  return expected.every((file) => hashFile(join(key.project.out, file)) === record.outputs[file])
+    ? expected
+    : undefined;
 }
 
 /** Records a run whose files are now on disk exactly as rendered. */

@@ -15,10 +15,24 @@ const ajv = createAjv();
 /** Keywords ajv validates with, plus the core and annotation keywords it only reads. */
 const KNOWN_KEYWORDS = new Set([
   ...Object.keys(ajv.RULES.all),
-  ...['$schema', '$id', '$anchor', '$defs', '$vocabulary', 'definitions', 'title', 'description', 'default', 'examples'],
+  ...[
+    '$schema',
+    '$id',
+    '$anchor',
+    '$defs',
+    '$vocabulary',
+    'definitions',
+    'title',
+    'description',
+    'default',
+    'examples',
+  ],
   ...['deprecated', 'readOnly', 'writeOnly', 'contentMediaType', 'contentEncoding', 'contentSchema'],
 ]);
-const vocabularyValidators = Object.entries(VOCABULARY).map(([keyword, meta]) => ({ keyword, validate: ajv.compile(meta) }));
+const vocabularyValidators = Object.entries(VOCABULARY).map(([keyword, meta]) => ({
+  keyword,
+  validate: ajv.compile(meta),
+}));
 
 export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
   const { file, schema } = loaded;
@@ -26,17 +40,23 @@ export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
   const at = (pointer: string, message: string, hint: string) => problems.push({ file, pointer, message, hint });
 
   if (!ajv.validateSchema(schema)) {
-    for (const e of ajv.errors ?? []) at(e.instancePath, `not a valid JSON Schema: ${describe(e)}`, 'see the JSON Schema 2020-12 specification');
+    for (const e of ajv.errors ?? [])
+      at(e.instancePath, `not a valid JSON Schema: ${describe(e)}`, 'see the JSON Schema 2020-12 specification');
   }
   forEachSubschema(schema, '', (node, pointer) => {
     for (const keyword of Object.keys(node)) {
       if (KNOWN_KEYWORDS.has(keyword)) continue;
       const guess = didYouMean(keyword, KNOWN_KEYWORDS);
-      at(`${pointer}/${escapePointer(keyword)}`, `unknown keyword ${JSON.stringify(keyword)}`, guess ? `did you mean ${guess}?` : 'remove it, or name your own keyword x-…');
+      at(
+        `${pointer}/${escapePointer(keyword)}`,
+        `unknown keyword ${JSON.stringify(keyword)}`,
+        guess ? `did you mean ${guess}?` : 'remove it, or name your own keyword x-…',
+      );
     }
     for (const { keyword, validate } of vocabularyValidators) {
       if (!(keyword in node)) continue;
-      if (keyword === 'x-service' && pointer !== '') at(`${pointer}/x-service`, 'x-service belongs at the root only', 'move it to the top of the file');
+      if (keyword === 'x-service' && pointer !== '')
+        at(`${pointer}/x-service`, 'x-service belongs at the root only', 'move it to the top of the file');
       if (!validate(node[keyword])) {
         for (const e of validate.errors ?? []) {
           at(`${pointer}/${keyword}${e.instancePath}`, `invalid ${keyword}: ${describe(e)}`, hintFor(keyword));
@@ -47,7 +67,11 @@ export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
   const service = schema['x-service'] as SchemaNode | undefined;
   if (!service) at('', 'missing x-service', `add "x-service": { "name": "${loaded.service}" }`);
   else if (service.name !== loaded.service) {
-    at('/x-service/name', `x-service.name ${JSON.stringify(service.name)} does not match the file name`, `name it "${loaded.service}" or rename the file`);
+    at(
+      '/x-service/name',
+      `x-service.name ${JSON.stringify(service.name)} does not match the file name`,
+      `name it "${loaded.service}" or rename the file`,
+    );
   }
   if (schema.type !== 'object' || typeof schema.properties !== 'object') {
     at('', 'the root must be an object with properties', 'add "type": "object" and "properties"');
@@ -59,7 +83,11 @@ export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
     } catch (error) {
       const message = (error as Error).message;
       const found = /at "#([^"]*)"/.exec(message);
-      at(found?.[1] ?? '', `rejected by ajv strict mode: ${message.replace(/ at "#[^"]*"/, '')}`, 'remove or fix the keyword');
+      at(
+        found?.[1] ?? '',
+        `rejected by ajv strict mode: ${message.replace(/ at "#[^"]*"/, '')}`,
+        'remove or fix the keyword',
+      );
     }
   }
   return problems;
@@ -67,7 +95,8 @@ export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
 
 function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return `unknown property ${JSON.stringify(e.params.additionalProperty)}`;
-  if (e.keyword === 'enum') return `${e.message}: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'enum')
+    return `${e.message}: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return e.message ?? e.keyword;
 }
 

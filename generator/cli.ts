@@ -25,9 +25,21 @@ await yargs(hideBin(process.argv))
   .command(inferCommand)
   .command(compatCommand)
   .command(execCommand)
-  .option('root', { type: 'string', global: true, describe: 'the project folder (default: the working directory, or WAZO_CONFIG_ROOT)' })
-  .option('schemas', { type: 'string', global: true, describe: 'a folder of <service>.schema.json files, or one such file (default: <root>/schemas)' })
-  .option('out', { type: 'string', global: true, describe: 'where generated files go and are read from (default: <root>/generated)' })
+  .option('root', {
+    type: 'string',
+    global: true,
+    describe: 'the project folder (default: the working directory, or WAZO_CONFIG_ROOT)',
+  })
+  .option('schemas', {
+    type: 'string',
+    global: true,
+    describe: 'a folder of <service>.schema.json files, or one such file (default: <root>/schemas)',
+  })
+  .option('out', {
+    type: 'string',
+    global: true,
+    describe: 'where generated files go and are read from (default: <root>/generated)',
+  })
   .demandCommand(1, `no command given; one of: ${names.join(', ')}`)
   .strict()
   .help()

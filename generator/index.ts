@@ -21,7 +21,10 @@ export interface GenerateOptions {
   out?: string;
   /** `config.ts` (default), or `config.js` + `config.d.ts`. */
   language?: Language;
-  /** Skip loading and rendering when nothing changed since the last cached run (generator/cache.ts); the command line sets it. */
+  /**
+   * Skip loading and rendering when nothing changed since the last cached run (generator/cache.ts); the command line
+   * sets it.
+   */
   cache?: boolean;
   /** Only these services (default: every schema). */
   services?: string[];
@@ -40,7 +43,12 @@ export interface GenerateResult extends WriteResult {
  * The files of `models`, and the cross-service ones (generated/docs/) from `indexModels`: every
  * service's, also when only some are generated, so that no run leaves the index stale.
  */
-export async function renderFiles(models: ServiceModel[], root: string, indexModels: ServiceModel[] | false = models, language: Language = 'ts'): Promise<GeneratedFile[]> {
+export async function renderFiles(
+  models: ServiceModel[],
+  root: string,
+  indexModels: ServiceModel[] | false = models,
+  language: Language = 'ts',
+): Promise<GeneratedFile[]> {
   return formatFiles(await emitFiles(models, { root, language }, { indexModels }), root);
 }
 
@@ -55,7 +63,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   }
   // The emitters' checks run with the model rules: every problem is listed before anything is emitted.
   const models = await loadModels(project, options.services, { extraChecks: emitterProblems });
-  const indexModels = single ? false : options.services ? await loadModels(project, undefined, { extraChecks: emitterProblems }) : models;
+  const indexModels = single
+    ? false
+    : options.services
+      ? await loadModels(project, undefined, { extraChecks: emitterProblems })
+      : models;
   const files = await renderFiles(models, project.root, indexModels, options.language);
   const outDir = project.out;
   const result = plan(files, outDir);
@@ -67,7 +79,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   if (!options.check) apply(files, outDir, result);
   const onDisk = !options.check || (result.written.length === 0 && result.deleted.length === 0);
   // Recorded for whole runs only: a partial run's files are not all of the output folder.
-  if (options.cache && !options.services && !single && onDisk) remember(cacheKey, models.flatMap((m) => schemaSources.get(m) ?? []), files);
+  if (options.cache && !options.services && !single && onDisk)
+    remember(
+      cacheKey,
+      models.flatMap((m) => schemaSources.get(m) ?? []),
+      files,
+    );
   return { ...result, models };
 }
 

@@ -46,7 +46,12 @@ export async function loadSchema(path: string, root: string): Promise<LoadedSche
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'ENOENT'
       ? { file, pointer: '', message: 'no such file', hint: 'check the path' }
-      : { file, pointer: '', message: `cannot read the file: ${code ?? (error as Error).message}`, hint: 'check its permissions' };
+      : {
+          file,
+          pointer: '',
+          message: `cannot read the file: ${code ?? (error as Error).message}`,
+          hint: 'check its permissions',
+        };
   }
   let raw: unknown;
   try {
@@ -67,6 +72,11 @@ export async function loadSchema(path: string, root: string): Promise<LoadedSche
     return { service, file, raw: raw as SchemaNode, schema, sources };
   } catch (error) {
     const message = ((error as Error).message.split('\n')[0] ?? String(error)).trim();
-    return { file, pointer: '', message: `cannot resolve $ref: ${message}`, hint: '$ref paths are relative to the file that holds them' };
+    return {
+      file,
+      pointer: '',
+      message: `cannot resolve $ref: ${message}`,
+      hint: '$ref paths are relative to the file that holds them',
+    };
   }
 }

@@ -48,7 +48,9 @@ export interface LeafSetting extends Annotations {
   examples?: JsonValue[];
   envName: string;
   consulKey: string;
-  /** `contentMediaType: application/x-pem-file`: the value is PEM text, which the loader also writes to a private file. */
+  /**
+   * `contentMediaType: application/x-pem-file`: the value is PEM text, which the loader also writes to a private file.
+   */
   pem?: true;
   /**
    * Listed in its group's `required` and without a default: every deployment must set it (a
@@ -73,7 +75,16 @@ export interface Bounds {
   maxItems?: number;
 }
 
-const BOUND_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems'] as const;
+const BOUND_KEYWORDS = [
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+] as const;
 
 export const PEM_MEDIA_TYPE = 'application/x-pem-file';
 
@@ -103,13 +114,26 @@ const SCALARS = new Set<string>(['string', 'integer', 'number', 'boolean', 'null
 
 export function buildModel(loaded: LoadedSchema): ServiceModel {
   const { schema } = loaded;
-  const service = schema['x-service'] as { name: string; envPrefix?: string; consulPrefix?: string; configFile?: string; configDir?: string; dependsOn?: string[] } & Partial<Omit<DaemonSpec, 'schemaFile'>>;
+  const service = schema['x-service'] as {
+    name: string;
+    envPrefix?: string;
+    consulPrefix?: string;
+    configFile?: string;
+    configDir?: string;
+    dependsOn?: string[];
+  } & Partial<Omit<DaemonSpec, 'schemaFile'>>;
   const name = service.name;
   const envPrefix = service.envPrefix ?? name.toUpperCase().replaceAll('-', '_');
   const consulPrefix = service.consulPrefix ?? `config/${name}`;
   const leaves: LeafSetting[] = [];
 
-  const walk = (node: SchemaNode, path: string[], pointer: string, inherited: { mutable: boolean; secret: boolean }, requiredHere = false): Setting => {
+  const walk = (
+    node: SchemaNode,
+    path: string[],
+    pointer: string,
+    inherited: { mutable: boolean; secret: boolean },
+    requiredHere = false,
+  ): Setting => {
     const annotations: Annotations = {
       path,
       pointer,
@@ -122,7 +146,15 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     if (isNode(node.properties)) {
       const children = Object.entries(node.properties)
         .filter((entry): entry is [string, SchemaNode] => isNode(entry[1]))
-        .map(([key, child]) => walk(child, [...path, key], `${pointer}/properties/${escapePointer(key)}`, annotations, requiredNames(node).includes(key)));
+        .map(([key, child]) =>
+          walk(
+            child,
+            [...path, key],
+            `${pointer}/properties/${escapePointer(key)}`,
+            annotations,
+            requiredNames(node).includes(key),
+          ),
+        );
       const group: GroupSetting = { kind: 'group', ...annotations, typeName: typeNameOf(path), children };
       if (typeof node['x-discover'] === 'string') group.discover = node['x-discover'];
       return group;
@@ -146,7 +178,8 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     const bounds = boundsOf(node);
     if (bounds) leaf.bounds = bounds;
     if (typeof node.pattern === 'string') leaf.pattern = node.pattern;
-    if (isNode(node.additionalProperties) && typeof node.additionalProperties.type === 'string') leaf.mapValueType = node.additionalProperties.type;
+    if (isNode(node.additionalProperties) && typeof node.additionalProperties.type === 'string')
+      leaf.mapValueType = node.additionalProperties.type;
     leaves.push(leaf);
     return leaf;
   };
@@ -165,7 +198,16 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
     root,
     leaves,
     schema,
-    ...(service.render || service.reload || service.check ? { daemon: { schemaFile: loaded.file, render: service.render ?? [], ...(service.reload ? { reload: service.reload } : {}), ...(service.check ? { check: service.check } : {}) } } : {}),
+    ...(service.render || service.reload || service.check
+      ? {
+          daemon: {
+            schemaFile: loaded.file,
+            render: service.render ?? [],
+            ...(service.reload ? { reload: service.reload } : {}),
+            ...(service.check ? { check: service.check } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -191,7 +233,8 @@ export function typeNameOf(path: readonly string[]): string {
 }
 
 function typesOf(node: SchemaNode): ValueType[] {
-  const declared = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? (node.type as string[]) : undefined;
+  const declared =
+    typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? (node.type as string[]) : undefined;
   const raw = declared ?? inferTypes(node);
   const types = raw.map((t): ValueType => (t === 'object' ? 'map' : (t as ValueType)));
   // `integer` is a `number`; keeping both would only make the codec try twice.
@@ -246,7 +289,9 @@ export function settingSpecOf(leaf: LeafSetting): SettingSpec {
 
 /** The runtime's rows for the groups marked `x-discover`, in schema order. */
 export function discoverSpecsOf(model: ServiceModel): DiscoverSpec[] {
-  return [...allSettings(model.root)].flatMap((s) => (s.kind === 'group' && s.discover ? [{ path: s.path, service: s.discover }] : []));
+  return [...allSettings(model.root)].flatMap((s) =>
+    s.kind === 'group' && s.discover ? [{ path: s.path, service: s.discover }] : [],
+  );
 }
 
 export function* allSettings(node: Setting): Generator<Setting> {

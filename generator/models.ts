@@ -27,7 +27,11 @@ export interface LoadModelsOptions {
 }
 
 /** Every schema of the project (a folder, or one file), or only the services named. */
-export async function loadModels(where: Project | string, services?: string[], options: LoadModelsOptions = {}): Promise<ServiceModel[]> {
+export async function loadModels(
+  where: Project | string,
+  services?: string[],
+  options: LoadModelsOptions = {},
+): Promise<ServiceModel[]> {
   const check = options.check ?? true;
   const project = projectOf(where);
   const problems: SchemaProblem[] = [];
@@ -35,10 +39,21 @@ export async function loadModels(where: Project | string, services?: string[], o
   const paths = listSchemaFiles(project.schemas);
   const known = paths.map(serviceOfFile);
   const folder = relative(project.root, project.schemas) || '.';
-  if (paths.length === 0) problems.push({ file: `${folder}/`, pointer: '', message: 'no schema to generate from', hint: `add one: ${folder}/<service>.schema.json` });
+  if (paths.length === 0)
+    problems.push({
+      file: `${folder}/`,
+      pointer: '',
+      message: 'no schema to generate from',
+      hint: `add one: ${folder}/<service>.schema.json`,
+    });
   for (const wanted of services ?? []) {
     if (!known.includes(wanted)) {
-      problems.push({ file: `${folder}/${wanted}.schema.json`, pointer: '', message: 'no such schema', hint: `known services: ${known.join(', ')}` });
+      problems.push({
+        file: `${folder}/${wanted}.schema.json`,
+        pointer: '',
+        message: 'no such schema',
+        hint: `known services: ${known.join(', ')}`,
+      });
     }
   }
   for (const path of paths) {

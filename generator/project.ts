@@ -15,7 +15,10 @@ export interface Project {
   out: string;
 }
 
-export function projectAt(root: string, paths: { schemas?: string | undefined; out?: string | undefined } = {}): Project {
+export function projectAt(
+  root: string,
+  paths: { schemas?: string | undefined; out?: string | undefined } = {},
+): Project {
   const absolute = resolve(root);
   return {
     root: absolute,

@@ -26,12 +26,16 @@ export const RULES: Rule[] = [
   {
     name: 'a property name cannot be empty',
     hint: 'name it: the name is the key in config files, a segment of the Consul key and part of the env name',
-    find: (model) => [...allSettings(model.root)].filter((s) => s.path.at(-1) === '').map((s) => ({ pointer: s.pointer })),
+    find: (model) =>
+      [...allSettings(model.root)].filter((s) => s.path.at(-1) === '').map((s) => ({ pointer: s.pointer })),
   },
   {
     name: 'a property name cannot be "." or ".."',
     hint: 'rename it: as a Consul key segment, HTTP clients resolve it like a directory in the URL and read another key',
-    find: (model) => [...allSettings(model.root)].filter((s) => s.path.at(-1) === '.' || s.path.at(-1) === '..').map((s) => ({ pointer: s.pointer })),
+    find: (model) =>
+      [...allSettings(model.root)]
+        .filter((s) => s.path.at(-1) === '.' || s.path.at(-1) === '..')
+        .map((s) => ({ pointer: s.pointer })),
   },
   {
     name: 'a group (an object with properties) cannot also accept other types',
@@ -44,7 +48,10 @@ export const RULES: Rule[] = [
   {
     name: 'x-env belongs on a leaf',
     hint: 'move it to the scalar, array or open map it names',
-    find: (model) => groups(model).filter((g) => 'x-env' in g.schema).map((g) => ({ pointer: `${g.pointer}/x-env` })),
+    find: (model) =>
+      groups(model)
+        .filter((g) => 'x-env' in g.schema)
+        .map((g) => ({ pointer: `${g.pointer}/x-env` })),
   },
   {
     name: 'two leaves have the same environment variable name',
@@ -66,7 +73,14 @@ export const RULES: Rule[] = [
     hint: 'put it on the object whose host and port the discovered instance fills (docs/discovery.md)',
     find: (model) =>
       [...allSettings(model.root)]
-        .filter((s) => 'x-discover' in s.schema && !(s.kind === 'group' && ['host', 'port'].every((key) => s.children.some((c) => c.kind === 'leaf' && c.path.at(-1) === key))))
+        .filter(
+          (s) =>
+            'x-discover' in s.schema &&
+            !(
+              s.kind === 'group' &&
+              ['host', 'port'].every((key) => s.children.some((c) => c.kind === 'leaf' && c.path.at(-1) === key))
+            ),
+        )
         .map((s) => ({ pointer: `${s.pointer}/x-discover` })),
   },
   {
@@ -82,7 +96,11 @@ export const RULES: Rule[] = [
     hint: 'give it "type": "string" (or ["string", "null"]); a setting that holds a file path is not PEM content',
     find: (model) =>
       [...allSettings(model.root)]
-        .filter((s) => s.schema.contentMediaType === PEM_MEDIA_TYPE && !(s.kind === 'leaf' && s.types.includes('string') && s.types.every((t) => t === 'string' || t === 'null')))
+        .filter(
+          (s) =>
+            s.schema.contentMediaType === PEM_MEDIA_TYPE &&
+            !(s.kind === 'leaf' && s.types.includes('string') && s.types.every((t) => t === 'string' || t === 'null')),
+        )
         .map((s) => ({ pointer: `${s.pointer}/contentMediaType` })),
   },
   {
@@ -99,10 +117,12 @@ export const RULES: Rule[] = [
       for (const leaf of model.leaves) if (leaf.default !== undefined) setPath(defaults, leaf.path, leaf.default);
       if (validate(defaults)) return [];
       // A required key without a default is a key every deployment sets, not a faulty default.
-      return (validate.errors ?? []).filter((e) => e.keyword !== 'required').map((e) => ({
-        pointer: `${pointerOfLeafAt(model, pathOfPointer(e.instancePath))}/default`,
-        detail: `${e.instancePath || '/'} ${e.message ?? ''}: ${JSON.stringify(getAt(defaults, pathOfPointer(e.instancePath)))}`,
-      }));
+      return (validate.errors ?? [])
+        .filter((e) => e.keyword !== 'required')
+        .map((e) => ({
+          pointer: `${pointerOfLeafAt(model, pathOfPointer(e.instancePath))}/default`,
+          detail: `${e.instancePath || '/'} ${e.message ?? ''}: ${JSON.stringify(getAt(defaults, pathOfPointer(e.instancePath)))}`,
+        }));
     },
   },
 ];

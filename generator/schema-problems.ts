@@ -18,7 +18,9 @@ export class EmitError extends Error {
     readonly emitter: string,
     override readonly cause: unknown,
   ) {
-    super(`${file}: the ${emitter} output could not be generated: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `${file}: the ${emitter} output could not be generated: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     this.name = 'EmitError';
   }
 }

@@ -11,7 +11,11 @@ import type { CompiledValidator, ServiceSpec } from './runtime/types.ts';
 import { validationSchemaOf } from './validation-schema.ts';
 
 /** Each service's runtime spec from its schema, as its generated loader has it. */
-export async function serviceSpecs(project: Project | string, services: string[], options: LoadModelsOptions = {}): Promise<ServiceSpec[]> {
+export async function serviceSpecs(
+  project: Project | string,
+  services: string[],
+  options: LoadModelsOptions = {},
+): Promise<ServiceSpec[]> {
   return (await loadModels(project, services, options)).map(compiledSpecOf);
 }
 

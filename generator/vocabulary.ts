@@ -54,8 +54,18 @@ export const VOCABULARY = {
         additionalProperties: false,
         minProperties: 1,
         properties: {
-          tcp: { type: 'object', required: ['host', 'port'], additionalProperties: false, properties: { host: { type: 'string', pattern: '\\S' }, port: { type: 'string', pattern: '\\S' } } },
-          http: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: { type: 'string', pattern: '^https?://' } } },
+          tcp: {
+            type: 'object',
+            required: ['host', 'port'],
+            additionalProperties: false,
+            properties: { host: { type: 'string', pattern: '\\S' }, port: { type: 'string', pattern: '\\S' } },
+          },
+          http: {
+            type: 'object',
+            required: ['url'],
+            additionalProperties: false,
+            properties: { url: { type: 'string', pattern: '^https?://' } },
+          },
           command: { type: 'array', minItems: 1, items: { type: 'string', pattern: '\\S' } },
           timeout: { type: 'number', exclusiveMinimum: 0 },
         },
@@ -66,7 +76,9 @@ export const VOCABULARY = {
   'x-mutable': { type: 'boolean' },
   'x-secret': { type: 'boolean' },
   'x-env': { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-  /** On a group with host and port children: the Consul service whose passing instance fills them (docs/discovery.md). */
+  /**
+   * On a group with host and port children: the Consul service whose passing instance fills them (docs/discovery.md).
+   */
   'x-discover': { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
 } as const;
 

@@ -1,4 +1,7 @@
-/** Arbitraries limited to what the loader takes: no key that reaches a prototype (refused by design, see test/adversarial/). */
+/**
+ * Arbitraries limited to what the loader takes: no key that reaches a prototype (refused by design, see
+ * test/adversarial/).
+ */
 import fc from 'fast-check';
 import { isForbiddenKey, treeFault } from '../generator/runtime/limits.ts';
 

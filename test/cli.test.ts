@@ -13,7 +13,9 @@ const SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   'x-service': { name: 'wazo-x' },
   type: 'object',
-  properties: { bus: { type: 'object', properties: { port: { type: 'integer', default: 5672, description: 'Bus port.' } } } },
+  properties: {
+    bus: { type: 'object', properties: { port: { type: 'integer', default: 5672, description: 'Bus port.' } } },
+  },
 };
 
 const env = { ...process.env, WAZO_CONFIG_ROOT: undefined };
@@ -68,7 +70,11 @@ describe('wazo-config pointed at a project', () => {
     assert.ok(existsSync(join(dir, 'src/config/wazo-x/config.ts')));
     assert.deepEqual(readdirSync(join(dir, 'src/config')), ['wazo-x'], 'a single schema writes only its own folder');
     assert.match(readFileSync(join(dir, 'src/config/wazo-x/config.ts'), 'utf8'), /from config\/wazo-x\.schema\.json/);
-    const check = cli(dir, ['generate', '--check', '--schemas', 'config/wazo-x.schema.json', '--out', 'src/config'], env);
+    const check = cli(
+      dir,
+      ['generate', '--check', '--schemas', 'config/wazo-x.schema.json', '--out', 'src/config'],
+      env,
+    );
     assert.equal(check.status, 0, check.stderr);
     assert.match(check.stdout, /^src\/config\/ is up to date/);
   });
@@ -89,7 +95,10 @@ describe('wazo-config pointed at a project', () => {
   });
 
   it('names what is wrong in a wazo-config.json, in one line', () => {
-    oneLineUsage(cli(folder({ 'wazo-config.json': '{"schema": "config"}' }), ['generate'], env), /wazo-config\.json: unexpected schema; the keys are root, schemas, out/);
+    oneLineUsage(
+      cli(folder({ 'wazo-config.json': '{"schema": "config"}' }), ['generate'], env),
+      /wazo-config\.json: unexpected schema; the keys are root, schemas, out/,
+    );
     oneLineUsage(cli(folder({ 'wazo-config.json': '{' }), ['generate'], env), /wazo-config\.json: not valid JSON/);
   });
 });

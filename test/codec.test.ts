@@ -33,13 +33,18 @@ describe('value text', () => {
   });
 
   it('reads the human forms of booleans, in any case', () => {
-    for (const word of ['true', 'TRUE', '1', 'yes', 'Yes', 'on', 'ON']) assert.equal(read(word, { types: ['boolean'] }), true);
-    for (const word of ['false', 'False', '0', 'no', 'NO', 'off', ' off ']) assert.equal(read(word, { types: ['boolean'] }), false);
+    for (const word of ['true', 'TRUE', '1', 'yes', 'Yes', 'on', 'ON'])
+      assert.equal(read(word, { types: ['boolean'] }), true);
+    for (const word of ['false', 'False', '0', 'no', 'NO', 'off', ' off '])
+      assert.equal(read(word, { types: ['boolean'] }), false);
     assert.equal(decode('maybe', { types: ['boolean'] }).ok, false);
   });
 
   it('reads comma-separated lists of scalars', () => {
-    assert.deepEqual(read('Content-Type, X-Auth-Token', { types: ['array'], itemTypes: ['string'] }), ['Content-Type', 'X-Auth-Token']);
+    assert.deepEqual(read('Content-Type, X-Auth-Token', { types: ['array'], itemTypes: ['string'] }), [
+      'Content-Type',
+      'X-Auth-Token',
+    ]);
     assert.deepEqual(read('1,2, 3', { types: ['array'], itemTypes: ['integer'] }), [1, 2, 3]);
     assert.deepEqual(read('', { types: ['array'], itemTypes: ['string'] }), []);
     assert.deepEqual(read('["a,b"]', { types: ['array'], itemTypes: ['string'] }), ['a,b']);
@@ -62,14 +67,32 @@ describe('value text', () => {
   const specs: [string, ValueSpec, fc.Arbitrary<unknown>][] = [
     ['string', { types: ['string'] }, fc.oneof(text, fc.string({ unit: 'grapheme' }))],
     ['integer', { types: ['integer'] }, int],
-    ['number', { types: ['number'] }, fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)), int)],
+    [
+      'number',
+      { types: ['number'] },
+      fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
+        int,
+      ),
+    ],
     ['boolean', { types: ['boolean'] }, fc.boolean()],
     ['nullable string', { types: ['string', 'null'] }, fc.option(text, { nil: null })],
     ['integer or string', { types: ['integer', 'string'] }, fc.oneof(int, text, int.map(String))],
     ['list of strings', { types: ['array'], itemTypes: ['string'] }, fc.array(text)],
     ['list of integers', { types: ['array'], itemTypes: ['integer'] }, fc.array(int)],
-    ['map', { types: ['map'] }, fc.dictionary(settingKey, fc.oneof(fc.boolean(), text, int), { noNullPrototype: true })],
-    ['any', { types: [] }, fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown).filter(takenValue)], // JSON has no -0
+    [
+      'map',
+      { types: ['map'] },
+      fc.dictionary(settingKey, fc.oneof(fc.boolean(), text, int), { noNullPrototype: true }),
+    ],
+    [
+      'any',
+      { types: [] },
+      fc
+        .jsonValue()
+        .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+        .filter(takenValue),
+    ], // JSON has no -0
   ];
 
   it('-0 has no JSON text: it is written and read back as 0', () => {

@@ -29,13 +29,23 @@ const services = schemas.filter((name) => existsSync(join(CORPUS, name)));
 describe('real-world corpus', () => {
   it('has a schema for at least five services', () => assert.ok(services.length >= 5, services.join()));
   it('has a corpus entry for every Wazo service schema', () =>
-    assert.deepEqual(schemas.filter((name) => name.startsWith('wazo-')), services));
+    assert.deepEqual(
+      schemas.filter((name) => name.startsWith('wazo-')),
+      services,
+    ));
 
   for (const name of services) {
     it(`${name}: the shipped config.yml loads and equals Wazo's merge for every key it has`, async () => {
-      const { resolveConfigWithSources, service } = (await import(join(REPO, 'generated', name, 'config.ts'))) as Loader;
+      const { resolveConfigWithSources, service } = (await import(
+        join(REPO, 'generated', name, 'config.ts')
+      )) as Loader;
       const logger = memoryLogger();
-      const { config, tree } = await resolveConfigWithSources({ configFile: join(CORPUS, name, 'config.yml'), configDir: false, env: {}, logger });
+      const { config, tree } = await resolveConfigWithSources({
+        configFile: join(CORPUS, name, 'config.yml'),
+        configDir: false,
+        env: {},
+        logger,
+      });
       const effective = readJson(join(CORPUS, name, 'effective_config.json')) as Record<string, unknown>;
       let compared = 0;
       for (const setting of service.settings) {
@@ -51,11 +61,13 @@ describe('real-world corpus', () => {
       // (A merged map's source, entry by entry, is explain's business: left out here.)
       for (const setting of service.settings.filter((s) => s.path.length === 1 && !s.types.includes('map'))) {
         const source = tree.sourceOf(setting.path);
-        if (setting.path[0]! in shipped) assert.match(source, new RegExp(`^file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`), setting.path[0]);
+        if (setting.path[0]! in shipped)
+          assert.match(source, new RegExp(`^file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`), setting.path[0]);
         else assert.equal(source, 'default', setting.path[0]);
       }
       // The only warnings are the corpus's known typo keys (README.md of the corpus).
-      for (const line of logger.lines) assert.match(line, /unknown key email_confirmation_get_(response_body_template|mimetype)' .*did you mean/);
+      for (const line of logger.lines)
+        assert.match(line, /unknown key email_confirmation_get_(response_body_template|mimetype)' .*did you mean/);
     });
 
     const confd = SHIPPED_CONFD[name];
@@ -76,12 +88,20 @@ describe('real-world corpus', () => {
     }
 
     it(`${name}: the in-code defaults are the schema defaults`, async () => {
-      const { resolveConfigWithSources, service } = (await import(join(REPO, 'generated', name, 'config.ts'))) as Loader;
-      const { config } = await resolveConfigWithSources({ configFile: false, configDir: false, env: {}, logger: memoryLogger() });
+      const { resolveConfigWithSources, service } = (await import(
+        join(REPO, 'generated', name, 'config.ts')
+      )) as Loader;
+      const { config } = await resolveConfigWithSources({
+        configFile: false,
+        configDir: false,
+        env: {},
+        logger: memoryLogger(),
+      });
       const defaults = readJson(join(CORPUS, name, 'default_config.json')) as Record<string, unknown>;
       for (const setting of service.settings) {
         const expected = getAt(defaults as never, setting.path);
-        if (expected !== undefined) assert.deepEqual(getAt(config as never, setting.path), expected, setting.path.join('.'));
+        if (expected !== undefined)
+          assert.deepEqual(getAt(config as never, setting.path), expected, setting.path.join('.'));
       }
     });
   }

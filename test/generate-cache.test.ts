@@ -53,13 +53,19 @@ describe("generate's cache", () => {
   });
 
   it('runs in full when a schema, a file its $ref reads, or a project template changed', async () => {
-    writeFileSync(join(root, 'schemas', 'common', 'bus.json'), JSON.stringify({ ...BUS, properties: { port: { ...BUS.properties.port, default: 5673 } } }));
+    writeFileSync(
+      join(root, 'schemas', 'common', 'bus.json'),
+      JSON.stringify({ ...BUS, properties: { port: { ...BUS.properties.port, default: 5673 } } }),
+    );
     const changed = await run();
     assert.equal(changed.cached, undefined);
     assert.ok(changed.written.includes('wazo-x/consul-seed.json'));
     assert.match(readFileSync(join(root, 'generated', 'wazo-x', 'config.ts'), 'utf8'), /5673/);
     assert.equal((await run()).cached, true);
-    writeFileSync(join(root, 'schemas', 'wazo-y.schema.json'), JSON.stringify({ ...SCHEMA, 'x-service': { name: 'wazo-y' } }));
+    writeFileSync(
+      join(root, 'schemas', 'wazo-y.schema.json'),
+      JSON.stringify({ ...SCHEMA, 'x-service': { name: 'wazo-y' } }),
+    );
     assert.ok((await run()).written.includes('wazo-y/config.ts'));
     mkdirSync(join(root, 'templates', 'deploy'), { recursive: true });
     writeFileSync(join(root, 'templates', 'deploy', 'unused.txt'), 'a project template');

@@ -25,7 +25,8 @@ describe('generate', () => {
     const models = await loadModels(REPO);
     const files = await renderFiles(models, REPO);
     assert.deepEqual(files.map((f) => f.path).sort(), listFiles(join(REPO, 'generated')));
-    for (const file of files) assert.equal(file.contents, readFileSync(join(REPO, 'generated', file.path), 'utf8'), file.path);
+    for (const file of files)
+      assert.equal(file.contents, readFileSync(join(REPO, 'generated', file.path), 'utf8'), file.path);
   });
 
   it('is deterministic and leaves the schemas untouched', async () => {
@@ -34,7 +35,10 @@ describe('generate', () => {
     const first = await renderFiles(await loadModels(REPO), REPO);
     const second = await renderFiles(await loadModels(REPO), REPO);
     assert.deepEqual(second, first);
-    assert.deepEqual(schemaFiles.map((f) => readJson(join(REPO, 'schemas', f))), before);
+    assert.deepEqual(
+      schemaFiles.map((f) => readJson(join(REPO, 'schemas', f))),
+      before,
+    );
   });
 
   it('writes only what changed and deletes what no schema produces any more', async () => {
@@ -45,7 +49,10 @@ describe('generate', () => {
       schema.description = 'Changed.';
       writeFileSync(join(root, 'schemas/wazo-dird.schema.json'), JSON.stringify(schema, null, 2));
       const result = await generate({ root });
-      assert.ok(result.written.length > 0 && result.written.every((p) => p.startsWith('wazo-dird/') || p.startsWith('docs/')), result.written.join());
+      assert.ok(
+        result.written.length > 0 && result.written.every((p) => p.startsWith('wazo-dird/') || p.startsWith('docs/')),
+        result.written.join(),
+      );
       assert.deepEqual(result.deleted, ['wazo-auth/stale.txt']);
       const again = await generate({ root });
       assert.deepEqual([again.written, again.deleted], [[], []]);
@@ -64,7 +71,10 @@ describe('generate', () => {
       const env = { ...process.env, WAZO_CONFIG_ROOT: root };
       const result = cli(root, ['generate', 'wazo-dird'], env);
       assert.equal(result.status, 0, result.stderr);
-      assert.match(readFileSync(join(root, 'generated/docs/index.html'), 'utf8'), /A description only the index and the README show\./);
+      assert.match(
+        readFileSync(join(root, 'generated/docs/index.html'), 'utf8'),
+        /A description only the index and the README show\./,
+      );
       const check = cli(root, ['generate', '--check'], env);
       assert.equal(check.status, 0, check.stderr);
     } finally {
@@ -93,11 +103,20 @@ describe('generate', () => {
   });
 
   it('names every type after its path, never with a number to tell duplicates apart', () => {
-    for (const service of readdirSync(join(REPO, 'generated')).filter((d) => existsSync(join(REPO, 'generated', d, 'config.ts')))) {
+    for (const service of readdirSync(join(REPO, 'generated')).filter((d) =>
+      existsSync(join(REPO, 'generated', d, 'config.ts')),
+    )) {
       const text = readFileSync(join(REPO, 'generated', service, 'config.ts'), 'utf8');
       const names = [...text.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]!);
-      assert.ok(names.includes('Config') && (names.includes('RestApi') || !/^ {2}rest_api[?]?:/m.test(text)), `${service}: ${names.join(', ')}`);
-      assert.deepEqual(names.filter((n) => /\d$/.test(n)), [], service);
+      assert.ok(
+        names.includes('Config') && (names.includes('RestApi') || !/^ {2}rest_api[?]?:/m.test(text)),
+        `${service}: ${names.join(', ')}`,
+      );
+      assert.deepEqual(
+        names.filter((n) => /\d$/.test(n)),
+        [],
+        service,
+      );
     }
   });
 
@@ -120,7 +139,9 @@ describe('generate', () => {
       skipLibCheck: true,
       types: ['node'],
     });
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n') + ` (${d.file?.fileName})`);
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n') + ` (${d.file?.fileName})`);
     assert.deepEqual(diagnostics, []);
     assert.ok(files.length >= 10, 'every service has its loader and validator types');
   });

@@ -27,7 +27,10 @@ export async function tempProject(schemas: Record<string, unknown>): Promise<Tem
   const root = tempRoot();
   mkdirSync(join(root, 'schemas'));
   for (const [name, schema] of Object.entries(schemas)) {
-    writeFileSync(join(root, 'schemas', `${name}.schema.json`), typeof schema === 'string' ? schema : JSON.stringify(schema, null, 2));
+    writeFileSync(
+      join(root, 'schemas', `${name}.schema.json`),
+      typeof schema === 'string' ? schema : JSON.stringify(schema, null, 2),
+    );
   }
   await generate({ root });
   return {
@@ -54,14 +57,22 @@ export function memoryLogger(): Logger & { lines: string[] } {
 }
 
 /** Runs the `wazo-config` command from the sources in `cwd`. */
-export function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { status: number; stdout: string; stderr: string } {
+export function cli(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { status: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), ...args], {
-      cwd,
-      env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const stdout = execFileSync(
+      process.execPath,
+      ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), ...args],
+      {
+        cwd,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return { status: 0, stdout, stderr: '' };
   } catch (error) {
     const e = error as { status: number; stdout: string; stderr: string };

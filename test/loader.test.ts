@@ -39,7 +39,10 @@ async function problemsOf(options: LoadOptions): Promise<string[]> {
     (e: unknown) => e,
   );
   assert.ok(error instanceof ConfigError, String(error));
-  return error.message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+  return error.message
+    .split('\n')
+    .slice(1)
+    .map((line) => line.replace(/^ {2}- /, ''));
 }
 
 describe('loadConfig', () => {
@@ -49,13 +52,22 @@ describe('loadConfig', () => {
     assert.equal(config.prefix, null);
     assert.equal(config.sysconfd_port, '8668');
     assert.deepEqual(config.plugins, { a: true });
-    assert.deepEqual(config.bus, { host: 'localhost', password: 'guest', token: null, 'queue-log': { 'app_amd.so': true }, 'a/b': 'slash' });
+    assert.deepEqual(config.bus, {
+      host: 'localhost',
+      password: 'guest',
+      token: null,
+      'queue-log': { 'app_amd.so': true },
+      'a/b': 'slash',
+    });
     assert.equal('extra' in config, false, 'a leaf without default stays absent');
   });
 
   it('names env vars and Consul keys as envconsul would', () => {
     const bySetting = Object.fromEntries(sample.service.settings.map((s) => [s.path.join('.'), [s.env, s.consulKey]]));
-    assert.deepEqual(bySetting['bus.queue-log.app_amd.so'], ['WAZO_SAMPLE_BUS_QUEUE_LOG_APP_AMD_SO', 'config/wazo-sample/bus/queue-log/app_amd.so']);
+    assert.deepEqual(bySetting['bus.queue-log.app_amd.so'], [
+      'WAZO_SAMPLE_BUS_QUEUE_LOG_APP_AMD_SO',
+      'config/wazo-sample/bus/queue-log/app_amd.so',
+    ]);
     assert.deepEqual(bySetting['bus.a/b'], ['WAZO_SAMPLE_BUS_A_2FB', 'config/wazo-sample/bus/a%2Fb']);
   });
 
@@ -83,7 +95,12 @@ describe('loadConfig', () => {
     assert.equal(tree.sourceOf(['name']), 'env WAZO_SAMPLE_NAME');
     assert.equal(tree.sourceOf(['bus', 'host']), 'override');
     assert.equal(tree.sourceOf(['bus', 'password']), 'default');
-    const last = await sample.loadConfig({ configFile: false, configDir: join(dir, 'conf.d'), confdOrder: 'last-wins', env: {} });
+    const last = await sample.loadConfig({
+      configFile: false,
+      configDir: join(dir, 'conf.d'),
+      confdOrder: 'last-wins',
+      env: {},
+    });
     assert.equal(last.port, 1020);
   });
 
@@ -102,7 +119,12 @@ describe('loadConfig', () => {
   it('warns of unknown keys with a guess, and fails on them under strict', async () => {
     const dir = files({ 'config.yml': 'prot: 1\nbus:\n  hots: x\n' });
     const logger = memoryLogger();
-    await sample.loadConfig({ configFile: join(dir, 'config.yml'), configDir: false, env: { WAZO_SAMPLE_PROT: '1' }, logger });
+    await sample.loadConfig({
+      configFile: join(dir, 'config.yml'),
+      configDir: false,
+      env: { WAZO_SAMPLE_PROT: '1' },
+      logger,
+    });
     const file = `file ${join(dir, 'config.yml')}`;
     assert.deepEqual(logger.lines, [
       'warn: wazo-sample: unknown environment variable WAZO_SAMPLE_PROT (did you mean WAZO_SAMPLE_PORT?)',
@@ -110,7 +132,10 @@ describe('loadConfig', () => {
       `warn: wazo-sample: unknown key bus.hots (${file}): did you mean bus.host?`,
     ]);
     const problems = await problemsOf({ configFile: join(dir, 'config.yml'), configDir: false, env: {}, strict: true });
-    assert.deepEqual(problems, [`prot (${file}): unknown key (hint: did you mean port?)`, `bus.hots (${file}): unknown key (hint: did you mean bus.host?)`]);
+    assert.deepEqual(problems, [
+      `prot (${file}): unknown key (hint: did you mean port?)`,
+      `bus.hots (${file}): unknown key (hint: did you mean bus.host?)`,
+    ]);
   });
 
   it('round-trips every leaf type through an env var (property)', async () => {
@@ -124,19 +149,27 @@ describe('loadConfig', () => {
       debug: fc.boolean(),
       prefix: fc.option(text, { nil: null }),
       level: fc.constantFrom('debug', 'info', 'warning'),
-      sysconfd_port: fc.oneof(int.filter((n) => n >= 1), fc.stringMatching(/^[0-9]+$/)),
+      sysconfd_port: fc.oneof(
+        int.filter((n) => n >= 1),
+        fc.stringMatching(/^[0-9]+$/),
+      ),
       tags: fc.array(text),
       ids: fc.array(int),
       plugins: fc.dictionary(settingKey, fc.boolean(), { noNullPrototype: true }),
-      extra: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown).filter(takenValue), // JSON has no -0
+      extra: fc
+        .jsonValue()
+        .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+        .filter(takenValue), // JSON has no -0
     };
     const specs = new Map(sample.service.settings.map((s) => [s.path.join('.'), s]));
     await fc.assert(
       fc.asyncProperty(fc.record(leaves), async (values) => {
-        const env = Object.fromEntries(Object.entries(values).map(([key, value]) => {
-          const spec = specs.get(key)!;
-          return [spec.env, encode(value as never, spec)];
-        }));
+        const env = Object.fromEntries(
+          Object.entries(values).map(([key, value]) => {
+            const spec = specs.get(key)!;
+            return [spec.env, encode(value as never, spec)];
+          }),
+        );
         const config = await sample.loadConfig({ ...none, env });
         for (const [key, value] of Object.entries(values)) assert.deepEqual(config[key], value, key);
       }),
@@ -147,20 +180,76 @@ describe('loadConfig', () => {
 
 describe('bad values: every problem at once, each with key, source, value (masked if secret) and hint', () => {
   const cases: [string, Record<string, string>, string][] = [
-    ['a word for an integer', { WAZO_SAMPLE_PORT: 'http' }, 'port (env WAZO_SAMPLE_PORT): expected an integer, got "http" (hint: write a whole number such as 5672)'],
-    ['a decimal for an integer', { WAZO_SAMPLE_PORT: '80.5' }, 'port (env WAZO_SAMPLE_PORT): expected an integer, got "80.5" (hint: write a whole number such as 5672)'],
-    ['a port out of range', { WAZO_SAMPLE_PORT: '70000' }, 'port (env WAZO_SAMPLE_PORT): expected a value <= 65535, got 70000 (hint: use a value inside the allowed range)'],
-    ['zero port', { WAZO_SAMPLE_PORT: '0' }, 'port (env WAZO_SAMPLE_PORT): expected a value >= 1, got 0 (hint: use a value inside the allowed range)'],
-    ['a negative number below minimum', { WAZO_SAMPLE_RATIO: '-1' }, 'ratio (env WAZO_SAMPLE_RATIO): expected a value >= 0, got -1 (hint: use a value inside the allowed range)'],
-    ['not a number', { WAZO_SAMPLE_RATIO: 'half' }, 'ratio (env WAZO_SAMPLE_RATIO): expected a number, got "half" (hint: write a number such as 2.5)'],
-    ['not a boolean', { WAZO_SAMPLE_DEBUG: 'maybe' }, 'debug (env WAZO_SAMPLE_DEBUG): expected a boolean, got "maybe" (hint: write true or false (also 1/0, yes/no, on/off))'],
-    ['a value outside the enum', { WAZO_SAMPLE_LEVEL: 'verbose' }, 'level (env WAZO_SAMPLE_LEVEL): expected one of "debug", "info", "warning", got "verbose" (hint: use one of the listed values)'],
-    ['a union string failing its pattern', { WAZO_SAMPLE_SYSCONFD_PORT: 'abc' }, 'sysconfd_port (env WAZO_SAMPLE_SYSCONFD_PORT): expected text matching ^[0-9]+$, got "abc" (hint: see the settings reference for this key)'],
-    ['a list item of the wrong type', { WAZO_SAMPLE_IDS: '1,two' }, 'ids (env WAZO_SAMPLE_IDS): expected a list, got "1,two" (hint: write a JSON list such as ["a", "b"], or a comma-separated list such as a,b)'],
-    ['broken JSON for a map', { WAZO_SAMPLE_PLUGINS: '{"a":' }, 'plugins (env WAZO_SAMPLE_PLUGINS): expected a map, got "{\\"a\\":" (hint: write a JSON object such as {"name": true})'],
-    ['a map value of the wrong type', { WAZO_SAMPLE_PLUGINS: '{"a":"yes"}' }, 'plugins.a (env WAZO_SAMPLE_PLUGINS): expected boolean, got "yes" (hint: write a JSON object such as {"name": true})'],
-    ['a list for a map', { WAZO_SAMPLE_PLUGINS: '[true]' }, 'plugins (env WAZO_SAMPLE_PLUGINS): expected a map, got "[true]" (hint: write a JSON object such as {"name": true})'],
-    ['a secret is masked', { WAZO_SAMPLE_BUS_TOKEN: 'hunter2' }, 'bus.token (env WAZO_SAMPLE_BUS_TOKEN): expected at least 8 characters, got ***** (hint: see the settings reference for this key)'],
+    [
+      'a word for an integer',
+      { WAZO_SAMPLE_PORT: 'http' },
+      'port (env WAZO_SAMPLE_PORT): expected an integer, got "http" (hint: write a whole number such as 5672)',
+    ],
+    [
+      'a decimal for an integer',
+      { WAZO_SAMPLE_PORT: '80.5' },
+      'port (env WAZO_SAMPLE_PORT): expected an integer, got "80.5" (hint: write a whole number such as 5672)',
+    ],
+    [
+      'a port out of range',
+      { WAZO_SAMPLE_PORT: '70000' },
+      'port (env WAZO_SAMPLE_PORT): expected a value <= 65535, got 70000 (hint: use a value inside the allowed range)',
+    ],
+    [
+      'zero port',
+      { WAZO_SAMPLE_PORT: '0' },
+      'port (env WAZO_SAMPLE_PORT): expected a value >= 1, got 0 (hint: use a value inside the allowed range)',
+    ],
+    [
+      'a negative number below minimum',
+      { WAZO_SAMPLE_RATIO: '-1' },
+      'ratio (env WAZO_SAMPLE_RATIO): expected a value >= 0, got -1 (hint: use a value inside the allowed range)',
+    ],
+    [
+      'not a number',
+      { WAZO_SAMPLE_RATIO: 'half' },
+      'ratio (env WAZO_SAMPLE_RATIO): expected a number, got "half" (hint: write a number such as 2.5)',
+    ],
+    [
+      'not a boolean',
+      { WAZO_SAMPLE_DEBUG: 'maybe' },
+      'debug (env WAZO_SAMPLE_DEBUG): expected a boolean, got "maybe" (hint: write true or false (also 1/0, yes/no, on/off))',
+    ],
+    [
+      'a value outside the enum',
+      { WAZO_SAMPLE_LEVEL: 'verbose' },
+      'level (env WAZO_SAMPLE_LEVEL): expected one of "debug", "info", "warning", got "verbose" (hint: use one of the listed values)',
+    ],
+    [
+      'a union string failing its pattern',
+      { WAZO_SAMPLE_SYSCONFD_PORT: 'abc' },
+      'sysconfd_port (env WAZO_SAMPLE_SYSCONFD_PORT): expected text matching ^[0-9]+$, got "abc" (hint: see the settings reference for this key)',
+    ],
+    [
+      'a list item of the wrong type',
+      { WAZO_SAMPLE_IDS: '1,two' },
+      'ids (env WAZO_SAMPLE_IDS): expected a list, got "1,two" (hint: write a JSON list such as ["a", "b"], or a comma-separated list such as a,b)',
+    ],
+    [
+      'broken JSON for a map',
+      { WAZO_SAMPLE_PLUGINS: '{"a":' },
+      'plugins (env WAZO_SAMPLE_PLUGINS): expected a map, got "{\\"a\\":" (hint: write a JSON object such as {"name": true})',
+    ],
+    [
+      'a map value of the wrong type',
+      { WAZO_SAMPLE_PLUGINS: '{"a":"yes"}' },
+      'plugins.a (env WAZO_SAMPLE_PLUGINS): expected boolean, got "yes" (hint: write a JSON object such as {"name": true})',
+    ],
+    [
+      'a list for a map',
+      { WAZO_SAMPLE_PLUGINS: '[true]' },
+      'plugins (env WAZO_SAMPLE_PLUGINS): expected a map, got "[true]" (hint: write a JSON object such as {"name": true})',
+    ],
+    [
+      'a secret is masked',
+      { WAZO_SAMPLE_BUS_TOKEN: 'hunter2' },
+      'bus.token (env WAZO_SAMPLE_BUS_TOKEN): expected at least 8 characters, got ***** (hint: see the settings reference for this key)',
+    ],
   ];
   for (const [name, env, expected] of cases) {
     it(name, async () => assert.deepEqual(await problemsOf({ ...none, env }), [expected]));
@@ -169,7 +258,9 @@ describe('bad values: every problem at once, each with key, source, value (maske
   it('a secret in a file is masked too, and the file is named', async () => {
     const dir = files({ 'config.yml': 'bus:\n  password: [hunter2]\n' });
     const problems = await problemsOf({ configFile: join(dir, 'config.yml'), configDir: false, env: {} });
-    assert.deepEqual(problems, [`bus.password (file ${join(dir, 'config.yml')}): expected string, got ***** (hint: write any text)`]);
+    assert.deepEqual(problems, [
+      `bus.password (file ${join(dir, 'config.yml')}): expected string, got ***** (hint: write any text)`,
+    ]);
     assert.ok(!problems.join('').includes('hunter2'));
   });
 
@@ -190,7 +281,12 @@ describe('bad values: every problem at once, each with key, source, value (maske
   it('broken YAML names the file and line', async () => {
     const dir = files({ 'conf.d/10-x.yml': 'port: 1\n  bad: [\n' });
     const [problem] = await problemsOf({ configFile: false, configDir: join(dir, 'conf.d'), env: {} });
-    assert.match(problem!, new RegExp(`^${join(dir, 'conf.d/10-x.yml')}:\\d+:\\d+ \\(file .*10-x.yml\\): invalid YAML: .+ \\(hint: fix the YAML syntax at that line\\)$`));
+    assert.match(
+      problem!,
+      new RegExp(
+        `^${join(dir, 'conf.d/10-x.yml')}:\\d+:\\d+ \\(file .*10-x.yml\\): invalid YAML: .+ \\(hint: fix the YAML syntax at that line\\)$`,
+      ),
+    );
   });
 
   it('a file whose top is not a mapping', async () => {
@@ -201,13 +297,19 @@ describe('bad values: every problem at once, each with key, source, value (maske
   });
 
   it('lists every problem at once', async () => {
-    const problems = await problemsOf({ ...none, env: { WAZO_SAMPLE_PORT: 'x', WAZO_SAMPLE_DEBUG: 'x', WAZO_SAMPLE_LEVEL: 'x', WAZO_SAMPLE_RATIO: '-5' } });
+    const problems = await problemsOf({
+      ...none,
+      env: { WAZO_SAMPLE_PORT: 'x', WAZO_SAMPLE_DEBUG: 'x', WAZO_SAMPLE_LEVEL: 'x', WAZO_SAMPLE_RATIO: '-5' },
+    });
     assert.equal(problems.length, 4);
-    assert.deepEqual(problems.map((p) => p.split(' ')[0]), ['port', 'debug', 'ratio', 'level']);
+    assert.deepEqual(
+      problems.map((p) => p.split(' ')[0]),
+      ['port', 'debug', 'ratio', 'level'],
+    );
   });
 });
 
-describe("behaviours a Wazo operator relies on, with the real wazo-auth loader", () => {
+describe('behaviours a Wazo operator relies on, with the real wazo-auth loader', () => {
   const auth = () => import('../generated/wazo-auth/config.ts');
 
   it("YAML 1.1 booleans in a config file (PyYAML's, as Wazo reads them) load as booleans", async () => {
@@ -215,11 +317,28 @@ describe("behaviours a Wazo operator relies on, with the real wazo-auth loader",
     const dir = tempRoot();
     const file = join(dir, 'config.yml');
     for (const [text, expected] of [
-      ['yes', true], ['Yes', true], ['YES', true], ['on', true], ['ON', true], ['True', true], ['TRUE', true],
-      ['no', false], ['No', false], ['off', false], ['Off', false], ['False', false], ['FALSE', false],
+      ['yes', true],
+      ['Yes', true],
+      ['YES', true],
+      ['on', true],
+      ['ON', true],
+      ['True', true],
+      ['TRUE', true],
+      ['no', false],
+      ['No', false],
+      ['off', false],
+      ['Off', false],
+      ['False', false],
+      ['FALSE', false],
     ] as const) {
       writeFileSync(file, `debug: ${text}\n`);
-      const config = await loadConfig({ env: {}, configFile: file, configDir: false, consul: false, logger: memoryLogger() });
+      const config = await loadConfig({
+        env: {},
+        configFile: file,
+        configDir: false,
+        consul: false,
+        logger: memoryLogger(),
+      });
       assert.equal(config.debug, expected, `debug: ${text}`);
     }
   });
@@ -227,8 +346,17 @@ describe("behaviours a Wazo operator relies on, with the real wazo-auth loader",
   it("another service's variables under a longer prefix (WAZO_AUTH_KEYS_… beside WAZO_AUTH_…) draw no warning unless close to a setting's name", async () => {
     const { loadConfig } = await auth();
     const logger = memoryLogger();
-    await loadConfig({ env: { WAZO_AUTH_KEYS_PATH: '/var/lib/wazo-auth-keys', WAZO_AUTH_KEYS_FOO: '1', WAZO_AUTH_DEBUGG: '1' }, ...none, consul: false, logger });
-    assert.deepEqual(logger.lines, ['warn: wazo-auth: unknown environment variable WAZO_AUTH_DEBUGG (did you mean WAZO_AUTH_DEBUG?)'], 'only the real typo');
+    await loadConfig({
+      env: { WAZO_AUTH_KEYS_PATH: '/var/lib/wazo-auth-keys', WAZO_AUTH_KEYS_FOO: '1', WAZO_AUTH_DEBUGG: '1' },
+      ...none,
+      consul: false,
+      logger,
+    });
+    assert.deepEqual(
+      logger.lines,
+      ['warn: wazo-auth: unknown environment variable WAZO_AUTH_DEBUGG (did you mean WAZO_AUTH_DEBUG?)'],
+      'only the real typo',
+    );
   });
 });
 
@@ -237,14 +365,26 @@ describe('a config file that does not exist', () => {
     const dir = files({ 'conf.d/10.yml': 'port: 9001\n' });
     const logger = memoryLogger();
     const missing = join(dir, 'config.yml');
-    const config = await sample.loadConfig({ configFile: missing, configDir: join(dir, 'conf.d'), consul: false, env: {}, logger });
+    const config = await sample.loadConfig({
+      configFile: missing,
+      configDir: join(dir, 'conf.d'),
+      consul: false,
+      env: {},
+      logger,
+    });
     assert.equal(config.port, 9001);
-    assert.deepEqual(logger.lines.filter((l) => !l.startsWith('debug:')), [`info: wazo-sample: no config file at ${missing} (the configFile option names it); reading the other sources`]);
+    assert.deepEqual(
+      logger.lines.filter((l) => !l.startsWith('debug:')),
+      [`info: wazo-sample: no config file at ${missing} (the configFile option names it); reading the other sources`],
+    );
   });
 
   it("at the schema's default path: nothing said", async () => {
     const logger = memoryLogger();
     await sample.loadConfig({ configDir: false, consul: false, env: {}, logger });
-    assert.deepEqual(logger.lines.filter((l) => !l.startsWith('debug:')), []);
+    assert.deepEqual(
+      logger.lines.filter((l) => !l.startsWith('debug:')),
+      [],
+    );
   });
 });

@@ -13,7 +13,8 @@ export function missingTool(command: string, args: string[], debianPackage: stri
   let result = probed.get(key);
   if (result === undefined) {
     const run = spawnSync(command, args, { stdio: 'ignore' });
-    result = run.status === 0 ? false : `${command} is not installed (apt-get install ${debianPackage}; see .ci/apt-packages)`;
+    result =
+      run.status === 0 ? false : `${command} is not installed (apt-get install ${debianPackage}; see .ci/apt-packages)`;
     probed.set(key, result);
   }
   return result;

@@ -20,7 +20,11 @@ const SCHEMA = {
     db_uri: { type: 'string', description: 'Database URI.' },
     debug: { type: 'boolean', default: false },
     database: { type: 'object', required: ['uri'], properties: { uri: { type: 'string' } } },
-    auth: { type: 'object', required: ['key'], properties: { key: { type: 'string', 'x-secret': true }, port: { type: 'integer', default: 9497 } } },
+    auth: {
+      type: 'object',
+      required: ['key'],
+      properties: { key: { type: 'string', 'x-secret': true }, port: { type: 'integer', default: 9497 } },
+    },
   },
 };
 
@@ -44,7 +48,14 @@ before(async () => {
 });
 after(() => project.cleanup());
 
-const options = (extra: LoadOptions = {}): LoadOptions => ({ configFile: false, configDir: false, consul: false, env: {}, logger: memoryLogger(), ...extra });
+const options = (extra: LoadOptions = {}): LoadOptions => ({
+  configFile: false,
+  configDir: false,
+  consul: false,
+  env: {},
+  logger: memoryLogger(),
+  ...extra,
+});
 
 describe('required settings without a default', () => {
   it('fail the load, each with the env variable, the Consul key and the file that can set it', async () => {
@@ -65,8 +76,15 @@ describe('required settings without a default', () => {
   it('load once every source sets them, and are then present', async () => {
     const file = join(project.root, 'config.yml');
     writeFileSync(file, 'database:\n  uri: postgresql://db/asterisk\n');
-    const config = await loader.loadConfig(options({ configFile: file, env: { WAZO_REQ_DB_URI: 'postgresql://db/x', WAZO_REQ_AUTH_KEY: 's3cret' } }));
-    assert.deepEqual(config, { db_uri: 'postgresql://db/x', debug: false, database: { uri: 'postgresql://db/asterisk' }, auth: { key: 's3cret', port: 9497 } });
+    const config = await loader.loadConfig(
+      options({ configFile: file, env: { WAZO_REQ_DB_URI: 'postgresql://db/x', WAZO_REQ_AUTH_KEY: 's3cret' } }),
+    );
+    assert.deepEqual(config, {
+      db_uri: 'postgresql://db/x',
+      debug: false,
+      database: { uri: 'postgresql://db/asterisk' },
+      auth: { key: 's3cret', port: 9497 },
+    });
   });
 
   it('are typed as present, at any depth', () => {
@@ -98,7 +116,14 @@ describe('required settings without a default', () => {
   it('compat accepts the schema generate accepts, and flags a newly required key', async () => {
     const path = join(project.root, 'schemas/wazo-req.schema.json');
     const old = join(project.root, 'old.schema.json');
-    writeFileSync(old, JSON.stringify({ ...SCHEMA, required: [], properties: { ...SCHEMA.properties, database: { type: 'object', properties: { uri: { type: 'string' } } } } }));
+    writeFileSync(
+      old,
+      JSON.stringify({
+        ...SCHEMA,
+        required: [],
+        properties: { ...SCHEMA.properties, database: { type: 'object', properties: { uri: { type: 'string' } } } },
+      }),
+    );
     const report = compare(await modelOf(old, project.root), await modelOf(path, project.root));
     assert.deepEqual(
       report.breaking.map((f) => `${f.key}: ${f.rule}`),
@@ -116,7 +141,14 @@ describe('generate never throws past the CLI', () => {
     broken.cleanup = () => rmSync(broken.root, { recursive: true, force: true });
     mkdirSync(join(broken.root, 'schemas'));
     try {
-      const schema = { type: 'object', 'x-service': { name: 'wazo-x' }, properties: { '': { type: 'string', default: 'a' }, g: { type: 'object', properties: { '..': { type: 'integer', default: 1 } } } } };
+      const schema = {
+        type: 'object',
+        'x-service': { name: 'wazo-x' },
+        properties: {
+          '': { type: 'string', default: 'a' },
+          g: { type: 'object', properties: { '..': { type: 'integer', default: 1 } } },
+        },
+      };
       writeFileSync(join(broken.root, 'schemas/wazo-x.schema.json'), JSON.stringify(schema));
       const result = cli(broken.root, ['generate'], { ...process.env, WAZO_CONFIG_ROOT: broken.root });
       assert.equal(result.status, 1);
@@ -131,7 +163,13 @@ describe('generate never throws past the CLI', () => {
   });
 
   it('an internal failure is one line naming the schema, with neither usage text nor stack', async () => {
-    const broken = await tempProject({ 'wazo-x': { type: 'object', 'x-service': { name: 'wazo-x' }, properties: { a: { type: 'string', default: 'a' } } } });
+    const broken = await tempProject({
+      'wazo-x': {
+        type: 'object',
+        'x-service': { name: 'wazo-x' },
+        properties: { a: { type: 'string', default: 'a' } },
+      },
+    });
     try {
       // A project template the README emitter cannot fill: a failure no schema check foresees.
       mkdirSync(join(broken.root, 'templates/docs'), { recursive: true });
@@ -140,7 +178,10 @@ describe('generate never throws past the CLI', () => {
       assert.equal(result.status, 70, result.stderr);
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.length, 1, result.stderr);
-      assert.match(lines[0]!, /^internal error: schemas\/wazo-x\.schema\.json: the [\w-]+ output could not be generated: .+ \(WAZO_CONFIG_DEBUG=1 prints the stack\)$/);
+      assert.match(
+        lines[0]!,
+        /^internal error: schemas\/wazo-x\.schema\.json: the [\w-]+ output could not be generated: .+ \(WAZO_CONFIG_DEBUG=1 prints the stack\)$/,
+      );
       assert.doesNotMatch(result.stderr, /Commands:|--help|at /);
     } finally {
       broken.cleanup();

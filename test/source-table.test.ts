@@ -26,10 +26,27 @@ describe('the source table', () => {
   });
 
   const cases: { given: string; replacements: SourceReplacements; extras?: string[]; want: string[] }[] = [
-    { given: 'no replacement', replacements: {}, want: ['defaults', 'files', 'consul', 'discovered', 'env', 'overrides'] },
-    { given: 'a slot replaced by name', replacements: { consul: named('snapshot') }, want: ['defaults', 'files', 'snapshot', 'discovered', 'env', 'overrides'] },
-    { given: 'slots left empty', replacements: { files: false, env: false }, want: ['defaults', 'consul', 'discovered', 'overrides'] },
-    { given: 'extras', replacements: { discovered: false }, extras: ['a', 'b'], want: ['defaults', 'files', 'consul', 'a', 'b', 'env', 'overrides'] },
+    {
+      given: 'no replacement',
+      replacements: {},
+      want: ['defaults', 'files', 'consul', 'discovered', 'env', 'overrides'],
+    },
+    {
+      given: 'a slot replaced by name',
+      replacements: { consul: named('snapshot') },
+      want: ['defaults', 'files', 'snapshot', 'discovered', 'env', 'overrides'],
+    },
+    {
+      given: 'slots left empty',
+      replacements: { files: false, env: false },
+      want: ['defaults', 'consul', 'discovered', 'overrides'],
+    },
+    {
+      given: 'extras',
+      replacements: { discovered: false },
+      extras: ['a', 'b'],
+      want: ['defaults', 'files', 'consul', 'a', 'b', 'env', 'overrides'],
+    },
   ];
   for (const { given, replacements, extras, want } of cases) {
     it(`given ${given}, keeps the table's order`, () => {
@@ -57,12 +74,27 @@ describe('the source table', () => {
   it('a replaced slot keeps its rank: the environment still wins over the files slot', async () => {
     const files: ConfigSource = {
       name: 'given files',
-      read: async () => ({ layers: [{ kind: 'values', values: [{ path: ['hook_max_attempts'], value: 2, source: 'file given' }] }], problems: [] }),
+      read: async () => ({
+        layers: [{ kind: 'values', values: [{ path: ['hook_max_attempts'], value: 2, source: 'file given' }] }],
+        problems: [],
+      }),
     };
-    const { tree } = await resolveConfig(service, { consul: false, env: { WAZO_WEBHOOKD_HOOK_MAX_ATTEMPTS: '3' }, replaceSources: { files }, pemFiles: false, logger: memoryLogger() });
+    const { tree } = await resolveConfig(service, {
+      consul: false,
+      env: { WAZO_WEBHOOKD_HOOK_MAX_ATTEMPTS: '3' },
+      replaceSources: { files },
+      pemFiles: false,
+      logger: memoryLogger(),
+    });
     assert.equal(tree.root.hook_max_attempts, 3);
     assert.equal(tree.sourceOf(['hook_max_attempts']), 'env WAZO_WEBHOOKD_HOOK_MAX_ATTEMPTS');
-    const { tree: without } = await resolveConfig(service, { consul: false, env: {}, replaceSources: { files }, pemFiles: false, logger: memoryLogger() });
+    const { tree: without } = await resolveConfig(service, {
+      consul: false,
+      env: {},
+      replaceSources: { files },
+      pemFiles: false,
+      logger: memoryLogger(),
+    });
     assert.equal(without.root.hook_max_attempts, 2);
     assert.equal(without.sourceOf(['hook_max_attempts']), 'file given');
   });

@@ -37,7 +37,8 @@ type Level = keyof typeof LEVELS;
 let threshold: Level = 'info';
 const levelOf = (config: Config): Level => (config.debug ? 'debug' : config.log_level);
 function log(level: Level, message: string): void {
-  if (LEVELS[level] >= LEVELS[threshold]) console.log(`${new Date().toISOString()} [${level.toUpperCase()}] ${message}`);
+  if (LEVELS[level] >= LEVELS[threshold])
+    console.log(`${new Date().toISOString()} [${level.toUpperCase()}] ${message}`);
 }
 const logger: Logger = {
   debug: (m) => log('debug', m),
@@ -59,9 +60,13 @@ const server = createServer((request, response) => {
   log('debug', `${request.method} ${request.url}`);
   const { log_level, debug, hook_max_attempts } = config;
   response.setHeader('Content-Type', 'application/json');
-  response.end(JSON.stringify({ log_level, debug, hook_max_attempts, listen: config.rest_api.listen, port: config.rest_api.port }));
+  response.end(
+    JSON.stringify({ log_level, debug, hook_max_attempts, listen: config.rest_api.listen, port: config.rest_api.port }),
+  );
 });
-server.listen(config.rest_api.port, config.rest_api.listen, () => log('info', `listening on http://${config.rest_api.listen}:${config.rest_api.port}`));
+server.listen(config.rest_api.port, config.rest_api.listen, () =>
+  log('info', `listening on http://${config.rest_api.listen}:${config.rest_api.port}`),
+);
 
 const stop = async (): Promise<void> => {
   await watcher.close();
@@ -78,7 +83,10 @@ const watcher = watchConfig(
       if (level !== threshold) log('info', `log level is now ${(threshold = level)}`);
     },
     restartRequired(event) {
-      log('warning', `restart required by ${event.changes.map((c) => c.key).join(', ')}; exiting in ${event.exitInMs} ms`);
+      log(
+        'warning',
+        `restart required by ${event.changes.map((c) => c.key).join(', ')}; exiting in ${event.exitInMs} ms`,
+      );
     },
   },
   {

@@ -17,7 +17,11 @@ export const compatCommand: CommandModule<object, Args> = {
   describe: 'breaking and safe changes between two versions of a schema; exit 1 on breaking',
   builder: (y) =>
     y
-      .positional('old', { type: 'string', demandOption: true, describe: 'the schema as it was (e.g. from git show origin/main:schemas/x.schema.json)' })
+      .positional('old', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the schema as it was (e.g. from git show origin/main:schemas/x.schema.json)',
+      })
       .positional('new', { type: 'string', demandOption: true, describe: 'the schema as it is now' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
   handler: (argv) => run(() => compat(argv)),
@@ -30,8 +34,13 @@ async function compat(argv: Args): Promise<number> {
   if (argv.json) console.log(JSON.stringify(report, null, 2));
   else {
     const count = (n: number, what: string) => `${n} ${what} change${n === 1 ? '' : 's'}`;
-    console.log(`${report.service}: ${count(report.breaking.length, 'breaking')}, ${count(report.safe.length, 'safe')} (${argv.old} → ${argv.new})`);
-    for (const [title, findings] of [['breaking', report.breaking], ['safe', report.safe]] as const) {
+    console.log(
+      `${report.service}: ${count(report.breaking.length, 'breaking')}, ${count(report.safe.length, 'safe')} (${argv.old} → ${argv.new})`,
+    );
+    for (const [title, findings] of [
+      ['breaking', report.breaking],
+      ['safe', report.safe],
+    ] as const) {
       if (findings.length > 0) console.log(`${title}:\n${findings.map(line).join('\n')}`);
     }
   }

@@ -22,10 +22,16 @@ export interface ConsulArgs {
 
 export function withConsulFlags<T>(y: Argv<T>): Argv<T & ConsulArgs> {
   return y
-    .option('consul-url', { type: 'string', describe: 'Consul address, http(s)://host[:port] (default: located as services locate it)' })
+    .option('consul-url', {
+      type: 'string',
+      describe: 'Consul address, http(s)://host[:port] (default: located as services locate it)',
+    })
     .option('token', { type: 'string', describe: 'ACL token (default: WAZO_CONSUL_TOKEN)' })
     .option('ca-file', { type: 'string', describe: 'PEM CA file for https (default: WAZO_CONSUL_CACERT)' })
-    .option('wait', { type: 'number', describe: 'seconds to wait for an unreachable Consul (default: WAZO_CONSUL_WAIT_TIMEOUT, else 60)' });
+    .option('wait', {
+      type: 'number',
+      describe: 'seconds to wait for an unreachable Consul (default: WAZO_CONSUL_WAIT_TIMEOUT, else 60)',
+    });
 }
 
 /** The flags as ConsulOptions; the rest is located from the environment and /etc/wazo-platform/consul. */
@@ -38,7 +44,9 @@ export function consulOptionsOf(args: ConsulArgs, required: boolean): ConsulOpti
   return options;
 }
 
-/** Consul as seed and diff talk to it: always (the defaults when nothing locates it); one session for the whole command. */
+/**
+ * Consul as seed and diff talk to it: always (the defaults when nothing locates it); one session for the whole command.
+ */
 export function openSession(args: ConsulArgs): ConsulSession {
   const session = ConsulSession.open(consulOptionsOf(args, true), process.env);
   const { located } = session;
@@ -57,7 +65,10 @@ export async function clientOf(session: ConsulSession): Promise<ConsulClient> {
   }
 }
 
-/** Reads a service's prefix; a Consul that cannot be read (or hides it by ACLs) ends the command with the loader's message. */
+/**
+ * Reads a service's prefix; a Consul that cannot be read (or hides it by ACLs) ends the command with the loader's
+ * message.
+ */
 export async function readService(session: ConsulSession, service: ServiceSpec, what: string) {
   try {
     return await session.readPrefix(service.consulPrefix, what, consoleLogger);

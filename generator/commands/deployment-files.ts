@@ -16,8 +16,14 @@ export interface FileArgs {
 
 export function withFileFlags<T>(y: Argv<T>): Argv<T & FileArgs> {
   return y
-    .option('config-file', { type: 'string', describe: "the service's main config file (default: the schema's x-service.configFile)" })
-    .option('config-dir', { type: 'string', describe: "the service's conf.d directory (default: the schema's x-service.configDir)" });
+    .option('config-file', {
+      type: 'string',
+      describe: "the service's main config file (default: the schema's x-service.configFile)",
+    })
+    .option('config-dir', {
+      type: 'string',
+      describe: "the service's conf.d directory (default: the schema's x-service.configDir)",
+    });
 }
 
 export interface FileValue {

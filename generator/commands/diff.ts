@@ -41,12 +41,18 @@ export const diffCommand: CommandModule<object, Args> = {
   command: 'diff <services..>',
   describe: 'compare live Consul KV with the schema: missing, unknown, invalid and changed keys',
   builder: (y) =>
-    withFileFlags(withConsulFlags(
-      y
-        .positional('services', { type: 'string', array: true, demandOption: true, describe: 'service names' })
-        .option('files', { type: 'boolean', default: true, describe: "compare with the service's config files too (--no-files: Consul alone)" })
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
-    )),
+    withFileFlags(
+      withConsulFlags(
+        y
+          .positional('services', { type: 'string', array: true, demandOption: true, describe: 'service names' })
+          .option('files', {
+            type: 'boolean',
+            default: true,
+            describe: "compare with the service's config files too (--no-files: Consul alone)",
+          })
+          .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
+      ),
+    ),
   handler: (argv) => run(() => diff(argv)),
 };
 
@@ -67,11 +73,23 @@ async function diff(argv: Args): Promise<number> {
   return diffs.some((d) => d.invalid.length > 0) ? 1 : 0;
 }
 
-export async function diffService(service: ServiceSpec, entries: KvEntry[], files: readonly FileValue[] = []): Promise<ServiceDiff> {
+export async function diffService(
+  service: ServiceSpec,
+  entries: KvEntry[],
+  files: readonly FileValue[] = [],
+): Promise<ServiceDiff> {
   const index = indexOf(service);
   const decoded = decodeEntries(entries, index);
   const present = new Set(entries.map((e) => e.key));
-  const result: ServiceDiff = { service: service.name, prefix: service.consulPrefix, missing: [], unknown: [], invalid: [], changed: [], hiding: [] };
+  const result: ServiceDiff = {
+    service: service.name,
+    prefix: service.consulPrefix,
+    missing: [],
+    unknown: [],
+    invalid: [],
+    changed: [],
+    hiding: [],
+  };
   result.unknown = decoded.unknown.map((p) => ({ key: p.source.replace(/^consul /, ''), hint: p.hint ?? '' }));
   // The loader itself judges the values: defaults < these keys, validated whole, with its messages.
   const problems = await loaderProblems(service, decoded);
@@ -89,7 +107,13 @@ export async function diffService(service: ServiceSpec, entries: KvEntry[], file
     const setting = index.leafFor(path)!;
     const file = fromFiles.get(setting.consulKey);
     if (file && !invalidKeys.has(source) && !isDeepStrictEqual(value, file.value)) {
-      result.hiding.push({ key: setting.consulKey, setting: dotted(path), value: showValue(value, setting.secret), file: showValue(file.value, setting.secret), source: file.source });
+      result.hiding.push({
+        key: setting.consulKey,
+        setting: dotted(path),
+        value: showValue(value, setting.secret),
+        file: showValue(file.value, setting.secret),
+        source: file.source,
+      });
     }
     if (invalidKeys.has(source) || isDeepStrictEqual(value, setting.default)) continue;
     result.changed.push({
@@ -124,11 +148,17 @@ async function loaderProblems(service: ServiceSpec, decoded: ReturnType<typeof d
 
 function render(d: ServiceDiff): string {
   const hiding = d.hiding.length > 0 ? `, ${d.hiding.length} hiding a file's value` : '';
-  const lines = [`${d.service} (Consul ${d.prefix}/): ${d.missing.length} missing, ${d.unknown.length} unknown, ${d.invalid.length} invalid, ${d.changed.length} changed${hiding}`];
-  for (const m of d.missing) lines.push(`  missing  ${m.key}${m.default === undefined ? ' (required: the schema gives no default)' : ` (default ${m.default})`}`);
+  const lines = [
+    `${d.service} (Consul ${d.prefix}/): ${d.missing.length} missing, ${d.unknown.length} unknown, ${d.invalid.length} invalid, ${d.changed.length} changed${hiding}`,
+  ];
+  for (const m of d.missing)
+    lines.push(
+      `  missing  ${m.key}${m.default === undefined ? ' (required: the schema gives no default)' : ` (default ${m.default})`}`,
+    );
   for (const u of d.unknown) lines.push(`  unknown  ${u.key}: ${u.hint}`);
   for (const p of d.invalid) lines.push(`  invalid  ${formatProblem(p)}`);
   for (const c of d.changed) lines.push(`  changed  ${c.key}: ${c.value} (default ${c.default})`);
-  for (const h of d.hiding) lines.push(`  hides    ${h.key}: ${h.value} hides ${h.file} from ${h.source} (Consul ranks above files)`);
+  for (const h of d.hiding)
+    lines.push(`  hides    ${h.key}: ${h.value} hides ${h.file} from ${h.source} (Consul ranks above files)`);
   return lines.join('\n');
 }

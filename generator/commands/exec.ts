@@ -23,27 +23,50 @@ interface Args extends ConsulArgs, ProjectArgs {
 
 export const execCommand: CommandModule<object, Args> = {
   command: 'exec <service>',
-  describe: "run a daemon from its schema: render its files, register it in Consul, reload or restart it on changes",
+  describe: 'run a daemon from its schema: render its files, register it in Consul, reload or restart it on changes',
   builder: (y) =>
     withConsulFlags(
       y
         .parserConfiguration({ 'populate--': true })
-        .usage('$0 exec <service> [options] -- <command> [arguments…]\n\nRun a daemon that knows nothing of Consul from its schema (x-service.render, reload, check): render its files, start it, register it in Consul once its probe passes, re-render and reload it when mutable keys change, restart it when other keys change.')
-        .positional('service', { type: 'string', demandOption: true, describe: 'service name: its schema has x-service.render (and reload, check)' })
+        .usage(
+          '$0 exec <service> [options] -- <command> [arguments…]\n\nRun a daemon that knows nothing of Consul from its schema (x-service.render, reload, check): render its files, start it, register it in Consul once its probe passes, re-render and reload it when mutable keys change, restart it when other keys change.',
+        )
+        .positional('service', {
+          type: 'string',
+          demandOption: true,
+          describe: 'service name: its schema has x-service.render (and reload, check)',
+        })
         .option('restart', {
           choices: ['child', 'exit'] as const,
           default: 'child' as const,
-          describe: 'on a change of a restart-only key: restart the daemon here (child), or stop it and exit 75 for systemd/Kubernetes to restart (exit)',
+          describe:
+            'on a change of a restart-only key: restart the daemon here (child), or stop it and exit 75 for systemd/Kubernetes to restart (exit)',
         })
-        .option('grace', { type: 'number', default: DEFAULT_GRACE_MS / 1000, describe: 'seconds between SIGTERM and SIGKILL when stopping the daemon' })
-        .option('render-dir', { type: 'string', describe: "write the rendered files into this directory (by their base names) instead of the schema's paths" })
-        .option('config-file', { type: 'string', describe: "the main config file (default: the schema's x-service.configFile)" })
-        .option('config-dir', { type: 'string', describe: "the conf.d directory (default: the schema's x-service.configDir)" })
-        .example('$0 exec postgresql -- /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main', 'run PostgreSQL from Consul')
+        .option('grace', {
+          type: 'number',
+          default: DEFAULT_GRACE_MS / 1000,
+          describe: 'seconds between SIGTERM and SIGKILL when stopping the daemon',
+        })
+        .option('render-dir', {
+          type: 'string',
+          describe: "write the rendered files into this directory (by their base names) instead of the schema's paths",
+        })
+        .option('config-file', {
+          type: 'string',
+          describe: "the main config file (default: the schema's x-service.configFile)",
+        })
+        .option('config-dir', {
+          type: 'string',
+          describe: "the conf.d directory (default: the schema's x-service.configDir)",
+        })
+        .example(
+          '$0 exec postgresql -- /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main',
+          'run PostgreSQL from Consul',
+        )
         .epilog(
           'Consul is located as services locate it (WAZO_CONSUL_* or /etc/wazo-platform/consul, or the flags); without it, files and env only. ' +
             'Mutable keys are applied by re-rendering and reloading; other keys restart the daemon. SIGTERM, SIGINT and SIGHUP are passed to the daemon; ' +
-            'the exit code is the daemon\'s. See docs/exec.md.',
+            "the exit code is the daemon's. See docs/exec.md.",
         ),
     ),
   handler: (argv) => run(() => execute(argv)),
@@ -51,12 +74,17 @@ export const execCommand: CommandModule<object, Args> = {
 
 async function execute(argv: Args): Promise<number> {
   const command = (argv['--'] ?? []).map(String);
-  if (command.length === 0) throw new UserError(`wazo-config exec ${argv.service}: no command to run (write it after --, e.g. wazo-config exec ${argv.service} -- /usr/sbin/daemon -f config)`);
+  if (command.length === 0)
+    throw new UserError(
+      `wazo-config exec ${argv.service}: no command to run (write it after --, e.g. wazo-config exec ${argv.service} -- /usr/sbin/daemon -f config)`,
+    );
   const project = projectFrom(argv);
   const root = project.root;
   const [model] = await loadModels(project, [argv.service]);
   if (!model!.daemon || model!.daemon.render.length + (model!.daemon.check ? 1 : 0) === 0) {
-    throw new UserError(`${argv.service}: its schema has no x-service.render or check, so exec has nothing to do (see docs/exec.md)`);
+    throw new UserError(
+      `${argv.service}: its schema has no x-service.render or check, so exec has nothing to do (see docs/exec.md)`,
+    );
   }
   return supervise({
     service: compiledSpecOf(model!),

@@ -36,8 +36,14 @@ export const explainCommand: CommandModule<object, Args> = {
     withConsulFlags(
       y
         .positional('service', { type: 'string', demandOption: true, describe: 'service name' })
-        .option('config-file', { type: 'string', describe: "the main config file (default: the schema's x-service.configFile)" })
-        .option('config-dir', { type: 'string', describe: "the conf.d directory (default: the schema's x-service.configDir)" })
+        .option('config-file', {
+          type: 'string',
+          describe: "the main config file (default: the schema's x-service.configFile)",
+        })
+        .option('config-dir', {
+          type: 'string',
+          describe: "the conf.d directory (default: the schema's x-service.configDir)",
+        })
         .option('files', { type: 'boolean', default: true, describe: 'read config files (--no-files: none)' })
         .option('consul', { type: 'boolean', default: true, describe: 'read Consul when located (--no-consul: never)' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
@@ -55,7 +61,10 @@ async function explain(argv: Args): Promise<number> {
   });
   const rows: ExplainedSetting[] = service!.settings.map((setting) => {
     const value = getAt(tree.root, setting.path);
-    const row: ExplainedSetting = { key: dotted(setting.path), source: value === undefined ? 'nothing' : tree.sourceOf(setting.path) };
+    const row: ExplainedSetting = {
+      key: dotted(setting.path),
+      source: value === undefined ? 'nothing' : tree.sourceOf(setting.path),
+    };
     if (value !== undefined) row.value = setting.secret ? MASK : JSON.stringify(value);
     return row;
   });
@@ -64,7 +73,13 @@ async function explain(argv: Args): Promise<number> {
     return 0;
   }
   const keyWidth = Math.max(...rows.map((r) => r.key.length));
-  const shown = rows.map((r) => (r.value === undefined ? '(unset)' : r.value.length > VALUE_WIDTH ? `${r.value.slice(0, VALUE_WIDTH - 3)}...` : r.value));
+  const shown = rows.map((r) =>
+    r.value === undefined
+      ? '(unset)'
+      : r.value.length > VALUE_WIDTH
+        ? `${r.value.slice(0, VALUE_WIDTH - 3)}...`
+        : r.value,
+  );
   const valueWidth = Math.max(...shown.map((v) => v.length));
   console.log(`${service!.name}: effective configuration (defaults < files < Consul < env)`);
   rows.forEach((r, i) => console.log(`  ${r.key.padEnd(keyWidth)}  ${shown[i]!.padEnd(valueWidth)}  ${r.source}`));

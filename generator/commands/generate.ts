@@ -15,17 +15,35 @@ export const generateCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('services', { type: 'string', array: true, describe: 'service names (default: all)' })
-      .option('check', { type: 'boolean', default: false, describe: 'write nothing; list stale files and exit 1 if any' })
-      .option('js', { type: 'boolean', default: false, describe: 'emit config.js + config.d.ts (and validate.js + .d.ts) instead of TypeScript, for services that do not compile TypeScript' }),
+      .option('check', {
+        type: 'boolean',
+        default: false,
+        describe: 'write nothing; list stale files and exit 1 if any',
+      })
+      .option('js', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'emit config.js + config.d.ts (and validate.js + .d.ts) instead of TypeScript, for services that do not compile TypeScript',
+      }),
   handler: (argv) =>
     run(async () => {
       const services = argv.services?.length ? argv.services : undefined;
       // Loaded on use: the emitters bring prettier, ts-morph and json-schema-to-typescript.
       const { generate } = await import('../index.ts');
       const project = projectFrom(argv);
-      const result = await generate({ ...project, services, check: argv.check, language: argv.js ? 'js' : 'ts', cache: true });
+      const result = await generate({
+        ...project,
+        services,
+        check: argv.check,
+        language: argv.js ? 'js' : 'ts',
+        cache: true,
+      });
       const out = relative(process.cwd(), project.out) || '.';
-      const stale = [...result.written.map((p) => `${out}/${p}`), ...result.deleted.map((p) => `${out}/${p} (no longer generated)`)];
+      const stale = [
+        ...result.written.map((p) => `${out}/${p}`),
+        ...result.deleted.map((p) => `${out}/${p} (no longer generated)`),
+      ];
       if (argv.check) {
         if (stale.length === 0) {
           console.log(`${out}/ is up to date (${result.unchanged.length} files).`);
@@ -34,7 +52,9 @@ export const generateCommand: CommandModule<object, Args> = {
         console.error(`${out}/ is stale; run \`wazo-config generate\`:\n${stale.map((s) => `  ${s}`).join('\n')}`);
         return 1;
       }
-      console.log(`${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged.length} unchanged.`);
+      console.log(
+        `${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged.length} unchanged.`,
+      );
       return 0;
     }),
 };

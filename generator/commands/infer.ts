@@ -25,11 +25,23 @@ export const inferCommand: CommandModule<object, Args> = {
   describe: 'a draft schema from existing YAML config files (types, defaults, descriptions from comments)',
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'config files: the shipped config.yml first, then any conf.d files' })
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'config files: the shipped config.yml first, then any conf.d files',
+      })
       .option('service', { type: 'string', demandOption: true, describe: 'the service name (x-service.name)' })
-      .option('defaults', { type: 'string', describe: "the service's in-code defaults as YAML or JSON (default: the first file's values)" })
+      .option('defaults', {
+        type: 'string',
+        describe: "the service's in-code defaults as YAML or JSON (default: the first file's values)",
+      })
       .option('out', { type: 'string', describe: 'write the schema to this file (default: stdout)' })
-      .option('verify', { type: 'boolean', default: true, describe: 'load every input back through the loader with the draft (--no-verify: skip)' }),
+      .option('verify', {
+        type: 'boolean',
+        default: true,
+        describe: 'load every input back through the loader with the draft (--no-verify: skip)',
+      }),
   handler: (argv) => run(() => infer(argv)),
 };
 
@@ -44,8 +56,13 @@ async function infer(argv: Args): Promise<number> {
   if (argv.out) writeFileSync(argv.out, text);
   else process.stdout.write(text);
 
-  console.error(`${argv.service}: draft schema from ${inputs.length} file${inputs.length === 1 ? '' : 's'}; ${notes.length} note${notes.length === 1 ? '' : 's'} to review:`);
-  for (const note of notes) console.error(`  ${note.where ? `${note.where}: ` : ''}${note.path.length > 0 ? `${dotted(note.path)}: ` : ''}${note.message}`);
+  console.error(
+    `${argv.service}: draft schema from ${inputs.length} file${inputs.length === 1 ? '' : 's'}; ${notes.length} note${notes.length === 1 ? '' : 's'} to review:`,
+  );
+  for (const note of notes)
+    console.error(
+      `  ${note.where ? `${note.where}: ` : ''}${note.path.length > 0 ? `${dotted(note.path)}: ` : ''}${note.message}`,
+    );
   if (!argv.verify) return 0;
   const workDir = mkdtempSync(join(tmpdir(), 'wazo-config-infer-'));
   try {

@@ -40,7 +40,12 @@ export function projectFrom(args: ProjectArgs, cwd = process.cwd()): Project {
     out: args.out === undefined ? fromFile('out') : resolve(cwd, args.out),
   });
   if (!existsSync(project.schemas)) {
-    const how = args.schemas !== undefined ? '--schemas' : file?.schemas !== undefined ? `${PROJECT_FILE}'s "schemas"` : 'the default <root>/schemas';
+    const how =
+      args.schemas !== undefined
+        ? '--schemas'
+        : file?.schemas !== undefined
+          ? `${PROJECT_FILE}'s "schemas"`
+          : 'the default <root>/schemas';
     throw new UsageError(
       `no schemas at ${project.schemas} (from ${how}); point to them with --schemas <folder or file> (and --out <folder>), ` +
         `--root <project>, or a ${PROJECT_FILE} here with {"schemas": …, "out": …}`,
@@ -55,14 +60,21 @@ function readProjectFile(path: string): ProjectFile | undefined {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError(`${path}: not valid JSON (${(error as Error).message}); expected {"schemas": "<folder or file>", "out": "<folder>"}`);
+    throw new UsageError(
+      `${path}: not valid JSON (${(error as Error).message}); expected {"schemas": "<folder or file>", "out": "<folder>"}`,
+    );
   }
   const known = ['root', 'schemas', 'out'];
-  const wrong = typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)
-    ? ['(the file must hold an object)']
-    : Object.entries(parsed).filter(([key, value]) => !known.includes(key) || typeof value !== 'string').map(([key]) => key);
+  const wrong =
+    typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)
+      ? ['(the file must hold an object)']
+      : Object.entries(parsed)
+          .filter(([key, value]) => !known.includes(key) || typeof value !== 'string')
+          .map(([key]) => key);
   if (wrong.length > 0) {
-    throw new UsageError(`${path}: unexpected ${wrong.join(', ')}; the keys are ${known.join(', ')}, each a path relative to ${dirname(path)}`);
+    throw new UsageError(
+      `${path}: unexpected ${wrong.join(', ')}; the keys are ${known.join(', ')}, each a path relative to ${dirname(path)}`,
+    );
   }
   return parsed as ProjectFile;
 }
@@ -94,7 +106,9 @@ export async function run(action: () => Promise<number>): Promise<void> {
       process.exitCode = EXIT.problems;
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      const debug = process.env.WAZO_CONFIG_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (WAZO_CONFIG_DEBUG=1 prints the stack)';
+      const debug = process.env.WAZO_CONFIG_DEBUG
+        ? `\n${(error as Error).stack ?? ''}`
+        : ' (WAZO_CONFIG_DEBUG=1 prints the stack)';
       console.error(`internal error: ${message.split('\n')[0]}${debug}`);
       process.exitCode = EXIT.bug;
     }

@@ -36,21 +36,37 @@ interface Args extends ConsulArgs, FileArgs, ProjectArgs {
   'dry-run': boolean;
 }
 
-type Change = { kind: 'create' | 'update' | 'unchanged' | 'kept'; key: string; text: string; current?: KvEntry; op?: TxnKvOp; from: string };
+type Change = {
+  kind: 'create' | 'update' | 'unchanged' | 'kept';
+  key: string;
+  text: string;
+  current?: KvEntry;
+  op?: TxnKvOp;
+  from: string;
+};
 
 /** An entry to write, and where its value comes from (`file …`, or `default`). */
 type Planned = SeedEntry & { from: string };
 
 export const seedCommand: CommandModule<object, Args> = {
   command: 'seed <services..>',
-  describe: "write into Consul KV what the service's config files set beyond the defaults (create-only unless --overwrite)",
+  describe:
+    "write into Consul KV what the service's config files set beyond the defaults (create-only unless --overwrite)",
   builder: (y) =>
     withFileFlags(
       withConsulFlags(
         y
           .positional('services', { type: 'string', array: true, demandOption: true, describe: 'service names' })
-          .option('defaults', { type: 'boolean', default: false, describe: 'write every schema default instead (Consul ranks above files: says which file values it hides)' })
-          .option('overwrite', { type: 'boolean', default: false, describe: 'also replace values Consul already holds' })
+          .option('defaults', {
+            type: 'boolean',
+            default: false,
+            describe: 'write every schema default instead (Consul ranks above files: says which file values it hides)',
+          })
+          .option('overwrite', {
+            type: 'boolean',
+            default: false,
+            describe: 'also replace values Consul already holds',
+          })
           .option('dry-run', { type: 'boolean', default: false, describe: 'write nothing; print the plan' }),
       ),
     ),
@@ -70,7 +86,11 @@ async function seed(argv: Args): Promise<number> {
       const { entries } = await readService(session, service, `wazo-config seed ${service.name}`);
       const changes = plan(wanted, entries, argv.overwrite);
       const written = new Set(changes.filter((c) => c.op).map((c) => c.key));
-      plans.push({ service, changes, hidden: argv.defaults ? files.filter((f) => written.has(f.setting.consulKey)) : [] });
+      plans.push({
+        service,
+        changes,
+        hidden: argv.defaults ? files.filter((f) => written.has(f.setting.consulKey)) : [],
+      });
     }
     const writes = plans.flatMap((p) => p.changes.filter((c) => c.op));
     const progress = argv['dry-run'] ? undefined : new Progress(writes.length);
@@ -94,7 +114,12 @@ function defaultEntries(out: string, service: ServiceSpec): Planned[] {
 }
 
 function entryOf({ setting, value, source }: FileValue): Planned {
-  return { key: setting.consulKey, flags: 0, value: Buffer.from(encode(value, setting), 'utf8').toString('base64'), from: source };
+  return {
+    key: setting.consulKey,
+    flags: 0,
+    value: Buffer.from(encode(value, setting), 'utf8').toString('base64'),
+    from: source,
+  };
 }
 
 function readSeedFile(out: string, service: string): SeedEntry[] {
@@ -102,7 +127,9 @@ function readSeedFile(out: string, service: string): SeedEntry[] {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as SeedEntry[];
   } catch (error) {
-    throw new UserError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); run \`wazo-config generate\``);
+    throw new UserError(
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); run \`wazo-config generate\``,
+    );
   }
 }
 
@@ -111,7 +138,9 @@ function plan(seedEntries: Planned[], current: KvEntry[], overwrite: boolean): C
   return seedEntries.map((entry): Change => {
     const text = Buffer.from(entry.value, 'base64').toString('utf8');
     const existing = byKey.get(entry.key);
-    const op = (index: number): TxnKvOp => ({ KV: { Verb: 'cas', Key: entry.key, Value: entry.value, Flags: entry.flags, Index: index } });
+    const op = (index: number): TxnKvOp => ({
+      KV: { Verb: 'cas', Key: entry.key, Value: entry.value, Flags: entry.flags, Index: index },
+    });
     const change = { key: entry.key, text, from: entry.from };
     if (!existing) return { kind: 'create', ...change, op: op(0) };
     if ((existing.value ?? '') === text) return { kind: 'unchanged', ...change, current: existing };
@@ -123,9 +152,13 @@ function plan(seedEntries: Planned[], current: KvEntry[], overwrite: boolean): C
 /** What `--defaults` hides: file values Consul's default will rank above. */
 function printHidden(service: ServiceSpec, hidden: FileValue[], dryRun: boolean): void {
   if (hidden.length === 0) return;
-  console.log(`${service.name}: ${dryRun ? 'would hide' : 'hides'} ${hidden.length} value${hidden.length === 1 ? '' : 's'} set in files (Consul ranks above config files):`);
+  console.log(
+    `${service.name}: ${dryRun ? 'would hide' : 'hides'} ${hidden.length} value${hidden.length === 1 ? '' : 's'} set in files (Consul ranks above config files):`,
+  );
   for (const { setting, value, source } of hidden) {
-    console.log(`  ! ${setting.consulKey}: the default ${showValue(setting.default, setting.secret)} hides ${showValue(value, setting.secret)} from ${source}`);
+    console.log(
+      `  ! ${setting.consulKey}: the default ${showValue(setting.default, setting.secret)} hides ${showValue(value, setting.secret)} from ${source}`,
+    );
   }
 }
 
@@ -149,12 +182,16 @@ async function write(kv: ConsulClient, service: ServiceSpec, changes: Change[], 
     }
     if (!result.ok) {
       progress.end();
-      const reasons = result.errors.map((e) => `  - ${batch[e.OpIndex]?.KV.Key ?? `operation ${e.OpIndex}`}: ${e.What}`);
+      const reasons = result.errors.map(
+        (e) => `  - ${batch[e.OpIndex]?.KV.Key ?? `operation ${e.OpIndex}`}: ${e.What}`,
+      );
       const stale = result.errors.some((e) => /index is stale/.test(e.What));
       throw new UserError(
         `${service.name}: Consul rolled back a transaction of ${batch.length} writes; none of them was written ` +
           `(${written} written before it):\n${reasons.join('\n')}\n` +
-          (stale ? 'Those keys changed in Consul while seeding; run the seed again.' : 'Fix the cause, then run the seed again: it only writes what is missing.'),
+          (stale
+            ? 'Those keys changed in Consul while seeding; run the seed again.'
+            : 'Fix the cause, then run the seed again: it only writes what is missing.'),
       );
     }
     written += batch.length;
@@ -170,8 +207,10 @@ function printChanges(service: ServiceSpec, changes: Change[]): void {
   for (const c of changes) {
     const from = c.from === 'default' ? 'default' : `from ${c.from}`;
     if (c.kind === 'create') console.log(`  + ${c.key} = ${show(c.text, c.key)} (${from})`);
-    else if (c.kind === 'update') console.log(`  ~ ${c.key}: ${show(c.current?.value, c.key)} → ${show(c.text, c.key)} (${from})`);
-    else if (c.kind === 'kept') console.log(`  = ${c.key}: keeps ${show(c.current?.value, c.key)} (${c.from} ${show(c.text, c.key)})`);
+    else if (c.kind === 'update')
+      console.log(`  ~ ${c.key}: ${show(c.current?.value, c.key)} → ${show(c.text, c.key)} (${from})`);
+    else if (c.kind === 'kept')
+      console.log(`  = ${c.key}: keeps ${show(c.current?.value, c.key)} (${c.from} ${show(c.text, c.key)})`);
   }
 }
 
@@ -184,6 +223,7 @@ function summary(service: ServiceSpec, changes: Change[], argv: Args): string {
   const parts = [`${dryRun ? 'would create' : 'created'} ${count('create')}`];
   if (overwrite) parts.push(`${dryRun ? 'would update' : 'updated'} ${count('update')}`);
   parts.push(`unchanged ${count('unchanged')}`);
-  if (!overwrite) parts.push(`kept ${count('kept')}${count('kept') > 0 ? ' (values set in Consul; --overwrite replaces them)' : ''}`);
+  if (!overwrite)
+    parts.push(`kept ${count('kept')}${count('kept') > 0 ? ' (values set in Consul; --overwrite replaces them)' : ''}`);
   return `${service.name}: ${parts.join(', ')}`;
 }

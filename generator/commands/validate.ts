@@ -39,10 +39,27 @@ export const validateCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('service', { type: 'string', demandOption: true, describe: 'service name' })
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'the config file, then conf.d files (ordered by name, as the loader does)' })
-      .option('confd-order', { choices: ['first-wins', 'last-wins'] as const, default: 'first-wins' as const, describe: 'which conf.d file wins a conflict' })
-      .option('exec', { type: 'boolean', default: false, describe: 'run the commands of !exec files, as Wazo does (wazoCompat.exec)' })
-      .option('accumulate-lists', { type: 'boolean', default: false, describe: "concatenate lists across files, as wazo-auth does (wazoCompat.accumulateLists)" })
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'the config file, then conf.d files (ordered by name, as the loader does)',
+      })
+      .option('confd-order', {
+        choices: ['first-wins', 'last-wins'] as const,
+        default: 'first-wins' as const,
+        describe: 'which conf.d file wins a conflict',
+      })
+      .option('exec', {
+        type: 'boolean',
+        default: false,
+        describe: 'run the commands of !exec files, as Wazo does (wazoCompat.exec)',
+      })
+      .option('accumulate-lists', {
+        type: 'boolean',
+        default: false,
+        describe: 'concatenate lists across files, as wazo-auth does (wazoCompat.accumulateLists)',
+      })
       .option('env', { type: 'boolean', default: false, describe: "also read the service's environment variables" })
       .option('strict', { type: 'boolean', default: false, describe: 'unknown keys are errors, not warnings' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
@@ -65,7 +82,12 @@ async function validate(argv: Args): Promise<number> {
   // A file named on the command line that does not exist is an error, not an empty file.
   let problems: readonly Problem[] = argv.files
     .filter((file) => !existsSync(file))
-    .map((file) => ({ key: file, source: `file ${file}`, message: 'no such file', hint: 'check the path: validate reads only the files it is given' }));
+    .map((file) => ({
+      key: file,
+      source: `file ${file}`,
+      message: 'no such file',
+      hint: 'check the path: validate reads only the files it is given',
+    }));
   try {
     // Strict, so that unknown keys come back as problems with their source; shown as warnings unless --strict.
     await resolveConfig(spec!, {
@@ -80,14 +102,23 @@ async function validate(argv: Args): Promise<number> {
     problems = [...problems, ...error.problems];
   }
   const lines = new KeyLines();
-  const located = problems.map((p): Located => ({ ...p, severity: p.message === 'unknown key' && !argv.strict ? 'warning' : 'error', ...lines.locate(p) }));
+  const located = problems.map((p): Located => ({
+    ...p,
+    severity: p.message === 'unknown key' && !argv.strict ? 'warning' : 'error',
+    ...lines.locate(p),
+  }));
   const errors = located.filter((p) => p.severity === 'error').length;
-  if (argv.json) console.log(JSON.stringify({ service: spec!.name, files: argv.files, valid: errors === 0, problems: located }, null, 2));
+  if (argv.json)
+    console.log(
+      JSON.stringify({ service: spec!.name, files: argv.files, valid: errors === 0, problems: located }, null, 2),
+    );
   else {
     for (const p of located) console.log(problemLine(p));
     const warnings = located.length - errors;
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-    console.log(`${spec!.name}: ${count(argv.files.length, 'file')}, ${count(errors, 'error')}, ${count(warnings, 'warning')}`);
+    console.log(
+      `${spec!.name}: ${count(argv.files.length, 'file')}, ${count(errors, 'error')}, ${count(warnings, 'warning')}`,
+    );
   }
   return errors > 0 ? 1 : 0;
 }
@@ -154,7 +185,8 @@ function keyNode(node: Node | null, dotted: string): Node | undefined {
     const key = pair.key as Node;
     const name = isScalar(key) ? String(key.value) : String(key);
     const rest = dotted === name ? '' : dotted.startsWith(`${name}.`) ? dotted.slice(name.length + 1) : undefined;
-    if (rest !== undefined && (!best || rest.length < best.rest.length)) best = { key, value: pair.value as Node | null, rest };
+    if (rest !== undefined && (!best || rest.length < best.rest.length))
+      best = { key, value: pair.value as Node | null, rest };
   }
   if (!best) return undefined;
   return keyNode(best.value, best.rest) ?? best.key;

@@ -6,7 +6,9 @@ type Typed = Pick<LeafSetting, 'types' | 'itemTypes'>;
 /** `array<string>` for a list of strings; `array` accepts any items; `any` when the leaf has no type. */
 function atoms(leaf: Typed): string[] {
   if (leaf.types.length === 0) return ['any'];
-  return leaf.types.flatMap((t) => (t === 'array' && leaf.itemTypes ? leaf.itemTypes.map((i) => `array<${i}>`) : [t === 'map' ? 'object' : t]));
+  return leaf.types.flatMap((t) =>
+    t === 'array' && leaf.itemTypes ? leaf.itemTypes.map((i) => `array<${i}>`) : [t === 'map' ? 'object' : t],
+  );
 }
 
 function accepts(leaf: Typed, atom: string): boolean {

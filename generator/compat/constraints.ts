@@ -27,7 +27,9 @@ export function constraintChanges(old: SchemaNode, updated: SchemaNode, secret =
   const valueText = secret ? masked : shown;
   const text = (value: unknown, keyword = 'enum') => (VALUES.has(keyword) ? valueText(value) : shown(value));
   const record = (tighter: boolean, keyword: string) =>
-    (tighter ? changes.tightened : changes.relaxed).push(`${keyword} ${text(old[keyword], keyword)} → ${text(updated[keyword], keyword)}`);
+    (tighter ? changes.tightened : changes.relaxed).push(
+      `${keyword} ${text(old[keyword], keyword)} → ${text(updated[keyword], keyword)}`,
+    );
   for (const keyword of [...LOWER_BOUNDS, ...UPPER_BOUNDS]) {
     const [before, after] = [old[keyword], updated[keyword]];
     if (before === after || (typeof before !== 'number' && typeof after !== 'number')) continue;

@@ -75,7 +75,11 @@ export function compare(old: ServiceModel, updated: ServiceModel): CompatReport 
     const both = { ...change, old: change.old, new: change.new };
     for (const rule of LEAF_RULES) add(key, rule, rule.test(both));
   }
-  return { service: updated.name, breaking: findings.filter((f) => f.kind === 'breaking'), safe: findings.filter((f) => f.kind === 'safe') };
+  return {
+    service: updated.name,
+    breaking: findings.filter((f) => f.kind === 'breaking'),
+    safe: findings.filter((f) => f.kind === 'safe'),
+  };
 }
 
 function byPointer(model: ServiceModel): Map<string, LeafSetting> {

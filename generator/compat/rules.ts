@@ -67,7 +67,11 @@ export const PRESENCE_RULES: PresenceRule[] = [
   {
     name: 'a key was added',
     kind: 'safe',
-    test: (c) => !c.old && !!c.new && !c.newMandatory && (c.new.default === undefined ? 'optional' : `default ${shown(c.new, c.new.default)}`),
+    test: (c) =>
+      !c.old &&
+      !!c.new &&
+      !c.newMandatory &&
+      (c.new.default === undefined ? 'optional' : `default ${shown(c.new, c.new.default)}`),
   },
 ];
 
@@ -89,7 +93,8 @@ export const LEAF_RULES: LeafRule[] = [
     name: 'a constraint was added or tightened',
     kind: 'breaking',
     hint: 'values that passed before may now fail validation',
-    test: (c) => constraintChanges(c.old.schema, c.new.schema, c.old.secret || c.new.secret).tightened.join('; ') || false,
+    test: (c) =>
+      constraintChanges(c.old.schema, c.new.schema, c.old.secret || c.new.secret).tightened.join('; ') || false,
   },
   {
     name: 'a validation keyword changed that compat cannot classify',
@@ -101,13 +106,21 @@ export const LEAF_RULES: LeafRule[] = [
     name: 'the default changed',
     kind: 'breaking',
     hint: 'deployments that rely on the old default change behaviour: announce it, or set the old value where it matters',
-    test: (c) => c.old.default !== undefined && c.new.default !== undefined && !isDeepStrictEqual(c.old.default, c.new.default) && `${shown(c.old, c.old.default)} → ${shown(c.new, c.new.default)}`,
+    test: (c) =>
+      c.old.default !== undefined &&
+      c.new.default !== undefined &&
+      !isDeepStrictEqual(c.old.default, c.new.default) &&
+      `${shown(c.old, c.old.default)} → ${shown(c.new, c.new.default)}`,
   },
   {
     name: 'the default was removed',
     kind: 'breaking',
     hint: 'the key is now absent unless set: the service must cope with that',
-    test: (c) => c.old.default !== undefined && c.new.default === undefined && !c.newMandatory && `was ${shown(c.old, c.old.default)}`,
+    test: (c) =>
+      c.old.default !== undefined &&
+      c.new.default === undefined &&
+      !c.newMandatory &&
+      `was ${shown(c.old, c.old.default)}`,
   },
   {
     name: 'a key became immutable',
@@ -119,13 +132,17 @@ export const LEAF_RULES: LeafRule[] = [
     name: 'the environment variable name changed',
     kind: 'breaking',
     hint: 'env files, compose files and envconsul set the old name: rename it there too',
-    test: (c) => c.old.envName !== c.new.envName && c.renamedEnv !== c.new.envName && `${c.old.envName} → ${c.new.envName}`,
+    test: (c) =>
+      c.old.envName !== c.new.envName && c.renamedEnv !== c.new.envName && `${c.old.envName} → ${c.new.envName}`,
   },
   {
     name: 'the Consul key changed',
     kind: 'breaking',
     hint: 'values stored under the old key are no longer read: move them',
-    test: (c) => c.old.consulKey !== c.new.consulKey && c.renamedConsulKey !== c.new.consulKey && `${c.old.consulKey} → ${c.new.consulKey}`,
+    test: (c) =>
+      c.old.consulKey !== c.new.consulKey &&
+      c.renamedConsulKey !== c.new.consulKey &&
+      `${c.old.consulKey} → ${c.new.consulKey}`,
   },
   {
     name: 'a secret key is no longer secret',
@@ -133,16 +150,34 @@ export const LEAF_RULES: LeafRule[] = [
     hint: 'its value would show in logs, docs and the Kubernetes ConfigMap',
     test: (c) => c.old.secret && !c.new.secret,
   },
-  { name: 'a type was widened', kind: 'safe', test: (c) => typesAdded(c.old, c.new).length > 0 && `${acceptedTypesText(c.old)} → ${acceptedTypesText(c.new)}` },
-  { name: 'a constraint was removed or relaxed', kind: 'safe', test: (c) => constraintChanges(c.old.schema, c.new.schema, c.old.secret || c.new.secret).relaxed.join('; ') || false },
-  { name: 'a default was added', kind: 'safe', test: (c) => c.old.default === undefined && c.new.default !== undefined && shown(c.new, c.new.default) },
+  {
+    name: 'a type was widened',
+    kind: 'safe',
+    test: (c) => typesAdded(c.old, c.new).length > 0 && `${acceptedTypesText(c.old)} → ${acceptedTypesText(c.new)}`,
+  },
+  {
+    name: 'a constraint was removed or relaxed',
+    kind: 'safe',
+    test: (c) =>
+      constraintChanges(c.old.schema, c.new.schema, c.old.secret || c.new.secret).relaxed.join('; ') || false,
+  },
+  {
+    name: 'a default was added',
+    kind: 'safe',
+    test: (c) => c.old.default === undefined && c.new.default !== undefined && shown(c.new, c.new.default),
+  },
   { name: 'a key became mutable', kind: 'safe', test: (c) => !c.old.mutable && c.new.mutable },
   { name: 'a key became secret', kind: 'safe', test: (c) => !c.old.secret && c.new.secret },
   { name: 'a key was deprecated', kind: 'safe', test: (c) => !c.old.deprecated && c.new.deprecated },
 ];
 
 export const SERVICE_RULES: ServiceRule[] = [
-  { name: 'the service name changed', kind: 'breaking', hint: 'its env prefix, Consul prefix and files follow the name', test: (o, n) => o.name !== n.name && `${o.name} → ${n.name}` },
+  {
+    name: 'the service name changed',
+    kind: 'breaking',
+    hint: 'its env prefix, Consul prefix and files follow the name',
+    test: (o, n) => o.name !== n.name && `${o.name} → ${n.name}`,
+  },
   {
     name: 'the environment prefix changed',
     kind: 'breaking',
@@ -155,8 +190,16 @@ export const SERVICE_RULES: ServiceRule[] = [
     hint: 'values stored under the old prefix are no longer read: move them',
     test: (o, n) => o.consulPrefix !== n.consulPrefix && `${o.consulPrefix}/ → ${n.consulPrefix}/`,
   },
-  { name: 'the config file path changed', kind: 'breaking', test: (o, n) => o.configFile !== n.configFile && `${o.configFile} → ${n.configFile}` },
-  { name: 'the conf.d directory changed', kind: 'breaking', test: (o, n) => o.configDir !== n.configDir && `${o.configDir} → ${n.configDir}` },
+  {
+    name: 'the config file path changed',
+    kind: 'breaking',
+    test: (o, n) => o.configFile !== n.configFile && `${o.configFile} → ${n.configFile}`,
+  },
+  {
+    name: 'the conf.d directory changed',
+    kind: 'breaking',
+    test: (o, n) => o.configDir !== n.configDir && `${o.configDir} → ${n.configDir}`,
+  },
 ];
 
 /** What the type and constraint rules do not look at, so that any other change is still seen. */

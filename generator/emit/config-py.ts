@@ -16,7 +16,24 @@ import type { Emitter } from './emitter.ts';
 import { pythonValidator } from './python-validator.ts';
 
 /** Names config.py imports: a group type may not take one. */
-const IMPORTED = new Set(['TYPE_CHECKING', 'Any', 'Callable', 'Literal', 'Mapping', 'NotRequired', 'TypedDict', 'cast', 're', 'DiscoverSpec', 'ServiceSpec', 'SettingSpec', 'VE', 'Resolved', 'Watcher', 'WatchHandlers']);
+const IMPORTED = new Set([
+  'TYPE_CHECKING',
+  'Any',
+  'Callable',
+  'Literal',
+  'Mapping',
+  'NotRequired',
+  'TypedDict',
+  'cast',
+  're',
+  'DiscoverSpec',
+  'ServiceSpec',
+  'SettingSpec',
+  'VE',
+  'Resolved',
+  'Watcher',
+  'WatchHandlers',
+]);
 
 export const configPyEmitter: Emitter = {
   name: 'config-py',
@@ -28,7 +45,8 @@ export const configPyEmitter: Emitter = {
 export function configPy(model: ServiceModel): string {
   const validator = pythonValidator(validationSchemaOf(model.schema), model.file);
   const precedence =
-    `schema defaults < ${model.configFile} < ${model.configDir}/*.yml < Consul ${model.consulPrefix}/ ` + `< discovered < env ${model.envPrefix}_* < overrides`;
+    `schema defaults < ${model.configFile} < ${model.configDir}/*.yml < Consul ${model.consulPrefix}/ ` +
+    `< discovered < env ${model.envPrefix}_* < overrides`;
   return [
     `# ${bannerText(model.file)}`,
     `"""${pyDocText(`Typed configuration of ${model.name} (${precedence}).\n\n${model.description ?? model.title}`)}"""`,
@@ -78,7 +96,10 @@ export function configPy(model: ServiceModel): string {
 /** The TypedDicts, nested groups first (a functional TypedDict needs its parts defined). */
 function groupTypes(group: GroupSetting): string[] {
   const blocks = group.children.filter((c): c is GroupSetting => c.kind === 'group').flatMap(groupTypes);
-  if (IMPORTED.has(group.typeName)) throw new Error(`the group ${group.path.join('.') || '(root)'} is named ${group.typeName}, a name config.py imports`);
+  if (IMPORTED.has(group.typeName))
+    throw new Error(
+      `the group ${group.path.join('.') || '(root)'} is named ${group.typeName}, a name config.py imports`,
+    );
   const required = requiredOf(group);
   const keys = group.children.map((child) => {
     const key = child.path[child.path.length - 1]!;
@@ -89,11 +110,32 @@ function groupTypes(group: GroupSetting): string[] {
   const doc = group.description ? `"""${pyDocText(group.description)}"""` : undefined;
   if (keys.every((k) => isPyIdentifier(k.key))) {
     const body = keys.flatMap((k) => [...k.comments.map((c) => `    ${c}`), `    ${k.key}: ${k.type}`]);
-    return [...blocks, [`class ${group.typeName}(TypedDict):`, ...(doc ? [`    ${doc}`, ''] : []), ...(body.length ? body : ['    pass'])].join('\n')];
+    return [
+      ...blocks,
+      [
+        `class ${group.typeName}(TypedDict):`,
+        ...(doc ? [`    ${doc}`, ''] : []),
+        ...(body.length ? body : ['    pass']),
+      ].join('\n'),
+    ];
   }
-  const entries = keys.flatMap((k) => [...k.comments.map((c) => `        ${c}`), `        ${pyLiteral(k.key)}: ${k.type},`]);
+  const entries = keys.flatMap((k) => [
+    ...k.comments.map((c) => `        ${c}`),
+    `        ${pyLiteral(k.key)}: ${k.type},`,
+  ]);
   const comment = group.description ? [`#: ${oneLine(group.description)}`] : [];
-  return [...blocks, [...comment, `${group.typeName} = TypedDict(`, `    ${pyLiteral(group.typeName)},`, '    {', ...entries, '    },', ')'].join('\n')];
+  return [
+    ...blocks,
+    [
+      ...comment,
+      `${group.typeName} = TypedDict(`,
+      `    ${pyLiteral(group.typeName)},`,
+      '    {',
+      ...entries,
+      '    },',
+      ')',
+    ].join('\n'),
+  ];
 }
 
 function commentLines(setting: Setting): string[] {
@@ -108,14 +150,22 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
 }
 
-const SCALAR: Record<string, string> = { string: 'str', integer: 'int', number: 'float', boolean: 'bool', null: 'None' };
+const SCALAR: Record<string, string> = {
+  string: 'str',
+  integer: 'int',
+  number: 'float',
+  boolean: 'bool',
+  null: 'None',
+};
 
 /** The Python type of a leaf's schema: what the loader gives after validation. */
 export function leafType(node: unknown): string {
   if (!isNode(node)) return 'Any';
   const values = Array.isArray(node.enum) ? node.enum : 'const' in node ? [node.const] : undefined;
   if (values) {
-    const literal = values.filter((v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v)));
+    const literal = values.filter(
+      (v) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v)),
+    );
     const rest = values.filter((v) => !literal.includes(v));
     if (rest.every((v) => v === null)) {
       const parts = literal.length ? [`Literal[${literal.map((v) => pyLiteral(v)).join(', ')}]`] : [];
@@ -127,7 +177,10 @@ export function leafType(node: unknown): string {
   if (types.length === 0) return 'Any';
   const parts = types.map((t) => {
     if (t === 'array') return `list[${isNode(node.items) ? leafType(node.items) : 'Any'}]`;
-    if (t === 'object') return isNode(node.additionalProperties) && !isNode(node.properties) ? `dict[str, ${leafType(node.additionalProperties)}]` : 'dict[str, Any]';
+    if (t === 'object')
+      return isNode(node.additionalProperties) && !isNode(node.properties)
+        ? `dict[str, ${leafType(node.additionalProperties)}]`
+        : 'dict[str, Any]';
     return SCALAR[t] ?? 'Any';
   });
   return [...new Set(parts)].join(' | ');
@@ -149,11 +202,21 @@ function serviceLiteral(model: ServiceModel): string {
     '    ),',
     '    validate=_validate,',
   ];
-  return ['#: Everything the runtime knows of this service: locations and one row per setting.', 'SERVICE = ServiceSpec(', ...fields, ')'].join('\n');
+  return [
+    '#: Everything the runtime knows of this service: locations and one row per setting.',
+    'SERVICE = ServiceSpec(',
+    ...fields,
+    ')',
+  ].join('\n');
 }
 
 function settingLiteral(row: SettingSpec): string {
-  const args = [`${pyLiteral(row.path, true)}`, pyLiteral(row.env), pyLiteral(row.consulKey), pyLiteral(row.types, true)];
+  const args = [
+    `${pyLiteral(row.path, true)}`,
+    pyLiteral(row.env),
+    pyLiteral(row.consulKey),
+    pyLiteral(row.types, true),
+  ];
   if (row.mutable) args.push('mutable=True');
   if (row.secret) args.push('secret=True');
   if (row.itemTypes) args.push(`item_types=${pyLiteral(row.itemTypes, true)}`);
@@ -163,4 +226,3 @@ function settingLiteral(row: SettingSpec): string {
   if (row.required) args.push('required=True');
   return `SettingSpec(${args.join(', ')})`;
 }
-

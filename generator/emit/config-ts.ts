@@ -5,7 +5,14 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import { Project, ts, VariableDeclarationKind, type SourceFile } from 'ts-morph';
-import { requiredNames, serviceSpecOf, typeNameOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
+import {
+  requiredNames,
+  serviceSpecOf,
+  typeNameOf,
+  type GroupSetting,
+  type ServiceModel,
+  type Setting,
+} from '../model.ts';
 import type { SchemaNode } from '../load.ts';
 import { banner } from '../syntax/banner.ts';
 import { tsDocText, tsLiteral } from '../syntax/ts.ts';
@@ -29,7 +36,17 @@ export const configTsEmitter: Emitter = {
     const file = project.createSourceFile(`${model.name}/config.ts`, '');
     file.addImportDeclaration({
       moduleSpecifier: 'wazo-config/runtime',
-      namedImports: ['load', 'resolveConfig', 'watch', 'type LoadOptions', 'type Resolved', 'type ServiceSpec', 'type WatchHandlers', 'type WatchOptions', 'type Watcher'],
+      namedImports: [
+        'load',
+        'resolveConfig',
+        'watch',
+        'type LoadOptions',
+        'type Resolved',
+        'type ServiceSpec',
+        'type WatchHandlers',
+        'type WatchOptions',
+        'type Watcher',
+      ],
     });
     file.addImportDeclaration({ moduleSpecifier: './validate.js', namedImports: ['validate'] });
     file.addStatements(types);
@@ -79,7 +96,8 @@ export const configTsEmitter: Emitter = {
       returnType: 'Watcher<Config>',
       statements: 'return watch<Config>(service, config, handlers, options);',
     });
-    if (language === 'ts') return [{ path: `${model.name}/config.ts`, contents: banner.slashes(model.file) + file.getFullText() }];
+    if (language === 'ts')
+      return [{ path: `${model.name}/config.ts`, contents: banner.slashes(model.file) + file.getFullText() }];
     const { js, dts } = asJavaScript(project, file);
     return [
       { path: `${model.name}/config.js`, contents: banner.slashes(model.file) + js },
@@ -90,7 +108,12 @@ export const configTsEmitter: Emitter = {
 
 /** The loader as an ES module and its declarations, as `tsc` (module nodenext) would emit them. */
 function asJavaScript(project: Project, file: SourceFile): { js: string; dts: string } {
-  project.compilerOptions.set({ module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2022, declaration: true, removeComments: false });
+  project.compilerOptions.set({
+    module: ts.ModuleKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    declaration: true,
+    removeComments: false,
+  });
   const js = ts.transpileModule(file.getFullText(), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
   }).outputText;
@@ -126,8 +149,12 @@ function typesSchemaOf(model: ServiceModel): SchemaNode {
       return node;
     }
     node.title = setting.typeName;
-    node.properties = Object.fromEntries(setting.children.map((child) => [child.path[child.path.length - 1]!, clone(child)]));
-    node.required = setting.children.filter((child) => alwaysPresent(child, requiredOf(setting))).map((child) => child.path[child.path.length - 1]!);
+    node.properties = Object.fromEntries(
+      setting.children.map((child) => [child.path[child.path.length - 1]!, clone(child)]),
+    );
+    node.required = setting.children
+      .filter((child) => alwaysPresent(child, requiredOf(setting)))
+      .map((child) => child.path[child.path.length - 1]!);
     return node;
   };
   return clone(model.root);
@@ -137,7 +164,11 @@ function typesSchemaOf(model: ServiceModel): SchemaNode {
 export function describe(setting: Setting): string {
   const text = setting.description ?? '';
   if (setting.kind === 'group') return text;
-  const facts = [`env \`${setting.envName}\``, `Consul \`${setting.consulKey}\``, setting.mutable ? 'applied live' : 'restart to apply'];
+  const facts = [
+    `env \`${setting.envName}\``,
+    `Consul \`${setting.consulKey}\``,
+    setting.mutable ? 'applied live' : 'restart to apply',
+  ];
   if (setting.secret) facts.push('secret');
   return `${text}\n\n${facts.join(' · ')}`.trim();
 }
@@ -159,7 +190,8 @@ export function requiredOf(group: GroupSetting): unknown[] {
  */
 function nameNestedObjects(node: SchemaNode, name: string): void {
   const isObjectType = node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'));
-  if (isObjectType && !isNode(node.properties) && node.additionalProperties === undefined) node.additionalProperties = {};
+  if (isObjectType && !isNode(node.properties) && node.additionalProperties === undefined)
+    node.additionalProperties = {};
   if (isNode(node.properties)) {
     node.title = name;
     node.properties = Object.fromEntries(
@@ -170,7 +202,10 @@ function nameNestedObjects(node: SchemaNode, name: string): void {
       }),
     );
   }
-  for (const [keyword, suffix] of [['additionalProperties', 'Value'], ['items', 'Item']] as const) {
+  for (const [keyword, suffix] of [
+    ['additionalProperties', 'Value'],
+    ['items', 'Item'],
+  ] as const) {
     const child = node[keyword];
     if (isNode(child)) {
       node[keyword] = { ...child };

@@ -22,14 +22,15 @@ const ASSIGNED = [
 export const consulLocationEmitter: IndexEmitter = {
   name: 'consul-location',
   emitAll(_models, { root }) {
-    const assignments = ASSIGNED
-      .map(([name, value]) => {
-        const quoted = envFileValue(name, value);
-        if (!quoted.ok) throw new Error(`${name}: ${quoted.reason}`);
-        return `${name}=${quoted.text}`;
-      })
-      .join('\n');
-    const contents = fillFrame(root, 'deploy', FRAME, { banner: banner.hash(`templates/deploy/${FRAME}`), assignments });
+    const assignments = ASSIGNED.map(([name, value]) => {
+      const quoted = envFileValue(name, value);
+      if (!quoted.ok) throw new Error(`${name}: ${quoted.reason}`);
+      return `${name}=${quoted.text}`;
+    }).join('\n');
+    const contents = fillFrame(root, 'deploy', FRAME, {
+      banner: banner.hash(`templates/deploy/${FRAME}`),
+      assignments,
+    });
     return [{ path: `${FRAME}.example`, contents }];
   },
 };

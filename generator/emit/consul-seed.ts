@@ -14,7 +14,11 @@ export const consulSeedEmitter: Emitter = {
   emit(model) {
     const entries: SeedEntry[] = model.leaves
       .filter((leaf) => leaf.default !== undefined)
-      .map((leaf) => ({ key: leaf.consulKey, flags: 0, value: Buffer.from(encode(leaf.default!, leaf), 'utf8').toString('base64') }));
+      .map((leaf) => ({
+        key: leaf.consulKey,
+        flags: 0,
+        value: Buffer.from(encode(leaf.default!, leaf), 'utf8').toString('base64'),
+      }));
     return [{ path: `${model.name}/consul-seed.json`, contents: JSON.stringify(entries, null, 2) + '\n' }];
   },
 };

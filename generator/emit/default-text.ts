@@ -15,5 +15,7 @@ export function defaultText(leaf: LeafSetting): string | undefined {
  * same default) and generation goes on, with this warning naming the setting.
  */
 export function warnLeftOut(model: ServiceModel, leaf: LeafSetting, artifact: string, reason: string): void {
-  console.warn(`warning: generated/${model.name}/${artifact}: ${leaf.envName} (${model.file}#${leaf.pointer}): the default ${reason}; left out, the loader applies it`);
+  console.warn(
+    `warning: generated/${model.name}/${artifact}: ${leaf.envName} (${model.file}#${leaf.pointer}): the default ${reason}; left out, the loader applies it`,
+  );
 }

@@ -88,7 +88,10 @@ export function keyFactsOfAll(models: readonly ServiceModel[]): KeyFacts[] {
   return models.flatMap((model) => model.leaves.map((leaf) => keyFactsOf(model, leaf)));
 }
 
-/** Keys whose deep links on the index page would be the same (`a.b` and `a` › `b`, or names that differ only in mangled characters). */
+/**
+ * Keys whose deep links on the index page would be the same (`a.b` and `a` › `b`, or names that differ only in mangled
+ * characters).
+ */
 export function anchorProblems(models: readonly ServiceModel[]): SchemaProblem[] {
   const seen = new Map<string, LeafSetting>();
   const problems: SchemaProblem[] = [];
@@ -97,7 +100,12 @@ export function anchorProblems(models: readonly ServiceModel[]): SchemaProblem[]
       const anchor = anchorOf(model.name, leaf);
       const earlier = seen.get(anchor);
       if (earlier) {
-        problems.push({ file: model.file, pointer: leaf.pointer, message: `two keys share the docs anchor #${anchor}: this one and #${earlier.pointer}`, hint: 'rename one key' });
+        problems.push({
+          file: model.file,
+          pointer: leaf.pointer,
+          message: `two keys share the docs anchor #${anchor}: this one and #${earlier.pointer}`,
+          hint: 'rename one key',
+        });
       } else seen.set(anchor, leaf);
     }
   }
@@ -111,7 +119,8 @@ export function exampleProblems(model: ServiceModel): SchemaProblem[] {
     {
       file: model.file,
       pointer: '',
-      message: "no key can serve as the docs' example: no setting has a value whose text fits on one line of an env file",
+      message:
+        "no key can serve as the docs' example: no setting has a value whose text fits on one line of an env file",
       hint: 'give one setting a default or an example that fits on one line',
     },
   ];
@@ -146,7 +155,8 @@ export function typeFactsOf(leaf: LeafSetting): TypeFacts {
 
 function typeWord(type: ValueType, leaf: LeafSetting): string {
   if (type === 'array' && leaf.itemTypes) return `list of ${leaf.itemTypes.join(' or ')}`;
-  if (type === 'map' && leaf.mapValueType !== undefined) return `map of ${leaf.mapValueType === 'object' ? 'maps' : leaf.mapValueType}`;
+  if (type === 'map' && leaf.mapValueType !== undefined)
+    return `map of ${leaf.mapValueType === 'object' ? 'maps' : leaf.mapValueType}`;
   return TYPE_WORDS[type];
 }
 
@@ -208,7 +218,9 @@ function anyExample(model: ServiceModel): ExampleChange | undefined {
 }
 
 function sampleValue(leaf: LeafSetting): JsonValue {
-  const given = [leaf.default, ...(leaf.examples ?? []), ...(leaf.enum ?? [])].find((v) => v !== undefined && v !== null);
+  const given = [leaf.default, ...(leaf.examples ?? []), ...(leaf.enum ?? [])].find(
+    (v) => v !== undefined && v !== null,
+  );
   if (given !== undefined) return given;
   const minimum = leaf.bounds?.minimum ?? 1;
   switch (leaf.types.find((t) => t !== 'null')) {

@@ -232,7 +232,7 @@ function howToValues(model: ServiceModel, settings: SettingsWriter): Record<stri
     pyUsage: mdFence(
       'python',
       [
-        'from .config import load_config, watch_config  # this service\'s generated config.py',
+        "from .config import load_config, watch_config  # this service's generated config.py",
         '',
         'config = load_config()',
         `config${example.leaf.path.map((k) => `[${pyLiteral(k)}]`).join('')}  # ${pyLiteral(example.leaf.default ?? null)}`,

@@ -15,7 +15,10 @@ export interface GeneratedFile {
 export interface EmitContext {
   /** The project root (where `schemas/`, `templates/` and `generated/` are). */
   root: string;
-  /** The loader's language: `config.ts` (default), or `config.js` + `config.d.ts` for services that do not compile TypeScript. */
+  /**
+   * The loader's language: `config.ts` (default), or `config.js` + `config.d.ts` for services that do not compile
+   * TypeScript.
+   */
   language?: Language;
 }
 

@@ -32,7 +32,10 @@ export function envEntries(model: ServiceModel, warn = true): EnvEntry[] {
     const notes: string[] = [];
     let line = `# ${leaf.envName}=`;
     const text = defaultText(leaf);
-    if (leaf.secret) notes.push('Secret: never written from the schema default; unset, the default (if any) applies. Keep this file readable by the service only.');
+    if (leaf.secret)
+      notes.push(
+        'Secret: never written from the schema default; unset, the default (if any) applies. Keep this file readable by the service only.',
+      );
     else if (text !== undefined) {
       const quoted = envFileValue(leaf.envName, text);
       if (quoted.ok) line = `${leaf.envName}=${quoted.text}`;
@@ -49,7 +52,8 @@ export function envEntries(model: ServiceModel, warn = true): EnvEntry[] {
 }
 
 function defaultFact(leaf: LeafSetting): string {
-  if (leaf.required) return 'REQUIRED: no default, the service does not start until it is set (here, in Consul or in a config file)';
+  if (leaf.required)
+    return 'REQUIRED: no default, the service does not start until it is set (here, in Consul or in a config file)';
   if (leaf.default === undefined) return 'no default';
   if (leaf.secret) return 'default hidden (secret)';
   return `default ${JSON.stringify(leaf.default)}`;
@@ -61,7 +65,11 @@ export const envFileEmitter: Emitter = {
     const settings = envEntries(model)
       .map((entry) => `${entry.comment}${entry.line}`)
       .join('\n\n');
-    const contents = fillFrame(root, 'deploy', 'service.env', { banner: banner.hash(model.file), service: model.name, settings });
+    const contents = fillFrame(root, 'deploy', 'service.env', {
+      banner: banner.hash(model.file),
+      service: model.name,
+      settings,
+    });
     return [{ path: `${model.name}/${envFileName(model)}`, contents }];
   },
 };

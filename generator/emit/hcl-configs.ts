@@ -48,7 +48,13 @@ function consulTemplateConfig(
 ): string {
   const dir = installDir(model);
   const templates = config.templates.map(({ template, destination, command }) =>
-    quoted<'hcl'>(fillQuotedFrame(root, 'deploy', 'consul-template-block.hcl', { source: hclString(`${dir}/${template}`), destination: hclString(destination), command })),
+    quoted<'hcl'>(
+      fillQuotedFrame(root, 'deploy', 'consul-template-block.hcl', {
+        source: hclString(`${dir}/${template}`),
+        destination: hclString(destination),
+        command,
+      }),
+    ),
   );
   return fillQuotedFrame(root, 'deploy', 'consul-template.hcl', {
     banner: banner.hash(model.file),
@@ -69,12 +75,20 @@ export const hclConfigsEmitter: Emitter = {
       config: commentText(`${dir}/envconsul.hcl`),
       path: hclString(`${model.consulPrefix}/`),
       format: hclString(envconsulFormat(model)),
-      example: example ? hashComment(`${example.consulKey.slice(model.consulPrefix.length + 1)} → ${example.envName}`) : quoted(''),
+      example: example
+        ? hashComment(`${example.consulKey.slice(model.consulPrefix.length + 1)} → ${example.envName}`)
+        : quoted(''),
       command: hclList([`/usr/bin/${model.name}`]),
     });
     const consulTemplate = consulTemplateConfig(model, root, 'consul-template.hcl', {
       purpose: `consul-template for ${model.name} on a systemd host: renders the service's env file from Consul KV\nand restarts the service when a setting changes (docs/deployment.md "systemd, with the env file rendered from Consul").`,
-      templates: [{ template: `${envFileName(model)}.ctmpl`, destination: envFileDestination(model), command: hclList(['systemctl', 'try-restart', `${model.name}.service`]) }],
+      templates: [
+        {
+          template: `${envFileName(model)}.ctmpl`,
+          destination: envFileDestination(model),
+          command: hclList(['systemctl', 'try-restart', `${model.name}.service`]),
+        },
+      ],
     });
     const kubernetes = consulTemplateConfig(model, root, 'consul-template.kubernetes.hcl', {
       purpose: `consul-template for ${model.name} on Kubernetes: renders the ConfigMap and the Secret from Consul KV,\napplies them and restarts the Deployment, whose pods read them only when they start\n(docs/deployment.md "Kubernetes"). kubectl runs with the pod's service account: it needs get/patch\non the Deployment, get/create/patch on the two objects.`,

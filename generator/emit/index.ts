@@ -42,18 +42,23 @@ export const EMITTERS: readonly AnyEmitter[] = [
 export async function emitFiles(
   models: readonly ServiceModel[],
   context: EmitContext,
-  { emitters = EMITTERS, indexModels = models }: { emitters?: readonly AnyEmitter[]; indexModels?: readonly ServiceModel[] | false } = {},
+  {
+    emitters = EMITTERS,
+    indexModels = models,
+  }: { emitters?: readonly AnyEmitter[]; indexModels?: readonly ServiceModel[] | false } = {},
 ): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];
   for (const model of models) {
     for (const emitter of emitters) {
-      if (!isIndexEmitter(emitter)) files.push(...(await emitting(model.file, emitter.name, () => emitter.emit(model, context))));
+      if (!isIndexEmitter(emitter))
+        files.push(...(await emitting(model.file, emitter.name, () => emitter.emit(model, context))));
     }
   }
   if (indexModels) {
     const all = indexModels.map((m) => m.file).join(', ');
     for (const emitter of emitters) {
-      if (isIndexEmitter(emitter)) files.push(...(await emitting(all, emitter.name, () => emitter.emitAll(indexModels, context))));
+      if (isIndexEmitter(emitter))
+        files.push(...(await emitting(all, emitter.name, () => emitter.emitAll(indexModels, context))));
     }
   }
   return files;
@@ -73,7 +78,10 @@ async function emitting<T>(file: string, emitter: string, emit: () => T | Promis
  * What keeps the emitters from emitting these models, each problem once (two emitters may share a
  * check, as the `.ctmpl` emitters share the Consul key check).
  */
-export function emitterProblems(models: readonly ServiceModel[], emitters: readonly AnyEmitter[] = EMITTERS): SchemaProblem[] {
+export function emitterProblems(
+  models: readonly ServiceModel[],
+  emitters: readonly AnyEmitter[] = EMITTERS,
+): SchemaProblem[] {
   const found = [
     ...models.flatMap((model) => emitters.flatMap((e) => (isIndexEmitter(e) ? [] : (e.check?.(model) ?? [])))),
     ...emitters.flatMap((e) => (isIndexEmitter(e) ? (e.check?.(models) ?? []) : [])),

@@ -29,11 +29,21 @@ export function secretName(model: ServiceModel): string {
 function kubernetesNameProblems(model: ServiceModel): SchemaProblem[] {
   const problems = [configMapName(model), secretName(model)]
     .filter((name) => !isKubernetesName(name))
-    .map((name) => ({ file: model.file, pointer: '/x-service/name', message: `${name} is not a Kubernetes object name`, hint: 'a service name of lower-case letters, digits and inner dashes' }));
+    .map((name) => ({
+      file: model.file,
+      pointer: '/x-service/name',
+      message: `${name} is not a Kubernetes object name`,
+      hint: 'a service name of lower-case letters, digits and inner dashes',
+    }));
   problems.push(
     ...model.leaves
       .filter((leaf) => !isKubernetesDataKey(leaf.envName))
-      .map((leaf) => ({ file: model.file, pointer: leaf.pointer, message: `${leaf.envName} is not a ConfigMap/Secret key`, hint: 'at most 253 characters of [-._a-zA-Z0-9]' })),
+      .map((leaf) => ({
+        file: model.file,
+        pointer: leaf.pointer,
+        message: `${leaf.envName} is not a ConfigMap/Secret key`,
+        hint: 'at most 253 characters of [-._a-zA-Z0-9]',
+      })),
   );
   return problems;
 }
@@ -41,10 +51,22 @@ function kubernetesNameProblems(model: ServiceModel): SchemaProblem[] {
 /** One `data` entry: the value from Consul if the key is there, else `absent` (or nothing). */
 function dataEntry(leaf: LeafSetting, check: Check, absent: string | undefined): string {
   const entry = (value: string) => `\n  ${yamlString(leaf.envName)}: ${value}`;
-  return kvBranch({ key: leaf.consulKey, name: leaf.envName, check, present: entry, absent: absent === undefined ? '' : entry(templateText(absent)), trim: true });
+  return kvBranch({
+    key: leaf.consulKey,
+    name: leaf.envName,
+    check,
+    present: entry,
+    absent: absent === undefined ? '' : entry(templateText(absent)),
+    trim: true,
+  });
 }
 
-function manifest(model: ServiceModel, root: string, frame: string, object: { name: string; check: Check; data: string }): GeneratedFile {
+function manifest(
+  model: ServiceModel,
+  root: string,
+  frame: string,
+  object: { name: string; check: Check; data: string },
+): GeneratedFile {
   const contents = fillFrame(root, 'deploy', frame, {
     banner: banner.goTemplate(model.file),
     checks: checkDefines([object.check]),

@@ -21,7 +21,16 @@ const GROUPS = {
   number: ['maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum', 'multipleOf'],
   string: ['maxLength', 'minLength', 'pattern'],
   array: ['maxItems', 'minItems', 'uniqueItems', 'prefixItems', 'items'],
-  object: ['maxProperties', 'minProperties', 'required', 'dependentRequired', 'propertyNames', 'additionalProperties', 'properties', 'patternProperties'],
+  object: [
+    'maxProperties',
+    'minProperties',
+    'required',
+    'dependentRequired',
+    'propertyNames',
+    'additionalProperties',
+    'properties',
+    'patternProperties',
+  ],
 } as const;
 type Group = keyof typeof GROUPS;
 const TYPELESS = ['const', 'enum', 'not', 'anyOf', 'oneOf', 'allOf'];
@@ -108,26 +117,39 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
 
   const keywords = (node: SchemaNode, pointer: string): string[] => {
     for (const key of Object.keys(node)) {
-      if (!KNOWN.has(key) && !IGNORED.has(key)) throw new Error(`${where}#${pointer}: the Python validator does not support the keyword ${key}`);
+      if (!KNOWN.has(key) && !IGNORED.has(key))
+        throw new Error(`${where}#${pointer}: the Python validator does not support the keyword ${key}`);
     }
     const lines: string[] = [];
     const types = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? (node.type as string[]) : [];
-    const groupOf = (group: Group) => GROUPS[group].some((k) => k in node) || (group === 'string' || group === 'number') && formatGroup(node) === group;
-    const deferred = types.length === 1 && types[0]! in GROUPS && groupOf(types[0] as Group) ? (types[0] as Group) : undefined;
-    const typeError = (indent: string) => error(indent, 'type', `{"type": ${pyLiteral(node.type)}}`, pyLiteral(`must be ${types.join(',')}`));
+    const groupOf = (group: Group) =>
+      GROUPS[group].some((k) => k in node) ||
+      ((group === 'string' || group === 'number') && formatGroup(node) === group);
+    const deferred =
+      types.length === 1 && types[0]! in GROUPS && groupOf(types[0] as Group) ? (types[0] as Group) : undefined;
+    const typeError = (indent: string) =>
+      error(indent, 'type', `{"type": ${pyLiteral(node.type)}}`, pyLiteral(`must be ${types.join(',')}`));
     if (types.length > 0 && !deferred) {
       lines.push(`    if not (${types.map((t) => CHECK[t]!('d')).join(' or ')}):`, typeError('        '));
     }
     if ('const' in node) {
       const value = constant('C', pyLiteral(node.const));
-      lines.push(`    if not json_equal(d, ${value}):`, error('        ', 'const', `{"allowedValue": ${value}}`, '"must be equal to constant"'));
+      lines.push(
+        `    if not json_equal(d, ${value}):`,
+        error('        ', 'const', `{"allowedValue": ${value}}`, '"must be equal to constant"'),
+      );
     }
     if (Array.isArray(node.enum)) {
       const strings = node.enum.every((v) => typeof v === 'string');
       const values = constant('E', strings ? `frozenset(${pyLiteral(node.enum)})` : pyLiteral(node.enum));
-      const test = strings ? `not (isinstance(d, str) and d in ${values})` : `not any(json_equal(d, v) for v in ${values})`;
+      const test = strings
+        ? `not (isinstance(d, str) and d in ${values})`
+        : `not any(json_equal(d, v) for v in ${values})`;
       const allowed = strings ? pyLiteral(node.enum) : values;
-      lines.push(`    if ${test}:`, error('        ', 'enum', `{"allowedValues": ${allowed}}`, '"must be equal to one of the allowed values"'));
+      lines.push(
+        `    if ${test}:`,
+        error('        ', 'enum', `{"allowedValues": ${allowed}}`, '"must be equal to one of the allowed values"'),
+      );
     }
     if ('not' in node) {
       const sub = compile(node.not, `${pointer}/not`);
@@ -142,10 +164,21 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
         lines.push(`    branches = [_errors_of(f, d, at) for f in (${subs.join(', ')},)]`);
         lines.push(`    passing = [i for i, b in enumerate(branches) if not b]`);
         if (keyword === 'anyOf') {
-          lines.push('    if not passing:', '        e.extend(x for b in branches for x in b)', error('        ', 'anyOf', '{}', '"must match a schema in anyOf"'));
+          lines.push(
+            '    if not passing:',
+            '        e.extend(x for b in branches for x in b)',
+            error('        ', 'anyOf', '{}', '"must match a schema in anyOf"'),
+          );
         } else {
           lines.push('    if len(passing) != 1:', '        e.extend(x for b in branches for x in b)');
-          lines.push(error('        ', 'oneOf', '{"passingSchemas": passing or None}', '"must match exactly one schema in oneOf"'));
+          lines.push(
+            error(
+              '        ',
+              'oneOf',
+              '{"passingSchemas": passing or None}',
+              '"must match exactly one schema in oneOf"',
+            ),
+          );
         }
       }
     }
@@ -158,7 +191,8 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
     return lines;
   };
 
-  const formatGroup = (node: SchemaNode): Group | undefined => (typeof node.format === 'string' ? (formatCheck(node.format).number ? 'number' : 'string') : undefined);
+  const formatGroup = (node: SchemaNode): Group | undefined =>
+    typeof node.format === 'string' ? (formatCheck(node.format).number ? 'number' : 'string') : undefined;
 
   const groupKeywords = (node: SchemaNode, group: Group, pointer: string): string[] => {
     const i = '        ';
@@ -171,16 +205,45 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
       const comparisons = { maximum: '>', minimum: '<', exclusiveMaximum: '>=', exclusiveMinimum: '<=' } as const;
       const ajvWords = { maximum: '<=', minimum: '>=', exclusiveMaximum: '<', exclusiveMinimum: '>' } as const;
       for (const k of Object.keys(comparisons) as (keyof typeof comparisons)[]) {
-        if (typeof node[k] === 'number') limit(k, `d ${comparisons[k]} ${n(k)}`, `{"comparison": ${pyLiteral(ajvWords[k])}, "limit": ${n(k)}}`, `must be ${ajvWords[k]} ${String(node[k])}`);
+        if (typeof node[k] === 'number')
+          limit(
+            k,
+            `d ${comparisons[k]} ${n(k)}`,
+            `{"comparison": ${pyLiteral(ajvWords[k])}, "limit": ${n(k)}}`,
+            `must be ${ajvWords[k]} ${String(node[k])}`,
+          );
       }
-      if (typeof node.multipleOf === 'number') limit('multipleOf', `not multiple_of(d, ${n('multipleOf')})`, `{"multipleOf": ${n('multipleOf')}}`, `must be multiple of ${String(node.multipleOf)}`);
+      if (typeof node.multipleOf === 'number')
+        limit(
+          'multipleOf',
+          `not multiple_of(d, ${n('multipleOf')})`,
+          `{"multipleOf": ${n('multipleOf')}}`,
+          `must be multiple of ${String(node.multipleOf)}`,
+        );
     }
     if (group === 'string') {
-      if (typeof node.maxLength === 'number') limit('maxLength', `len(d) > ${n('maxLength')}`, `{"limit": ${n('maxLength')}}`, `must NOT have more than ${String(node.maxLength)} characters`);
-      if (typeof node.minLength === 'number') limit('minLength', `len(d) < ${n('minLength')}`, `{"limit": ${n('minLength')}}`, `must NOT have fewer than ${String(node.minLength)} characters`);
+      if (typeof node.maxLength === 'number')
+        limit(
+          'maxLength',
+          `len(d) > ${n('maxLength')}`,
+          `{"limit": ${n('maxLength')}}`,
+          `must NOT have more than ${String(node.maxLength)} characters`,
+        );
+      if (typeof node.minLength === 'number')
+        limit(
+          'minLength',
+          `len(d) < ${n('minLength')}`,
+          `{"limit": ${n('minLength')}}`,
+          `must NOT have fewer than ${String(node.minLength)} characters`,
+        );
       if (typeof node.pattern === 'string') {
         const regex = constant('P', `re.compile(${pyLiteral(pyRegex(node.pattern))})`);
-        limit('pattern', `${regex}.search(d) is None`, `{"pattern": ${n('pattern')}}`, `must match pattern "${node.pattern}"`);
+        limit(
+          'pattern',
+          `${regex}.search(d) is None`,
+          `{"pattern": ${n('pattern')}}`,
+          `must match pattern "${node.pattern}"`,
+        );
       }
     }
     if (typeof node.format === 'string' && formatGroup(node) === group) {
@@ -188,40 +251,94 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
       limit('format', `not ${call}(d)`, `{"format": ${n('format')}}`, `must match format "${node.format}"`);
     }
     if (group === 'array') {
-      if (typeof node.maxItems === 'number') limit('maxItems', `len(d) > ${n('maxItems')}`, `{"limit": ${n('maxItems')}}`, `must NOT have more than ${String(node.maxItems)} items`);
-      if (typeof node.minItems === 'number') limit('minItems', `len(d) < ${n('minItems')}`, `{"limit": ${n('minItems')}}`, `must NOT have fewer than ${String(node.minItems)} items`);
+      if (typeof node.maxItems === 'number')
+        limit(
+          'maxItems',
+          `len(d) > ${n('maxItems')}`,
+          `{"limit": ${n('maxItems')}}`,
+          `must NOT have more than ${String(node.maxItems)} items`,
+        );
+      if (typeof node.minItems === 'number')
+        limit(
+          'minItems',
+          `len(d) < ${n('minItems')}`,
+          `{"limit": ${n('minItems')}}`,
+          `must NOT have fewer than ${String(node.minItems)} items`,
+        );
       if (node.uniqueItems === true) {
         lines.push(`${i}pair = duplicate_items(d)`, `${i}if pair is not None:`);
-        lines.push(error(i + '    ', 'uniqueItems', '{"i": pair[1], "j": pair[0]}', 'f"must NOT have duplicate items (items ## {pair[0]} and {pair[1]} are identical)"'));
+        lines.push(
+          error(
+            i + '    ',
+            'uniqueItems',
+            '{"i": pair[1], "j": pair[0]}',
+            'f"must NOT have duplicate items (items ## {pair[0]} and {pair[1]} are identical)"',
+          ),
+        );
       }
       const prefix = Array.isArray(node.prefixItems) ? node.prefixItems : [];
       prefix.forEach((item, k) => {
         const sub = compile(item, `${pointer}/prefixItems/${k}`);
         lines.push(`${i}if len(d) > ${k}:`, `${i}    ${sub}(d[${k}], at + "/${k}", e)`);
       });
-      if (node.items === false) limit('items', `len(d) > ${prefix.length}`, `{"limit": ${prefix.length}}`, `must NOT have more than ${prefix.length} items`);
+      if (node.items === false)
+        limit(
+          'items',
+          `len(d) > ${prefix.length}`,
+          `{"limit": ${prefix.length}}`,
+          `must NOT have more than ${prefix.length} items`,
+        );
       else if (node.items !== undefined && node.items !== true) {
         const sub = compile(node.items, `${pointer}/items`);
         lines.push(`${i}for k in range(${prefix.length}, len(d)):`, `${i}    ${sub}(d[k], f"{at}/{k}", e)`);
       }
     }
     if (group === 'object') {
-      if (typeof node.maxProperties === 'number') limit('maxProperties', `len(d) > ${n('maxProperties')}`, `{"limit": ${n('maxProperties')}}`, `must NOT have more than ${String(node.maxProperties)} properties`);
-      if (typeof node.minProperties === 'number') limit('minProperties', `len(d) < ${n('minProperties')}`, `{"limit": ${n('minProperties')}}`, `must NOT have fewer than ${String(node.minProperties)} properties`);
+      if (typeof node.maxProperties === 'number')
+        limit(
+          'maxProperties',
+          `len(d) > ${n('maxProperties')}`,
+          `{"limit": ${n('maxProperties')}}`,
+          `must NOT have more than ${String(node.maxProperties)} properties`,
+        );
+      if (typeof node.minProperties === 'number')
+        limit(
+          'minProperties',
+          `len(d) < ${n('minProperties')}`,
+          `{"limit": ${n('minProperties')}}`,
+          `must NOT have fewer than ${String(node.minProperties)} properties`,
+        );
       if (Array.isArray(node.required) && node.required.length > 0) {
         lines.push(`${i}for name in ${pyLiteral(node.required, true)}:`, `${i}    if name not in d:`);
-        lines.push(error(i + '        ', 'required', '{"missingProperty": name}', `f"must have required property '{name}'"`));
+        lines.push(
+          error(i + '        ', 'required', '{"missingProperty": name}', `f"must have required property '{name}'"`),
+        );
       }
       if (isNode(node.dependentRequired)) {
         for (const [property, deps] of Object.entries(node.dependentRequired)) {
           const list = pyLiteral(deps, true);
-          lines.push(`${i}if ${pyLiteral(property)} in d:`, `${i}    for name in ${list}:`, `${i}        if name not in d:`);
-          lines.push(error(i + '            ', 'dependentRequired', `{"property": ${pyLiteral(property)}, "missingProperty": name}`, `f"must have property {name} when property ${property.replaceAll('{', '{{').replaceAll('}', '}}')} is present"`));
+          lines.push(
+            `${i}if ${pyLiteral(property)} in d:`,
+            `${i}    for name in ${list}:`,
+            `${i}        if name not in d:`,
+          );
+          lines.push(
+            error(
+              i + '            ',
+              'dependentRequired',
+              `{"property": ${pyLiteral(property)}, "missingProperty": name}`,
+              `f"must have property {name} when property ${property.replaceAll('{', '{{').replaceAll('}', '}}')} is present"`,
+            ),
+          );
         }
       }
       if ('propertyNames' in node) {
         const sub = compile(node.propertyNames, `${pointer}/propertyNames`);
-        lines.push(`${i}for key in d:`, `${i}    if _errors_of(${sub}, key, at):`, error(i + '        ', 'propertyNames', '{"propertyName": key}', '"property name must be valid"'));
+        lines.push(
+          `${i}for key in d:`,
+          `${i}    if _errors_of(${sub}, key, at):`,
+          error(i + '        ', 'propertyNames', '{"propertyName": key}', '"property name must be valid"'),
+        );
       }
       const properties = isNode(node.properties) ? node.properties : {};
       const patterns = isNode(node.patternProperties) ? Object.entries(node.patternProperties) : [];
@@ -230,16 +347,34 @@ export function pythonValidator(schema: SchemaNode, where: string): PythonValida
         const known = constant('K', `frozenset(${pyLiteral(Object.keys(properties))})`, 'frozenset[str]');
         const matches = patternNames.map((p) => ` and ${p}.search(key) is None`).join('');
         lines.push(`${i}for key in d:`, `${i}    if key not in ${known}${matches}:`);
-        if (node.additionalProperties === false) lines.push(error(i + '        ', 'additionalProperties', '{"additionalProperty": key}', '"must NOT have additional properties"'));
-        else lines.push(`${i}        ${compile(node.additionalProperties, `${pointer}/additionalProperties`)}(d[key], pointer_join(at, key), e)`);
+        if (node.additionalProperties === false)
+          lines.push(
+            error(
+              i + '        ',
+              'additionalProperties',
+              '{"additionalProperty": key}',
+              '"must NOT have additional properties"',
+            ),
+          );
+        else
+          lines.push(
+            `${i}        ${compile(node.additionalProperties, `${pointer}/additionalProperties`)}(d[key], pointer_join(at, key), e)`,
+          );
       }
       for (const [key, sub] of Object.entries(properties)) {
         const fn = compile(sub, `${pointer}/properties/${escapePointer(key)}`);
-        lines.push(`${i}if ${pyLiteral(key)} in d:`, `${i}    ${fn}(d[${pyLiteral(key)}], at + ${pyLiteral('/' + escapePointer(key))}, e)`);
+        lines.push(
+          `${i}if ${pyLiteral(key)} in d:`,
+          `${i}    ${fn}(d[${pyLiteral(key)}], at + ${pyLiteral('/' + escapePointer(key))}, e)`,
+        );
       }
       patterns.forEach(([pattern, sub], k) => {
         const fn = compile(sub, `${pointer}/patternProperties/${escapePointer(pattern)}`);
-        lines.push(`${i}for key in d:`, `${i}    if ${patternNames[k]}.search(key) is not None:`, `${i}        ${fn}(d[key], pointer_join(at, key), e)`);
+        lines.push(
+          `${i}for key in d:`,
+          `${i}    if ${patternNames[k]}.search(key) is not None:`,
+          `${i}        ${fn}(d[key], pointer_join(at, key), e)`,
+        );
       });
     }
     return lines.length > 0 ? lines : [`${i}pass`];

@@ -32,7 +32,12 @@ export function readTemplate(root: string, folder: TemplateFolder, name: string)
 }
 
 /** Fills `template` (named `templates/<folder>/<name>` in errors) with `values`, each placeholder once. */
-export function fillTemplate(template: string, folder: TemplateFolder, name: string, values: Record<string, string>): string {
+export function fillTemplate(
+  template: string,
+  folder: TemplateFolder,
+  name: string,
+  values: Record<string, string>,
+): string {
   const used = new Set<string>();
   const missing = new Set<string>();
   const text = template.replace(PLACEHOLDER, (whole, key: string) => {
@@ -57,7 +62,12 @@ export function fillFrame(root: string, folder: TemplateFolder, name: string, va
 }
 
 /** Reads a frame whose every slot takes quoted text: a plain string is refused at compile time. */
-export function fillQuotedFrame(root: string, folder: TemplateFolder, name: string, values: Record<string, Quoted>): string {
+export function fillQuotedFrame(
+  root: string,
+  folder: TemplateFolder,
+  name: string,
+  values: Record<string, Quoted>,
+): string {
   return fillFrame(root, folder, name, values);
 }
 

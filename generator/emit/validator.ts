@@ -32,17 +32,25 @@ export const validatorEmitter: Emitter = {
     const code = standaloneCode
       .default(ajv, compiled)
       .replace(RUNTIME_REQUIRE, (_match, name: string) => {
-        if (!HELPERS.has(name)) throw new Error(`${model.file}: the compiled validator needs ajv's ${name} helper, which wazo-config/runtime/ajv/ does not export`);
+        if (!HELPERS.has(name))
+          throw new Error(
+            `${model.file}: the compiled validator needs ajv's ${name} helper, which wazo-config/runtime/ajv/ does not export`,
+          );
         used.add(name);
         return `ajv_${name}`;
       })
       .replace('"use strict";', '');
-    if (code.includes('require(')) throw new Error(`${model.file}: the compiled validator requires a module wazo-config/runtime/ajv/ does not export`);
+    if (code.includes('require('))
+      throw new Error(
+        `${model.file}: the compiled validator requires a module wazo-config/runtime/ajv/ does not export`,
+      );
     const name = AJV_EXPORTS.exec(code)?.[1];
     if (!name) throw new Error(`${model.file}: ajv's standalone code no longer exports \`validate\` as expected`);
     const body = code.replace(AJV_EXPORTS, '');
     // Only the helpers this validator calls: importing it loads neither ajv's compiler nor unused helpers.
-    const imports = [...used].sort().map((helper) => `import ajv_${helper} from 'wazo-config/runtime/ajv/${helper}';\n`);
+    const imports = [...used]
+      .sort()
+      .map((helper) => `import ajv_${helper} from 'wazo-config/runtime/ajv/${helper}';\n`);
     if (body.includes(`${FORMATS}.`)) imports.push(`import ${FORMATS} from 'wazo-config/runtime/ajv/formats';\n`);
     const head = `${banner.slashes(model.file)}${imports.join('')}`;
     if (language === 'ts') {
@@ -57,7 +65,10 @@ export const validatorEmitter: Emitter = {
       ];
     }
     return [
-      { path: `${model.name}/validate.js`, contents: `${head}${body}\nexport const validate = ${name};\nexport default validate;\n` },
+      {
+        path: `${model.name}/validate.js`,
+        contents: `${head}${body}\nexport const validate = ${name};\nexport default validate;\n`,
+      },
       {
         path: `${model.name}/validate.d.ts`,
         contents: `${banner.slashes(model.file)}import type { CompiledValidator } from 'wazo-config/runtime';\n\nexport declare const validate: CompiledValidator;\nexport default validate;\n`,

@@ -35,13 +35,18 @@ export function inferSchema(inputs: readonly InputFile[], options: InferOptions)
   const envNames = new Map<string, string>();
   for (let round = 0; ; round++) {
     const notes: Note[] = inputs.flatMap((input) =>
-      input.execs.map((e) => ({ path: [], where: `${input.file}:${e.line}`, message: `an !exec node (command: ${String(e.command)}): recognised, not run; the keys it stands for are not inferred` })),
+      input.execs.map((e) => ({
+        path: [],
+        where: `${input.file}:${e.line}`,
+        message: `an !exec node (command: ${String(e.command)}): recognised, not run; the keys it stands for are not inferred`,
+      })),
     );
     const schema = rootSchema(options.service, inputs, buildProperties(observed, { openMaps, envNames }, notes));
     const problems = check(schema, options.service);
     const collisions = problems.map(collisionOf).filter((c) => c !== undefined);
     if (collisions.length === 0 || round === MAX_ROUNDS) return { schema, notes, problems };
-    for (const [earlier, later] of collisions) resolveCollision(observed, earlier, later, { openMaps, envNames, service: options.service });
+    for (const [earlier, later] of collisions)
+      resolveCollision(observed, earlier, later, { openMaps, envNames, service: options.service });
   }
 }
 
@@ -63,7 +68,12 @@ function rootSchema(service: string, inputs: readonly InputFile[], properties: S
 
 /** The schema's problems as `generate` reports them: schema checks, then the model rules. */
 export function check(schema: SchemaNode, service: string): SchemaProblem[] {
-  const loaded: LoadedSchema = { service, file: `${service}.schema.json`, raw: schema, schema: structuredClone(schema) };
+  const loaded: LoadedSchema = {
+    service,
+    file: `${service}.schema.json`,
+    raw: schema,
+    schema: structuredClone(schema),
+  };
   const problems = checkSchema(loaded);
   return problems.length > 0 ? problems : checkModel(buildModel(loaded));
 }
@@ -84,7 +94,12 @@ function keyPathOf(schemaPointer: string): string[] {
  * Keeps as one open map the group that holds the later name (below where both paths part), else
  * the one holding the earlier; two leaves side by side get an explicit, distinct `x-env`.
  */
-function resolveCollision(observed: Observed, earlier: string[], later: string[], fixes: { openMaps: Set<string>; envNames: Map<string, string>; service: string }): void {
+function resolveCollision(
+  observed: Observed,
+  earlier: string[],
+  later: string[],
+  fixes: { openMaps: Set<string>; envNames: Map<string, string>; service: string },
+): void {
   const { openMaps, envNames } = fixes;
   let common = 0;
   while (common < earlier.length && earlier[common] === later[common]) common++;
@@ -99,7 +114,11 @@ function resolveCollision(observed: Observed, earlier: string[], later: string[]
     return;
   }
   if (isGroupPath(observed, later)) openMaps.add(pointerOf(later));
-  else envNames.set(pointerOf(later), envNameOf(fixes.service.toUpperCase().replaceAll('-', '_'), `${later.join('/')}_${envNames.size + 2}`));
+  else
+    envNames.set(
+      pointerOf(later),
+      envNameOf(fixes.service.toUpperCase().replaceAll('-', '_'), `${later.join('/')}_${envNames.size + 2}`),
+    );
 }
 
 function isGroupPath(observed: Observed, path: string[]): boolean {

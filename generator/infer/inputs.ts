@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { isMap, type Document, type LineCounter } from 'yaml';
 import { execNodes, parseYamlDocument, type ExecNode } from '../runtime/yaml-document.ts';
 
-/** `defaults`: the in-code defaults (`--defaults`); `main`: the first file (the shipped config.yml); `other`: the rest. */
+/**
+ * `defaults`: the in-code defaults (`--defaults`); `main`: the first file (the shipped config.yml); `other`: the rest.
+ */
 export type InputRole = 'defaults' | 'main' | 'other';
 
 export interface InputFile {
@@ -19,7 +21,10 @@ export interface InputFile {
 export function readInputs(files: readonly string[], defaults?: string): { inputs: InputFile[]; problems: string[] } {
   const inputs: InputFile[] = [];
   const problems: string[] = [];
-  const named = [...files.map((file, i) => ({ file, role: (i === 0 ? 'main' : 'other') as InputRole })), ...(defaults ? [{ file: defaults, role: 'defaults' as const }] : [])];
+  const named = [
+    ...files.map((file, i) => ({ file, role: (i === 0 ? 'main' : 'other') as InputRole })),
+    ...(defaults ? [{ file: defaults, role: 'defaults' as const }] : []),
+  ];
   for (const { file, role } of named) {
     let text: string;
     try {

@@ -60,10 +60,12 @@ function observeEntries(at: Observed, map: YAMLMap, context: WalkContext): void 
     if (!child) at.children.set(key, (child = { samples: [], children: new Map() }));
     const comment = keyNode?.commentBefore ?? (i === 0 ? map.commentBefore : undefined);
     const inline = isScalar(pair.value) ? pair.value.comment?.trim() : undefined;
-    child.description ??= (isFileHeader(comment, i, map, context.doc) ? undefined : descriptionOf(comment)) ?? (inline || undefined);
+    child.description ??=
+      (isFileHeader(comment, i, map, context.doc) ? undefined : descriptionOf(comment)) ?? (inline || undefined);
     if (!context.commented) {
       context.comments.push({ at, comment, input: context.input });
-      if (!child.where && keyNode?.range) child.where = `${context.input.file}:${context.input.lineCounter.linePos(keyNode.range[0]).line}`;
+      if (!child.where && keyNode?.range)
+        child.where = `${context.input.file}:${context.input.lineCounter.linePos(keyNode.range[0]).line}`;
     }
     observeValue(child, (pair.value as Node | null) ?? null, context);
   });

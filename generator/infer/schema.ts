@@ -50,7 +50,8 @@ function buildNode(node: Observed, path: string[], options: BuildOptions, notes:
 
   const schema: SchemaNode = {};
   const group = isGroup(samples);
-  if (group && options.openMaps.has(pointerOf(path))) review.push('one open map, not a group: names below it collide with other keys');
+  if (group && options.openMaps.has(pointerOf(path)))
+    review.push('one open map, not a group: names below it collide with other keys');
   if (group && !options.openMaps.has(pointerOf(path))) {
     schema.type = 'object';
     if (node.description) schema.description = node.description;
@@ -75,7 +76,9 @@ function buildNode(node: Observed, path: string[], options: BuildOptions, notes:
       schema['x-env'] = env;
       review.push('x-env given because the derived name collides with another key');
     }
-    const examples = [...new Map(samples.filter((s) => s !== fallback).map((s) => [JSON.stringify(valueOf(s)), valueOf(s)])).values()].filter((v) => !isEmpty(v));
+    const examples = [
+      ...new Map(samples.filter((s) => s !== fallback).map((s) => [JSON.stringify(valueOf(s)), valueOf(s)])).values(),
+    ].filter((v) => !isEmpty(v));
     if (!secret && examples.length > 0 && schema.default === undefined) schema.examples = examples.slice(0, 3);
     const entries = [...entriesOf(samples).values()].flat();
     if (types.includes('object') && entries.length > 0) schema.additionalProperties = shapeOf(entries);
@@ -97,7 +100,9 @@ function buildNode(node: Observed, path: string[], options: BuildOptions, notes:
 function isGroup(samples: readonly Sample[]): boolean {
   if (!samples.every((s) => isMap(s.node) && s.node.items.length > 0)) return false;
   const entries = entriesOf(samples);
-  const flags = [...entries.values()].every((values) => values.every(({ node }) => isScalar(node) && typeof node.value === 'boolean'));
+  const flags = [...entries.values()].every((values) =>
+    values.every(({ node }) => isScalar(node) && typeof node.value === 'boolean'),
+  );
   return !flags || entries.has('enabled');
 }
 

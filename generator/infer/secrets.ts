@@ -18,6 +18,7 @@ const URI_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
 export function secretReason(key: string, values: readonly unknown[]): string | undefined {
   const byName = SECRET_NAMES.find(({ pattern }) => pattern.test(key));
   if (byName) return byName.what;
-  if (values.some((value) => typeof value === 'string' && URI_WITH_PASSWORD.test(value))) return 'a URI with credentials';
+  if (values.some((value) => typeof value === 'string' && URI_WITH_PASSWORD.test(value)))
+    return 'a URI with credentials';
   return undefined;
 }

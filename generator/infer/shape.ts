@@ -59,14 +59,17 @@ export function entriesOf(samples: readonly NodeSample[]): Map<string, NodeSampl
 
 /** The items of the lists among `samples`. */
 export function itemsOf(samples: readonly NodeSample[]): NodeSample[] {
-  return samples.flatMap(({ node, doc }) => (isSeq(node) ? node.items.map((item) => ({ node: item as Node, doc })) : []));
+  return samples.flatMap(({ node, doc }) =>
+    isSeq(node) ? node.items.map((item) => ({ node: item as Node, doc })) : [],
+  );
 }
 
 /** A type-only schema for values: their types, the properties of objects, the items of arrays. */
 export function shapeOf(samples: readonly NodeSample[]): SchemaNode {
   const schema: SchemaNode = { type: typeKeyword(typesOf(samples)) };
   const entries = entriesOf(samples);
-  if (entries.size > 0) schema.properties = Object.fromEntries([...entries].map(([key, values]) => [key, shapeOf(values)]));
+  if (entries.size > 0)
+    schema.properties = Object.fromEntries([...entries].map(([key, values]) => [key, shapeOf(values)]));
   const items = itemsOf(samples);
   if (items.length > 0) schema.items = shapeOf(items);
   return schema;

@@ -28,7 +28,11 @@ const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 const SHOWN_DIFFERENCES = 5;
 
 /** Writes the schema under `workDir/schemas/` (the pipeline reads files) and loads every input back. */
-export async function verifyInferred(schema: SchemaNode, inputs: readonly InputFile[], workDir: string): Promise<LoadBack[]> {
+export async function verifyInferred(
+  schema: SchemaNode,
+  inputs: readonly InputFile[],
+  workDir: string,
+): Promise<LoadBack[]> {
   const service = (schema['x-service'] as { name: string }).name;
   mkdirSync(join(workDir, 'schemas'), { recursive: true });
   const schemaFile = join(workDir, 'schemas', `${service}.schema.json`);
@@ -57,9 +61,20 @@ async function verifyInput(spec: ServiceSpec, input: InputFile, defaults: JsonOb
   return { file, differences: differences(chainMap([tree, defaults]).merged, loaded.config) };
 }
 
-async function loadBack(spec: ServiceSpec, configFile: string | false): Promise<{ config: JsonObject } | { problems: string[] }> {
+async function loadBack(
+  spec: ServiceSpec,
+  configFile: string | false,
+): Promise<{ config: JsonObject } | { problems: string[] }> {
   try {
-    const { config } = await resolveConfig<JsonObject>(spec, { configFile, configDir: false, consul: false, pemFiles: false, env: {}, strict: true, logger: quiet });
+    const { config } = await resolveConfig<JsonObject>(spec, {
+      configFile,
+      configDir: false,
+      consul: false,
+      pemFiles: false,
+      env: {},
+      strict: true,
+      logger: quiet,
+    });
     return { config };
   } catch (error) {
     if (error instanceof ConfigError) return { problems: error.problems.map(formatProblem) };

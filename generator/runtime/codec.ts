@@ -39,11 +39,17 @@ export function decode(text: string, spec: ValueSpec): Decoded {
   }
   if ((accepts('integer') || accepts('number')) && JSON_NUMBER.test(trimmed)) {
     const n = Number(trimmed);
-    if (!Number.isFinite(n)) return { ok: false, expected: 'a finite number', hint: 'JSON has no infinity: write a smaller number' };
+    if (!Number.isFinite(n))
+      return { ok: false, expected: 'a finite number', hint: 'JSON has no infinity: write a smaller number' };
     // An integer past 2^53 would be rounded: refused for integer settings, text where a string is accepted.
-    const rounded = types.includes('integer') && !types.includes('number') && /^-?[0-9]+$/.test(trimmed) && !Number.isSafeInteger(n);
+    const rounded =
+      types.includes('integer') && !types.includes('number') && /^-?[0-9]+$/.test(trimmed) && !Number.isSafeInteger(n);
     if (rounded && !types.includes('string')) {
-      return { ok: false, expected: 'an integer within ±9007199254740991 (2^53 - 1)', hint: 'JavaScript would round it: quote it and make the setting a string' };
+      return {
+        ok: false,
+        expected: 'an integer within ±9007199254740991 (2^53 - 1)',
+        hint: 'JavaScript would round it: quote it and make the setting a string',
+      };
     }
     if (!rounded && (accepts('number') || Number.isInteger(n))) return { ok: true, value: n };
   }
@@ -97,7 +103,12 @@ function readsAsString(value: string, spec: ValueSpec): boolean {
  * text is simply not JSON.
  */
 function parseJson(text: string): Decoded | { ok: false; expected: ''; hint: '' } {
-  if (jsonDepth(text) > MAX_DEPTH) return { ok: false, expected: `a value nested at most ${MAX_DEPTH} levels deep`, hint: 'a setting holds a few levels at most: check what wrote it' };
+  if (jsonDepth(text) > MAX_DEPTH)
+    return {
+      ok: false,
+      expected: `a value nested at most ${MAX_DEPTH} levels deep`,
+      hint: 'a setting holds a few levels at most: check what wrote it',
+    };
   let value: JsonValue;
   try {
     value = JSON.parse(text) as JsonValue;
@@ -106,7 +117,12 @@ function parseJson(text: string): Decoded | { ok: false; expected: ''; hint: '' 
   }
   const fault = treeFault(value);
   if (fault?.kind === 'key') return { ok: false, expected: `no key named ${fault.key}`, hint: FORBIDDEN_KEY_HINT };
-  if (fault) return { ok: false, expected: 'a smaller value', hint: 'a setting holds a few levels at most: check what wrote it' };
+  if (fault)
+    return {
+      ok: false,
+      expected: 'a smaller value',
+      hint: 'a setting holds a few levels at most: check what wrote it',
+    };
   return { ok: true, value };
 }
 

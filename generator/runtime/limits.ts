@@ -21,7 +21,8 @@ export function isForbiddenKey(key: string): boolean {
   return FORBIDDEN_KEYS.has(key);
 }
 
-export const FORBIDDEN_KEY_HINT = 'no setting has this name; it would reach the prototype of JavaScript objects (remove it)';
+export const FORBIDDEN_KEY_HINT =
+  'no setting has this name; it would reach the prototype of JavaScript objects (remove it)';
 
 /**
  * The nesting depth of a JSON text, counted before parsing it: brackets outside strings. Stops
@@ -34,7 +35,8 @@ export function jsonDepth(text: string, limit = MAX_DEPTH): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -60,10 +62,13 @@ export function treeFault(value: unknown, maxDepth = MAX_DEPTH): TreeFault | und
   const path: string[] = [];
   const walk = (node: unknown, depth: number): TreeFault | undefined => {
     if (++count > MAX_VALUES) return { kind: 'size' };
-    if (typeof node === 'number') return Number.isFinite(node) ? undefined : { kind: 'number', path: [...path], value: node };
+    if (typeof node === 'number')
+      return Number.isFinite(node) ? undefined : { kind: 'number', path: [...path], value: node };
     if (typeof node !== 'object' || node === null) return undefined;
     if (depth > maxDepth) return { kind: 'depth', path: [...path] };
-    const entries: [string, unknown][] = Array.isArray(node) ? node.map((v, i) => [String(i), v]) : Object.entries(node);
+    const entries: [string, unknown][] = Array.isArray(node)
+      ? node.map((v, i) => [String(i), v])
+      : Object.entries(node);
     for (const [key, child] of entries) {
       if (!Array.isArray(node) && isForbiddenKey(key)) return { kind: 'key', path: [...path], key };
       path.push(key);

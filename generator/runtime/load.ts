@@ -92,7 +92,11 @@ export const consoleLogger: Logger = {
  * `session` is the load's one Consul session, shared by the Consul and discovered slots (and by
  * dependency waiting); it opens no connection until a source reads through it.
  */
-export function sourcesFor<C>(service: ServiceSpec, options: LoadOptions<C>, session = ConsulSession.open(options.consul, options.env ?? process.env)): ConfigSource[] {
+export function sourcesFor<C>(
+  service: ServiceSpec,
+  options: LoadOptions<C>,
+  session = ConsulSession.open(options.consul, options.env ?? process.env),
+): ConfigSource[] {
   const env = options.env ?? process.env;
   const consul = options.consul;
   return sourceTable(
@@ -127,7 +131,8 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
   // Located once; one client, opened on first use, for dependency waiting, KV and discovery.
   const session = ConsulSession.open(options.consul, env);
   try {
-    if (options.waitForDependencies) await waitForDependencies(service, options.waitForDependencies, { session, logger });
+    if (options.waitForDependencies)
+      await waitForDependencies(service, options.waitForDependencies, { session, logger });
     for (const source of sourcesFor(service, options, session)) {
       const output = await source.read(context);
       if (source.name === 'consul') warnings.push(...shadowedFileValues(tree, output.layers, context.index));
@@ -203,7 +208,9 @@ function removeUnknownKeys(tree: ConfigTree, index: SettingsIndex): Problem[] {
         key: dotted(keyPath),
         source: tree.sourceOf(keyPath),
         message: 'unknown key',
-        hint: guess ? `did you mean ${dotted([...path, guess])}?` : 'check the spelling against the settings reference, or remove it',
+        hint: guess
+          ? `did you mean ${dotted([...path, guess])}?`
+          : 'check the spelling against the settings reference, or remove it',
       });
       tree.delete(keyPath);
     }

@@ -6,7 +6,21 @@
  * same for every load of a service in a process (a watcher's reload rewrites the files in place,
  * atomically) and is removed when the process exits, unless the program chose it.
  */
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, MASK, type Problem } from './problems.ts';
@@ -45,7 +59,12 @@ export function pemFiles(config: object): PemFiles | undefined {
  * the files of values now unset, and returns the paths. Throws a ConfigError when a value is not
  * PEM text, or when the directory is not private.
  */
-export function writePemFiles(service: ServiceSpec, tree: ConfigTree, options: PemFileOptions, env: Env): PemFiles | undefined {
+export function writePemFiles(
+  service: ServiceSpec,
+  tree: ConfigTree,
+  options: PemFileOptions,
+  env: Env,
+): PemFiles | undefined {
   const leaves = service.settings.filter((s) => s.pem);
   if (leaves.length === 0) return undefined;
   const problems: Problem[] = [];
@@ -86,7 +105,12 @@ export function writePemFiles(service: ServiceSpec, tree: ConfigTree, options: P
   return files;
 }
 
-function directoryFor(service: string, options: PemFileOptions, env: Env, problems: Problem[]): { dir: string; written: Set<string> } | undefined {
+function directoryFor(
+  service: string,
+  options: PemFileOptions,
+  env: Env,
+  problems: Problem[],
+): { dir: string; written: Set<string> } | undefined {
   const chosen = options.dir ?? (env.RUNTIME_DIRECTORY ? join(env.RUNTIME_DIRECTORY.split(':')[0]!, 'pem') : undefined);
   const cacheKey = `${service}\0${chosen ?? ''}`;
   const known = directories.get(cacheKey);
@@ -99,16 +123,23 @@ function directoryFor(service: string, options: PemFileOptions, env: Env, proble
     dir = chosen;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      // lstat: a symbolic link pre-created at the directory (by whoever could write its parent) is refused, not followed.
+      // lstat: a symbolic link pre-created at the directory (by whoever could write its parent) is refused, not
+      // followed.
       const stat = lstatSync(dir);
       if (stat.isSymbolicLink()) throw new Error('it is a symbolic link');
       if (!stat.isDirectory()) throw new Error('it is not a directory');
       const uid = process.getuid?.();
-      if (uid !== undefined && stat.uid !== uid) throw new Error(`owned by uid ${stat.uid}, not by this process (uid ${uid})`);
+      if (uid !== undefined && stat.uid !== uid)
+        throw new Error(`owned by uid ${stat.uid}, not by this process (uid ${uid})`);
       if ((stat.mode & 0o077) !== 0) throw new Error(`mode ${(stat.mode & 0o777).toString(8)}: others may read it`);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      problems.push({ key: 'pem files', source: options.dir ? "the program's options" : 'env RUNTIME_DIRECTORY', message: `the directory ${dir} is not private: ${reason}`, hint: `let the service own it with mode 0700 (chmod 700 ${dir})` });
+      problems.push({
+        key: 'pem files',
+        source: options.dir ? "the program's options" : 'env RUNTIME_DIRECTORY',
+        message: `the directory ${dir} is not private: ${reason}`,
+        hint: `let the service own it with mode 0700 (chmod 700 ${dir})`,
+      });
       return undefined;
     }
   }
@@ -153,7 +184,11 @@ function writePrivate(path: string, content: string): void {
   }
   const temporary = `${path}.${process.pid}.tmp`;
   rmSync(temporary, { force: true });
-  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const fd = openSync(
+    temporary,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     fchmodSync(fd, 0o600); // whatever the umask
     writeSync(fd, content);

@@ -27,7 +27,9 @@ export class ConfigError extends Error {
 
   constructor(service: string, problems: readonly Problem[]) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`${service}: invalid configuration (${count}):\n` + problems.map((p) => `  - ${formatProblem(p)}`).join('\n'));
+    super(
+      `${service}: invalid configuration (${count}):\n` + problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+    );
     this.name = 'ConfigError';
     this.service = service;
     this.problems = problems;
@@ -38,7 +40,12 @@ export class ConfigError extends Error {
 export function showValue(value: JsonValue | undefined, secret: boolean): string {
   if (secret) return MASK;
   // Infinity and NaN as JSON would read `null`: say what the value is.
-  const text = value === undefined ? 'nothing' : typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  const text =
+    value === undefined
+      ? 'nothing'
+      : typeof value === 'number' && !Number.isFinite(value)
+        ? String(value)
+        : JSON.stringify(value);
   return text.length > 80 ? text.slice(0, 77) + '...' : text;
 }
 

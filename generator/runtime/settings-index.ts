@@ -30,7 +30,6 @@ export class SettingsIndex {
     }
     return undefined;
   }
-
 }
 
 const indexes = new WeakMap<ServiceSpec, SettingsIndex>();

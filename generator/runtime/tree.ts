@@ -78,7 +78,8 @@ export class ConfigTree {
       const path = [...at, key];
       const current = getAt(this.root, path);
       if (isObject(value) && isObject(current)) this.merge(value, source, path);
-      else if (isObject(value) && current !== undefined && this.isGroup(path) && this.sourceOf(path) !== 'default') this.refuse(path, source, path, current);
+      else if (isObject(value) && current !== undefined && this.isGroup(path) && this.sourceOf(path) !== 'default')
+        this.refuse(path, source, path, current);
       else this.set(path, value, source);
     }
   }
@@ -87,7 +88,12 @@ export class ConfigTree {
   set(path: readonly string[], value: JsonValue, source: string): void {
     const forbidden = path.find(isForbiddenKey);
     if (forbidden !== undefined) {
-      this.refused.push({ key: dotted(path), source, message: `the key ${forbidden} is refused`, hint: FORBIDDEN_KEY_HINT });
+      this.refused.push({
+        key: dotted(path),
+        source,
+        message: `the key ${forbidden} is refused`,
+        hint: FORBIDDEN_KEY_HINT,
+      });
       return;
     }
     const previous = getAt(this.root, path);
@@ -114,7 +120,8 @@ export class ConfigTree {
 
   /** A value under a group that a source emptied or gave another type: the group keeps its value (and its error). */
   private refuse(path: readonly string[], source: string, group: readonly string[], existing: JsonValue): void {
-    const what = existing === null ? 'empty (null)' : `not a group (${Array.isArray(existing) ? 'a list' : typeof existing})`;
+    const what =
+      existing === null ? 'empty (null)' : `not a group (${Array.isArray(existing) ? 'a list' : typeof existing})`;
     this.refused.push({
       key: dotted(path),
       source,

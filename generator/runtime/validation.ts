@@ -17,7 +17,12 @@ export const NOT_SET = 'required, not set';
 export function missingRequired(tree: ConfigTree, index: SettingsIndex, configFile: ConfigFileName): Problem[] {
   return index.service.settings
     .filter((setting) => setting.required && getAt(tree.root, setting.path) === undefined)
-    .map((setting) => ({ key: dotted(setting.path), source: 'nothing', message: NOT_SET, hint: whereToSet(setting, configFile) }));
+    .map((setting) => ({
+      key: dotted(setting.path),
+      source: 'nothing',
+      message: NOT_SET,
+      hint: whereToSet(setting, configFile),
+    }));
 }
 
 /** Every place a service reads a key from, for the hint of a required key nothing set. */
@@ -25,7 +30,12 @@ export function whereToSet(setting: SettingSpec, configFile: ConfigFileName): st
   return `set ${setting.env}, or Consul ${setting.consulKey}, or ${dotted(setting.path)} in ${configFile || 'a config file'}`;
 }
 
-export function problemsFromValidation(errors: readonly ValidationError[], tree: ConfigTree, index: SettingsIndex, configFile: ConfigFileName = false): Problem[] {
+export function problemsFromValidation(
+  errors: readonly ValidationError[],
+  tree: ConfigTree,
+  index: SettingsIndex,
+  configFile: ConfigFileName = false,
+): Problem[] {
   const byKey = new Map<string, Problem>();
   for (const error of errors) {
     const path = pathOfPointer(error.instancePath);

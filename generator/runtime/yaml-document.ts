@@ -9,7 +9,10 @@ const YAML_OPTIONS = {
   version: '1.1',
   prettyErrors: true,
   uniqueKeys: true,
-  customTags: (tags: Tags) => [...tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'), EXEC_TAG],
+  customTags: (tags: Tags) => [
+    ...tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
+    EXEC_TAG,
+  ],
 } as const;
 
 /** A YAML text parsed with comments and node ranges kept, with its line counter. */
@@ -40,4 +43,3 @@ export function execNodes(doc: Document, lineCounter: LineCounter): ExecNode[] {
   });
   return found;
 }
-

@@ -56,7 +56,8 @@ export class ExecRequest {
 }
 
 const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const INT =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
 const FLOAT =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
@@ -64,7 +65,8 @@ const QUOTE_HINT = 'quote it to keep it as text';
 
 /** PyYAML's `construct_yaml_int`, exact (BigInt), refused past 2^53 where a JavaScript number would round it. */
 function resolveInt(source: string, explicit: boolean): number | Refused | typeof NOT_RESOLVED {
-  if (!INT.test(source)) return explicit ? new Refused(`!!int ${source}`, 'is not an integer', 'write a whole number') : NOT_RESOLVED;
+  if (!INT.test(source))
+    return explicit ? new Refused(`!!int ${source}`, 'is not an integer', 'write a whole number') : NOT_RESOLVED;
   let text = source.replaceAll('_', '');
   const negative = text.startsWith('-');
   if (text[0] === '-' || text[0] === '+') text = text.slice(1);
@@ -76,33 +78,64 @@ function resolveInt(source: string, explicit: boolean): number | Refused | typeo
   else value = BigInt(text);
   if (negative) value = -value;
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    return new Refused(source, 'is an integer beyond 2^53, which JavaScript would round', 'quote it and make the setting a string');
+    return new Refused(
+      source,
+      'is an integer beyond 2^53, which JavaScript would round',
+      'quote it and make the setting a string',
+    );
   }
   return Number(value);
 }
 
-/** PyYAML's `construct_yaml_float`; infinities and NaN are refused: JSON (env, Consul, the validator) cannot carry them. */
+/**
+ * PyYAML's `construct_yaml_float`; infinities and NaN are refused: JSON (env, Consul, the validator) cannot carry them.
+ */
 function resolveFloat(source: string, explicit: boolean): number | Refused | typeof NOT_RESOLVED {
   // An explicit `!!float 1` skips the pattern, as PyYAML's constructor does (it calls float()).
-  if (!FLOAT.test(source) && !(explicit && /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$/.test(source))) {
+  if (
+    !FLOAT.test(source) &&
+    !(explicit && /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$/.test(source))
+  ) {
     return explicit ? new Refused(`!!float ${source}`, 'is not a number', 'write a number such as 2.5') : NOT_RESOLVED;
   }
   let text = source.replaceAll('_', '').toLowerCase();
   const sign = text.startsWith('-') ? -1 : 1;
   if (text[0] === '-' || text[0] === '+') text = text.slice(1);
-  const value = text.includes(':') ? sign * text.split(':').reduce((sum, part) => sum * 60 + Number(part), 0) : sign * Number(text.endsWith('.') ? text.slice(0, -1) : text);
-  if (!Number.isFinite(value)) return new Refused(source, 'is not a finite number (JSON has no infinity or NaN)', `write a finite number, or ${QUOTE_HINT}`);
+  const value = text.includes(':')
+    ? sign * text.split(':').reduce((sum, part) => sum * 60 + Number(part), 0)
+    : sign * Number(text.endsWith('.') ? text.slice(0, -1) : text);
+  if (!Number.isFinite(value))
+    return new Refused(
+      source,
+      'is not a finite number (JSON has no infinity or NaN)',
+      `write a finite number, or ${QUOTE_HINT}`,
+    );
   return value;
 }
 
 const boolTag = defineScalarTag('tag:yaml.org,2002:bool', {
   implicit: true,
   implicitFirstChars: [...'yYnNtTfFoO'],
-  resolve: (source, explicit) => (BOOL.test(source) ? /^(?:y|t|on)/i.test(source) : explicit ? new Refused(`!!bool ${source}`, 'is not a boolean', 'write true or false') : NOT_RESOLVED),
+  resolve: (source, explicit) =>
+    BOOL.test(source)
+      ? /^(?:y|t|on)/i.test(source)
+      : explicit
+        ? new Refused(`!!bool ${source}`, 'is not a boolean', 'write true or false')
+        : NOT_RESOLVED,
   identify: () => false,
 });
-const intTag = defineScalarTag('tag:yaml.org,2002:int', { implicit: true, implicitFirstChars: [...'-+0123456789'], resolve: resolveInt, identify: () => false });
-const floatTag = defineScalarTag('tag:yaml.org,2002:float', { implicit: true, implicitFirstChars: [...'-+0123456789.'], resolve: resolveFloat, identify: () => false });
+const intTag = defineScalarTag('tag:yaml.org,2002:int', {
+  implicit: true,
+  implicitFirstChars: [...'-+0123456789'],
+  resolve: resolveInt,
+  identify: () => false,
+});
+const floatTag = defineScalarTag('tag:yaml.org,2002:float', {
+  implicit: true,
+  implicitFirstChars: [...'-+0123456789.'],
+  resolve: resolveFloat,
+  identify: () => false,
+});
 
 const FORBIDDEN_KEY_MESSAGE = 'refused key';
 
@@ -110,23 +143,44 @@ const FORBIDDEN_KEY_MESSAGE = 'refused key';
 const valueTag = defineScalarTag('tag:yaml.org,2002:value', {
   implicit: true,
   implicitFirstChars: ['='],
-  resolve: (source) => (source === '=' ? new Refused('=', "is YAML 1.1's value key, which PyYAML refuses", 'quote it: "="') : NOT_RESOLVED),
+  resolve: (source) =>
+    source === '=' ? new Refused('=', "is YAML 1.1's value key, which PyYAML refuses", 'quote it: "="') : NOT_RESOLVED,
   identify: () => false,
 });
 
 /** `{}` maps, as PyYAML's dicts, without the keys that reach a prototype. */
 const guardedMapTag: typeof mapTag = {
   ...mapTag,
-  addPair: (container, key, value) => (typeof key === 'string' && isForbiddenKey(key) ? `${FORBIDDEN_KEY_MESSAGE} ${key}` : mapTag.addPair(container, key, value)),
+  addPair: (container, key, value) =>
+    typeof key === 'string' && isForbiddenKey(key)
+      ? `${FORBIDDEN_KEY_MESSAGE} ${key}`
+      : mapTag.addPair(container, key, value),
 };
 
 /** YAML 1.1 collections with no JSON equivalent: kept as a Refused marker so that the error names the setting. */
-function refusedSequence<C, R>(tag: SequenceTagDefinition<C, R>, written: string, hint: string): SequenceTagDefinition<C, Refused> {
-  return { ...tag, carrierIsResult: false, finalize: () => new Refused(written, 'is a YAML 1.1 type no setting takes', hint) };
+function refusedSequence<C, R>(
+  tag: SequenceTagDefinition<C, R>,
+  written: string,
+  hint: string,
+): SequenceTagDefinition<C, Refused> {
+  return {
+    ...tag,
+    carrierIsResult: false,
+    finalize: () => new Refused(written, 'is a YAML 1.1 type no setting takes', hint),
+  };
 }
-function refusedMapping<C, R>(tag: MappingTagDefinition<C, R>, written: string, hint: string): MappingTagDefinition<C, Refused> {
+function refusedMapping<C, R>(
+  tag: MappingTagDefinition<C, R>,
+  written: string,
+  hint: string,
+): MappingTagDefinition<C, Refused> {
   const none = { has: () => false, keys: () => [], get: () => undefined };
-  return { ...tag, ...none, carrierIsResult: false, finalize: () => new Refused(written, 'is a YAML 1.1 type no setting takes', hint) };
+  return {
+    ...tag,
+    ...none,
+    carrierIsResult: false,
+    finalize: () => new Refused(written, 'is a YAML 1.1 type no setting takes', hint),
+  };
 }
 
 const execTag = defineMappingTag<Record<string, unknown>, ExecRequest>('!exec', {
@@ -167,7 +221,11 @@ export type Yaml11Result =
 export function parseYaml11(text: string): Yaml11Result {
   let documents: unknown[];
   try {
-    documents = loadAll(text.startsWith('\ufeff') ? text.slice(1) : text, { schema: SCHEMA, maxDepth: MAX_DEPTH, maxTotalMergeKeys: MAX_VALUES });
+    documents = loadAll(text.startsWith('\ufeff') ? text.slice(1) : text, {
+      schema: SCHEMA,
+      maxDepth: MAX_DEPTH,
+      maxTotalMergeKeys: MAX_VALUES,
+    });
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
     const mark = error.mark as { line?: number; column?: number } | undefined;
@@ -176,11 +234,20 @@ export function parseYaml11(text: string): Yaml11Result {
     return {
       ok: false,
       message: forbidden ? reason : `invalid YAML: ${reason.replace(/maxDepth \((\d+)\)/, 'the limit of $1 levels')}`,
-      hint: forbidden ? FORBIDDEN_KEY_HINT : /maxDepth/.test(reason) ? 'a configuration nests a few levels at most: check the brackets and the indentation' : 'fix the YAML syntax at that line',
+      hint: forbidden
+        ? FORBIDDEN_KEY_HINT
+        : /maxDepth/.test(reason)
+          ? 'a configuration nests a few levels at most: check the brackets and the indentation'
+          : 'fix the YAML syntax at that line',
       ...(mark?.line !== undefined ? { line: mark.line + 1, column: (mark.column ?? 0) + 1 } : {}),
     };
   }
-  if (documents.length > 1) return { ok: false, message: `invalid YAML: ${documents.length} documents (--- separators) in one file`, hint: 'keep one document per file' };
+  if (documents.length > 1)
+    return {
+      ok: false,
+      message: `invalid YAML: ${documents.length} documents (--- separators) in one file`,
+      hint: 'keep one document per file',
+    };
   const value = documents[0] ?? null;
   const exec: ExecRequest[] = [];
   const fault = inspectParsed(value, exec);
@@ -193,11 +260,19 @@ export function parseYaml11(text: string): Yaml11Result {
  * Finds the markers and checks the expanded size: aliases share one object in memory, but the
  * loader copies what it merges, so `a: &a [x, x]`, `b: &b [*a, *a]`, … grows twice per line.
  */
-function inspectParsed(root: unknown, exec: ExecRequest[]): { message: string; hint: string; path: string[] } | undefined {
+function inspectParsed(
+  root: unknown,
+  exec: ExecRequest[],
+): { message: string; hint: string; path: string[] } | undefined {
   let count = 0;
   const path: string[] = [];
   const walk = (node: unknown, depth: number): { message: string; hint: string; path: string[] } | undefined => {
-    if (++count > MAX_VALUES) return { message: `more than ${MAX_VALUES} values once its aliases (*name) are expanded`, hint: 'write the values out, or use fewer nested aliases', path: [] };
+    if (++count > MAX_VALUES)
+      return {
+        message: `more than ${MAX_VALUES} values once its aliases (*name) are expanded`,
+        hint: 'write the values out, or use fewer nested aliases',
+        path: [],
+      };
     if (node instanceof Refused) return { message: `${node.written} ${node.reason}`, hint: node.hint, path: [...path] };
     if (node instanceof ExecRequest) {
       exec.push(node);
@@ -205,8 +280,15 @@ function inspectParsed(root: unknown, exec: ExecRequest[]): { message: string; h
     }
     if (typeof node !== 'object' || node === null) return undefined;
     // Aliases are not counted by the parser's depth limit: an alias of a deep list inside a deep list.
-    if (depth > MAX_DEPTH) return { message: `nests deeper than ${MAX_DEPTH} levels (through aliases)`, hint: 'a configuration nests a few levels at most', path: [...path] };
-    const entries: [string, unknown][] = Array.isArray(node) ? node.map((v, i) => [String(i), v]) : Object.entries(node);
+    if (depth > MAX_DEPTH)
+      return {
+        message: `nests deeper than ${MAX_DEPTH} levels (through aliases)`,
+        hint: 'a configuration nests a few levels at most',
+        path: [...path],
+      };
+    const entries: [string, unknown][] = Array.isArray(node)
+      ? node.map((v, i) => [String(i), v])
+      : Object.entries(node);
     for (const [key, child] of entries) {
       path.push(key);
       const fault = walk(child, depth + 1);
@@ -222,7 +304,8 @@ function inspectParsed(root: unknown, exec: ExecRequest[]): { message: string; h
 function lineExecRequests(text: string, requests: ExecRequest[]): void {
   const starts: number[] = [];
   for (const event of parseEvents(text, { maxDepth: MAX_DEPTH })) {
-    if (event.type === 3 && event.tagStart >= 0 && text.slice(event.tagStart, event.tagEnd) === '!exec') starts.push(event.start);
+    if (event.type === 3 && event.tagStart >= 0 && text.slice(event.tagStart, event.tagEnd) === '!exec')
+      starts.push(event.start);
   }
   let line = 1;
   let offset = 0;

@@ -29,7 +29,9 @@ export interface EnvRule {
 export const MAX_ENV_STRING_BYTES = 131072;
 
 /** What no environment variable can hold, however it is delivered. */
-export const ENV_VAR_RULES: readonly EnvRule[] = [{ pattern: '\\x00', reason: 'contains a NUL character, which no environment variable can hold' }];
+export const ENV_VAR_RULES: readonly EnvRule[] = [
+  { pattern: '\\x00', reason: 'contains a NUL character, which no environment variable can hold' },
+];
 
 /**
  * Unicode's noncharacters (U+FDD0–U+FDEF and the last two code points of every plane): systemd's
@@ -43,7 +45,8 @@ export const ENV_FILE_RULES: readonly EnvRule[] = [
   { pattern: '\\r', reason: 'contains a carriage return, which docker-compose, dotenv and Node read as a line break' },
   {
     pattern: NONCHARACTERS,
-    reason: 'contains a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0–U+FDEF…), which systemd refuses as invalid UTF-8, dropping the whole file',
+    reason:
+      'contains a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0–U+FDEF…), which systemd refuses as invalid UTF-8, dropping the whole file',
   },
 ];
 
@@ -51,14 +54,24 @@ export const ENV_FILE_RULES: readonly EnvRule[] = [
 export const SINGLE_QUOTE_RULES: readonly EnvRule[] = [
   { pattern: "'", reason: "in single quotes: contains ' (systemd ends the value there)" },
   { pattern: '\\\\\\\\', reason: 'in single quotes: contains \\\\ (docker-compose 1.x reads it as one backslash)' },
-  { pattern: '\\\\$', reason: 'in single quotes: ends with \\ (docker-compose and dotenv read \\\' as a quote that does not end the value)' },
-  { pattern: '\\$\\{[^}:]*(?::-[^}]*)?\\}', reason: 'in single quotes: contains ${…} (docker-compose 1.x substitutes it even inside single quotes)' },
+  {
+    pattern: '\\\\$',
+    reason:
+      "in single quotes: ends with \\ (docker-compose and dotenv read \\' as a quote that does not end the value)",
+  },
+  {
+    pattern: '\\$\\{[^}:]*(?::-[^}]*)?\\}',
+    reason: 'in single quotes: contains ${…} (docker-compose 1.x substitutes it even inside single quotes)',
+  },
 ];
 
 /** What double quotes cannot hold. */
 export const DOUBLE_QUOTE_RULES: readonly EnvRule[] = [
   { pattern: '"', reason: 'in double quotes: contains " (dotenv and Node keep the escaping backslash)' },
-  { pattern: '\\\\', reason: 'in double quotes: contains \\ (systemd and docker-compose unescape it, dotenv and Node do not)' },
+  {
+    pattern: '\\\\',
+    reason: 'in double quotes: contains \\ (systemd and docker-compose unescape it, dotenv and Node do not)',
+  },
   { pattern: '\\$', reason: 'in double quotes: contains $ (docker-compose substitutes variables there)' },
 ];
 
@@ -119,7 +132,9 @@ export function envFileValue(name: string, value: string): EnvFileValue {
  * onto the next (assignment) line.
  */
 export function hashComment(text: string, width = 100): Quoted<'hash-comment'> {
-  const lines = wrap(text.replace(/\r\n?/g, '\n'), width - 2).map((line) => `#${line ? ' ' : ''}${line}${line.endsWith('\\') ? ' ' : ''}\n`);
+  const lines = wrap(text.replace(/\r\n?/g, '\n'), width - 2).map(
+    (line) => `#${line ? ' ' : ''}${line}${line.endsWith('\\') ? ' ' : ''}\n`,
+  );
   return quoted(lines.join(''));
 }
 

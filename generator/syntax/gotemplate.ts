@@ -49,10 +49,18 @@ export type Check = keyof typeof CHECKS;
 
 /**
  * `{{ if keyExists K }}present{{ else }}absent{{ end }}`, where `present` gets the action that
- * renders the key's value through `check`; `trim` puts each action on its own line, as `{{-`. (`keyOrDefault` is not used: it returns the default for
+ * renders the key's value through `check`; `trim` puts each action on its own line, as `{{-`. (`keyOrDefault` is not
+ * used: it returns the default for
  * a key that exists with an empty value, and an empty string is a value.)
  */
-export function kvBranch(options: { key: string; name: string; check: Check; present: (value: string) => string; absent: string; trim?: boolean }): string {
+export function kvBranch(options: {
+  key: string;
+  name: string;
+  check: Check;
+  present: (value: string) => string;
+  absent: string;
+  trim?: boolean;
+}): string {
   const { key, name, check } = options;
   const open = (word: string) => (options.trim ? `\n{{- ${word} }}` : `{{ ${word} }}`);
   const value = `{{ template ${goString(CHECKS[check])} (sprig_list ${goString(name)} ${goString(key)} (key ${goString(key)}) ${maxEnvValueBytes(name)}) }}`;
@@ -70,13 +78,21 @@ function define(name: string, statements: string[]): string {
   return `{{- define ${goString(name)} }}\n${statements.map((s) => `  ${s}\n`).join('')}{{- end -}}\n`;
 }
 
-const HEAD = ['{{- $name := index . 0 }}', '{{- $key := index . 1 }}', '{{- $v := index . 2 }}', '{{- $max := index . 3 }}'];
+const HEAD = [
+  '{{- $name := index . 0 }}',
+  '{{- $key := index . 1 }}',
+  '{{- $v := index . 2 }}',
+  '{{- $max := index . 3 }}',
+];
 
 /** Appends the reasons of the `rules` that `$v` breaks to the `;`-joined `$variable`. */
 function collect(variable: string, rules: readonly EnvRule[]): string[] {
   return [
     `{{- ${variable} := "" }}`,
-    ...rules.map((rule) => `{{- if regexMatch ${goString(rule.pattern)} $v }}{{ ${variable} = print ${variable} "; " ${goString(rule.reason)} }}{{ end }}`),
+    ...rules.map(
+      (rule) =>
+        `{{- if regexMatch ${goString(rule.pattern)} $v }}{{ ${variable} = print ${variable} "; " ${goString(rule.reason)} }}{{ end }}`,
+    ),
   ];
 }
 
@@ -86,7 +102,8 @@ const ENV_VAR_CHECK = [
   `{{- if gt (len $v) $max }}{{ $why = print $why "; " (printf ${goString(REFUSALS.tooLong)} $max $name) }}{{ end }}`,
 ];
 
-const failWith = (format: string, reasons: string) => `{{ sprig_fail (printf ${goString(format)} $name $key (slice ${reasons} 2)) }}`;
+const failWith = (format: string, reasons: string) =>
+  `{{ sprig_fail (printf ${goString(format)} $name $key (slice ${reasons} 2)) }}`;
 
 const DEFINES: Record<Check, () => string[]> = {
   envFile: () => [
@@ -107,5 +124,10 @@ const DEFINES: Record<Check, () => string[]> = {
     `{{- if $why }}${failWith(REFUSALS.envVar, '$why')}{{ end }}`,
     `{{- toJSON $v${YAML_EXTRA_ESCAPES.map((c) => ` | replaceAll ${goString(c)} ${goString(unicodeEscape(c))}`).join('')} }}`,
   ],
-  base64: () => [...HEAD, ...ENV_VAR_CHECK, `{{- if $why }}${failWith(REFUSALS.envVar, '$why')}{{ end }}`, '{{- base64Encode $v | toJSON }}'],
+  base64: () => [
+    ...HEAD,
+    ...ENV_VAR_CHECK,
+    `{{- if $why }}${failWith(REFUSALS.envVar, '$why')}{{ end }}`,
+    '{{- base64Encode $v | toJSON }}',
+  ],
 };

@@ -6,7 +6,8 @@
 import { quoted, type Quoted } from './quoted.ts';
 
 export function hclString(value: string): Quoted<'hcl'> {
-  if (/[$%]\{/.test(value)) throw new Error(`cannot write ${JSON.stringify(value)} as an HCL string: it contains \${ or %{`);
+  if (/[$%]\{/.test(value))
+    throw new Error(`cannot write ${JSON.stringify(value)} as an HCL string: it contains \${ or %{`);
   return quoted(JSON.stringify(value));
 }
 

@@ -25,7 +25,9 @@ export function pyLiteral(value: unknown, tuples = false): string {
 }
 
 const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type'.split(
+    ' ',
+  ),
 );
 
 /** A name usable as a class attribute (a TypedDict key in class syntax). */
@@ -63,7 +65,8 @@ export function pyRegex(source: string): string {
         const end = source.indexOf('>', i);
         out += `(?P=${source.slice(i + 2, end)})`;
         i = end;
-      } else if (next === 'p' || next === 'P') throw new Error(`the pattern ${source} uses Unicode property escapes, which Python's re does not have`);
+      } else if (next === 'p' || next === 'P')
+        throw new Error(`the pattern ${source} uses Unicode property escapes, which Python's re does not have`);
       else if (next === '/') out += '/';
       else out += c + next;
       continue;

@@ -17,7 +17,8 @@ export function quoted<S extends QuotedSyntax>(text: string): Quoted<S> {
 
 /** Text inside a `#` comment line: as is, refused if a line break would end the comment. */
 export function commentText(text: string): Quoted<'comment-text'> {
-  if (/[\r\n]/.test(text)) throw new Error(`cannot write ${JSON.stringify(text)} inside a # comment line: it holds a line break`);
+  if (/[\r\n]/.test(text))
+    throw new Error(`cannot write ${JSON.stringify(text)} inside a # comment line: it holds a line break`);
   return quoted(text);
 }
 

@@ -32,7 +32,15 @@ export function yamlString(value: string): string {
     else if (char === '\n') out += '\\n';
     else if (char === '\r') out += '\\r';
     else if (char === '\t') out += '\\t';
-    else if (code < 0x20 || char === '<' || char === '>' || char === '&' || char === '\u2028' || char === '\u2029' || EXTRA.has(char)) {
+    else if (
+      code < 0x20 ||
+      char === '<' ||
+      char === '>' ||
+      char === '&' ||
+      char === '\u2028' ||
+      char === '\u2029' ||
+      EXTRA.has(char)
+    ) {
       out += unicodeEscape(char);
     } else if (code >= 0xd800 && code <= 0xdfff) out += '\\ufffd';
     else out += char;

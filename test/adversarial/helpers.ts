@@ -24,7 +24,14 @@ export function files(entries: Record<string, string | Buffer> = {}): string {
 
 /** Loads wazo-auth with nothing but what `options` give (no /etc, no Consul, no process env). */
 export function load(options: LoadOptions<Config>): Promise<Config> {
-  return loadConfig({ configFile: false, configDir: false, env: {}, consul: false, logger: memoryLogger(), ...options });
+  return loadConfig({
+    configFile: false,
+    configDir: false,
+    env: {},
+    consul: false,
+    logger: memoryLogger(),
+    ...options,
+  });
 }
 
 /** The problem lines of the ConfigError a load must throw (anything else fails the case). */
@@ -34,11 +41,17 @@ export async function problemsOf(options: LoadOptions<Config>): Promise<string[]
     (e: unknown) => e,
   );
   assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String((error as Error)?.stack ?? error)}`);
-  return error.message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+  return error.message
+    .split('\n')
+    .slice(1)
+    .map((line) => line.replace(/^ {2}- /, ''));
 }
 
 /** Loads a config file holding `text`, alone. */
-export function fileProblems(text: string | Buffer, options: LoadOptions<Config> = {}): Promise<{ problems: string[]; file: string }> {
+export function fileProblems(
+  text: string | Buffer,
+  options: LoadOptions<Config> = {},
+): Promise<{ problems: string[]; file: string }> {
   const file = join(files({ 'config.yml': text }), 'config.yml');
   return problemsOf({ configFile: file, ...options }).then((problems) => ({ problems, file }));
 }

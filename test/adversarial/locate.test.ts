@@ -1,4 +1,6 @@
-/** Consul located from hostile `WAZO_CONSUL_*` values: a clear ConfigError naming the variable, never a raw TypeError. */
+/**
+ * Consul located from hostile `WAZO_CONSUL_*` values: a clear ConfigError naming the variable, never a raw TypeError.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { problemsOf } from './helpers.ts';
@@ -7,7 +9,9 @@ const located = (host: string) => problemsOf({ consul: { file: false }, env: { W
 
 describe('WAZO_CONSUL_HOST', () => {
   it('says host:port is not a host', async () => {
-    assert.deepEqual(await located('127.0.0.1:8500'), ['WAZO_CONSUL_HOST (env WAZO_CONSUL_HOST): expected a host name, got host:port, got "127.0.0.1:8500" (hint: write the host alone and the port in WAZO_CONSUL_PORT)']);
+    assert.deepEqual(await located('127.0.0.1:8500'), [
+      'WAZO_CONSUL_HOST (env WAZO_CONSUL_HOST): expected a host name, got host:port, got "127.0.0.1:8500" (hint: write the host alone and the port in WAZO_CONSUL_PORT)',
+    ]);
   });
 
   it('says a URL is not a host', async () => {

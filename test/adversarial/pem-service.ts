@@ -9,6 +9,16 @@ export const pemService: ServiceSpec = {
   consulPrefix: 'config/wazo-pem',
   configFile: '/nonexistent/config.yml',
   configDir: '/nonexistent/conf.d',
-  settings: [{ path: ['tls', 'certificate'], env: 'WAZO_PEM_TLS_CERTIFICATE', consulKey: 'config/wazo-pem/tls/certificate', types: ['string'], mutable: false, secret: true, pem: true }],
+  settings: [
+    {
+      path: ['tls', 'certificate'],
+      env: 'WAZO_PEM_TLS_CERTIFICATE',
+      consulKey: 'config/wazo-pem/tls/certificate',
+      types: ['string'],
+      mutable: false,
+      secret: true,
+      pem: true,
+    },
+  ],
   validate: Object.assign(() => true, { errors: null }),
 };

@@ -13,16 +13,25 @@ import { resolveConfig } from '../../generator/runtime/load.ts';
 import { REPO, tempRoot } from '../helpers.ts';
 import { PEM, pemService } from './pem-service.ts';
 
-const loadPem = (value: string, dir: string) => resolveConfig(pemService, { env: { WAZO_PEM_TLS_CERTIFICATE: value }, consul: false, pemFiles: { dir } });
+const loadPem = (value: string, dir: string) =>
+  resolveConfig(pemService, { env: { WAZO_PEM_TLS_CERTIFICATE: value }, consul: false, pemFiles: { dir } });
 
 describe('PEM files', () => {
   it('refuses a symbolic link pre-created at the PEM directory', async () => {
     const root = tempRoot();
     mkdirSync(join(root, 'elsewhere'), { mode: 0o700 });
     symlinkSync(join(root, 'elsewhere'), join(root, 'pem'));
-    const error = await loadPem(PEM, join(root, 'pem')).then(() => assert.fail('expected a ConfigError'), (e: unknown) => e);
+    const error = await loadPem(PEM, join(root, 'pem')).then(
+      () => assert.fail('expected a ConfigError'),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ConfigError);
-    assert.match(error.message, new RegExp(`pem files \\(the program's options\\): the directory ${join(root, 'pem')} is not private: it is a symbolic link`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `pem files \\(the program's options\\): the directory ${join(root, 'pem')} is not private: it is a symbolic link`,
+      ),
+    );
     assert.equal(existsSync(join(root, 'elsewhere/tls.certificate.pem')), false, 'nothing written through the link');
   });
 
@@ -42,20 +51,36 @@ describe('PEM files', () => {
 
   it('refuses -----BEGIN that does not start a line', async () => {
     const root = tempRoot();
-    const error = await loadPem(`x-----BEGIN CERTIFICATE-----\nabc\n`, join(root, 'pem')).then(() => assert.fail('expected a ConfigError'), (e: unknown) => e);
+    const error = await loadPem(`x-----BEGIN CERTIFICATE-----\nabc\n`, join(root, 'pem')).then(
+      () => assert.fail('expected a ConfigError'),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ConfigError);
-    assert.match(error.message, /tls\.certificate \(env WAZO_PEM_TLS_CERTIFICATE\): expected PEM text \(-----BEGIN …----- on its own line\), got \*\*\*\*\*/);
+    assert.match(
+      error.message,
+      /tls\.certificate \(env WAZO_PEM_TLS_CERTIFICATE\): expected PEM text \(-----BEGIN …----- on its own line\), got \*\*\*\*\*/,
+    );
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`removes the temporary key directory on ${signal}, and the process still ends by it`, { timeout: 30_000 }, async () => {
-      const child = spawn(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'test/adversarial/pem-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const dir = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
-      assert.ok(existsSync(join(dir, 'tls.certificate.pem')));
-      const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
-      child.kill(signal);
-      assert.equal(await ended, signal);
-      assert.equal(existsSync(dir), false, `${dir} removed`);
-    });
+    it(
+      `removes the temporary key directory on ${signal}, and the process still ends by it`,
+      { timeout: 30_000 },
+      async () => {
+        const child = spawn(
+          process.execPath,
+          ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'test/adversarial/pem-child.ts')],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        const dir = await new Promise<string>((resolve) =>
+          child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+        );
+        assert.ok(existsSync(join(dir, 'tls.certificate.pem')));
+        const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+        child.kill(signal);
+        assert.equal(await ended, signal);
+        assert.equal(existsSync(dir), false, `${dir} removed`);
+      },
+    );
   }
 });

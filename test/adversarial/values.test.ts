@@ -32,7 +32,12 @@ describe('JSON values in env vars', () => {
       for (const text of [`{"${key}": {"evil_plugin": true}}`, `{"ok": true, "${key}": true}`]) {
         const problems = await problemsOf({ env: { WAZO_AUTH_ENABLED_BACKEND_PLUGINS: text } });
         assert.equal(problems.length, 1);
-        assert.ok(problems[0]!.startsWith(`enabled_backend_plugins (env WAZO_AUTH_ENABLED_BACKEND_PLUGINS): expected no key named ${key}, got `), problems[0]);
+        assert.ok(
+          problems[0]!.startsWith(
+            `enabled_backend_plugins (env WAZO_AUTH_ENABLED_BACKEND_PLUGINS): expected no key named ${key}, got `,
+          ),
+          problems[0],
+        );
         assert.ok(problems[0]!.endsWith(`(hint: ${FORBIDDEN})`));
       }
     });
@@ -64,16 +69,27 @@ describe('JSON values in Consul KV (decoded by the same codec)', () => {
 
   it('refuses deep JSON and prototype keys, naming the Consul key', () => {
     const { invalid, layer } = decodeEntries(
-      [entry('enabled_backend_plugins', deepJson(2000)), entry('consul/token', 'x'), entry('enabled_http_plugins', '{"__proto__": {"token": "T"}}')],
+      [
+        entry('enabled_backend_plugins', deepJson(2000)),
+        entry('consul/token', 'x'),
+        entry('enabled_http_plugins', '{"__proto__": {"token": "T"}}'),
+      ],
       index,
     );
     assert.deepEqual(
       invalid.map((p) => [p.key, p.source, p.message]),
       [
-        ['enabled_backend_plugins', 'consul config/wazo-auth/enabled_backend_plugins', 'expected a value nested at most 64 levels deep'],
+        [
+          'enabled_backend_plugins',
+          'consul config/wazo-auth/enabled_backend_plugins',
+          'expected a value nested at most 64 levels deep',
+        ],
         ['enabled_http_plugins', 'consul config/wazo-auth/enabled_http_plugins', 'expected no key named __proto__'],
       ],
     );
-    assert.deepEqual(layer.values.map((v) => v.path.join('.')), ['consul.token']);
+    assert.deepEqual(
+      layer.values.map((v) => v.path.join('.')),
+      ['consul.token'],
+    );
   });
 });

@@ -12,17 +12,102 @@ import { parseYaml11 } from '../../generator/runtime/yaml11.ts';
 
 const SCALARS = [
   // booleans: PyYAML's list, and what it leaves as text
-  'yes', 'Yes', 'YES', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
-  'y', 'Y', 'n', 'N', 'yEs', 'tRUE', 'oN',
+  'yes',
+  'Yes',
+  'YES',
+  'no',
+  'No',
+  'NO',
+  'true',
+  'True',
+  'TRUE',
+  'false',
+  'False',
+  'FALSE',
+  'on',
+  'On',
+  'ON',
+  'off',
+  'Off',
+  'OFF',
+  'y',
+  'Y',
+  'n',
+  'N',
+  'yEs',
+  'tRUE',
+  'oN',
   // null
-  '~', 'null', 'Null', 'NULL', 'nUll', '',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'nUll',
+  '',
   // integers
-  '0', '-0', '+12', '12', '1_000', '010', '-010', '0o10', '08', '09', '0x1F', '0x_1f', '-0x10', '0b101', '-0b1_0', '190:20:30', '-1:30', '0:30', '1:60',
-  '9007199254740991', '-9007199254740991', '9007199254740993', '0x20000000000001',
+  '0',
+  '-0',
+  '+12',
+  '12',
+  '1_000',
+  '010',
+  '-010',
+  '0o10',
+  '08',
+  '09',
+  '0x1F',
+  '0x_1f',
+  '-0x10',
+  '0b101',
+  '-0b1_0',
+  '190:20:30',
+  '-1:30',
+  '0:30',
+  '1:60',
+  '9007199254740991',
+  '-9007199254740991',
+  '9007199254740993',
+  '0x20000000000001',
   // floats
-  '1.5', '-1.5', '+1.5', '1.', '.5', '1_000.5', '1.0e+3', '1.0e-3', '1.0E+3', '1e3', '1.0e3', '6.8523015e+5', '190:20:30.15', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', '1.0e+999',
+  '1.5',
+  '-1.5',
+  '+1.5',
+  '1.',
+  '.5',
+  '1_000.5',
+  '1.0e+3',
+  '1.0e-3',
+  '1.0E+3',
+  '1e3',
+  '1.0e3',
+  '6.8523015e+5',
+  '190:20:30.15',
+  '.inf',
+  '-.Inf',
+  '+.INF',
+  '.nan',
+  '.NaN',
+  '1.0e+999',
   // text that looks like something else
-  '=', '<<x', '0.1.2', '1,000', '12:30:00', '2001-12-14', '2001-12-14t21:59:43.10-05:00', 'a: b', "'quoted'", '"1"', '!!str 12', '!!int "12"', '!!float 1', '!!bool yes', '0xG', '1__0', '-', '.', '...x',
+  '=',
+  '<<x',
+  '0.1.2',
+  '1,000',
+  '12:30:00',
+  '2001-12-14',
+  '2001-12-14t21:59:43.10-05:00',
+  'a: b',
+  "'quoted'",
+  '"1"',
+  '!!str 12',
+  '!!int "12"',
+  '!!float 1',
+  '!!bool yes',
+  '0xG',
+  '1__0',
+  '-',
+  '.',
+  '...x',
 ] as const;
 
 /** PyYAML's reading of `key: <scalar>` for each row, as tagged JSON. */
@@ -44,7 +129,9 @@ for text in json.load(sys.stdin):
     else: out.append({'other': repr(v)})
 print(json.dumps(out))
 `;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', program], { input: JSON.stringify(SCALARS), encoding: 'utf8' })) as unknown[];
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', program], { input: JSON.stringify(SCALARS), encoding: 'utf8' }),
+  ) as unknown[];
 }
 
 /** The loader's reading, in the same tagged form; a refusal is `{ refused }`. */
@@ -53,7 +140,10 @@ function loaderReading(text: string): Record<string, unknown> {
   if (!parsed.ok) return parsed.path ? { refused: parsed.message } : { error: parsed.message };
   const v = (parsed.value as Record<string, unknown>).key;
   if (typeof v === 'boolean') return { bool: v };
-  if (typeof v === 'number') return Number.isInteger(v) && !/^!!float|[.eE]|inf|nan/i.test(text.replace(/^!!int /, '')) ? { int: String(v) } : { float: v };
+  if (typeof v === 'number')
+    return Number.isInteger(v) && !/^!!float|[.eE]|inf|nan/i.test(text.replace(/^!!int /, ''))
+      ? { int: String(v) }
+      : { float: v };
   if (v === null) return { null: true };
   if (typeof v === 'string') return { str: v };
   return { other: String(v) };
@@ -76,7 +166,10 @@ describe('YAML 1.1 scalars read as PyYAML reads them', () => {
       } else if ('float' in theirs) {
         assert.equal(ours.float, Number(theirs.float));
       } else if ('error' in theirs) {
-        assert.ok('error' in ours || 'refused' in ours, `PyYAML refuses it (${String(theirs.error)}); so must the loader, got ${JSON.stringify(ours)}`);
+        assert.ok(
+          'error' in ours || 'refused' in ours,
+          `PyYAML refuses it (${String(theirs.error)}); so must the loader, got ${JSON.stringify(ours)}`,
+        );
       } else {
         assert.deepEqual(ours, theirs);
       }

@@ -14,7 +14,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { REPO } from '../helpers.ts';
-import { loadersOf, runPython, runTypeScript, type CaseOptions, type Loaders, type Outcome } from '../python/harness.ts';
+import {
+  loadersOf,
+  runPython,
+  runTypeScript,
+  type CaseOptions,
+  type Loaders,
+  type Outcome,
+} from '../python/harness.ts';
 
 const HERE = join(REPO, 'test/conformance');
 const UPDATE = process.env.UPDATE_CONFORMANCE === '1';
@@ -37,7 +44,11 @@ export function optionsOf(name: string): CaseOptions {
 /** An outcome as expected.json holds it: the case folder written `{case}`, YAML positions kept. */
 function portable(outcome: Outcome, name: string): unknown {
   const dir = join(HERE, name);
-  const text = JSON.stringify(outcome.problems ? { problems: outcome.problems } : { config: outcome.config, sources: outcome.sources, warnings: outcome.warnings });
+  const text = JSON.stringify(
+    outcome.problems
+      ? { problems: outcome.problems }
+      : { config: outcome.config, sources: outcome.sources, warnings: outcome.warnings },
+  );
   return JSON.parse(text.replaceAll(dir, '{case}'));
 }
 
@@ -66,7 +77,11 @@ describe('conformance corpus', () => {
   it('has its cases', () => assert.ok(cases.length >= 10, cases.join()));
 
   it('the checked-in config.py is the one the generator emits', () => {
-    assert.equal(readFileSync(join(HERE, '_schema/config.py'), 'utf8'), loaders.python, 'stale: run with UPDATE_CONFORMANCE=1 and review');
+    assert.equal(
+      readFileSync(join(HERE, '_schema/config.py'), 'utf8'),
+      loaders.python,
+      'stale: run with UPDATE_CONFORMANCE=1 and review',
+    );
   });
 
   cases.forEach((name, i) => {

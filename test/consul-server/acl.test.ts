@@ -10,7 +10,10 @@ before(async () => {
       tokens: {
         root: 'management',
         reader: { rules: { key_prefix: { 'app/': 'read' } } },
-        writer: { accessorId: WRITER_ID, rules: { key_prefix: { 'app/': 'write', 'app/secret/': 'deny' }, service_prefix: { web: 'write' } } },
+        writer: {
+          accessorId: WRITER_ID,
+          rules: { key_prefix: { 'app/': 'write', 'app/secret/': 'deny' }, service_prefix: { web: 'write' } },
+        },
       },
     },
   });
@@ -41,7 +44,10 @@ describe('ACL denial (§5)', () => {
     ['?token=', (t: string) => ({ path: `?token=${t}`, headers: {} })],
     ['X-Consul-Token', (t: string) => ({ path: '', headers: { 'X-Consul-Token': t } })],
     ['Authorization: Bearer', (t: string) => ({ path: '', headers: { Authorization: `Bearer ${t}` } })],
-    ['authorization: bearer (any case)', (t: string) => ({ path: '', headers: { authorization: `bEaReR ${t} extra` } })],
+    [
+      'authorization: bearer (any case)',
+      (t: string) => ({ path: '', headers: { authorization: `bEaReR ${t} extra` } }),
+    ],
   ] as const) {
     it(`token via ${form}: write allowed for the writer, 403 Permission denied for the reader`, async () => {
       const w = build('writer');
@@ -53,7 +59,10 @@ describe('ACL denial (§5)', () => {
       assert.equal(denied.status, 403);
       const body = await denied.text();
       assert.ok(body.startsWith('Permission denied'), body);
-      assert.match(body, /^Permission denied: token with AccessorID '[0-9a-f-]+' lacks permission 'key:write' on "app\/new"$/);
+      assert.match(
+        body,
+        /^Permission denied: token with AccessorID '[0-9a-f-]+' lacks permission 'key:write' on "app\/new"$/,
+      );
       const got = await fetch(`${f.server.url}/v1/kv/app/x${r.path}`, { headers: r.headers });
       assert.equal(got.status, 200);
     });
@@ -62,7 +71,10 @@ describe('ACL denial (§5)', () => {
   it('the detailed text names the accessor ID', async () => {
     const res = await put('/v1/kv/other/z', { headers: { 'X-Consul-Token': 'writer' } });
     assert.equal(res.status, 403);
-    assert.equal(await res.text(), `Permission denied: token with AccessorID '${WRITER_ID}' lacks permission 'key:write' on "other/z"`);
+    assert.equal(
+      await res.text(),
+      `Permission denied: token with AccessorID '${WRITER_ID}' lacks permission 'key:write' on "other/z"`,
+    );
   });
 
   it('?token= wins over X-Consul-Token, which wins over Bearer', async () => {
@@ -84,7 +96,13 @@ describe('ACL denial (§5)', () => {
     const res = await fetch(`${f.server.url}/v1/kv/app/?recurse`, { headers: { 'X-Consul-Token': 'writer' } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-consul-results-filtered-by-acls'), 'true');
-    assert.deepEqual(((await res.json()) as { Key: string }[]).map((e) => e.Key).filter((k) => k.startsWith('app/')).includes('app/secret/pw'), false);
+    assert.deepEqual(
+      ((await res.json()) as { Key: string }[])
+        .map((e) => e.Key)
+        .filter((k) => k.startsWith('app/'))
+        .includes('app/secret/pw'),
+      false,
+    );
     const keys = await fetch(`${f.server.url}/v1/kv/?keys`, { headers: { 'X-Consul-Token': 'reader' } });
     const list = (await keys.json()) as string[];
     assert.ok(!list.includes('other/y'));
@@ -105,7 +123,10 @@ describe('ACL denial (§5)', () => {
   });
 
   it('delete-tree needs write on the whole prefix (a deny rule below it blocks it)', async () => {
-    const res = await fetch(`${f.server.url}/v1/kv/app/?recurse`, { method: 'DELETE', headers: { 'X-Consul-Token': 'writer' } });
+    const res = await fetch(`${f.server.url}/v1/kv/app/?recurse`, {
+      method: 'DELETE',
+      headers: { 'X-Consul-Token': 'writer' },
+    });
     assert.equal(res.status, 403);
     assert.equal(f.server.kv.value('app/x'), 'x');
   });
@@ -132,7 +153,11 @@ describe('ACL denial (§5)', () => {
     assert.equal((await fetch(`${f.server.url}/v1/agent/self`)).status, 403);
     assert.equal((await fetch(`${f.server.url}/v1/agent/self?token=root`)).status, 200);
     const reg = (token: string, name: string): Promise<Response> =>
-      fetch(`${f.server.url}/v1/agent/service/register`, { method: 'PUT', headers: { 'X-Consul-Token': token }, body: JSON.stringify({ Name: name }) });
+      fetch(`${f.server.url}/v1/agent/service/register`, {
+        method: 'PUT',
+        headers: { 'X-Consul-Token': token },
+        body: JSON.stringify({ Name: name }),
+      });
     assert.equal((await reg('writer', 'web')).status, 200);
     assert.equal((await reg('writer', 'db')).status, 403);
   });

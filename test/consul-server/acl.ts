@@ -90,7 +90,12 @@ export class AclSystem {
         rules: s.rules ?? {},
       });
     }
-    this.anonymous = { accessorId: ANONYMOUS_ACCESSOR_ID, anonymous: true, management: false, rules: options?.anonymous ?? {} };
+    this.anonymous = {
+      accessorId: ANONYMOUS_ACCESSOR_ID,
+      anonymous: true,
+      management: false,
+      rules: options?.anonymous ?? {},
+    };
   }
 
   /** The token a request carries: `?token=`, then `X-Consul-Token`, then `Authorization: Bearer`. */
@@ -111,7 +116,14 @@ export class AclSystem {
     if (!this.enabled) return ALLOW_ALL;
     const token = secret === '' ? this.anonymous : this.tokens.get(secret);
     if (!token) {
-      return { enabled: true, notFound: true, tokenGiven: true, allowed: () => false, allowedPrefixWrite: () => false, denied: () => 'ACL not found' };
+      return {
+        enabled: true,
+        notFound: true,
+        tokenGiven: true,
+        allowed: () => false,
+        allowedPrefixWrite: () => false,
+        denied: () => 'ACL not found',
+      };
     }
     const level = (resource: AclResource, name: string): number => {
       if (token.management) return RANK.write;
@@ -137,7 +149,10 @@ export class AclSystem {
       allowedPrefixWrite: (resource, prefix) => {
         if (level(resource, prefix) < RANK.write) return false;
         if (token.management) return true;
-        const below = [...Object.entries(token.rules[resource] ?? {}), ...Object.entries(token.rules[`${resource}_prefix`] ?? {})];
+        const below = [
+          ...Object.entries(token.rules[resource] ?? {}),
+          ...Object.entries(token.rules[`${resource}_prefix`] ?? {}),
+        ];
         return below.every(([name, policy]) => !name.startsWith(prefix) || RANK[policy] >= RANK.write);
       },
       denied: (resource, name, access) => {

@@ -34,7 +34,9 @@ describe('status and agent/self', () => {
   });
 
   it('agent/self: every top-level value is an object', async () => {
-    const self = (await f.consul.agent.self()) as Record<string, unknown> & { Config: { Datacenter: string; NodeName: string } };
+    const self = (await f.consul.agent.self()) as Record<string, unknown> & {
+      Config: { Datacenter: string; NodeName: string };
+    };
     for (const [k, v] of Object.entries(self)) assert.ok(v === null || (typeof v === 'object' && !Array.isArray(v)), k);
     assert.equal(self.Config.Datacenter, 'dc1');
     assert.equal(self.Config.NodeName, 'dev');
@@ -43,7 +45,10 @@ describe('status and agent/self', () => {
 
 describe('service registration and TTL health', () => {
   it('register answers 200 with an empty body and no Content-Type', async () => {
-    const res = await fetch(`${f.server.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify({ Name: 'plain' }) });
+    const res = await fetch(`${f.server.url}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'plain' }),
+    });
     assert.equal(res.status, 200);
     assert.equal(await res.text(), '');
     assert.equal(res.headers.get('content-type'), null);
@@ -53,14 +58,23 @@ describe('service registration and TTL health', () => {
   });
 
   it('a TTL check starts critical, passes on check/pass, and turns critical when the TTL runs out', async () => {
-    await f.consul.agent.service.register({ name: 'web', id: 'web1', port: 8080, tags: ['v1'], check: { ttl: '300ms' } } as never);
+    await f.consul.agent.service.register({
+      name: 'web',
+      id: 'web1',
+      port: 8080,
+      tags: ['v1'],
+      check: { ttl: '300ms' },
+    } as never);
     let all = (await f.consul.health.service('web')) as HealthRow[];
     assert.equal(all.length, 1);
     assert.equal(all[0]!.Service.Port, 8080);
     assert.equal(all[0]!.Node.Address, '127.0.0.1');
     assert.deepEqual(
       all[0]!.Checks.map((c) => [c.CheckID, c.Status, c.Type]),
-      [['serfHealth', 'passing', ''], ['service:web1', 'critical', 'ttl']],
+      [
+        ['serfHealth', 'passing', ''],
+        ['service:web1', 'critical', 'ttl'],
+      ],
     );
     assert.deepEqual(await f.consul.health.service({ service: 'web', passing: true }), []);
 
@@ -78,12 +92,29 @@ describe('service registration and TTL health', () => {
   });
 
   it('?passing drops warning too; ?passing=false does not filter; a bad value → 400', async () => {
-    await f.consul.agent.service.register({ name: 'api', id: 'api1', check: { ttl: '10s', status: 'passing' } } as never);
-    await f.consul.agent.service.register({ name: 'api', id: 'api2', check: { ttl: '10s', status: 'passing' } } as never);
+    await f.consul.agent.service.register({
+      name: 'api',
+      id: 'api1',
+      check: { ttl: '10s', status: 'passing' },
+    } as never);
+    await f.consul.agent.service.register({
+      name: 'api',
+      id: 'api2',
+      check: { ttl: '10s', status: 'passing' },
+    } as never);
     await f.consul.agent.check.warn('service:api2');
-    assert.deepEqual((await health('api?passing')).rows.map((r) => r.Service.ID), ['api1']);
-    assert.deepEqual((await health('api?passing=1')).rows.map((r) => r.Service.ID), ['api1']);
-    assert.deepEqual((await health('api?passing=false')).rows.map((r) => r.Service.ID), ['api1', 'api2']);
+    assert.deepEqual(
+      (await health('api?passing')).rows.map((r) => r.Service.ID),
+      ['api1'],
+    );
+    assert.deepEqual(
+      (await health('api?passing=1')).rows.map((r) => r.Service.ID),
+      ['api1'],
+    );
+    assert.deepEqual(
+      (await health('api?passing=false')).rows.map((r) => r.Service.ID),
+      ['api1', 'api2'],
+    );
     const bad = await fetch(`${f.server.url}/v1/health/service/api?passing=maybe`);
     assert.equal(bad.status, 400);
     assert.equal(await bad.text(), 'Invalid value for ?passing');
@@ -128,11 +159,22 @@ describe('service registration and TTL health', () => {
   });
 
   it('tags filter (AND); catalog ignores health; catalog/services lists consul', async () => {
-    await f.consul.agent.service.register({ name: 'tagged', id: 't1', tags: ['a', 'b'], check: { ttl: '10s' } } as never);
+    await f.consul.agent.service.register({
+      name: 'tagged',
+      id: 't1',
+      tags: ['a', 'b'],
+      check: { ttl: '10s' },
+    } as never);
     await f.consul.agent.service.register({ name: 'tagged', id: 't2', tags: ['a'] } as never);
-    assert.deepEqual((await health('tagged?tag=a&tag=b')).rows.map((r) => r.Service.ID), ['t1']);
+    assert.deepEqual(
+      (await health('tagged?tag=a&tag=b')).rows.map((r) => r.Service.ID),
+      ['t1'],
+    );
     const nodes = (await f.consul.catalog.service.nodes('tagged')) as { ServiceID: string; Node: string }[];
-    assert.deepEqual(nodes.map((n) => n.ServiceID), ['t1', 't2']);
+    assert.deepEqual(
+      nodes.map((n) => n.ServiceID),
+      ['t1', 't2'],
+    );
     assert.equal(nodes[0]!.Node, 'dev');
     const services = (await f.consul.catalog.service.list()) as Record<string, string[]>;
     assert.deepEqual(services.consul, []);
@@ -142,30 +184,48 @@ describe('service registration and TTL health', () => {
   });
 
   it('Checks[] get service:<id>:N IDs; check/update sets status and output; unknown check → 404', async () => {
-    await f.consul.agent.service.register({ name: 'multi', id: 'm1', checks: [{ ttl: '10s' }, { ttl: '10s', status: 'passing' }] } as never);
+    await f.consul.agent.service.register({
+      name: 'multi',
+      id: 'm1',
+      checks: [{ ttl: '10s' }, { ttl: '10s', status: 'passing' }],
+    } as never);
     const checks = (await f.consul.agent.check.list()) as Record<string, { Status: string }>;
     assert.equal(checks['service:m1:1']?.Status, 'critical');
     assert.equal(checks['service:m1:2']?.Status, 'passing');
-    const upd = await fetch(`${f.server.url}/v1/agent/check/update/service:m1:1`, { method: 'PUT', body: JSON.stringify({ Status: 'warning', Output: 'slow' }) });
+    const upd = await fetch(`${f.server.url}/v1/agent/check/update/service:m1:1`, {
+      method: 'PUT',
+      body: JSON.stringify({ Status: 'warning', Output: 'slow' }),
+    });
     assert.equal(upd.status, 200);
     assert.equal(f.server.requests.at(-1)!.path, '/v1/agent/check/update/service:m1:1');
     const after = (await f.consul.agent.check.list()) as Record<string, { Status: string; Output: string }>;
     assert.deepEqual([after['service:m1:1']?.Status, after['service:m1:1']?.Output], ['warning', 'slow']);
     const unknown = await fetch(`${f.server.url}/v1/agent/check/pass/nope`, { method: 'PUT' });
     assert.equal(unknown.status, 404);
-    assert.equal(await unknown.text(), 'Unknown check ID "nope". Ensure that the check ID is passed, not the check name.');
+    assert.equal(
+      await unknown.text(),
+      'Unknown check ID "nope". Ensure that the check ID is passed, not the check name.',
+    );
     await f.consul.agent.service.deregister('m1');
   });
 
   it('registration errors are 400 with Consul’s texts; deregistering an unknown ID is a 404', async () => {
     const reg = (body: unknown): Promise<[number, string]> =>
-      fetch(`${f.server.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify(body) }).then(async (r) => [r.status, await r.text()]);
+      fetch(`${f.server.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify(body) }).then(
+        async (r) => [r.status, await r.text()],
+      );
     assert.deepEqual(await reg({ Port: 1 }), [400, 'Missing service name']);
     assert.deepEqual(await reg({ Name: 'x', Bogus: 1 }), [400, 'Request decode failed: json: unknown field "Bogus"']);
     assert.deepEqual(await reg({ Name: 'x', Address: '0.0.0.0' }), [400, 'Invalid service address']);
-    assert.deepEqual(await reg({ Name: 'x', Check: { TTL: '10s', Status: 'bad' } }), [400, "Status for checks must 'passing', 'warning', 'critical'"]);
+    assert.deepEqual(await reg({ Name: 'x', Check: { TTL: '10s', Status: 'bad' } }), [
+      400,
+      "Status for checks must 'passing', 'warning', 'critical'",
+    ]);
     // Lower-case and snake_case keys are accepted (python-consul style).
-    assert.deepEqual(await reg({ name: 'lower', id: 'lower1', enable_tag_override: true, check: { ttl: '10s' } }), [200, '']);
+    assert.deepEqual(await reg({ name: 'lower', id: 'lower1', enable_tag_override: true, check: { ttl: '10s' } }), [
+      200,
+      '',
+    ]);
     await f.consul.agent.service.deregister('lower1');
     // vetServiceUpdateWithAuthorizer (agent/acl.go); the old docs' "no-op" is consul issue #17218.
     const res = await fetch(`${f.server.url}/v1/agent/service/deregister/never-registered`, { method: 'PUT' });

@@ -98,14 +98,32 @@ export function handleAgentChecks(call: Call): void {
   const out: Record<string, unknown> = {};
   for (const c of call.core.catalog.allChecks()) {
     if (c.serviceId === '') continue;
-    if (call.authz.allowed('service', c.serviceName, 'read')) out[c.checkId] = checkJson(c, call.core.settings.nodeName);
+    if (call.authz.allowed('service', c.serviceName, 'read'))
+      out[c.checkId] = checkJson(c, call.core.settings.nodeName);
   }
   call.reply.json(200, out);
 }
 
 const SERVICE_FIELDS = new Set([
-  'kind', 'id', 'name', 'tags', 'address', 'taggedaddresses', 'meta', 'port', 'socketpath', 'enabletagoverride',
-  'check', 'checks', 'weights', 'proxy', 'connect', 'token', 'namespace', 'partition', 'locality',
+  'kind',
+  'id',
+  'name',
+  'tags',
+  'address',
+  'taggedaddresses',
+  'meta',
+  'port',
+  'socketpath',
+  'enabletagoverride',
+  'check',
+  'checks',
+  'weights',
+  'proxy',
+  'connect',
+  'token',
+  'namespace',
+  'partition',
+  'locality',
 ]);
 
 /** Go json field matching (case-insensitive) plus Consul's snake_case aliases. */
@@ -138,9 +156,11 @@ function parseServiceDefinition(body: Buffer): { service: ServiceInput; checks: 
   } catch (err) {
     throw new BadRequest(`Request decode failed: ${(err as Error).message}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new BadRequest('Request decode failed: expected a JSON object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new BadRequest('Request decode failed: expected a JSON object');
   for (const k of Object.keys(doc)) {
-    if (!SERVICE_FIELDS.has(k.toLowerCase().replace(/_/g, ''))) throw new BadRequest(`Request decode failed: json: unknown field ${goQuote(k)}`);
+    if (!SERVICE_FIELDS.has(k.toLowerCase().replace(/_/g, '')))
+      throw new BadRequest(`Request decode failed: json: unknown field ${goQuote(k)}`);
   }
   const f = fold(doc as Record<string, unknown>);
   const name = str(f.get('name'));
@@ -157,7 +177,10 @@ function parseServiceDefinition(body: Buffer): { service: ServiceInput; checks: 
   }
   const tags = Array.isArray(f.get('tags')) ? (f.get('tags') as unknown[]).map(String) : [];
   const meta = f.get('meta') && typeof f.get('meta') === 'object' ? (f.get('meta') as Record<string, string>) : null;
-  const tagged = f.get('taggedaddresses') && typeof f.get('taggedaddresses') === 'object' ? (f.get('taggedaddresses') as Record<string, unknown>) : null;
+  const tagged =
+    f.get('taggedaddresses') && typeof f.get('taggedaddresses') === 'object'
+      ? (f.get('taggedaddresses') as Record<string, unknown>)
+      : null;
   const service: ServiceInput = {
     id,
     name,
@@ -184,7 +207,8 @@ function parseCheck(raw: unknown, service: ServiceInput, ordinal: number): Check
   if (typeof raw !== 'object' || raw === null) throw new BadRequest('Request decode failed: check must be an object');
   const f = fold(raw as Record<string, unknown>);
   const status = str(f.get('status'));
-  if (status !== '' && !STATUSES.has(status)) throw new BadRequest("Status for checks must 'passing', 'warning', 'critical'");
+  if (status !== '' && !STATUSES.has(status))
+    throw new BadRequest("Status for checks must 'passing', 'warning', 'critical'");
   const ttl = f.get('ttl');
   const interval = str(f.get('interval'));
   let type: string;
@@ -196,13 +220,26 @@ function parseCheck(raw: unknown, service: ServiceInput, ordinal: number): Check
   } else if (f.get('aliasservice') || f.get('aliasnode')) {
     type = 'alias';
   } else {
-    const kinds: [string, string][] = [['http', 'http'], ['tcp', 'tcp'], ['udp', 'udp'], ['grpc', 'grpc'], ['h2ping', 'h2ping'], ['args', 'script'], ['scriptargs', 'script']];
+    const kinds: [string, string][] = [
+      ['http', 'http'],
+      ['tcp', 'tcp'],
+      ['udp', 'udp'],
+      ['grpc', 'grpc'],
+      ['h2ping', 'h2ping'],
+      ['args', 'script'],
+      ['scriptargs', 'script'],
+    ];
     type = kinds.find(([k]) => f.get(k) !== undefined && f.get(k) !== '')?.[1] ?? '';
     if (type === '' || interval === '') {
-      throw new BadRequest('Invalid check: TTL must be > 0 for TTL checks, or a script, HTTP, TCP, UDP, gRPC, H2Ping or alias check needs an Interval');
+      throw new BadRequest(
+        'Invalid check: TTL must be > 0 for TTL checks, or a script, HTTP, TCP, UDP, gRPC, H2Ping or alias check needs an Interval',
+      );
     }
   }
-  const checkId = str(f.get('checkid')) || str(f.get('id')) || (ordinal > 0 ? `service:${service.id}:${ordinal}` : `service:${service.id}`);
+  const checkId =
+    str(f.get('checkid')) ||
+    str(f.get('id')) ||
+    (ordinal > 0 ? `service:${service.id}:${ordinal}` : `service:${service.id}`);
   return {
     checkId,
     name: str(f.get('name')) || `Service '${service.name}' check`,
@@ -258,14 +295,22 @@ export function handleCheckUpdate(call: Call): void {
     status = action === 'pass' ? 'passing' : action === 'warn' ? 'warning' : 'critical';
   }
   const check = call.core.catalog.check(checkId);
-  if (!check) return call.reply.text(404, `Unknown check ID ${goQuote(checkId)}. Ensure that the check ID is passed, not the check name.`);
+  if (!check)
+    return call.reply.text(
+      404,
+      `Unknown check ID ${goQuote(checkId)}. Ensure that the check ID is passed, not the check name.`,
+    );
   if (check.serviceId !== '' && !call.authz.allowed('service', check.serviceName, 'write')) {
     return call.reply.text(403, call.authz.denied('service', check.serviceName, 'write'));
   }
   // The agent updates its local state and syncs the catalog asynchronously (anti-entropy with an
   // immediate trigger): with `agentSyncDelayMs`, health and catalog reads see the new status late.
   const delay = call.core.settings.agentSyncDelayMs;
-  if (delay > 0) setTimeout(() => call.core.catalog.check(checkId) && call.core.catalog.updateCheck(checkId, status, output), delay).unref();
+  if (delay > 0)
+    setTimeout(
+      () => call.core.catalog.check(checkId) && call.core.catalog.updateCheck(checkId, status, output),
+      delay,
+    ).unref();
   else call.core.catalog.updateCheck(checkId, status, output);
   call.reply.empty(200);
 }
@@ -328,11 +373,16 @@ export async function handleHealthService(call: Call): Promise<void> {
   const { catalog } = call.core;
   await answerServiceQuery(call, '/v1/health/service/', {
     // Health rows carry the node too: reading them needs node:read as well.
-    readable: (s) => call.authz.allowed('service', s.name, 'read') && call.authz.allowed('node', catalog.node.name, 'read'),
+    readable: (s) =>
+      call.authz.allowed('service', s.name, 'read') && call.authz.allowed('node', catalog.node.name, 'read'),
     row: (s) => {
       const checks = catalog.checksFor(s.id);
       if (passingOnly && checks.some((c) => c.status !== 'passing')) return undefined;
-      return { Node: nodeJson(call), Service: healthServiceJson(s), Checks: checks.map((c) => checkJson(c, catalog.node.name)) };
+      return {
+        Node: nodeJson(call),
+        Service: healthServiceJson(s),
+        Checks: checks.map((c) => checkJson(c, catalog.node.name)),
+      };
     },
   });
 }
@@ -375,7 +425,10 @@ async function answerServiceQuery(
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (call.ctx.signal.aborted) return;
-  call.reply.json(200, result.rows, { ...readMeta(call, result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
+  call.reply.json(200, result.rows, {
+    ...readMeta(call, result.index, filteredHeader(call, result.filtered)),
+    ...consistencyHeader(opts),
+  });
 }
 
 function nodeJson(call: Call): Record<string, unknown> {
@@ -468,5 +521,8 @@ export async function handleCatalogServices(call: Call): Promise<void> {
     isFresh: (r) => r.index > opts.minIndex,
   });
   if (call.ctx.signal.aborted) return;
-  call.reply.json(200, result.map, { ...readMeta(call, result.index, filteredHeader(call, result.filtered)), ...consistencyHeader(opts) });
+  call.reply.json(200, result.map, {
+    ...readMeta(call, result.index, filteredHeader(call, result.filtered)),
+    ...consistencyHeader(opts),
+  });
 }

@@ -64,13 +64,19 @@ describe('blocking queries on KV', () => {
     const r = await timedGet(`/v1/kv/k?index=${e.modifyIndex}&wait=150ms`);
     assert.equal(r.status, 200);
     assert.equal(r.index, e.modifyIndex);
-    assert.ok(r.ms >= 140 && r.ms < DEFAULT_MS - 300, `${r.ms} ms: not the 150 ms wait (the default is ${DEFAULT_MS} ms)`);
+    assert.ok(
+      r.ms >= 140 && r.ms < DEFAULT_MS - 300,
+      `${r.ms} ms: not the 150 ms wait (the default is ${DEFAULT_MS} ms)`,
+    );
   });
 
   it('no wait → the default query time; a long wait is capped', async () => {
     const e = f.server.kv.put('k', 'v1');
     const dflt = await timedGet(`/v1/kv/k?index=${e.modifyIndex}`);
-    assert.ok(dflt.ms >= DEFAULT_MS - 10 && dflt.ms < MAX_MS - 300, `default ${dflt.ms} ms: not the ${DEFAULT_MS} ms default`);
+    assert.ok(
+      dflt.ms >= DEFAULT_MS - 10 && dflt.ms < MAX_MS - 300,
+      `default ${dflt.ms} ms: not the ${DEFAULT_MS} ms default`,
+    );
     const capped = await timedGet(`/v1/kv/k?index=${e.modifyIndex}&wait=10m`);
     assert.ok(capped.ms >= MAX_MS - 10 && capped.ms < 60_000, `capped ${capped.ms} ms: not the ${MAX_MS} ms cap`);
   });

@@ -51,7 +51,10 @@ export interface NodeInfo {
 }
 
 export type ServiceInput = Omit<ServiceInstance, 'createIndex' | 'modifyIndex'>;
-export type CheckInput = Omit<HealthCheck, 'createIndex' | 'modifyIndex' | 'serviceId' | 'serviceName' | 'serviceTags' | 'status' | 'output'> & {
+export type CheckInput = Omit<
+  HealthCheck,
+  'createIndex' | 'modifyIndex' | 'serviceId' | 'serviceName' | 'serviceTags' | 'status' | 'output'
+> & {
   /** undefined: keep the current status of an existing check, else `critical`. */
   status?: CheckStatus;
 };
@@ -96,7 +99,13 @@ export class Catalog {
       tags: [],
       address: '',
       port: 8300,
-      meta: { raft_version: '3', serf_protocol_current: '2', serf_protocol_max: '5', serf_protocol_min: '1', version: '1.21.4' },
+      meta: {
+        raft_version: '3',
+        serf_protocol_current: '2',
+        serf_protocol_max: '5',
+        serf_protocol_min: '1',
+        version: '1.21.4',
+      },
       taggedAddresses: null,
       weights: { Passing: 1, Warning: 1 },
       enableTagOverride: false,
@@ -112,7 +121,9 @@ export class Catalog {
   // ---- reads -------------------------------------------------------------------------------
 
   instances(name: string): ServiceInstance[] {
-    return [...this.services.values()].filter((s) => s.name === name).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return [...this.services.values()]
+      .filter((s) => s.name === name)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   allServices(): ServiceInstance[] {
@@ -126,7 +137,10 @@ export class Catalog {
   /** Node-level checks first, then the service's, as Consul lists them. */
   checksFor(serviceId: string): HealthCheck[] {
     const all = [...this.checks.values()];
-    return [...all.filter((c) => c.serviceId === ''), ...all.filter((c) => c.serviceId === serviceId && serviceId !== '')];
+    return [
+      ...all.filter((c) => c.serviceId === ''),
+      ...all.filter((c) => c.serviceId === serviceId && serviceId !== ''),
+    ];
   }
 
   allChecks(): HealthCheck[] {

@@ -98,7 +98,10 @@ export function parseQueryOptions(call: Call): QueryOptions | undefined {
   return { stale, consistent, waitMs, minIndex };
 }
 
-/** What an RPC to the servers checks first: the datacenter, a leader (not for `?stale`: any server answers), then the token exists. */
+/**
+ * What an RPC to the servers checks first: the datacenter, a leader (not for `?stale`: any server answers), then the
+ * token exists.
+ */
 export function rpcGuard(call: Call): boolean {
   const dc = call.ctx.query.get('dc');
   if (dc && dc !== call.core.settings.datacenter) {

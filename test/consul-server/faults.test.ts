@@ -28,7 +28,10 @@ describe('faults: connections', () => {
     await sleep(30);
     await f.server.faults.refuseConnections();
     assert.equal(await blocked, 'cut');
-    await assert.rejects(f.consul.kv.get('conn/k'), (err: Error & { code?: string }) => err.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(err.message));
+    await assert.rejects(
+      f.consul.kv.get('conn/k'),
+      (err: Error & { code?: string }) => err.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(err.message),
+    );
     await assert.rejects(get('/v1/status/leader'));
     await f.server.faults.acceptConnections();
     assert.equal(f.server.port, port);
@@ -93,7 +96,10 @@ describe('faults: slow and failing answers', () => {
     const res = await get('/v1/kv/x');
     assert.equal(res.status, 500);
     assert.equal(await res.text(), 'No cluster leader');
-    assert.equal((await fetch(`${f.server.url}/v1/txn`, { method: 'PUT', body: '[{"KV":{"Verb":"get","Key":"x"}}]' })).status, 500);
+    assert.equal(
+      (await fetch(`${f.server.url}/v1/txn`, { method: 'PUT', body: '[{"KV":{"Verb":"get","Key":"x"}}]' })).status,
+      500,
+    );
     f.server.faults.setLeader(true);
     assert.equal(await f.consul.status.leader(), '127.0.0.1:8300');
   });
@@ -131,12 +137,17 @@ describe('faults: transactions and indexes', () => {
     f.server.faults.failTxnAtOp(2);
     const ops = [0, 1, 2, 3, 4].map((i) => ({ KV: { Verb: 'set', Key: `tx/${i}`, Value: b64(String(i)) } }));
     ops.push({ KV: { Verb: 'delete', Key: 'tx/existing', Value: '' } });
-    await assert.rejects(f.consul.transaction.create(ops as never), (err: Error & { response?: { body?: { Errors?: unknown; Results?: unknown } } }) => {
-      assert.equal(err.message, 'conflict');
-      assert.deepEqual(err.response?.body?.Errors, [{ OpIndex: 2, What: 'injected fault: transaction failed at this operation' }]);
-      assert.equal(err.response?.body?.Results, null);
-      return true;
-    });
+    await assert.rejects(
+      f.consul.transaction.create(ops as never),
+      (err: Error & { response?: { body?: { Errors?: unknown; Results?: unknown } } }) => {
+        assert.equal(err.message, 'conflict');
+        assert.deepEqual(err.response?.body?.Errors, [
+          { OpIndex: 2, What: 'injected fault: transaction failed at this operation' },
+        ]);
+        assert.equal(err.response?.body?.Results, null);
+        return true;
+      },
+    );
     assert.deepEqual(f.server.kv.dump(), dump);
     assert.equal(f.server.index(), before);
     const ok = await f.consul.transaction.create(ops as never);
@@ -146,7 +157,10 @@ describe('faults: transactions and indexes', () => {
 
   it('failTxnAtOp waits for a transaction long enough to reach op k', async () => {
     f.server.faults.failTxnAtOp(3, 'boom');
-    const short = await fetch(`${f.server.url}/v1/txn`, { method: 'PUT', body: JSON.stringify([{ KV: { Verb: 'set', Key: 'short', Value: b64('1') } }]) });
+    const short = await fetch(`${f.server.url}/v1/txn`, {
+      method: 'PUT',
+      body: JSON.stringify([{ KV: { Verb: 'set', Key: 'short', Value: b64('1') } }]),
+    });
     assert.equal(short.status, 200);
     const long = await fetch(`${f.server.url}/v1/txn`, {
       method: 'PUT',

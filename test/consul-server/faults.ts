@@ -18,7 +18,10 @@ export interface FailOptions extends RequestMatch {
 }
 
 export interface DropOptions extends RequestMatch {
-  /** `mid-body` (default): headers and half the body, then the connection closes. `before-headers`: close without answering. */
+  /**
+   * `mid-body` (default): headers and half the body, then the connection closes. `before-headers`: close without
+   * answering.
+   */
   phase?: 'before-headers' | 'mid-body';
 }
 

@@ -45,7 +45,10 @@ describe('stale and consistent reads on a follower', () => {
       assert.equal(first.headers.get('x-consul-knownleader'), 'false');
       await sleep(120);
       const later = await get('/v1/kv/app/x?stale');
-      const [a, b] = [Number(first.headers.get('x-consul-lastcontact')), Number(later.headers.get('x-consul-lastcontact'))];
+      const [a, b] = [
+        Number(first.headers.get('x-consul-lastcontact')),
+        Number(later.headers.get('x-consul-lastcontact')),
+      ];
       assert.ok(a >= 1_500 && b >= a + 100, `${a} then ${b}`);
     } finally {
       f.server.faults.setLeader(true);
@@ -64,7 +67,10 @@ describe('the health index of a service never seen', () => {
   after(() => f.close());
 
   const register = (id: string, name: string) =>
-    fetch(`${f.server.url}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify({ ID: id, Name: name, Port: 80, Check: { TTL: '30s' } }) });
+    fetch(`${f.server.url}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ ID: id, Name: name, Port: 80, Check: { TTL: '30s' } }),
+    });
 
   it('is the catalog’s max index while no service ever went extinct, so an unrelated registration wakes a wait on it', async () => {
     const before = await fetch(`${f.server.url}/v1/health/service/never-seen?passing`);

@@ -65,7 +65,8 @@ export function rawHttp(
         res.on('end', () => {
           const body = Buffer.concat(chunks);
           const rawHeaders: [string, string][] = [];
-          for (let i = 0; i < res.rawHeaders.length; i += 2) rawHeaders.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+          for (let i = 0; i < res.rawHeaders.length; i += 2)
+            rawHeaders.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
           resolve({ status: res.statusCode ?? 0, rawHeaders, headers: res.headers, body, text: body.toString('utf8') });
         });
       },

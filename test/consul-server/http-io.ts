@@ -67,7 +67,9 @@ export class Reply {
   private send(status: number, body: Buffer, headers: HeaderMap, bare = false): void {
     const { res, req } = this.ctx;
     if (this.sent) return;
-    const all: HeaderMap = bare ? { ...headers } : { Vary: 'Accept-Encoding', ...this.defaults.commonHeaders(), ...headers };
+    const all: HeaderMap = bare
+      ? { ...headers }
+      : { Vary: 'Accept-Encoding', ...this.defaults.commonHeaders(), ...headers };
     let payload = body;
     if (!bare && payload.length >= 1400 && acceptsGzip(req.headers['accept-encoding'])) {
       payload = gzipSync(payload);
@@ -144,7 +146,8 @@ export function goPathEscape(s: string): string {
 export function parseUint64(s: string): { value: bigint } | { error: string } {
   if (!/^[0-9]+$/.test(s)) return { error: `strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax` };
   const value = BigInt(s);
-  if (value > 0xffff_ffff_ffff_ffffn) return { error: `strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range` };
+  if (value > 0xffff_ffff_ffff_ffffn)
+    return { error: `strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range` };
   return { value };
 }
 

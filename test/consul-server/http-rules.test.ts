@@ -142,8 +142,14 @@ describe('response encoding (§1.2)', () => {
   });
 
   it('JSON is Go’s: <>& and U+2028 escaped, uint64 exact', () => {
-    assert.equal(goJson({ Key: 'a<b>&c\u2028', Flags: 18446744073709551615n, Value: null }), '{"Key":"a\\u003cb\\u003e\\u0026c\\u2028","Flags":18446744073709551615,"Value":null}');
-    assert.equal(goJson({ a: [], b: {}, c: [1] }, true), '{\n    "a": [],\n    "b": {},\n    "c": [\n        1\n    ]\n}\n');
+    assert.equal(
+      goJson({ Key: 'a<b>&c\u2028', Flags: 18446744073709551615n, Value: null }),
+      '{"Key":"a\\u003cb\\u003e\\u0026c\\u2028","Flags":18446744073709551615,"Value":null}',
+    );
+    assert.equal(
+      goJson({ a: [], b: {}, c: [1] }, true),
+      '{\n    "a": [],\n    "b": {},\n    "c": [\n        1\n    ]\n}\n',
+    );
   });
 
   it('keys come back exactly as stored, never re-escaped', async () => {

@@ -66,7 +66,8 @@ async function get(call: Call, key: string, opts: QueryOptions): Promise<void> {
       run: () => ({ entry: core.kv.get(key), index: core.kv.indexForKey(key) }),
       // A key blocks on its own ModifyIndex; a missing key blocks until it appears (unrelated
       // writes do not release it); a deletion releases it with a 404.
-      isFresh: (r, first) => (r.entry ? r.entry.modifyIndex > opts.minIndex || !first.entry : first.entry !== undefined),
+      isFresh: (r, first) =>
+        r.entry ? r.entry.modifyIndex > opts.minIndex || !first.entry : first.entry !== undefined,
     });
     if (ctx.signal.aborted) return;
     const meta = readMeta(call, result.index);
@@ -97,7 +98,11 @@ async function get(call: Call, key: string, opts: QueryOptions): Promise<void> {
   if (ctx.signal.aborted) return;
   const meta = readMeta(call, result.index, filteredHeader(call, result.filtered));
   if (result.entries.length === 0) return call.reply.empty(404, meta);
-  return call.reply.json(200, result.entries.map((e) => entryJson(e)), meta);
+  return call.reply.json(
+    200,
+    result.entries.map((e) => entryJson(e)),
+    meta,
+  );
 }
 
 async function getKeys(call: Call, prefix: string, opts: QueryOptions): Promise<void> {

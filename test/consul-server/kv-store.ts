@@ -49,7 +49,13 @@ class KvTables {
   ) {}
 
   clone(): KvTables {
-    return new KvTables(new Map(this.entries), new Map(this.tombstones), this.kvsIndex, this.tombstonesIndex, new Set(this.sessions));
+    return new KvTables(
+      new Map(this.entries),
+      new Map(this.tombstones),
+      this.kvsIndex,
+      this.tombstonesIndex,
+      new Set(this.sessions),
+    );
   }
 
   get tableMax(): number {
@@ -213,7 +219,9 @@ export class KvStore {
   }
 
   tombstones(): Tombstone[] {
-    return [...this.tables.tombstones].map(([key, index]) => ({ key, index })).sort((a, b) => compareKeys(a.key, b.key));
+    return [...this.tables.tombstones]
+      .map(([key, index]) => ({ key, index }))
+      .sort((a, b) => compareKeys(a.key, b.key));
   }
 
   /** The raw (possibly 0) index of a single-key read, §2.3. */
@@ -225,7 +233,8 @@ export class KvStore {
   indexForPrefix(prefix: string): number {
     if (prefix === '') return this.tableMax;
     let max = 0;
-    for (const e of this.tables.entries.values()) if (e.key.startsWith(prefix) && e.modifyIndex > max) max = e.modifyIndex;
+    for (const e of this.tables.entries.values())
+      if (e.key.startsWith(prefix) && e.modifyIndex > max) max = e.modifyIndex;
     for (const [key, index] of this.tables.tombstones) if (key.startsWith(prefix) && index > max) max = index;
     return max === 0 ? this.tableMax : max;
   }
@@ -301,7 +310,8 @@ export class KvStore {
   /** Lower every index above `to` to `to` (the index-reset fault). Does not notify. */
   clampIndexes(to: number): void {
     const t = this.tables.clone();
-    for (const [k, e] of t.entries) t.entries.set(k, { ...e, createIndex: Math.min(e.createIndex, to), modifyIndex: Math.min(e.modifyIndex, to) });
+    for (const [k, e] of t.entries)
+      t.entries.set(k, { ...e, createIndex: Math.min(e.createIndex, to), modifyIndex: Math.min(e.modifyIndex, to) });
     for (const [k, i] of t.tombstones) t.tombstones.set(k, Math.min(i, to));
     t.kvsIndex = Math.min(t.kvsIndex, to);
     t.tombstonesIndex = Math.min(t.tombstonesIndex, to);

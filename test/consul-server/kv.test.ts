@@ -327,7 +327,10 @@ describe('X-Consul-Index rules (§2.3)', () => {
     f.server.kv.put('t/sub/2', '1');
     f.server.kv.delete('t/sub/', { recurse: true });
     assert.deepEqual(
-      f.server.kv.tombstones().filter((t) => t.key.startsWith('t/')).map((t) => t.key),
+      f.server.kv
+        .tombstones()
+        .filter((t) => t.key.startsWith('t/'))
+        .map((t) => t.key),
       ['t/sub/'],
     );
     const withTomb = await indexOf('/v1/kv/t/?recurse');

@@ -113,7 +113,8 @@ export function resolve(path: string | undefined, rawQuery: string, checkPrintab
     if (hit && (!best || r.pattern.length > best.pattern.length)) best = r;
   }
   if (best) return { kind: 'route', route: best };
-  if (ROUTES.some((r) => r.pattern === `${path}/`)) return { kind: 'redirect', location: goPathEscape(`${path}/`) + suffix };
+  if (ROUTES.some((r) => r.pattern === `${path}/`))
+    return { kind: 'redirect', location: goPathEscape(`${path}/`) + suffix };
   return { kind: 'not-found' };
 }
 

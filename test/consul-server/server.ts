@@ -1,6 +1,7 @@
 /**
  * A Consul-HTTP-compatible test server (single dev node), built to
- * Consul's HTTP API (as documented by HashiCorp and as its source behaves) and checked with the real `consul` npm client.
+ * Consul's HTTP API (as documented by HashiCorp and as its source behaves) and checked with the real `consul` npm
+ * client.
  *
  *   const consul = await startConsulServer();            // http://127.0.0.1:<random port>
  *   new Consul({ host: consul.host, port: consul.port });
@@ -224,7 +225,15 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     if (requests.length >= maxRecorded) requests.shift();
     requests.push({ method: req.method ?? 'GET', url: rawUrl, path: path ?? '', query, headers: req.headers, body });
 
-    const ctx: RequestContext = { req, res, method: req.method ?? 'GET', path: path ?? rawPath, query, body, signal: controller.signal };
+    const ctx: RequestContext = {
+      req,
+      res,
+      method: req.method ?? 'GET',
+      path: path ?? rawPath,
+      query,
+      body,
+      signal: controller.signal,
+    };
     const reply = new Reply(ctx, responseDefaults);
 
     const delay = faults.delayFor(ctx.method, ctx.path);
@@ -238,7 +247,10 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     const route = resolve(path, rawQuery, options.allowUnprintablePaths !== true);
     switch (route.kind) {
       case 'bad-request':
-        return reply.bare(400, Buffer.from('400 Bad Request'), { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+        return reply.bare(400, Buffer.from('400 Bad Request'), {
+          'Content-Type': 'text/plain; charset=utf-8',
+          Connection: 'close',
+        });
       case 'unprintable':
         return reply.bare(400, Buffer.alloc(0));
       case 'redirect': {
@@ -252,7 +264,10 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
       }
       case 'not-found':
         if (ctx.path === '/') {
-          return reply.text(200, 'Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.');
+          return reply.text(
+            200,
+            'Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.',
+          );
         }
         return reply.bare(404, Buffer.from('Invalid URL path: not a recognized HTTP API endpoint\n'), {
           'Content-Type': 'text/plain; charset=utf-8',
@@ -283,7 +298,9 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     inFlight.set(controller, done);
   };
 
-  const server: Server = secure ? createHttpsServer({ cert: options.tls!.cert, key: options.tls!.key }, onRequest) : createHttpServer(onRequest);
+  const server: Server = secure
+    ? createHttpsServer({ cert: options.tls!.cert, key: options.tls!.key }, onRequest)
+    : createHttpServer(onRequest);
   server.on('connection', (socket: Socket) => {
     if (faults.connectionsRefused || closed) {
       socket.destroy();
@@ -396,5 +413,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&#34;')
+    .replace(/'/g, '&#39;');
 }

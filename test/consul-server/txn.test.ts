@@ -17,11 +17,17 @@ interface TxnAnswer {
   status: number;
   headers: Headers;
   text: string;
-  json: { Results: { KV: Record<string, unknown> }[] | null; Errors: { OpIndex: number; What: string }[] | null } & Record<string, unknown>;
+  json: {
+    Results: { KV: Record<string, unknown> }[] | null;
+    Errors: { OpIndex: number; What: string }[] | null;
+  } & Record<string, unknown>;
 }
 
 async function txn(body: unknown, method = 'PUT'): Promise<TxnAnswer> {
-  const res = await fetch(`${f.server.url}/v1/txn`, { method, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${f.server.url}/v1/txn`, {
+    method,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: TxnAnswer['json'];
   try {
@@ -69,7 +75,10 @@ describe('/v1/txn success', () => {
   });
 
   it('field names match case-insensitively; Value may be null', async () => {
-    const r = await txn([{ kv: { verb: 'set', key: 'ci', value: b64('x') } }, { Kv: { VERB: 'set', KEY: 'nul', VALUE: null } }]);
+    const r = await txn([
+      { kv: { verb: 'set', key: 'ci', value: b64('x') } },
+      { Kv: { VERB: 'set', KEY: 'nul', VALUE: null } },
+    ]);
     assert.equal(r.status, 200);
     assert.equal(f.server.kv.value('ci'), 'x');
     assert.equal(f.server.kv.value('nul'), null);
@@ -86,7 +95,11 @@ describe('/v1/txn success', () => {
     assert.match(r.text, /\],"Errors":null,"Index":0,"LastContact":0,"KnownLeader":true\}$/);
     assert.deepEqual(
       r.json.Results!.map((x) => [x.KV.Key, x.KV.Value]),
-      [['ro/a', b64('1')], ['ro/b', b64('2')], ['ro/none', null]],
+      [
+        ['ro/a', b64('1')],
+        ['ro/b', b64('2')],
+        ['ro/none', null],
+      ],
     );
   });
 
@@ -109,7 +122,12 @@ describe('/v1/txn success', () => {
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(
       r.json.Results!.map((x) => [x.KV.Key, x.KV.Value]),
-      [['v/a', null], ['v/l', null], ['v/l', null], ['v/l', null]],
+      [
+        ['v/a', null],
+        ['v/l', null],
+        ['v/l', null],
+        ['v/l', null],
+      ],
     );
     assert.deepEqual(f.server.kv.keys('v/'), ['v/a', 'v/l']);
   });
@@ -120,10 +138,17 @@ describe('/v1/txn failure is atomic', () => {
     f.server.kv.put('k2', 'old');
     const before = f.server.index();
     const snapshot = f.server.kv.dump();
-    const r = await txn([set('k1', 'v1'), { KV: { Verb: 'cas', Key: 'k2', Value: b64('v2'), Index: 1 } }, set('k3', 'v3')]);
+    const r = await txn([
+      set('k1', 'v1'),
+      { KV: { Verb: 'cas', Key: 'k2', Value: b64('v2'), Index: 1 } },
+      set('k3', 'v3'),
+    ]);
     assert.equal(r.status, 409);
     assert.equal(r.headers.get('content-type'), 'application/json');
-    assert.equal(r.text, '{"Results":null,"Errors":[{"OpIndex":1,"What":"failed to set key \\"k2\\", index is stale"}]}');
+    assert.equal(
+      r.text,
+      '{"Results":null,"Errors":[{"OpIndex":1,"What":"failed to set key \\"k2\\", index is stale"}]}',
+    );
     assert.deepEqual(f.server.kv.dump(), snapshot);
     assert.equal(f.server.index(), before);
   });
@@ -144,7 +169,10 @@ describe('/v1/txn failure is atomic', () => {
     assert.equal(r.status, 409);
     assert.deepEqual(r.json.Errors, [
       { OpIndex: 0, What: 'key "missing" doesn\'t exist' },
-      { OpIndex: 1, What: `failed index check for key "exists", current modify index ${e.modifyIndex} != ${e.modifyIndex + 5}` },
+      {
+        OpIndex: 1,
+        What: `failed index check for key "exists", current modify index ${e.modifyIndex} != ${e.modifyIndex + 5}`,
+      },
       { OpIndex: 2, What: 'failed to check index, key "missing" doesn\'t exist' },
       { OpIndex: 3, What: 'key "exists" exists' },
       { OpIndex: 4, What: 'failed to delete key "exists", index is stale' },
@@ -156,7 +184,11 @@ describe('/v1/txn failure is atomic', () => {
   });
 
   it('a missing key is a pre-check error (delete-tree may have an empty key)', async () => {
-    const r = await txn([{ KV: { Verb: 'set', Key: '', Value: b64('x') } }, set('ok', '1'), { KV: { Verb: 'delete-tree', Key: '' } }]);
+    const r = await txn([
+      { KV: { Verb: 'set', Key: '', Value: b64('x') } },
+      set('ok', '1'),
+      { KV: { Verb: 'delete-tree', Key: '' } },
+    ]);
     assert.equal(r.status, 409);
     assert.deepEqual(r.json.Errors, [{ OpIndex: 0, What: 'Must provide key' }]);
     assert.equal(f.server.kv.get('ok'), undefined);
@@ -165,16 +197,24 @@ describe('/v1/txn failure is atomic', () => {
   it('read-only failures keep the QueryMeta fields', async () => {
     const r = await txn([{ KV: { Verb: 'get', Key: 'nope' } }]);
     assert.equal(r.status, 409);
-    assert.equal(r.text, '{"Results":null,"Errors":[{"OpIndex":0,"What":"key \\"nope\\" doesn\'t exist"}],"Index":0,"LastContact":0,"KnownLeader":true}');
+    assert.equal(
+      r.text,
+      '{"Results":null,"Errors":[{"OpIndex":0,"What":"key \\"nope\\" doesn\'t exist"}],"Index":0,"LastContact":0,"KnownLeader":true}',
+    );
   });
 
   it('the consul client rejects a 409 with Error("conflict") and the Errors in err.response.body', async () => {
     f.server.kv.put('taken', 'x');
     await assert.rejects(
-      f.consul.transaction.create([set('free', 'y'), { KV: { Verb: 'cas', Key: 'taken', Value: b64('z'), Index: 0 } }] as never),
+      f.consul.transaction.create([
+        set('free', 'y'),
+        { KV: { Verb: 'cas', Key: 'taken', Value: b64('z'), Index: 0 } },
+      ] as never),
       (err: Error & { statusCode?: number; response?: { body?: { Errors?: unknown } } }) => {
         assert.equal(err.message, 'conflict');
-        assert.deepEqual(err.response?.body?.Errors, [{ OpIndex: 1, What: 'failed to set key "taken", index is stale' }]);
+        assert.deepEqual(err.response?.body?.Errors, [
+          { OpIndex: 1, What: 'failed to set key "taken", index is stale' },
+        ]);
         return true;
       },
     );
@@ -203,7 +243,10 @@ describe('/v1/txn limits and request errors', () => {
   it('a value above kv_max_value_size → 413 naming the key', async () => {
     const small = await startFixture({ kvMaxValueSize: 8 });
     try {
-      const res = await fetch(`${small.server.url}/v1/txn`, { method: 'PUT', body: JSON.stringify([set('big', '0123456789')]) });
+      const res = await fetch(`${small.server.url}/v1/txn`, {
+        method: 'PUT',
+        body: JSON.stringify([set('big', '0123456789')]),
+      });
       assert.equal(res.status, 413);
       assert.equal(await res.text(), 'Value for key "big" is too large (10 > 8 bytes)');
     } finally {
@@ -214,7 +257,10 @@ describe('/v1/txn limits and request errors', () => {
   it('a body above txn_max_req_len → 413', async () => {
     const r = await txn([set('huge', 'x'.repeat(400_000))]);
     assert.equal(r.status, 413);
-    assert.match(r.text, /^Request body\(\d+ bytes\) too large, max size: 524288 bytes\. See https:\/\/www\.consul\.io\/docs\/agent\/config\/config-files#txn_max_req_len\.$/);
+    assert.match(
+      r.text,
+      /^Request body\(\d+ bytes\) too large, max size: 524288 bytes\. See https:\/\/www\.consul\.io\/docs\/agent\/config\/config-files#txn_max_req_len\.$/,
+    );
   });
 
   it('400 for bad JSON, a non-array, bad base64 and unknown fields', async () => {
@@ -222,10 +268,10 @@ describe('/v1/txn limits and request errors', () => {
       400,
       'Failed to parse body: json: cannot unmarshal object into Go value of type api.TxnOps',
     ]);
-    assert.deepEqual(await txn('[{"KV":{"Verb":"set","Key":"k","Value":"not base64!"}}]').then((r) => [r.status, r.text]), [
-      400,
-      'Failed to parse body: illegal base64 data at input byte 3',
-    ]);
+    assert.deepEqual(
+      await txn('[{"KV":{"Verb":"set","Key":"k","Value":"not base64!"}}]').then((r) => [r.status, r.text]),
+      [400, 'Failed to parse body: illegal base64 data at input byte 3'],
+    );
     assert.deepEqual(await txn('[{"KV":{"Verb":"set","Key":"k","Bogus":1}}]').then((r) => [r.status, r.text]), [
       400,
       'Failed to parse body: json: unknown field "Bogus"',

@@ -49,12 +49,18 @@ export function handleTxn(call: Call): void {
     return call.reply.text(400, `Failed to parse body: ${(err as Error).message}`);
   }
   if (ops.length > core.settings.maxTxnOps) {
-    return call.reply.text(413, `Transaction contains too many operations (${ops.length} > ${core.settings.maxTxnOps})`);
+    return call.reply.text(
+      413,
+      `Transaction contains too many operations (${ops.length} > ${core.settings.maxTxnOps})`,
+    );
   }
   for (const op of ops) {
     const n = op.value?.length ?? 0;
     if (n > core.settings.kvMaxValueSize) {
-      return call.reply.text(413, `Value for key ${goQuote(op.key)} is too large (${n} > ${core.settings.kvMaxValueSize} bytes)`);
+      return call.reply.text(
+        413,
+        `Value for key ${goQuote(op.key)} is too large (${n} > ${core.settings.kvMaxValueSize} bytes)`,
+      );
     }
   }
   if (!rpcGuard(call)) return;
@@ -103,7 +109,8 @@ function preCheck(ops: KvOp[], authz: Authorizer): TxnError[] {
     }
     switch (op.verb) {
       case 'delete-tree':
-        if (!authz.allowedPrefixWrite('key', op.key)) errors.push({ OpIndex: i, What: authz.denied('key', op.key, 'write') });
+        if (!authz.allowedPrefixWrite('key', op.key))
+          errors.push({ OpIndex: i, What: authz.denied('key', op.key, 'write') });
         return;
       case 'get':
       case 'get-tree':
@@ -111,11 +118,13 @@ function preCheck(ops: KvOp[], authz: Authorizer): TxnError[] {
         return;
       case 'check-session':
       case 'check-index':
-        if (!authz.allowed('key', op.key, 'read')) errors.push({ OpIndex: i, What: authz.denied('key', op.key, 'read') });
+        if (!authz.allowed('key', op.key, 'read'))
+          errors.push({ OpIndex: i, What: authz.denied('key', op.key, 'read') });
         return;
       default:
         if (WRITE_VERBS.has(op.verb) || op.verb === 'check-not-exists') {
-          if (!authz.allowed('key', op.key, 'write')) errors.push({ OpIndex: i, What: authz.denied('key', op.key, 'write') });
+          if (!authz.allowed('key', op.key, 'write'))
+            errors.push({ OpIndex: i, What: authz.denied('key', op.key, 'write') });
         }
     }
   });
@@ -156,7 +165,15 @@ function runOp(txn: KvWriteTxn, op: KvOp): OpResult[] {
       return [{ entry: e, withValue: true }];
     }
     case 'get-or-empty': {
-      const e = txn.get(op.key) ?? { key: op.key, value: null, flags: 0n, lockIndex: 0, session: '', createIndex: 0, modifyIndex: 0 };
+      const e = txn.get(op.key) ?? {
+        key: op.key,
+        value: null,
+        flags: 0n,
+        lockIndex: 0,
+        session: '',
+        createIndex: 0,
+        modifyIndex: 0,
+      };
       return [{ entry: e, withValue: true }];
     }
     case 'get-tree':
@@ -164,13 +181,17 @@ function runOp(txn: KvWriteTxn, op: KvOp): OpResult[] {
     case 'check-index': {
       const e = txn.get(op.key);
       if (!e) throw new Error(`failed to check index, key ${k} doesn't exist`);
-      if (BigInt(e.modifyIndex) !== op.index) throw new Error(`failed index check for key ${k}, current modify index ${e.modifyIndex} != ${op.index}`);
+      if (BigInt(e.modifyIndex) !== op.index)
+        throw new Error(`failed index check for key ${k}, current modify index ${e.modifyIndex} != ${op.index}`);
       return blank(e);
     }
     case 'check-session': {
       const e = txn.get(op.key);
       if (!e) throw new Error(`failed to check session, key ${k} doesn't exist`);
-      if (e.session !== op.session) throw new Error(`failed session check for key ${k}, current session ${goQuote(e.session)} != ${goQuote(op.session)}`);
+      if (e.session !== op.session)
+        throw new Error(
+          `failed session check for key ${k}, current session ${goQuote(e.session)} != ${goQuote(op.session)}`,
+        );
       return blank(e);
     }
     case 'check-not-exists':
@@ -203,7 +224,8 @@ function parseOps(body: Buffer): KvOp[] {
   } catch (err) {
     throw new ParseError(goSyntaxError(err as Error, text));
   }
-  if (!Array.isArray(doc)) throw new ParseError(`json: cannot unmarshal ${jsonKind(doc)} into Go value of type api.TxnOps`);
+  if (!Array.isArray(doc))
+    throw new ParseError(`json: cannot unmarshal ${jsonKind(doc)} into Go value of type api.TxnOps`);
   return doc.map((item, i) => {
     if (item === null) throw new UnsupportedOp(`test server: transaction operation ${i} is null`);
     if (typeof item !== 'object' || Array.isArray(item)) {
@@ -214,10 +236,12 @@ function parseOps(body: Buffer): KvOp[] {
       const f = foldKey(name);
       if (f === 'kv') kv = value;
       else if (f === 'node' || f === 'service' || f === 'check') {
-        if (value !== null) throw new UnsupportedOp(`test server: ${name} operations in /v1/txn are not implemented (op ${i})`);
+        if (value !== null)
+          throw new UnsupportedOp(`test server: ${name} operations in /v1/txn are not implemented (op ${i})`);
       } else throw new ParseError(`json: unknown field ${goQuote(name)}`);
     }
-    if (kv === undefined || kv === null) throw new UnsupportedOp(`test server: transaction operation ${i} has no KV member`);
+    if (kv === undefined || kv === null)
+      throw new UnsupportedOp(`test server: transaction operation ${i} has no KV member`);
     return parseKvOp(kv);
   });
 }
@@ -238,13 +262,19 @@ function parseKvOp(raw: unknown): KvOp {
       case 'session':
       case 'namespace':
       case 'partition':
-        if (typeof value !== 'string') throw new ParseError(`json: cannot unmarshal ${jsonKind(value)} into Go struct field ${field} of type string`);
+        if (typeof value !== 'string')
+          throw new ParseError(
+            `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${field} of type string`,
+          );
         if (f === 'verb') op.verb = value;
         else if (f === 'key') op.key = value;
         else if (f === 'session') op.session = value;
         break;
       case 'value':
-        if (typeof value !== 'string') throw new ParseError(`json: cannot unmarshal ${jsonKind(value)} into Go struct field ${field} of type []uint8`);
+        if (typeof value !== 'string')
+          throw new ParseError(
+            `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${field} of type []uint8`,
+          );
         op.value = decodeGoBase64(value);
         break;
       case 'flags':

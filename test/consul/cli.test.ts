@@ -16,7 +16,9 @@ interface Loader {
   resolveConfigWithSources(options?: LoadOptions): Promise<Resolved<Record<string, unknown>>>;
 }
 
-const SERVICES = readdirSync(join(REPO, 'schemas')).map((f) => f.replace('.schema.json', '')).sort();
+const SERVICES = readdirSync(join(REPO, 'schemas'))
+  .map((f) => f.replace('.schema.json', ''))
+  .sort();
 const noFiles = { configFile: false, configDir: false } as const;
 
 let server: ConsulTestServer;
@@ -37,10 +39,21 @@ describe('wazo-config seed', () => {
       const withDefault = loader.service.settings.filter((s) => s.default !== undefined);
       assert.match(result.stdout, new RegExp(`^${name}: created ${withDefault.length}, unchanged 0, kept 0$`, 'm'));
       const env = { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port) };
-      const fromConsul = await loader.resolveConfigWithSources({ ...noFiles, env, logger: memoryLogger(), consul: { file: false } });
-      const defaults = await loader.resolveConfigWithSources({ ...noFiles, env: {}, logger: memoryLogger(), consul: false });
+      const fromConsul = await loader.resolveConfigWithSources({
+        ...noFiles,
+        env,
+        logger: memoryLogger(),
+        consul: { file: false },
+      });
+      const defaults = await loader.resolveConfigWithSources({
+        ...noFiles,
+        env: {},
+        logger: memoryLogger(),
+        consul: false,
+      });
       assert.deepEqual(fromConsul.config, defaults.config, name);
-      for (const setting of withDefault) assert.equal(fromConsul.tree.sourceOf(setting.path), `consul ${setting.consulKey}`);
+      for (const setting of withDefault)
+        assert.equal(fromConsul.tree.sourceOf(setting.path), `consul ${setting.consulKey}`);
     }
     // Create-only (cas with index 0), in transactions of at most 64 operations.
     assert.ok(txns().length > SERVICES.length, 'some service needs more than one transaction');
@@ -65,7 +78,10 @@ describe('wazo-config seed', () => {
     server.kv.delete('config/wazo-auth/log_level');
     let result = await seed('wazo-auth');
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^wazo-auth: created 1, unchanged \d+, kept 2 \(values set in Consul; --overwrite replaces them\)$/m);
+    assert.match(
+      result.stdout,
+      /^wazo-auth: created 1, unchanged \d+, kept 2 \(values set in Consul; --overwrite replaces them\)$/m,
+    );
     assert.equal(server.kv.value('config/wazo-auth/debug'), 'true');
     assert.equal(server.kv.value('config/wazo-auth/log_level'), 'info');
 
@@ -97,7 +113,10 @@ describe('wazo-config seed', () => {
     server.faults.failTxnAtOp(30);
     result = await seed('wazo-auth');
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /wazo-auth: Consul rolled back a transaction of 64 writes; none of them was written \(0 written before it\):\n {2}- config\/wazo-auth\/\S+: injected fault/);
+    assert.match(
+      result.stderr,
+      /wazo-auth: Consul rolled back a transaction of 64 writes; none of them was written \(0 written before it\):\n {2}- config\/wazo-auth\/\S+: injected fault/,
+    );
     assert.deepEqual(server.kv.keys('config/wazo-auth/'), [], 'no key of the failed transaction is there');
     result = await seed('wazo-auth');
     assert.equal(result.status, 0, result.stderr);
@@ -107,7 +126,10 @@ describe('wazo-config seed', () => {
   it('fails clearly when Consul is not there', async () => {
     const result = await runCli(['seed', 'wazo-auth', '--consul-url', 'http://127.0.0.1:1', '--wait', '0'], cleanEnv());
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^wazo-auth: consul http:\/\/127\.0\.0\.1:1 \(located by command-line flags\): Consul did not answer \(one attempt, waiting is off\); error: connect ECONNREFUSED/m);
+    assert.match(
+      result.stderr,
+      /^wazo-auth: consul http:\/\/127\.0\.0\.1:1 \(located by command-line flags\): Consul did not answer \(one attempt, waiting is off\); error: connect ECONNREFUSED/m,
+    );
   });
 });
 
@@ -121,7 +143,10 @@ describe('wazo-config diff', () => {
   it('finds nothing right after a seed', async () => {
     const result = await runCli(['diff', 'wazo-calld', '--consul-url', server.url], cleanEnv());
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout.trim(), 'wazo-calld (Consul config/wazo-calld/): 0 missing, 0 unknown, 0 invalid, 0 changed');
+    assert.equal(
+      result.stdout.trim(),
+      'wazo-calld (Consul config/wazo-calld/): 0 missing, 0 unknown, 0 invalid, 0 changed',
+    );
   });
 
   it('lists missing, unknown, invalid and changed keys, secrets masked; exit 1 on invalid', async () => {
@@ -146,7 +171,13 @@ describe('wazo-config diff', () => {
     ]);
     const json = await runCli(['diff', 'wazo-auth', '--json', '--consul-url', server.url], cleanEnv());
     assert.equal(json.status, 1);
-    const [diff] = JSON.parse(json.stdout) as { service: string; missing: unknown[]; unknown: unknown[]; invalid: { key: string; source: string }[]; changed: unknown[] }[];
+    const [diff] = JSON.parse(json.stdout) as {
+      service: string;
+      missing: unknown[];
+      unknown: unknown[];
+      invalid: { key: string; source: string }[];
+      changed: unknown[];
+    }[];
     assert.equal(diff!.service, 'wazo-auth');
     assert.deepEqual(diff!.missing, [{ key: 'config/wazo-auth/log_level', setting: 'log_level', default: '"info"' }]);
     assert.deepEqual(
@@ -161,7 +192,11 @@ describe('wazo-config explain', () => {
     server.kv.delete('config/', { recurse: true });
     server.kv.put('config/wazo-auth/rest_api/port', '9999');
     server.kv.put('config/wazo-auth/amqp/uri', 'amqp://ops:hunter2@rabbit:5672/');
-    const env = cleanEnv({ WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port), WAZO_AUTH_DEBUG: 'true' });
+    const env = cleanEnv({
+      WAZO_CONSUL_HOST: '127.0.0.1',
+      WAZO_CONSUL_PORT: String(server.port),
+      WAZO_AUTH_DEBUG: 'true',
+    });
     const text = await runCli(['explain', 'wazo-auth', '--no-files'], env);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^ {2}rest_api\.port +9999 +consul config\/wazo-auth\/rest_api\/port$/m);
@@ -172,6 +207,9 @@ describe('wazo-config explain', () => {
     const json = await runCli(['explain', 'wazo-auth', '--no-files', '--no-consul', '--json'], env);
     assert.equal(json.status, 0, json.stderr);
     const explained = JSON.parse(json.stdout) as { settings: { key: string; value?: string; source: string }[] };
-    assert.deepEqual(explained.settings.find((s) => s.key === 'rest_api.port'), { key: 'rest_api.port', value: '9497', source: 'default' });
+    assert.deepEqual(
+      explained.settings.find((s) => s.key === 'rest_api.port'),
+      { key: 'rest_api.port', value: '9497', source: 'default' },
+    );
   });
 });

@@ -1,4 +1,7 @@
-/** Helpers of the Consul tests: the CLI run asynchronously (the test server lives in this process), free ports, TLS material. */
+/**
+ * Helpers of the Consul tests: the CLI run asynchronously (the test server lives in this process), free ports, TLS
+ * material.
+ */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -16,13 +19,20 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** `wazo-config …` from the sources, without blocking the event loop. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), ...args], {
-      cwd: REPO,
-      env,
-      encoding: 'utf8',
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), ...args],
+      {
+        cwd: REPO,
+        env,
+        encoding: 'utf8',
+      },
+    );
     return { status: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -53,10 +63,51 @@ export async function makeTls(): Promise<TlsMaterial> {
   const dir = mkdtempSync(join(tmpdir(), 'wazo-config-tls-'));
   const at = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
-  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=wazo-config test CA', '-keyout', at('ca.key'), '-out', at('ca.pem'));
-  await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', at('server.key'), '-out', at('server.csr'));
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=wazo-config test CA',
+    '-keyout',
+    at('ca.key'),
+    '-out',
+    at('ca.pem'),
+  );
+  await openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    at('server.key'),
+    '-out',
+    at('server.csr'),
+  );
   writeFileSync(at('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await openssl('x509', '-req', '-in', at('server.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', at('ext.cnf'), '-out', at('server.pem'));
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    at('server.csr'),
+    '-CA',
+    at('ca.pem'),
+    '-CAkey',
+    at('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    at('ext.cnf'),
+    '-out',
+    at('server.pem'),
+  );
   return {
     dir,
     caFile: at('ca.pem'),

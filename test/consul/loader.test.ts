@@ -21,7 +21,13 @@ function locatedAt(server: { port: number }, extra: Record<string, string> = {})
 }
 
 function loadAuth(env: Record<string, string>, options: LoadOptions<auth.Config> = {}): Promise<Resolved<auth.Config>> {
-  return auth.resolveConfigWithSources({ ...noFiles, env, logger: memoryLogger(), ...options, consul: { file: false, ...(options.consul || {}) } });
+  return auth.resolveConfigWithSources({
+    ...noFiles,
+    env,
+    logger: memoryLogger(),
+    ...options,
+    consul: { file: false, ...(options.consul || {}) },
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<ConfigError> {
@@ -49,10 +55,15 @@ describe('the Consul source', () => {
   it('overrides file values, is overridden by env, and attributes each value to its key', async () => {
     const dir = tempRoot();
     const file = join(dir, 'config.yml');
-    writeFileSync(file, 'debug: true\nrest_api:\n  port: 1111\n  listen: 10.0.0.1\namqp:\n  exchange_name: from-file\n');
+    writeFileSync(
+      file,
+      'debug: true\nrest_api:\n  port: 1111\n  listen: 10.0.0.1\namqp:\n  exchange_name: from-file\n',
+    );
     server.kv.put(`${PREFIX}/rest_api/port`, '2222');
     server.kv.put(`${PREFIX}/amqp/exchange_name`, 'from-consul');
-    const { config, tree } = await loadAuth(locatedAt(server, { WAZO_AUTH_AMQP_EXCHANGE_NAME: 'from-env' }), { configFile: file });
+    const { config, tree } = await loadAuth(locatedAt(server, { WAZO_AUTH_AMQP_EXCHANGE_NAME: 'from-env' }), {
+      configFile: file,
+    });
     assert.equal(config.debug, true);
     assert.equal(tree.sourceOf(['debug']), `file ${file}`);
     assert.equal(config.rest_api.listen, '10.0.0.1');
@@ -90,31 +101,70 @@ describe('the Consul source', () => {
     server.kv.put(`${PREFIX}/rest_api/prot`, '9497');
     server.kv.put(`${PREFIX}/rest_api`, '{"port": 1}');
     const logger = memoryLogger();
-    const { config, warnings } = await auth.resolveConfigWithSources({ ...noFiles, env: locatedAt(server), logger, consul: { file: false } });
+    const { config, warnings } = await auth.resolveConfigWithSources({
+      ...noFiles,
+      env: locatedAt(server),
+      logger,
+      consul: { file: false },
+    });
     assert.equal(config.rest_api.port, 9497);
-    assert.ok(warnings.includes(`unknown key rest_api.prot (consul ${PREFIX}/rest_api/prot): did you mean ${PREFIX}/rest_api/port?`), warnings.join('\n'));
-    assert.ok(warnings.some((w) => w.includes(`consul ${PREFIX}/rest_api)`) && w.includes('is a group')), warnings.join('\n'));
+    assert.ok(
+      warnings.includes(
+        `unknown key rest_api.prot (consul ${PREFIX}/rest_api/prot): did you mean ${PREFIX}/rest_api/port?`,
+      ),
+      warnings.join('\n'),
+    );
+    assert.ok(
+      warnings.some((w) => w.includes(`consul ${PREFIX}/rest_api)`) && w.includes('is a group')),
+      warnings.join('\n'),
+    );
     assert.ok(logger.lines.some((l) => l.startsWith('warn: wazo-auth: unknown key rest_api.prot')));
-    const error = await failure(auth.loadConfig({ ...noFiles, env: locatedAt(server), logger: memoryLogger(), strict: true, consul: { file: false } }));
-    assert.match(error.message, /rest_api\.prot \(consul config\/wazo-auth\/rest_api\/prot\): unknown key \(hint: did you mean config\/wazo-auth\/rest_api\/port\?\)/);
+    const error = await failure(
+      auth.loadConfig({
+        ...noFiles,
+        env: locatedAt(server),
+        logger: memoryLogger(),
+        strict: true,
+        consul: { file: false },
+      }),
+    );
+    assert.match(
+      error.message,
+      /rest_api\.prot \(consul config\/wazo-auth\/rest_api\/prot\): unknown key \(hint: did you mean config\/wazo-auth\/rest_api\/port\?\)/,
+    );
   });
 
   it('names the key, the Consul source and the expected type of an invalid value', async () => {
     server.kv.put(`${PREFIX}/rest_api/port`, 'eighty');
     server.kv.put(`${PREFIX}/amqp/exchange_type`, 'sideways');
     const error = await failure(loadAuth(locatedAt(server)));
-    assert.match(error.message, /rest_api\.port \(consul config\/wazo-auth\/rest_api\/port\): expected an integer, got "eighty" \(hint: write a whole number/);
-    assert.match(error.message, /amqp\.exchange_type \(consul config\/wazo-auth\/amqp\/exchange_type\): expected one of "direct", "fanout", "topic", "headers", got "sideways"/);
+    assert.match(
+      error.message,
+      /rest_api\.port \(consul config\/wazo-auth\/rest_api\/port\): expected an integer, got "eighty" \(hint: write a whole number/,
+    );
+    assert.match(
+      error.message,
+      /amqp\.exchange_type \(consul config\/wazo-auth\/amqp\/exchange_type\): expected one of "direct", "fanout", "topic", "headers", got "sideways"/,
+    );
   });
 
   it('makes no network attempt when disabled or not located', async () => {
     const logger = memoryLogger();
     await auth.loadConfig({ ...noFiles, env: locatedAt(server), consul: false, logger });
-    await auth.loadConfig({ ...noFiles, env: locatedAt(server, { WAZO_CONSUL_DISABLED: 'true' }), consul: { file: false }, logger });
+    await auth.loadConfig({
+      ...noFiles,
+      env: locatedAt(server, { WAZO_CONSUL_DISABLED: 'true' }),
+      consul: { file: false },
+      logger,
+    });
     await auth.loadConfig({ ...noFiles, env: {}, consul: { file: false }, logger });
-    await auth.loadConfig({ ...noFiles, env: {}, logger }); // the default: env and /etc/wazo-platform/consul (absent here)
+    // The default: env and /etc/wazo-platform/consul (absent here).
+    await auth.loadConfig({ ...noFiles, env: {}, logger });
     assert.equal(server.requests.length, 0);
-    assert.ok(logger.lines.includes('debug: wazo-auth: Consul not read: disabled by env WAZO_CONSUL_DISABLED'), logger.lines.join('\n'));
+    assert.ok(
+      logger.lines.includes('debug: wazo-auth: Consul not read: disabled by env WAZO_CONSUL_DISABLED'),
+      logger.lines.join('\n'),
+    );
     assert.equal(logger.lines.length, 1, 'not being located is the quiet default');
   });
 
@@ -123,20 +173,40 @@ describe('the Consul source', () => {
     const file = join(dir, 'consul');
     writeFileSync(file, `# written by the installer\nWAZO_CONSUL_HOST="127.0.0.1"\nWAZO_CONSUL_PORT=${server.port}\n`);
     server.kv.put(`${PREFIX}/log_level`, 'debug');
-    const { config } = await auth.resolveConfigWithSources({ ...noFiles, env: {}, logger: memoryLogger(), consul: { file } });
+    const { config } = await auth.resolveConfigWithSources({
+      ...noFiles,
+      env: {},
+      logger: memoryLogger(),
+      consul: { file },
+    });
     assert.equal(config.log_level, 'debug');
     // The environment wins over the file, variable by variable.
-    const error = await failure(auth.loadConfig({ ...noFiles, env: { WAZO_CONSUL_PORT: '1', WAZO_CONSUL_WAIT_TIMEOUT: '0' }, logger: memoryLogger(), consul: { file } }));
-    assert.match(error.message, /consul http:\/\/127\.0\.0\.1:1 \(located by file .*consul \(WAZO_CONSUL_HOST\); env WAZO_CONSUL_PORT; default scheme\): Consul did not answer \(one attempt, waiting is off\)/);
+    const error = await failure(
+      auth.loadConfig({
+        ...noFiles,
+        env: { WAZO_CONSUL_PORT: '1', WAZO_CONSUL_WAIT_TIMEOUT: '0' },
+        logger: memoryLogger(),
+        consul: { file },
+      }),
+    );
+    assert.match(
+      error.message,
+      /consul http:\/\/127\.0\.0\.1:1 \(located by file .*consul \(WAZO_CONSUL_HOST\); env WAZO_CONSUL_PORT; default scheme\): Consul did not answer \(one attempt, waiting is off\)/,
+    );
   });
 });
 
 describe('a sample schema through Consul', () => {
   let project: TempProject;
-  let sample: { loadConfig(o?: LoadOptions): Promise<Record<string, unknown> & { bus: Record<string, unknown> }>; service: ServiceSpec };
+  let sample: {
+    loadConfig(o?: LoadOptions): Promise<Record<string, unknown> & { bus: Record<string, unknown> }>;
+    service: ServiceSpec;
+  };
   let server: ConsulTestServer;
   before(async () => {
-    project = await tempProject({ 'wazo-sample': readJson(join(REPO, 'test/fixtures/schemas/wazo-sample.schema.json')) });
+    project = await tempProject({
+      'wazo-sample': readJson(join(REPO, 'test/fixtures/schemas/wazo-sample.schema.json')),
+    });
     sample = await project.loader('wazo-sample');
     server = await startConsulServer();
   });
@@ -157,7 +227,9 @@ describe('a sample schema through Consul', () => {
     assert.deepEqual(config.ids, [3, 4]);
     assert.deepEqual(config.extra, { any: [1] });
     server.kv.put('config/wazo-sample/bus/token', 'short');
-    const error = await failure(sample.loadConfig({ ...noFiles, env, logger: memoryLogger(), consul: { file: false } }));
+    const error = await failure(
+      sample.loadConfig({ ...noFiles, env, logger: memoryLogger(), consul: { file: false } }),
+    );
     assert.match(error.message, /bus\.token \(consul config\/wazo-sample\/bus\/token\): .*got \*\*\*\*\*/);
     assert.ok(!error.message.includes('short'));
   });
@@ -184,7 +256,12 @@ describe('waiting for Consul', () => {
       assert.ok(Date.now() - started >= 3000);
       const waits = logger.lines.filter((l) => l.includes('is not reachable'));
       assert.ok(waits.length >= 3 && waits.length <= 12, `${waits.length} log lines`);
-      assert.match(waits[0]!, new RegExp(`^info: wazo-auth: Consul at http://127\\.0\\.0\\.1:${port} \\(located by env WAZO_CONSUL_HOST, WAZO_CONSUL_PORT; default scheme\\) is not reachable: connect ECONNREFUSED`));
+      assert.match(
+        waits[0]!,
+        new RegExp(
+          `^info: wazo-auth: Consul at http://127\\.0\\.0\\.1:${port} \\(located by env WAZO_CONSUL_HOST, WAZO_CONSUL_PORT; default scheme\\) is not reachable: connect ECONNREFUSED`,
+        ),
+      );
     } finally {
       clearTimeout(timer);
       await server?.close();
@@ -195,10 +272,18 @@ describe('waiting for Consul', () => {
     const port = await freePort();
     const started = Date.now();
     const error = await failure(
-      auth.loadConfig({ ...noFiles, env: locatedAt({ port }), logger: memoryLogger(), consul: { file: false, waitTimeoutMs: 1200, backoff: { initialMs: 100, maxMs: 400 } } }),
+      auth.loadConfig({
+        ...noFiles,
+        env: locatedAt({ port }),
+        logger: memoryLogger(),
+        consul: { file: false, waitTimeoutMs: 1200, backoff: { initialMs: 100, maxMs: 400 } },
+      }),
     );
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 1200 && elapsed < 30_000, `${elapsed} ms: the 1.2 s wait, then the error (the default wait would be 60 s)`);
+    assert.ok(
+      elapsed >= 1200 && elapsed < 30_000,
+      `${elapsed} ms: the 1.2 s wait, then the error (the default wait would be 60 s)`,
+    );
     assert.equal(error.problems.length, 1);
     assert.match(
       error.message,
@@ -215,7 +300,12 @@ describe('waiting for Consul', () => {
       server.faults.failNext(2);
       server.kv.put(`${PREFIX}/debug`, 'true');
       const logger = memoryLogger();
-      const config = await auth.loadConfig({ ...noFiles, env: locatedAt(server), logger, consul: { file: false, backoff: { initialMs: 10, maxMs: 20 } } });
+      const config = await auth.loadConfig({
+        ...noFiles,
+        env: locatedAt(server),
+        logger,
+        consul: { file: false, backoff: { initialMs: 10, maxMs: 20 } },
+      });
       assert.equal(config.debug, true);
       assert.equal(logger.lines.filter((l) => l.includes('is not reachable: 500 No cluster leader')).length, 2);
     } finally {
@@ -228,13 +318,20 @@ describe('Consul with ACLs', () => {
   const TOKEN = 'b0a3c1e4-secret-token';
   let server: ConsulTestServer;
   before(async () => {
-    server = await startConsulServer({ acl: { tokens: { [TOKEN]: { rules: { key_prefix: { 'config/': 'read' } } } } } });
+    server = await startConsulServer({
+      acl: { tokens: { [TOKEN]: { rules: { key_prefix: { 'config/': 'read' } } } } },
+    });
     server.kv.put(`${PREFIX}/log_level`, 'error');
   });
   after(() => server.close());
 
   it('loads with the token', async () => {
-    const config = await auth.loadConfig({ ...noFiles, env: locatedAt(server, { WAZO_CONSUL_TOKEN: TOKEN }), logger: memoryLogger(), consul: { file: false } });
+    const config = await auth.loadConfig({
+      ...noFiles,
+      env: locatedAt(server, { WAZO_CONSUL_TOKEN: TOKEN }),
+      logger: memoryLogger(),
+      consul: { file: false },
+    });
     assert.equal(config.log_level, 'error');
     assert.equal(server.requests.at(-1)!.headers['x-consul-token'], TOKEN);
   });
@@ -242,19 +339,30 @@ describe('Consul with ACLs', () => {
   it('says to set WAZO_CONSUL_TOKEN when the request carried none (Consul masks the filtered header then: only the default policy tells)', async () => {
     const error = await failure(loadAuth(locatedAt(server)));
     assert.equal(server.requests.at(-1)!.headers['x-consul-token'], undefined);
-    assert.match(error.message, /Consul denied reading config\/wazo-auth\/: ACLs deny by default and no token was given \(X-Consul-Default-Acl-Policy: deny\)/);
+    assert.match(
+      error.message,
+      /Consul denied reading config\/wazo-auth\/: ACLs deny by default and no token was given \(X-Consul-Default-Acl-Policy: deny\)/,
+    );
     assert.match(error.message, /hint: the request carried no ACL token: set WAZO_CONSUL_TOKEN/);
   });
 
   it('says which keys a token could not read when Consul filtered some out', async () => {
     const partial = 'partial-reader-token';
-    const acl = await startConsulServer({ acl: { tokens: { [partial]: { rules: { key_prefix: { 'config/': 'read', [`${PREFIX}/log_level`]: 'deny' } } } } } });
+    const acl = await startConsulServer({
+      acl: { tokens: { [partial]: { rules: { key_prefix: { 'config/': 'read', [`${PREFIX}/log_level`]: 'deny' } } } } },
+    });
     try {
       acl.kv.put(`${PREFIX}/log_level`, 'error');
       acl.kv.put(`${PREFIX}/debug`, 'true');
       const error = await failure(loadAuth(locatedAt(acl, { WAZO_CONSUL_TOKEN: partial })));
-      assert.match(error.message, /keys under config\/wazo-auth\/ were left out by ACL filtering \(X-Consul-Results-Filtered-By-ACLs\)/);
-      assert.match(error.message, /hint: the ACL token from env WAZO_CONSUL_TOKEN is unknown to Consul or lacks key:read/);
+      assert.match(
+        error.message,
+        /keys under config\/wazo-auth\/ were left out by ACL filtering \(X-Consul-Results-Filtered-By-ACLs\)/,
+      );
+      assert.match(
+        error.message,
+        /hint: the ACL token from env WAZO_CONSUL_TOKEN is unknown to Consul or lacks key:read/,
+      );
     } finally {
       await acl.close();
     }
@@ -265,7 +373,10 @@ describe('Consul with ACLs', () => {
     const started = Date.now();
     const error = await failure(loadAuth(locatedAt(server, { WAZO_CONSUL_TOKEN: wrong })));
     assert.ok(Date.now() - started < 15_000, 'a 403 is not waited for (the wait for Consul is 60 s)');
-    assert.match(error.message, /Consul denied reading config\/wazo-auth\/: 403 ACL not found \(hint: the ACL token from env WAZO_CONSUL_TOKEN is unknown to Consul or lacks key:read/);
+    assert.match(
+      error.message,
+      /Consul denied reading config\/wazo-auth\/: 403 ACL not found \(hint: the ACL token from env WAZO_CONSUL_TOKEN is unknown to Consul or lacks key:read/,
+    );
     assert.ok(!error.message.includes(wrong));
   });
 });
@@ -293,14 +404,21 @@ describe('Consul over https', () => {
     const started = Date.now();
     const error = await failure(loadAuth(locatedAt(server, { WAZO_CONSUL_SCHEME: 'https' })));
     assert.ok(Date.now() - started < 15_000, 'a TLS failure is not waited for (the wait for Consul is 60 s)');
-    assert.match(error.message, new RegExp(`TLS with https://127\\.0\\.0\\.1:${server.port} failed: .*(certificate|UNABLE_TO)`));
-    assert.match(error.message, /hint: set WAZO_CONSUL_CACERT to the PEM file of the CA that signed Consul's certificate/);
+    assert.match(
+      error.message,
+      new RegExp(`TLS with https://127\\.0\\.0\\.1:${server.port} failed: .*(certificate|UNABLE_TO)`),
+    );
+    assert.match(
+      error.message,
+      /hint: set WAZO_CONSUL_CACERT to the PEM file of the CA that signed Consul's certificate/,
+    );
   });
 
   it('names an unreadable CA file', async () => {
     const missing = join(tls.dir, 'nope.pem');
-    const error = await failure(loadAuth(locatedAt(server, { WAZO_CONSUL_SCHEME: 'https', WAZO_CONSUL_CACERT: missing })));
+    const error = await failure(
+      loadAuth(locatedAt(server, { WAZO_CONSUL_SCHEME: 'https', WAZO_CONSUL_CACERT: missing })),
+    );
     assert.match(error.message, new RegExp(`cannot read the CA file ${missing} \\(ENOENT\\)`));
   });
 });
-

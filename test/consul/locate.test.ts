@@ -1,4 +1,7 @@
-/** Locating Consul (env → /etc/wazo-platform/consul → defaults), the EnvironmentFile syntax, the backoff, the progress bar. */
+/**
+ * Locating Consul (env → /etc/wazo-platform/consul → defaults), the EnvironmentFile syntax, the backoff, the progress
+ * bar.
+ */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +34,10 @@ describe('locating Consul', () => {
       reason: 'nothing locates Consul (no WAZO_CONSUL_HOST or other WAZO_CONSUL_* variable)',
     });
     const missing = join(tempRoot(), 'absent');
-    assert.match((locateConsul({ file: missing }, { WAZO_AUTH_DEBUG: 'true' }) as { reason: string }).reason, new RegExp(`no ${missing}\\)$`));
+    assert.match(
+      (locateConsul({ file: missing }, { WAZO_AUTH_DEBUG: 'true' }) as { reason: string }).reason,
+      new RegExp(`no ${missing}\\)$`),
+    );
   });
 
   it('takes each variable from the env, else the file, else the defaults', () => {
@@ -48,7 +54,9 @@ describe('locating Consul', () => {
   });
 
   it('uses the file alone, token and CA included', () => {
-    const file = fileWith('; comment\n# another\nWAZO_CONSUL_SCHEME=https\nWAZO_CONSUL_TOKEN="abc"\nWAZO_CONSUL_CACERT=/etc/ssl/consul-ca.pem\nWAZO_CONSUL_WAIT_TIMEOUT=2.5\n');
+    const file = fileWith(
+      '; comment\n# another\nWAZO_CONSUL_SCHEME=https\nWAZO_CONSUL_TOKEN="abc"\nWAZO_CONSUL_CACERT=/etc/ssl/consul-ca.pem\nWAZO_CONSUL_WAIT_TIMEOUT=2.5\n',
+    );
     const location = located({ file });
     assert.equal(location.url, 'https://consul:8500');
     assert.equal(location.token, 'abc');
@@ -66,7 +74,10 @@ describe('locating Consul', () => {
   });
 
   it('can be disabled by env or file, unless required', () => {
-    assert.deepEqual(locateConsul({ file: false }, { WAZO_CONSUL_HOST: 'h', WAZO_CONSUL_DISABLED: 'yes' }), { kind: 'off', reason: 'disabled by env WAZO_CONSUL_DISABLED' });
+    assert.deepEqual(locateConsul({ file: false }, { WAZO_CONSUL_HOST: 'h', WAZO_CONSUL_DISABLED: 'yes' }), {
+      kind: 'off',
+      reason: 'disabled by env WAZO_CONSUL_DISABLED',
+    });
     const file = fileWith('WAZO_CONSUL_DISABLED=true\n');
     assert.deepEqual(locateConsul({ file }, {}), { kind: 'off', reason: `disabled by file ${file}` });
     assert.equal(locateConsul({ file, required: true }, {}).kind, 'consul');
@@ -74,7 +85,15 @@ describe('locating Consul', () => {
   });
 
   it('reports invalid variables as problems', () => {
-    const result = locateConsul({ file: false }, { WAZO_CONSUL_PORT: 'http', WAZO_CONSUL_SCHEME: 'ftp', WAZO_CONSUL_WAIT_TIMEOUT: '-1', WAZO_CONSUL_DISABLED: 'maybe' });
+    const result = locateConsul(
+      { file: false },
+      {
+        WAZO_CONSUL_PORT: 'http',
+        WAZO_CONSUL_SCHEME: 'ftp',
+        WAZO_CONSUL_WAIT_TIMEOUT: '-1',
+        WAZO_CONSUL_DISABLED: 'maybe',
+      },
+    );
     assert.equal(result.kind, 'invalid');
     assert.deepEqual((result as { problems: Parameters<typeof formatProblem>[0][] }).problems.map(formatProblem), [
       'WAZO_CONSUL_DISABLED (env WAZO_CONSUL_DISABLED): expected a boolean, got "maybe" (hint: write true or false (also 1/0, yes/no, on/off))',
@@ -115,7 +134,11 @@ describe('the EnvironmentFile syntax', () => {
 });
 
 describe('the backoff', () => {
-  const location = located({ url: 'http://consul:8500', waitTimeoutMs: 30_000, backoff: { initialMs: 250, maxMs: 4000 } });
+  const location = located({
+    url: 'http://consul:8500',
+    waitTimeoutMs: 30_000,
+    backoff: { initialMs: 250, maxMs: 4000 },
+  });
 
   function fakeClock(random: number): WaitClock & { sleeps: number[] } {
     let now = 0;
@@ -136,7 +159,14 @@ describe('the backoff', () => {
       const clock = fakeClock(random);
       const logger = memoryLogger();
       const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:8500'), { code: 'ECONNREFUSED' });
-      const error = await waitForConsul(location, 'wazo-auth', 'config/wazo-auth', logger, async () => Promise.reject(refused), clock).then(
+      const error = await waitForConsul(
+        location,
+        'wazo-auth',
+        'config/wazo-auth',
+        logger,
+        async () => Promise.reject(refused),
+        clock,
+      ).then(
         () => assert.fail('expected to give up'),
         (e: unknown) => e,
       );
@@ -145,16 +175,33 @@ describe('the backoff', () => {
       const expected = [250, 500, 1000, 2000, 4000].map((ms) => Math.round(ms * factor));
       assert.deepEqual(clock.sleeps.slice(0, 5), expected);
       assert.ok(clock.sleeps.slice(5).every((ms) => ms <= 4000));
-      assert.equal(clock.sleeps.reduce((a, b) => a + b, 0), 30_000, 'the last sleep ends at the deadline');
+      assert.equal(
+        clock.sleeps.reduce((a, b) => a + b, 0),
+        30_000,
+        'the last sleep ends at the deadline',
+      );
       assert.equal(logger.lines.length, clock.sleeps.length);
-      assert.match(logger.lines[0]!, /^info: wazo-auth: Consul at http:\/\/consul:8500 \(located by the program's options\) is not reachable: connect ECONNREFUSED 10\.0\.0\.1:8500; attempt 1, retrying in 0\.\d s \(waiting up to 30 s in all\)$/);
-      assert.match(formatProblem(error.problem), /^consul http:\/\/consul:8500 \(located by the program's options\): Consul did not answer within 30 s \(\d+ attempts\); last error: connect ECONNREFUSED/);
+      assert.match(
+        logger.lines[0]!,
+        /^info: wazo-auth: Consul at http:\/\/consul:8500 \(located by the program's options\) is not reachable: connect ECONNREFUSED 10\.0\.0\.1:8500; attempt 1, retrying in 0\.\d s \(waiting up to 30 s in all\)$/,
+      );
+      assert.match(
+        formatProblem(error.problem),
+        /^consul http:\/\/consul:8500 \(located by the program's options\): Consul did not answer within 30 s \(\d+ attempts\); last error: connect ECONNREFUSED/,
+      );
     }
   });
 
   it('does not wait for what needs a person', async () => {
     const clock = fakeClock(0.5);
-    const error = await waitForConsul(location, 'x', 'config/x', memoryLogger(), async () => Promise.reject(new ConsulFailure('acl', '403 ACL not found', false, 403)), clock).then(
+    const error = await waitForConsul(
+      location,
+      'x',
+      'config/x',
+      memoryLogger(),
+      async () => Promise.reject(new ConsulFailure('acl', '403 ACL not found', false, 403)),
+      clock,
+    ).then(
       () => assert.fail('expected a failure'),
       (e: unknown) => e,
     );
@@ -165,10 +212,17 @@ describe('the backoff', () => {
   it('returns as soon as an attempt succeeds', async () => {
     const clock = fakeClock(0.5);
     let calls = 0;
-    const value = await waitForConsul(location, 'x', 'config/x', memoryLogger(), async () => {
-      if (++calls < 3) throw Object.assign(new Error('getaddrinfo ENOTFOUND consul'), { code: 'ENOTFOUND' });
-      return 'ok';
-    }, clock);
+    const value = await waitForConsul(
+      location,
+      'x',
+      'config/x',
+      memoryLogger(),
+      async () => {
+        if (++calls < 3) throw Object.assign(new Error('getaddrinfo ENOTFOUND consul'), { code: 'ENOTFOUND' });
+        return 'ok';
+      },
+      clock,
+    );
     assert.equal(value, 'ok');
     assert.equal(clock.sleeps.length, 2);
   });
@@ -177,7 +231,9 @@ describe('the backoff', () => {
 describe('the seed progress bar', () => {
   const stream = (isTTY: boolean) => {
     const chunks: string[] = [];
-    return { chunks, isTTY, write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WriteStream & { chunks: string[] };
+    return { chunks, isTTY, write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WriteStream & {
+      chunks: string[];
+    };
   };
 
   it('draws on a terminal when there are many keys, and stays silent otherwise', () => {
@@ -192,7 +248,10 @@ describe('the seed progress bar', () => {
       `\r[${'#'.repeat(30)}] 128/128 keys`,
       '\n',
     ]);
-    for (const [total, isTTY] of [[128, false], [10, true]] as const) {
+    for (const [total, isTTY] of [
+      [128, false],
+      [10, true],
+    ] as const) {
       const quiet = stream(isTTY);
       const silent = new Progress(total, quiet);
       silent.add(10);

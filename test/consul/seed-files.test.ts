@@ -32,7 +32,7 @@ const cli = (...args: string[]) =>
   runCli([...args, ...files.map((a) => (typeof a === 'function' ? a() : a)), '--consul-url', server.url], cleanEnv());
 
 describe('wazo-config seed', () => {
-  it("writes only what the files set beyond the defaults, each from its file; --dry-run shows the plan and writes nothing", async () => {
+  it('writes only what the files set beyond the defaults, each from its file; --dry-run shows the plan and writes nothing', async () => {
     const dry = await cli('seed', 'wazo-auth', '--dry-run');
     assert.equal(dry.status, 0, dry.stderr);
     assert.deepEqual(dry.stdout.trim().split('\n'), [
@@ -62,9 +62,24 @@ describe('wazo-config seed', () => {
   });
 
   it('says so when the files set nothing beyond the defaults', async () => {
-    const result = await runCli(['seed', 'wazo-auth', '--config-file', join(configDir, 'none.yml'), '--config-dir', join(configDir, 'none'), '--consul-url', server.url], cleanEnv());
+    const result = await runCli(
+      [
+        'seed',
+        'wazo-auth',
+        '--config-file',
+        join(configDir, 'none.yml'),
+        '--config-dir',
+        join(configDir, 'none'),
+        '--consul-url',
+        server.url,
+      ],
+      cleanEnv(),
+    );
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout.trim(), 'wazo-auth: nothing to seed: no config file sets a value other than the schema defaults (--defaults writes the defaults themselves)');
+    assert.equal(
+      result.stdout.trim(),
+      'wazo-auth: nothing to seed: no config file sets a value other than the schema defaults (--defaults writes the defaults themselves)',
+    );
   });
 });
 
@@ -74,11 +89,20 @@ describe('Consul hiding a value set in a file', () => {
     server.kv.put('config/wazo-auth/log_level', 'debug');
     const { loadConfig } = await import('../../generated/wazo-auth/config.ts');
     const logger = memoryLogger();
-    const config = await loadConfig({ configFile, configDir, env: { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port) }, consul: { file: false }, logger });
+    const config = await loadConfig({
+      configFile,
+      configDir,
+      env: { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port) },
+      consul: { file: false },
+      logger,
+    });
     assert.equal(config.rest_api.port, 9497);
-    assert.deepEqual(logger.lines.filter((l) => l.startsWith('warn:')), [
-      `warn: wazo-auth: rest_api.port: consul config/wazo-auth/rest_api/port (9497) hides file ${configFile} (9400); Consul ranks above files: delete the Consul key to use the file, or set the value there`,
-    ]);
+    assert.deepEqual(
+      logger.lines.filter((l) => l.startsWith('warn:')),
+      [
+        `warn: wazo-auth: rest_api.port: consul config/wazo-auth/rest_api/port (9497) hides file ${configFile} (9400); Consul ranks above files: delete the Consul key to use the file, or set the value there`,
+      ],
+    );
   });
 
   it('diff lists the keys whose Consul value hides a file value', async () => {
@@ -86,7 +110,13 @@ describe('Consul hiding a value set in a file', () => {
     const result = await cli('diff', 'wazo-auth');
     assert.equal(result.status, 0, result.stderr);
     const lines = result.stdout.trim().split('\n');
-    assert.match(lines[0]!, /^wazo-auth \(Consul config\/wazo-auth\/\): \d+ missing, 0 unknown, 0 invalid, 0 changed, 1 hiding a file's value$/);
-    assert.equal(lines.at(-1), `  hides    config/wazo-auth/rest_api/port: 9497 hides 9400 from file ${configFile} (Consul ranks above files)`);
+    assert.match(
+      lines[0]!,
+      /^wazo-auth \(Consul config\/wazo-auth\/\): \d+ missing, 0 unknown, 0 invalid, 0 changed, 1 hiding a file's value$/,
+    );
+    assert.equal(
+      lines.at(-1),
+      `  hides    config/wazo-auth/rest_api/port: 9497 hides 9400 from file ${configFile} (Consul ranks above files)`,
+    );
   });
 });

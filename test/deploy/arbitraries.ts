@@ -17,7 +17,38 @@ import { takenValue } from '../arbitrary-keys.ts';
  * Pieces hostile to some artifact, and to none (`\r` and U+FFFF aside, which env files cannot carry),
  * mixed with random code points from the whole of Unicode. No NUL: no path carries it (hostile.test.ts).
  */
-export const HOSTILE_PIECES = ['\r', '\uffff', "'", '"', '\\', '\n', '#', ' # x', '$VAR', '${VAR}', '${VAR:-d}', '{{ }}', '{{STACK_URL}}', ' ', '=', '<>&', 'é', '😀', '\u2028', '\u0085', '\u007f', '\t', '`', ';', 'a', 'Z', '0', '-', '/', ':'];
+export const HOSTILE_PIECES = [
+  '\r',
+  '\uffff',
+  "'",
+  '"',
+  '\\',
+  '\n',
+  '#',
+  ' # x',
+  '$VAR',
+  '${VAR}',
+  '${VAR:-d}',
+  '{{ }}',
+  '{{STACK_URL}}',
+  ' ',
+  '=',
+  '<>&',
+  'é',
+  '😀',
+  '\u2028',
+  '\u0085',
+  '\u007f',
+  '\t',
+  '`',
+  ';',
+  'a',
+  'Z',
+  '0',
+  '-',
+  '/',
+  ':',
+];
 
 /**
  * Whether every env file reader reads `NAME=<quoted text>` back as `text`: what docs/deployment.md
@@ -31,7 +62,8 @@ export function envFileCarries(name: string, text: string): boolean {
     const c = char.codePointAt(0)!;
     if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) === 0xfffe) return false; // systemd's UTF-8 check
   }
-  const single = !text.includes("'") && !text.includes('\\\\') && !text.endsWith('\\') && !/\$\{[^}:]*(?::-[^}]*)?\}/.test(text);
+  const single =
+    !text.includes("'") && !text.includes('\\\\') && !text.endsWith('\\') && !/\$\{[^}:]*(?::-[^}]*)?\}/.test(text);
   const double = !/["\\$]/.test(text);
   return single || double;
 }
@@ -53,11 +85,17 @@ export async function validatorOf(service: string): Promise<Validate> {
   return ((await import(generatedPath(service, 'validate.ts'))) as { validate: Validate }).validate;
 }
 
-export function configArbitrary(model: ServiceModel, validate: Validate, options: ConfigArbitraryOptions = {}): fc.Arbitrary<JsonValue> {
+export function configArbitrary(
+  model: ServiceModel,
+  validate: Validate,
+  options: ConfigArbitraryOptions = {},
+): fc.Arbitrary<JsonValue> {
   const entries = model.leaves.map((leaf) => {
     let arb = leafArbitrary(leaf);
     if (options.envFileSafe) arb = arb.filter((value) => envFileCarries(leaf.envName, encode(value, leaf)));
-    return leaf.default === undefined ? fc.option(arb, { nil: undefined, freq: 3 }) : fc.oneof({ arbitrary: arb, weight: 4 }, { arbitrary: fc.constant(leaf.default), weight: 1 });
+    return leaf.default === undefined
+      ? fc.option(arb, { nil: undefined, freq: 3 })
+      : fc.oneof({ arbitrary: arb, weight: 4 }, { arbitrary: fc.constant(leaf.default), weight: 1 });
   });
   return fc
     .tuple(...entries)
@@ -82,7 +120,11 @@ function setAt(root: Record<string, JsonValue>, path: readonly string[], value: 
 
 function leafArbitrary(leaf: LeafSetting): fc.Arbitrary<JsonValue> {
   if (leaf.enum) return fc.constantFrom(...leaf.enum);
-  if (leaf.types.length === 0) return fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as JsonValue).filter(takenValue);
+  if (leaf.types.length === 0)
+    return fc
+      .jsonValue({ maxDepth: 2 })
+      .map((v) => JSON.parse(JSON.stringify(v)) as JsonValue)
+      .filter(takenValue);
   return fc.oneof(...leaf.types.map((type) => typed(type, leaf.schema, HOSTILE_PIECES)));
 }
 
@@ -93,13 +135,25 @@ function typed(type: string, node: SchemaNode, pieces: readonly string[]): fc.Ar
     case 'string':
       return stringOf(node, pieces);
     case 'integer': {
-      const min = Math.max(num('minimum') ?? Number.MIN_SAFE_INTEGER, (num('exclusiveMinimum') ?? Number.MIN_SAFE_INTEGER - 1) + 1);
-      const max = Math.min(num('maximum') ?? Number.MAX_SAFE_INTEGER, (num('exclusiveMaximum') ?? Number.MAX_SAFE_INTEGER + 1) - 1);
-      return fc.oneof(fc.bigInt({ min: BigInt(min), max: BigInt(max) }).map(Number), fc.constantFrom(min, max)); // 53-bit, with the bounds
+      const min = Math.max(
+        num('minimum') ?? Number.MIN_SAFE_INTEGER,
+        (num('exclusiveMinimum') ?? Number.MIN_SAFE_INTEGER - 1) + 1,
+      );
+      const max = Math.min(
+        num('maximum') ?? Number.MAX_SAFE_INTEGER,
+        (num('exclusiveMaximum') ?? Number.MAX_SAFE_INTEGER + 1) - 1,
+      );
+      // 53-bit, with the bounds.
+      return fc.oneof(fc.bigInt({ min: BigInt(min), max: BigInt(max) }).map(Number), fc.constantFrom(min, max));
     }
     case 'number':
       return fc
-        .double({ min: num('minimum') ?? num('exclusiveMinimum') ?? -1e9, max: num('maximum') ?? 1e9, noNaN: true, noDefaultInfinity: true })
+        .double({
+          min: num('minimum') ?? num('exclusiveMinimum') ?? -1e9,
+          max: num('maximum') ?? 1e9,
+          noNaN: true,
+          noDefaultInfinity: true,
+        })
         .filter((n) => !Object.is(n, -0));
     case 'boolean':
       return fc.boolean();
@@ -109,12 +163,21 @@ function typed(type: string, node: SchemaNode, pieces: readonly string[]): fc.Ar
       return fc.array(anyOf(isNode(node.items) ? node.items : {}, pieces), { maxLength: 4 });
     case 'map': {
       if (isNode(node.properties)) {
-        const properties = Object.entries(node.properties).filter((entry): entry is [string, SchemaNode] => isNode(entry[1]));
+        const properties = Object.entries(node.properties).filter((entry): entry is [string, SchemaNode] =>
+          isNode(entry[1]),
+        );
         const requiredKeys = Array.isArray(node.required) ? (node.required as string[]) : [];
-        return fc.record(Object.fromEntries(properties.map(([key, child]) => [key, anyOf(child, pieces)])), { requiredKeys, noNullPrototype: true }) as fc.Arbitrary<JsonValue>;
+        return fc.record(Object.fromEntries(properties.map(([key, child]) => [key, anyOf(child, pieces)])), {
+          requiredKeys,
+          noNullPrototype: true,
+        }) as fc.Arbitrary<JsonValue>;
       }
       const values = isNode(node.additionalProperties) ? node.additionalProperties : {};
-      return fc.dictionary(pieceString(pieces, 3).filter((k) => !isForbiddenKey(k)), anyOf(values, pieces), { maxKeys: 3, noNullPrototype: true });
+      return fc.dictionary(
+        pieceString(pieces, 3).filter((k) => !isForbiddenKey(k)),
+        anyOf(values, pieces),
+        { maxKeys: 3, noNullPrototype: true },
+      );
     }
     default:
       throw new Error(`no arbitrary for type ${type}`);
@@ -131,7 +194,12 @@ function stringOf(node: SchemaNode, pieces: readonly string[]): fc.Arbitrary<Jso
 
 /** Any value `node` (an item or map value schema) accepts. */
 function anyOf(node: SchemaNode, pieces: readonly string[]): fc.Arbitrary<JsonValue> {
-  const declared = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? (node.type as string[]) : ['string', 'integer', 'boolean'];
+  const declared =
+    typeof node.type === 'string'
+      ? [node.type]
+      : Array.isArray(node.type)
+        ? (node.type as string[])
+        : ['string', 'integer', 'boolean'];
   return fc.oneof(...declared.map((t) => typed(t === 'object' ? 'map' : t, node, pieces)));
 }
 

@@ -56,16 +56,25 @@ for (const service of SERVICES) {
       assert.ok(secrets.length > 0, `${service} has secrets`);
       for (const leaf of secrets) {
         assert.doesNotMatch(text, new RegExp(`^\\s*${leaf.envName}=`, 'm'), leaf.envName);
-        for (const [reader, parse] of Object.entries(readers)) assert.ok(!(leaf.envName in parse(text)), `${reader}: ${leaf.envName}`);
+        for (const [reader, parse] of Object.entries(readers))
+          assert.ok(!(leaf.envName in parse(text)), `${reader}: ${leaf.envName}`);
       }
-      assert.ok(secrets.some((leaf) => leaf.default !== undefined && text.includes(`# ${leaf.envName}=\n`)), 'a secret with a default is listed, commented out, with no value');
+      assert.ok(
+        secrets.some((leaf) => leaf.default !== undefined && text.includes(`# ${leaf.envName}=\n`)),
+        'a secret with a default is listed, commented out, with no value',
+      );
     });
 
     test('the template rendered with the schema defaults in Consul is the example (secrets aside)', async () => {
       const model = await modelOf(service);
       const seed = JSON.parse(readFileSync(generatedPath(service, 'consul-seed.json'), 'utf8')) as KvEntry[];
       const secrets = new Set(model.leaves.filter((l) => l.secret).map((l) => l.consulKey));
-      const output = rendered(render(templatePath, seed.filter((e) => !secrets.has(e.key))));
+      const output = rendered(
+        render(
+          templatePath,
+          seed.filter((e) => !secrets.has(e.key)),
+        ),
+      );
       assert.equal(body(output), body(readFileSync(envPath, 'utf8')));
     });
 
@@ -94,8 +103,13 @@ for (const service of SERVICES) {
             assert.ok('output' in result, `unexpected: ${'error' in result ? result.error : ''}`);
             await assertReadersLoad(service, result.output, config);
           } else {
-            const named = refused.map((leaf) => `${leaf.envName} (Consul ${leaf.consulKey}) cannot be written to an env file: `);
-            assert.ok('error' in result && named.some((start) => result.error.includes(start)), `expected the render to fail naming one of: ${named.join(' | ')}`);
+            const named = refused.map(
+              (leaf) => `${leaf.envName} (Consul ${leaf.consulKey}) cannot be written to an env file: `,
+            );
+            assert.ok(
+              'error' in result && named.some((start) => result.error.includes(start)),
+              `expected the render to fail naming one of: ${named.join(' | ')}`,
+            );
           }
         }),
         { numRuns: RUNS },
@@ -104,19 +118,35 @@ for (const service of SERVICES) {
   });
 }
 
-describe('docker-compose reads the same env files', { skip: missingTool('docker-compose', ['version'], 'docker-compose') }, () => {
-  test('the examples and random configs, rendered: docker-compose config → loadConfig gives the same config', async () => {
-    const cases: { service: string; text: string; expected: JsonValue }[] = [];
-    for (const service of SERVICES) {
-      const model = await modelOf(service);
-      cases.push({ service, text: readFileSync(generatedPath(service, `${service}.env`), 'utf8'), expected: await loadFromEnv(service, {}) });
-      const configs = fc.sample(configArbitrary(model, await validatorOf(service), { envFileSafe: true }), { numRuns: 40 });
-      const outputs = runBatch(configs.map((config) => ({ template: generatedPath(service, `${service}.env.ctmpl`), kv: kvOf(model, config) })));
-      for (const [i, config] of configs.entries()) cases.push({ service, text: rendered(outputs[i]!), expected: config });
-    }
-    const environments = composeEnvironments(cases.map((c) => c.text));
-    for (const [i, { service, expected }] of cases.entries()) {
-      assert.deepEqual(await loadFromEnv(service, environments[i]!), expected, `${service} case ${i}`);
-    }
-  });
-});
+describe(
+  'docker-compose reads the same env files',
+  { skip: missingTool('docker-compose', ['version'], 'docker-compose') },
+  () => {
+    test('the examples and random configs, rendered: docker-compose config → loadConfig gives the same config', async () => {
+      const cases: { service: string; text: string; expected: JsonValue }[] = [];
+      for (const service of SERVICES) {
+        const model = await modelOf(service);
+        cases.push({
+          service,
+          text: readFileSync(generatedPath(service, `${service}.env`), 'utf8'),
+          expected: await loadFromEnv(service, {}),
+        });
+        const configs = fc.sample(configArbitrary(model, await validatorOf(service), { envFileSafe: true }), {
+          numRuns: 40,
+        });
+        const outputs = runBatch(
+          configs.map((config) => ({
+            template: generatedPath(service, `${service}.env.ctmpl`),
+            kv: kvOf(model, config),
+          })),
+        );
+        for (const [i, config] of configs.entries())
+          cases.push({ service, text: rendered(outputs[i]!), expected: config });
+      }
+      const environments = composeEnvironments(cases.map((c) => c.text));
+      for (const [i, { service, expected }] of cases.entries()) {
+        assert.deepEqual(await loadFromEnv(service, environments[i]!), expected, `${service} case ${i}`);
+      }
+    });
+  },
+);

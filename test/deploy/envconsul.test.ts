@@ -18,13 +18,19 @@ for (const service of SERVICES) {
   describe(`${service} envconsul`, () => {
     test('envconsul names every Consul key as the loader reads it', async () => {
       const model = await modelOf(service);
-      const env = envconsulEnvironment(service, model.leaves.map((leaf) => kvEntry(leaf.consulKey, 'x')));
+      const env = envconsulEnvironment(
+        service,
+        model.leaves.map((leaf) => kvEntry(leaf.consulKey, 'x')),
+      );
       assert.deepEqual(Object.keys(env).sort(), model.leaves.map((leaf) => leaf.envName).sort());
     });
 
     test('a sibling prefix (config/<service>-keys/…) stays out', async () => {
       const model = await modelOf(service);
-      const env = envconsulEnvironment(service, [kvEntry(`${model.consulPrefix}-keys/x`, 'y'), kvEntry(`${model.consulPrefix}x`, 'y')]);
+      const env = envconsulEnvironment(service, [
+        kvEntry(`${model.consulPrefix}-keys/x`, 'y'),
+        kvEntry(`${model.consulPrefix}x`, 'y'),
+      ]);
       assert.deepEqual(env, {});
     });
 
@@ -33,13 +39,18 @@ for (const service of SERVICES) {
       const group = model.leaves.find((leaf) => leaf.path.length > 1)!;
       const folder = `${model.consulPrefix}/${group.path[0]}/`;
       const env = envconsulEnvironment(service, [kvEntry(folder, ''), kvEntry(`${model.consulPrefix}/`, '')]);
-      assert.deepEqual(env, { [`${model.envPrefix}_${group.path[0]!.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_`]: '' });
+      assert.deepEqual(env, {
+        [`${model.envPrefix}_${group.path[0]!.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_`]: '',
+      });
       assert.deepEqual(await loadFromEnv(service, env), await loadFromEnv(service, {}));
     });
 
     test('two keys giving one variable: the later key in Consul order wins, silently, as in envconsul', async () => {
       const model = await modelOf(service);
-      const env = envconsulEnvironment(service, [kvEntry(`${model.consulPrefix}/x_y`, 'second'), kvEntry(`${model.consulPrefix}/x/y`, 'first')]);
+      const env = envconsulEnvironment(service, [
+        kvEntry(`${model.consulPrefix}/x_y`, 'second'),
+        kvEntry(`${model.consulPrefix}/x/y`, 'first'),
+      ]);
       assert.deepEqual(env, { [`${model.envPrefix}_X_Y`]: 'second' });
     });
 

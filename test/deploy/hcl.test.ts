@@ -11,7 +11,11 @@ import { SERVICES, generatedPath, readHcl } from './tools.ts';
 
 /** The service's names, spelled out here rather than taken from the generator. */
 function names(service: string) {
-  return { consul: `config/${service}/`, env: service.toUpperCase().replaceAll('-', '_'), share: `/usr/share/wazo-config/${service}` };
+  return {
+    consul: `config/${service}/`,
+    env: service.toUpperCase().replaceAll('-', '_'),
+    share: `/usr/share/wazo-config/${service}`,
+  };
 }
 
 const TEMPLATE_WAIT = [{ min: '2s', max: '10s' }];
@@ -56,17 +60,30 @@ for (const service of SERVICES) {
         source: `${share}/${name}.yaml.ctmpl`,
         destination: `/run/wazo-config/${service}/${name}.yaml`,
         perms: MODE_0600,
-        exec: [{ command: ['/bin/sh', '-c', `kubectl apply -f /run/wazo-config/${service}/${name}.yaml && kubectl rollout restart deployment/${service}`] }],
+        exec: [
+          {
+            command: [
+              '/bin/sh',
+              '-c',
+              `kubectl apply -f /run/wazo-config/${service}/${name}.yaml && kubectl rollout restart deployment/${service}`,
+            ],
+          },
+        ],
         wait: TEMPLATE_WAIT,
       });
-      assert.deepEqual(read(service, 'consul-template.kubernetes.hcl'), { template: [manifest('configmap'), manifest('secret')] });
+      assert.deepEqual(read(service, 'consul-template.kubernetes.hcl'), {
+        template: [manifest('configmap'), manifest('secret')],
+      });
     });
 
     test('every template source is a generated file', () => {
       for (const file of ['consul-template.hcl', 'consul-template.kubernetes.hcl']) {
         for (const template of read(service, file).template as { source: string }[]) {
           assert.ok(template.source.startsWith(`${share}/`), template.source);
-          assert.ok(existsSync(generatedPath(service, template.source.slice(share.length + 1))), `${file}: ${template.source} is generated`);
+          assert.ok(
+            existsSync(generatedPath(service, template.source.slice(share.length + 1))),
+            `${file}: ${template.source} is generated`,
+          );
         }
       }
     });

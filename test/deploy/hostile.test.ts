@@ -15,12 +15,23 @@ import { envFileValue } from '../../generator/syntax/env.ts';
 import { CORPUS, tempProject, type TempProject } from '../helpers.ts';
 import { envconsulEnvironment, podEnvironment } from './paths.ts';
 import { missingTool } from '../missing-tool.ts';
-import { composeEnvironments, generatedPath, kvOf, loadFromEnv, modelOf, readers, rendered, runBatch } from './tools.ts';
+import {
+  composeEnvironments,
+  generatedPath,
+  kvOf,
+  loadFromEnv,
+  modelOf,
+  readers,
+  rendered,
+  runBatch,
+} from './tools.ts';
 
 const SERVICE = 'wazo-auth';
-const agidTemplate = (JSON.parse(readFileSync(join(CORPUS, 'wazo-agid', 'default_config.json'), 'utf8')) as { call_recording: { filename_template: string } })
-  .call_recording.filename_template;
-
+const agidTemplate = (
+  JSON.parse(readFileSync(join(CORPUS, 'wazo-agid', 'default_config.json'), 'utf8')) as {
+    call_recording: { filename_template: string };
+  }
+).call_recording.filename_template;
 
 /** How the env file writes a value: in single quotes, in double quotes, or refused with this reason. */
 type EnvFileExpectation = "'" | '"' | { refused: string };
@@ -28,11 +39,13 @@ type EnvFileExpectation = "'" | '"' | { refused: string };
 const NUL = 'contains a NUL character, which no environment variable can hold';
 const TOO_LONG = 'is longer than {MAX} bytes, the most Linux passes to a program as {NAME}=…';
 const CR = 'contains a carriage return, which docker-compose, dotenv and Node read as a line break';
-const NONCHARACTER = 'contains a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0–U+FDEF…), which systemd refuses as invalid UTF-8, dropping the whole file';
+const NONCHARACTER =
+  'contains a Unicode noncharacter (U+FFFE, U+FFFF, U+FDD0–U+FDEF…), which systemd refuses as invalid UTF-8, dropping the whole file';
 const SINGLE = {
   quote: "in single quotes: contains ' (systemd ends the value there)",
   twoBackslashes: 'in single quotes: contains \\\\ (docker-compose 1.x reads it as one backslash)',
-  endBackslash: "in single quotes: ends with \\ (docker-compose and dotenv read \\' as a quote that does not end the value)",
+  endBackslash:
+    "in single quotes: ends with \\ (docker-compose and dotenv read \\' as a quote that does not end the value)",
   braces: 'in single quotes: contains ${…} (docker-compose 1.x substitutes it even inside single quotes)',
 };
 const DOUBLE = {
@@ -46,7 +59,7 @@ const refused = (...reasons: string[]): EnvFileExpectation => ({ refused: reason
 const HOSTILE: [string, string, EnvFileExpectation, string?][] = [
   ["a '", "it's", '"'],
   ['a "', '"quoted"', "'"],
-  ["both ' and \"", `it's "both"`, refused(SINGLE.quote, DOUBLE.quote)],
+  ['both \' and "', `it's "both"`, refused(SINGLE.quote, DOUBLE.quote)],
   ['a backslash', 'back\\slash', "'"],
   ['a trailing backslash', 'C:\\dir\\', refused(SINGLE.endBackslash, DOUBLE.backslash)],
   ['two backslashes', 'a\\\\b', refused(SINGLE.twoBackslashes, DOUBLE.backslash)],
@@ -79,11 +92,21 @@ const HOSTILE: [string, string, EnvFileExpectation, string?][] = [
 ];
 
 /** Linux's MAX_ARG_STRLEN (32 pages) for `NAME=value` and its NUL. */
-const fill = (text: string, name: string) => text.replace('{NAME}', name).replace('{MAX}', String(131072 - name.length - 2));
+const fill = (text: string, name: string) =>
+  text.replace('{NAME}', name).replace('{MAX}', String(131072 - name.length - 2));
 
 /** A plain string leaf (no format, no length), secret or not. */
 function stringLeaf(model: ServiceModel, secret: boolean): LeafSetting {
-  const leaf = model.leaves.find((l) => l.secret === secret && l.types.length === 1 && l.types[0] === 'string' && !l.enum && !l.format && !('minLength' in l.schema) && !('pattern' in l.schema));
+  const leaf = model.leaves.find(
+    (l) =>
+      l.secret === secret &&
+      l.types.length === 1 &&
+      l.types[0] === 'string' &&
+      !l.enum &&
+      !l.format &&
+      !('minLength' in l.schema) &&
+      !('pattern' in l.schema),
+  );
   if (!leaf) throw new Error('no plain string leaf');
   return leaf;
 }
@@ -99,7 +122,10 @@ function withValue(config: JsonValue, leaf: LeafSetting, value: string): JsonVal
 describe('the pinned table of hostile values', () => {
   test('every value is quoted, or refused with its reason, as pinned', () => {
     for (const [label, value, expected] of HOSTILE) {
-      const want = typeof expected === 'string' ? { ok: true, text: `${expected}${value}${expected}` } : { ok: false, reason: fill(expected.refused, 'WAZO_AUTH_X') };
+      const want =
+        typeof expected === 'string'
+          ? { ok: true, text: `${expected}${value}${expected}` }
+          : { ok: false, reason: fill(expected.refused, 'WAZO_AUTH_X') };
       assert.deepEqual(envFileValue('WAZO_AUTH_X', value), want, label);
     }
   });
@@ -110,8 +136,16 @@ describe('hostile values, every path', async () => {
   const defaults = await loadFromEnv(SERVICE, {});
   const plain = stringLeaf(model, false);
   const secret = stringLeaf(model, true);
-  const cases = HOSTILE.map(([label, value, envFile, envVar]) => ({ label, value, envFile, envVar, config: withValue(withValue(defaults, plain, value), secret, value) }));
-  const envRenders = runBatch(cases.map(({ config }) => ({ template: generatedPath(SERVICE, `${SERVICE}.env.ctmpl`), kv: kvOf(model, config) })));
+  const cases = HOSTILE.map(([label, value, envFile, envVar]) => ({
+    label,
+    value,
+    envFile,
+    envVar,
+    config: withValue(withValue(defaults, plain, value), secret, value),
+  }));
+  const envRenders = runBatch(
+    cases.map(({ config }) => ({ template: generatedPath(SERVICE, `${SERVICE}.env.ctmpl`), kv: kvOf(model, config) })),
+  );
 
   for (const [i, { label, value, envFile, envVar, config }] of cases.entries()) {
     test(`${label}: the env file carries it exactly, quoted as pinned, or the render refuses it by name`, async () => {
@@ -123,8 +157,13 @@ describe('hostile values, every path', async () => {
         return;
       }
       const text = rendered(result);
-      for (const leaf of [plain, secret]) assert.ok(text.includes(`\n${leaf.envName}=${envFile}${value}${envFile}\n`), `${leaf.envName} in ${envFile}…${envFile}`);
-      for (const [reader, parse] of Object.entries(readers)) assert.deepEqual(await loadFromEnv(SERVICE, parse(text)), config, reader);
+      for (const leaf of [plain, secret])
+        assert.ok(
+          text.includes(`\n${leaf.envName}=${envFile}${value}${envFile}\n`),
+          `${leaf.envName} in ${envFile}…${envFile}`,
+        );
+      for (const [reader, parse] of Object.entries(readers))
+        assert.deepEqual(await loadFromEnv(SERVICE, parse(text)), config, reader);
     });
 
     test(`${label}: the ConfigMap, the Secret and envconsul carry it exactly, or say why not by name`, async () => {
@@ -135,18 +174,29 @@ describe('hostile values, every path', async () => {
         return;
       }
       const why = `${plain.envName} (Consul ${plain.consulKey}) cannot be passed as an environment variable: ${fill(envVar, plain.envName)}`;
-      assert.throws(() => podEnvironment(model, kv), (error: Error) => error.message.includes(why), why);
+      assert.throws(
+        () => podEnvironment(model, kv),
+        (error: Error) => error.message.includes(why),
+        why,
+      );
       // envconsul has no hook to refuse a value: the program it runs does not start (execve refuses).
       assert.throws(() => envconsulEnvironment(SERVICE, kv), /envconsul: .*the program does not start/);
     });
   }
 
-  const composable = cases.flatMap((c, i) => ('output' in envRenders[i]! ? [{ ...c, text: envRenders[i].output }] : []));
-  test('docker-compose reads every rendered env file as the same config', { skip: missingTool('docker-compose', ['version'], 'docker-compose') }, async () => {
-    assert.equal(composable.length, HOSTILE.filter(([, , envFile]) => typeof envFile === 'string').length);
-    const composed = composeEnvironments(composable.map((c) => c.text));
-    for (const [i, { label, config }] of composable.entries()) assert.deepEqual(await loadFromEnv(SERVICE, composed[i]!), config, label);
-  });
+  const composable = cases.flatMap((c, i) =>
+    'output' in envRenders[i]! ? [{ ...c, text: envRenders[i].output }] : [],
+  );
+  test(
+    'docker-compose reads every rendered env file as the same config',
+    { skip: missingTool('docker-compose', ['version'], 'docker-compose') },
+    async () => {
+      assert.equal(composable.length, HOSTILE.filter(([, , envFile]) => typeof envFile === 'string').length);
+      const composed = composeEnvironments(composable.map((c) => c.text));
+      for (const [i, { label, config }] of composable.entries())
+        assert.deepEqual(await loadFromEnv(SERVICE, composed[i]!), config, label);
+    },
+  );
 });
 
 describe('a default an env file cannot carry', () => {
@@ -163,7 +213,10 @@ describe('a default an env file cannot carry', () => {
           $schema: 'https://json-schema.org/draft/2020-12/schema',
           'x-service': { name: 'demo' },
           type: 'object',
-          properties: { greeting: { type: 'string', default: `it's "x"`, description: 'A greeting.' }, port: { type: 'integer', default: 1, description: 'A port.' } },
+          properties: {
+            greeting: { type: 'string', default: `it's "x"`, description: 'A greeting.' },
+            port: { type: 'integer', default: 1, description: 'A port.' },
+          },
         },
       });
     } finally {
@@ -172,9 +225,17 @@ describe('a default an env file cannot carry', () => {
     const env = readFileSync(join(project.root, 'generated', 'demo', 'demo.env'), 'utf8');
     assert.match(env, /^# DEMO_GREETING=$/m);
     assert.match(env, /The default cannot be written in an env file \(in single quotes: contains '/);
-    assert.ok(warnings.some((w) => w.includes('DEMO_GREETING') && w.includes('demo.env')), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w.includes('DEMO_GREETING') && w.includes('demo.env')),
+      warnings.join('\n'),
+    );
     const loader = await project.loader<{ loadConfig: (o: object) => Promise<{ greeting: string }> }>('demo');
-    const config = await loader.loadConfig({ env: readers.dotenv!(env), configFile: false, configDir: false, consul: false });
+    const config = await loader.loadConfig({
+      env: readers.dotenv!(env),
+      configFile: false,
+      configDir: false,
+      consul: false,
+    });
     assert.equal(config.greeting, `it's "x"`);
   });
 });

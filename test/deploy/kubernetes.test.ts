@@ -19,7 +19,8 @@ for (const service of SERVICES) {
     test('with nothing in Consul: the ConfigMap holds the defaults, the Secret nothing, and they load as the defaults', async () => {
       const model = await modelOf(service);
       const env = podEnvironment(model, []);
-      for (const leaf of model.leaves.filter((l) => l.secret)) assert.ok(!(leaf.envName in env), `${leaf.envName} written from the schema`);
+      for (const leaf of model.leaves.filter((l) => l.secret))
+        assert.ok(!(leaf.envName in env), `${leaf.envName} written from the schema`);
       assert.deepEqual(await loadFromEnv(service, env), await loadFromEnv(service, {}));
     });
 

@@ -20,8 +20,18 @@ const MAX_DATA_BYTES = 1024 * 1024;
 function assertGoYamlReads(text: string, where: string): void {
   for (const char of text) {
     const c = char.codePointAt(0)!;
-    const printable = c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || c >= 0x10000;
-    assert.ok(printable && c !== 0x2028 && c !== 0x2029, `${where}: raw U+${c.toString(16).padStart(4, '0')} in the manifest`);
+    const printable =
+      c === 0x09 ||
+      c === 0x0a ||
+      c === 0x0d ||
+      (c >= 0x20 && c <= 0x7e) ||
+      (c >= 0xa0 && c <= 0xd7ff) ||
+      (c >= 0xe000 && c <= 0xfffd) ||
+      c >= 0x10000;
+    assert.ok(
+      printable && c !== 0x2028 && c !== 0x2029,
+      `${where}: raw U+${c.toString(16).padStart(4, '0')} in the manifest`,
+    );
   }
 }
 
@@ -62,7 +72,9 @@ export function podEnvironment(model: ServiceModel, kv: KvEntry[]): Record<strin
   const plain = checkManifest(configMap!, 'ConfigMap', `${model.name}-config`);
   const secrets = checkManifest(secret!, 'Secret', `${model.name}-secret`);
   for (const key of Object.keys(secrets)) assert.ok(!(key in plain), `${key} is in both the ConfigMap and the Secret`);
-  const decoded = Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  const decoded = Object.fromEntries(
+    Object.entries(secrets).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
   return { ...plain, ...decoded };
 }
 
@@ -72,9 +84,18 @@ export function envconsulEnvironment(service: string, kv: KvEntry[]): Record<str
   const config = readHcl(readFileSync(file, 'utf8'), file);
   const prefix = onlyBlock(config, 'prefix', file);
   const [result] = runBatch([
-    { envconsul: { prefix: prefix.path as string, format: prefix.format as string, sanitize: config.sanitize === true, upcase: config.upcase === true }, kv },
+    {
+      envconsul: {
+        prefix: prefix.path as string,
+        format: prefix.format as string,
+        sanitize: config.sanitize === true,
+        upcase: config.upcase === true,
+      },
+      kv,
+    },
   ]);
-  if (!result || !('env' in result)) throw new Error(`envconsul: ${result && 'error' in result ? result.error : 'no result'}`);
+  if (!result || !('env' in result))
+    throw new Error(`envconsul: ${result && 'error' in result ? result.error : 'no result'}`);
   return result.env;
 }
 

@@ -32,7 +32,17 @@ function firstInvalid(text: string): number | undefined {
   return undefined;
 }
 
-type State = 'PRE_KEY' | 'KEY' | 'PRE_VALUE' | 'VALUE' | 'VALUE_ESCAPE' | 'SINGLE' | 'DOUBLE' | 'DOUBLE_ESCAPE' | 'COMMENT' | 'COMMENT_ESCAPE';
+type State =
+  | 'PRE_KEY'
+  | 'KEY'
+  | 'PRE_VALUE'
+  | 'VALUE'
+  | 'VALUE_ESCAPE'
+  | 'SINGLE'
+  | 'DOUBLE'
+  | 'DOUBLE_ESCAPE'
+  | 'COMMENT'
+  | 'COMMENT_ESCAPE';
 
 export function parseSystemdEnvFile(text: string): Record<string, string> {
   const env: Record<string, string> = {};
@@ -45,7 +55,10 @@ export function parseSystemdEnvFile(text: string): Record<string, string> {
   const push = () => {
     const k = lastKeyWhitespace >= 0 ? key.slice(0, lastKeyWhitespace) : key;
     const bad = firstInvalid(k) ?? firstInvalid(value ?? '');
-    if (bad !== undefined) throw new Error(`systemd: invalid UTF-8 (U+${bad.toString(16).toUpperCase().padStart(4, '0')}) for key ${k}: the whole file is ignored`);
+    if (bad !== undefined)
+      throw new Error(
+        `systemd: invalid UTF-8 (U+${bad.toString(16).toUpperCase().padStart(4, '0')}) for key ${k}: the whole file is ignored`,
+      );
     env[k] = value ?? '';
     key = '';
     value = null;
@@ -127,7 +140,8 @@ export function parseSystemdEnvFile(text: string): Record<string, string> {
     }
   }
   if (['PRE_VALUE', 'VALUE', 'VALUE_ESCAPE', 'SINGLE', 'DOUBLE', 'DOUBLE_ESCAPE'].includes(state)) {
-    if (state === 'VALUE' && lastValueWhitespace >= 0 && value !== null) value = (value as string).slice(0, lastValueWhitespace);
+    if (state === 'VALUE' && lastValueWhitespace >= 0 && value !== null)
+      value = (value as string).slice(0, lastValueWhitespace);
     push();
   }
   return env;

@@ -23,22 +23,33 @@ describe("the harness reads key arguments as consul-template's NewKVGetQuery doe
   };
 
   test('a plain key, with or without a leading /', () => {
-    assert.deepEqual(run('plain', '{{ key "config/x/a" }}{{ key "/config/x/a" }}{{ keyExists "config/x/a" }}'), { output: 'AAtrue' });
+    assert.deepEqual(run('plain', '{{ key "config/x/a" }}{{ key "/config/x/a" }}{{ keyExists "config/x/a" }}'), {
+      output: 'AAtrue',
+    });
   });
 
   test('`?` starts query parameters: `b` is none of ns, peer, partition, sameness-group', () => {
     const result = run('query', '{{ keyExists "config/x/a?b" }}');
-    assert.ok('error' in result && result.error.includes('kv.get: invalid query parameter key "b" in query "b"'), JSON.stringify(result));
+    assert.ok(
+      'error' in result && result.error.includes('kv.get: invalid query parameter key "b" in query "b"'),
+      JSON.stringify(result),
+    );
   });
 
   test('`@` starts a datacenter: the key read is config/x/a, elsewhere', () => {
     const result = run('dc', '{{ key "config/x/a@dc2" }}');
-    assert.ok('error' in result && result.error.includes('reads key "config/x/a" in datacenter "dc2"'), JSON.stringify(result));
+    assert.ok(
+      'error' in result && result.error.includes('reads key "config/x/a" in datacenter "dc2"'),
+      JSON.stringify(result),
+    );
   });
 
   test('a datacenter name with a character outside [[:word:].-] is no key at all', () => {
     const result = run('bad', '{{ key "config/x/a@d c" }}');
-    assert.ok('error' in result && result.error.includes('kv.get: invalid format: "config/x/a@d c"'), JSON.stringify(result));
+    assert.ok(
+      'error' in result && result.error.includes('kv.get: invalid format: "config/x/a@d c"'),
+      JSON.stringify(result),
+    );
   });
 });
 
@@ -51,7 +62,12 @@ describe('the generator refuses a Consul key consul-template cannot address', ()
       const root = tempRoot();
       try {
         mkdirSync(join(root, 'schemas'));
-        const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', 'x-service': { name: 'demo' }, type: 'object', properties: { [`a${char}b`]: { type: 'string', default: 'x' } } };
+        const schema = {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          'x-service': { name: 'demo' },
+          type: 'object',
+          properties: { [`a${char}b`]: { type: 'string', default: 'x' } },
+        };
         writeFileSync(join(root, 'schemas', 'demo.schema.json'), JSON.stringify(schema));
         const error = await generate({ root }).then(
           () => assert.fail('generate should refuse the key'),

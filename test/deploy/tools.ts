@@ -5,7 +5,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -40,7 +49,9 @@ export async function modelOf(service: string): Promise<ServiceModel> {
 export function kvOf(model: ServiceModel, config: JsonValue): KvEntry[] {
   return model.leaves.flatMap((leaf) => {
     const value = getAt(config, leaf.path);
-    return value === undefined ? [] : [{ key: leaf.consulKey, flags: 0, value: Buffer.from(encode(value, leaf), 'utf8').toString('base64') }];
+    return value === undefined
+      ? []
+      : [{ key: leaf.consulKey, flags: 0, value: Buffer.from(encode(value, leaf), 'utf8').toString('base64') }];
   });
 }
 
@@ -63,7 +74,10 @@ function goBinary(name: string, options: { gopath?: boolean } = {}): string {
   if (binary) return binary;
   const source = join(REPO, 'test', name);
   const hash = createHash('sha256');
-  for (const file of readdirSync(source).filter((f) => f.endsWith('.go') || f === 'go.mod').sort()) hash.update(file).update(readFileSync(join(source, file)));
+  for (const file of readdirSync(source)
+    .filter((f) => f.endsWith('.go') || f === 'go.mod')
+    .sort())
+    hash.update(file).update(readFileSync(join(source, file)));
   const dir = join(tmpdir(), 'wazo-config-go');
   binary = join(dir, `${name}-${hash.digest('hex').slice(0, 16)}`);
   if (!existsSync(binary)) {
@@ -73,10 +87,15 @@ function goBinary(name: string, options: { gopath?: boolean } = {}): string {
       ...process.env,
       GOCACHE: process.env.GOCACHE ?? join(dir, 'gocache'),
       CGO_ENABLED: '0',
-      ...(options.gopath ? { GOPATH: '/usr/share/gocode', GO111MODULE: 'off' } : { GOPATH: process.env.GOPATH ?? join(dir, 'gopath') }),
+      ...(options.gopath
+        ? { GOPATH: '/usr/share/gocode', GO111MODULE: 'off' }
+        : { GOPATH: process.env.GOPATH ?? join(dir, 'gopath') }),
     };
     const run = spawnSync('go', ['build', '-o', partial, '.'], { cwd: source, env, encoding: 'utf8' });
-    if (run.error) throw new Error(`test/${name}: cannot run go (${run.error.message}): apt-get install golang-go (see .ci/apt-packages)`);
+    if (run.error)
+      throw new Error(
+        `test/${name}: cannot run go (${run.error.message}): apt-get install golang-go (see .ci/apt-packages)`,
+      );
     if (run.status !== 0) throw new Error(`test/${name}: go build failed:\n${run.stderr}`);
     renameSync(partial, binary); // atomic: a concurrent test file builds the same bytes
   }
@@ -89,14 +108,20 @@ export function ctmplBinary(): string {
   return goBinary('ctmpl');
 }
 
-export type RenderJob = { template: string; kv: KvEntry[] } | { envconsul: { prefix: string; format: string; sanitize: boolean; upcase: boolean }; kv: KvEntry[] };
+export type RenderJob =
+  | { template: string; kv: KvEntry[] }
+  | { envconsul: { prefix: string; format: string; sanitize: boolean; upcase: boolean }; kv: KvEntry[] };
 export type RenderResult = { output: string } | { env: Record<string, string> } | { error: string };
 
 /** Runs every job in one process of the Go renderer. */
 export function runBatch(jobs: RenderJob[]): RenderResult[] {
   const run = spawnSync(ctmplBinary(), ['-batch'], { input: JSON.stringify(jobs), maxBuffer: 1 << 30 });
   if (run.status !== 0) throw new Error(`ctmpl: ${run.stderr.toString()}`);
-  const raw = JSON.parse(run.stdout.toString()) as { output?: string; env?: Record<string, string> | null; error?: string }[];
+  const raw = JSON.parse(run.stdout.toString()) as {
+    output?: string;
+    env?: Record<string, string> | null;
+    error?: string;
+  }[];
   return raw.map((r): RenderResult => {
     if (r.error !== undefined) return { error: r.error };
     if (r.env) return { env: Object.fromEntries(Object.entries(r.env).map(([k, v]) => [k, fromBase64(v)])) };
@@ -193,7 +218,10 @@ export function composeEnvironments(envFiles: string[]): Record<string, string>[
 export function composeProject(dir: string): Record<string, Record<string, string>> {
   const file = join(dir, 'docker-compose.yml');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
-  const check = spawnSync('docker-compose', ['--project-directory', dir, '-f', file, 'config', '-q'], { env, maxBuffer: 1 << 30 });
+  const check = spawnSync('docker-compose', ['--project-directory', dir, '-f', file, 'config', '-q'], {
+    env,
+    maxBuffer: 1 << 30,
+  });
   const said = check.stderr.toString().trim();
   if (check.status !== 0 || said) throw new Error(`docker-compose config: ${said}`);
   const script = [

@@ -67,19 +67,32 @@ describe('discovery end to end', () => {
 
     // B first: nothing in Consul yet, so it waits.
     const b = start('wazo-b', registering('WAZO_B'));
-    await b.logLine(/^info: wazo-b: waiting for wazo-a: no passing instance in Consul at http:\/\/127\.0\.0\.1:\d+ yet/);
+    await b.logLine(
+      /^info: wazo-b: waiting for wazo-a: no passing instance in Consul at http:\/\/127\.0\.0\.1:\d+ yet/,
+    );
     assert.equal(b.events.length, 0, 'B has not loaded');
 
     // A registers; B loads with A's address.
     const a1 = start('wazo-a', registering('WAZO_A'));
     const a1Registered = await a1.event('registered');
     const loaded = await b.event('loaded');
-    assert.deepEqual(loaded.a, { host: '127.0.0.1', port: a1Registered.port, scheme: 'http', https: false, prefix: null });
+    assert.deepEqual(loaded.a, {
+      host: '127.0.0.1',
+      port: a1Registered.port,
+      scheme: 'http',
+      https: false,
+      prefix: null,
+    });
     assert.equal(loaded.aSource, 'discovered wazo-a');
     await b.logLine(/^info: wazo-b: wazo-a is up at http:\/\/127\.0\.0\.1:\d+ \(waited \d+\.\d s\)$/);
 
     // The certificate and key from KV: 0600 files in a 0700 directory, which B's https server started with.
-    const pem = loaded.pem as { dir: string; dirMode: string; files: Record<string, string>; modes: Record<string, string> };
+    const pem = loaded.pem as {
+      dir: string;
+      dirMode: string;
+      files: Record<string, string>;
+      modes: Record<string, string>;
+    };
     assert.equal(pem.dirMode, '700');
     assert.deepEqual(pem.modes, { 'tls.certificate': '600', 'tls.private_key': '600' });
     assert.equal(readFileSync(pem.files['tls.certificate']!, 'utf8'), tls.cert);
@@ -109,16 +122,32 @@ describe('discovery end to end', () => {
     const a2Registered = await a2.event('registered');
     assert.notEqual(a2Registered.port, a1Registered.port);
     const moved = await b.event('moved', seen);
-    assert.deepEqual(moved, { event: 'moved', service: 'wazo-a', keys: ['a'], before: a1Address, after: `http://127.0.0.1:${String(a2Registered.port)}` });
+    assert.deepEqual(moved, {
+      event: 'moved',
+      service: 'wazo-a',
+      keys: ['a'],
+      before: a1Address,
+      after: `http://127.0.0.1:${String(a2Registered.port)}`,
+    });
     const reresolved = await b.event('reresolved', seen);
-    assert.deepEqual([reresolved.a, reresolved.aSource], [{ ...(loaded.a as object), port: a2Registered.port }, 'discovered wazo-a']);
+    assert.deepEqual(
+      [reresolved.a, reresolved.aSource],
+      [{ ...(loaded.a as object), port: a2Registered.port }, 'discovered wazo-a'],
+    );
 
     // SIGTERM: B deregisters, then the signal ends it.
     b.kill('SIGTERM');
     assert.deepEqual(await b.exited, { code: null, signal: 'SIGTERM' });
-    assert.ok(b.log.some((l) => /^info: wazo-b: deregistered wazo-b \(/.test(l)), b.log.join('\n'));
+    assert.ok(
+      b.log.some((l) => /^info: wazo-b: deregistered wazo-b \(/.test(l)),
+      b.log.join('\n'),
+    );
     assert.deepEqual(await consul.health.service({ service: 'wazo-b' }), []);
-    assert.ok(!Object.values((await consul.agent.service.list()) as Record<string, { Service: string }>).some((s) => s.Service === 'wazo-b'));
+    assert.ok(
+      !Object.values((await consul.agent.service.list()) as Record<string, { Service: string }>).some(
+        (s) => s.Service === 'wazo-b',
+      ),
+    );
     a2.kill();
     await a2.exited;
   });

@@ -61,11 +61,15 @@ export class ServiceProcess {
   private readonly waiters = new Set<() => void>();
 
   constructor(configTs: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(import.meta.dirname, 'service.ts'), configTs], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      ['--conditions=wazo-config-source', '--import', 'tsx', join(import.meta.dirname, 'service.ts'), configTs],
+      {
+        cwd: REPO,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.events.push(JSON.parse(line) as Event);
       this.poke();
@@ -74,10 +78,12 @@ export class ServiceProcess {
       this.log.push(line);
       this.poke();
     });
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
-      resolve({ code, signal });
-      this.poke();
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => {
+        resolve({ code, signal });
+        this.poke();
+      }),
+    );
   }
 
   /** The first event (or log line) that matches, waiting up to `timeoutMs`. */
@@ -87,7 +93,9 @@ export class ServiceProcess {
       const found = find();
       if (found !== undefined) return found;
       if (this.child.exitCode !== null || this.child.signalCode !== null || Date.now() > deadline) {
-        throw new Error(`no ${what} (exit ${this.child.exitCode ?? this.child.signalCode}); log:\n${this.log.join('\n')}\nevents:\n${this.events.map((e) => JSON.stringify(e)).join('\n')}`);
+        throw new Error(
+          `no ${what} (exit ${this.child.exitCode ?? this.child.signalCode}); log:\n${this.log.join('\n')}\nevents:\n${this.events.map((e) => JSON.stringify(e)).join('\n')}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 200);

@@ -7,7 +7,15 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Consul from 'consul';
-import { ConfigError, pemFiles, watchDiscovery, type DiscoveryChange, type KeyChange, type LoadOptions, type WatchHandlers } from '../../generator/runtime/index.ts';
+import {
+  ConfigError,
+  pemFiles,
+  watchDiscovery,
+  type DiscoveryChange,
+  type KeyChange,
+  type LoadOptions,
+  type WatchHandlers,
+} from '../../generator/runtime/index.ts';
 import { startConsulServer, type ConsulTestServer } from '../consul-server/server.ts';
 import { freePort, makeTls, type TlsMaterial } from '../consul/helpers.ts';
 import { memoryLogger, tempRoot } from '../helpers.ts';
@@ -52,9 +60,20 @@ describe('waiting for dependencies', () => {
   it('returns at once when A has a passing instance, and waits on a blocking query until it has one', async () => {
     const c = await consulWith();
     try {
-      await c.consul.agent.service.register({ name: 'wazo-a', id: 'a1', port: 1, check: { name: 'a1 ttl', ttl: '10s', timeout: '1s' } });
+      await c.consul.agent.service.register({
+        name: 'wazo-a',
+        id: 'a1',
+        port: 1,
+        check: { name: 'a1 ttl', ttl: '10s', timeout: '1s' },
+      });
       const logger = memoryLogger();
-      const loading = project.b.loadConfig({ ...noFiles, env: consulEnv(c.server.port), logger, consul: fast, waitForDependencies: { timeoutMs: 10_000, blockMs: 5_000 } });
+      const loading = project.b.loadConfig({
+        ...noFiles,
+        env: consulEnv(c.server.port),
+        logger,
+        consul: fast,
+        waitForDependencies: { timeoutMs: 10_000, blockMs: 5_000 },
+      });
       await new Promise((r) => setTimeout(r, 400));
       await c.consul.agent.check.pass('service:a1'); // A's check passes: the blocking query answers
       const started = Date.now();
@@ -62,9 +81,21 @@ describe('waiting for dependencies', () => {
       assert.ok(Date.now() - started < 4000, 'answered by the blocking query, not by its 5 s timeout');
       assert.equal(config.a.port, 1);
       const healthReads = c.server.requests.filter((r) => r.path === '/v1/health/service/wazo-a');
-      assert.ok(healthReads.some((r) => r.query.has('passing') && Number(r.query.get('index')) > 0 && r.query.get('wait') === '5000ms'), 'a blocking ?passing query');
+      assert.ok(
+        healthReads.some(
+          (r) => r.query.has('passing') && Number(r.query.get('index')) > 0 && r.query.get('wait') === '5000ms',
+        ),
+        'a blocking ?passing query',
+      );
       assert.ok(healthReads.length <= 5, `${healthReads.length} reads`);
-      assert.ok(logger.lines.some((l) => /^info: wazo-b: waiting for wazo-a: no passing instance in Consul at http:\/\/127\.0\.0\.1:\d+ yet \(\d+\.\d s; waiting up to 10 s in all\)$/.test(l)), logger.lines.join('\n'));
+      assert.ok(
+        logger.lines.some((l) =>
+          /^info: wazo-b: waiting for wazo-a: no passing instance in Consul at http:\/\/127\.0\.0\.1:\d+ yet \(\d+\.\d s; waiting up to 10 s in all\)$/.test(
+            l,
+          ),
+        ),
+        logger.lines.join('\n'),
+      );
     } finally {
       await c.close();
     }
@@ -74,7 +105,15 @@ describe('waiting for dependencies', () => {
     const c = await consulWith();
     try {
       const started = Date.now();
-      const error = await failure(project.b.loadConfig({ ...noFiles, env: consulEnv(c.server.port), logger: memoryLogger(), consul: fast, waitForDependencies: { timeoutMs: 1200, blockMs: 500 } }));
+      const error = await failure(
+        project.b.loadConfig({
+          ...noFiles,
+          env: consulEnv(c.server.port),
+          logger: memoryLogger(),
+          consul: fast,
+          waitForDependencies: { timeoutMs: 1200, blockMs: 500 },
+        }),
+      );
       const elapsed = Date.now() - started;
       assert.ok(elapsed >= 1200 && elapsed < 9000, `${elapsed} ms: the 1.2 s timeout, not the 60 s default`);
       assert.equal(
@@ -84,7 +123,15 @@ describe('waiting for dependencies', () => {
           '(hint: start wazo-a with service_discovery.enabled: true so that it registers in Consul and its TTL check passes; waitForDependencies.timeoutMs sets how long to wait)',
       );
       // The same with the default timeout, from WAZO_CONSUL_WAIT_TIMEOUT.
-      const again = await failure(project.b.loadConfig({ ...noFiles, env: consulEnv(c.server.port, { WAZO_CONSUL_WAIT_TIMEOUT: '0.5' }), logger: memoryLogger(), consul: fast, waitForDependencies: true }));
+      const again = await failure(
+        project.b.loadConfig({
+          ...noFiles,
+          env: consulEnv(c.server.port, { WAZO_CONSUL_WAIT_TIMEOUT: '0.5' }),
+          logger: memoryLogger(),
+          consul: fast,
+          waitForDependencies: true,
+        }),
+      );
       assert.match(again.message, /within 0\.5 s \(hint: .*; WAZO_CONSUL_WAIT_TIMEOUT sets how long to wait\)/);
     } finally {
       await c.close();
@@ -94,25 +141,65 @@ describe('waiting for dependencies', () => {
   it('waits for an unreachable Consul with the Consul contract, then says Consul did not answer', async () => {
     const port = await freePort();
     const logger = memoryLogger();
-    const error = await failure(project.b.loadConfig({ ...noFiles, env: consulEnv(port), logger, consul: fast, waitForDependencies: { timeoutMs: 800 } }));
-    assert.match(error.message, new RegExp(`consul http://127\\.0\\.0\\.1:${port} \\(located by env WAZO_CONSUL_HOST, WAZO_CONSUL_PORT; default scheme\\): Consul did not answer within 0\\.8 s \\(\\d+ attempts\\); last error: connect ECONNREFUSED`));
-    assert.ok(logger.lines.filter((l) => l.includes('is not reachable: connect ECONNREFUSED')).length >= 2, logger.lines.join('\n'));
+    const error = await failure(
+      project.b.loadConfig({
+        ...noFiles,
+        env: consulEnv(port),
+        logger,
+        consul: fast,
+        waitForDependencies: { timeoutMs: 800 },
+      }),
+    );
+    assert.match(
+      error.message,
+      new RegExp(
+        `consul http://127\\.0\\.0\\.1:${port} \\(located by env WAZO_CONSUL_HOST, WAZO_CONSUL_PORT; default scheme\\): Consul did not answer within 0\\.8 s \\(\\d+ attempts\\); last error: connect ECONNREFUSED`,
+      ),
+    );
+    assert.ok(
+      logger.lines.filter((l) => l.includes('is not reachable: connect ECONNREFUSED')).length >= 2,
+      logger.lines.join('\n'),
+    );
   });
 
   it('has nothing to wait on without Consul', async () => {
     const logger = memoryLogger();
-    const config = await project.b.loadConfig({ ...noFiles, env: {}, logger, consul: { file: false }, waitForDependencies: true });
+    const config = await project.b.loadConfig({
+      ...noFiles,
+      env: {},
+      logger,
+      consul: { file: false },
+      waitForDependencies: true,
+    });
     assert.equal(config.a.host, 'localhost');
-    assert.ok(logger.lines.includes('debug: wazo-b: not waiting for wazo-a: nothing locates Consul (no WAZO_CONSUL_HOST or other WAZO_CONSUL_* variable)'), logger.lines.join('\n'));
+    assert.ok(
+      logger.lines.includes(
+        'debug: wazo-b: not waiting for wazo-a: nothing locates Consul (no WAZO_CONSUL_HOST or other WAZO_CONSUL_* variable)',
+      ),
+      logger.lines.join('\n'),
+    );
   });
 
   it('says which ACL policy the token lacks', async () => {
-    const server = await startConsulServer({ acl: { tokens: { kv: { rules: { key_prefix: { '': 'read' } } }, root: 'management' } } });
+    const server = await startConsulServer({
+      acl: { tokens: { kv: { rules: { key_prefix: { '': 'read' } } }, root: 'management' } },
+    });
     const admin = new Consul({ ...server.clientOptions, defaults: { token: 'root' } });
     try {
       await register(admin, 'a1'); // there, but hidden from the token
-      const error = await failure(project.b.loadConfig({ ...noFiles, env: consulEnv(server.port, { WAZO_CONSUL_TOKEN: 'kv' }), logger: memoryLogger(), consul: fast, waitForDependencies: { timeoutMs: 5000 } }));
-      assert.match(error.message, /Consul denied reading the health of wazo-a: instances of wazo-a were left out by ACL filtering .* \(hint: give the ACL token \(from env WAZO_CONSUL_TOKEN\) a policy with service "wazo-a" \{ policy = "read" \}/);
+      const error = await failure(
+        project.b.loadConfig({
+          ...noFiles,
+          env: consulEnv(server.port, { WAZO_CONSUL_TOKEN: 'kv' }),
+          logger: memoryLogger(),
+          consul: fast,
+          waitForDependencies: { timeoutMs: 5000 },
+        }),
+      );
+      assert.match(
+        error.message,
+        /Consul denied reading the health of wazo-a: instances of wazo-a were left out by ACL filtering .* \(hint: give the ACL token \(from env WAZO_CONSUL_TOKEN\) a policy with service "wazo-a" \{ policy = "read" \}/,
+      );
     } finally {
       admin.destroy();
       await server.close();
@@ -131,18 +218,39 @@ describe('x-discover', () => {
       const file = join(dir, 'config.yml');
       writeFileSync(file, 'a:\n  host: from-file\n  prefix: /api/a\n');
       const env = consulEnv(c.server.port);
-      const { config, tree } = await project.b.resolveConfigWithSources({ configFile: file, configDir: false, env, logger: memoryLogger(), consul: fast });
+      const { config, tree } = await project.b.resolveConfigWithSources({
+        configFile: file,
+        configDir: false,
+        env,
+        logger: memoryLogger(),
+        consul: fast,
+      });
       assert.deepEqual(config.a, { host: '127.0.0.1', port: 9498, scheme: 'http', https: false, prefix: '/api/a' });
-      assert.deepEqual(['host', 'port', 'scheme', 'prefix'].map((k) => tree.sourceOf(['a', k])), ['discovered wazo-a', 'discovered wazo-a', 'default', `file ${file}`]);
+      assert.deepEqual(
+        ['host', 'port', 'scheme', 'prefix'].map((k) => tree.sourceOf(['a', k])),
+        ['discovered wazo-a', 'discovered wazo-a', 'default', `file ${file}`],
+      );
 
       await c.consul.agent.service.deregister('a1');
-      const second = await project.b.resolveConfigWithSources({ ...noFiles, env: { ...env, WAZO_B_A_PORT: '1234' }, logger: memoryLogger(), consul: fast, overrides: { a: { https: false } } });
+      const second = await project.b.resolveConfigWithSources({
+        ...noFiles,
+        env: { ...env, WAZO_B_A_PORT: '1234' },
+        logger: memoryLogger(),
+        consul: fast,
+        overrides: { a: { https: false } },
+      });
       assert.deepEqual(second.config.a, { host: '10.0.0.5', port: 1234, scheme: 'https', https: false, prefix: null });
-      assert.deepEqual(['port', 'https'].map((k) => second.tree.sourceOf(['a', k])), ['env WAZO_B_A_PORT', 'override']);
+      assert.deepEqual(
+        ['port', 'https'].map((k) => second.tree.sourceOf(['a', k])),
+        ['env WAZO_B_A_PORT', 'override'],
+      );
 
       // discover: false, or consul: false: not asked.
       c.server.requests.length = 0;
-      assert.equal((await project.b.loadConfig({ ...noFiles, env, logger: memoryLogger(), consul: fast, discover: false })).a.host, 'from-consul-kv');
+      assert.equal(
+        (await project.b.loadConfig({ ...noFiles, env, logger: memoryLogger(), consul: fast, discover: false })).a.host,
+        'from-consul-kv',
+      );
       await project.b.loadConfig({ ...noFiles, env, logger: memoryLogger(), consul: false });
       assert.ok(!c.server.requests.some((r) => r.path.startsWith('/v1/health/')));
     } finally {
@@ -156,7 +264,10 @@ describe('x-discover', () => {
       const options: LoadOptions<ConfigB> = { ...noFiles, env: consulEnv(c.server.port), consul: fast };
       const logger = memoryLogger();
       assert.equal((await project.b.loadConfig({ ...options, logger })).a.host, 'localhost');
-      assert.match(logger.lines.join('\n'), /info: wazo-b: no passing instance of wazo-a in Consul at http:\/\/127\.0\.0\.1:\d+: a keeps the values of the other sources/);
+      assert.match(
+        logger.lines.join('\n'),
+        /info: wazo-b: no passing instance of wazo-a in Consul at http:\/\/127\.0\.0\.1:\d+: a keeps the values of the other sources/,
+      );
       await register(c.consul, 'a1');
       assert.equal((await project.b.loadConfig({ ...options, logger })).a.host, '10.0.0.5');
       await c.consul.agent.service.deregister('a1');
@@ -173,7 +284,9 @@ describe('x-discover', () => {
     const c = await consulWith();
     try {
       await register(c.consul, 'a1', { meta: { scheme: 'gopher' } });
-      const error = await failure(project.b.loadConfig({ ...noFiles, env: consulEnv(c.server.port), logger: memoryLogger(), consul: fast }));
+      const error = await failure(
+        project.b.loadConfig({ ...noFiles, env: consulEnv(c.server.port), logger: memoryLogger(), consul: fast }),
+      );
       assert.match(error.message, /a\.scheme \(discovered wazo-a\): expected one of "http", "https", got "gopher"/);
     } finally {
       await c.close();
@@ -187,12 +300,19 @@ describe('x-discover', () => {
       const changes: DiscoveryChange[] = [];
       const logger = memoryLogger();
       await register(c.consul, 'a1');
-      watch = watchDiscovery(project.b.service, { consul: fast, env: consulEnv(c.server.port), logger, blockMs: 2000 }, (change) => changes.push(change));
+      watch = watchDiscovery(
+        project.b.service,
+        { consul: fast, env: consulEnv(c.server.port), logger, blockMs: 2000 },
+        (change) => changes.push(change),
+      );
       await watch.ready;
       await c.consul.agent.service.deregister('a1');
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(changes, []);
-      assert.ok(logger.lines.includes('info: wazo-b: wazo-a has no passing instance in Consul: a keeps 10.0.0.5:9497'), logger.lines.join('\n'));
+      assert.ok(
+        logger.lines.includes('info: wazo-b: wazo-a has no passing instance in Consul: a keeps 10.0.0.5:9497'),
+        logger.lines.join('\n'),
+      );
       await register(c.consul, 'a2', { port: 9500 });
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(changes, [{ service: 'wazo-a', keys: ['a'], before: '10.0.0.5:9497', after: '10.0.0.5:9500' }]);
@@ -207,7 +327,11 @@ describe('watching discovered addresses', () => {
   it('watchConfig reports a moved dependency as a restart, attributed to the discovery', async () => {
     const c = await consulWith();
     const { watchConfig } = (await import(project.configTs('wazo-b'))) as {
-      watchConfig(config: ConfigB, handlers: WatchHandlers<ConfigB>, options: LoadOptions<ConfigB> & Record<string, unknown>): { ready: Promise<void>; close(): Promise<void> };
+      watchConfig(
+        config: ConfigB,
+        handlers: WatchHandlers<ConfigB>,
+        options: LoadOptions<ConfigB> & Record<string, unknown>,
+      ): { ready: Promise<void>; close(): Promise<void> };
     };
     let watcher: { close(): Promise<void> } | undefined;
     try {
@@ -216,7 +340,11 @@ describe('watching discovered addresses', () => {
       const config = await project.b.loadConfig(options);
       assert.equal(config.a.port, 9497);
       const restarts: KeyChange[][] = [];
-      const w = watchConfig(config, { restartRequired: (event) => void restarts.push(event.changes) }, { ...options, restart: 'emit', wait: { minMs: 0 }, blockingWaitMs: 2000, sighup: false });
+      const w = watchConfig(
+        config,
+        { restartRequired: (event) => void restarts.push(event.changes) },
+        { ...options, restart: 'emit', wait: { minMs: 0 }, blockingWaitMs: 2000, sighup: false },
+      );
       watcher = w;
       await w.ready;
       await register(c.consul, 'a1', { port: 9600 });
@@ -249,33 +377,60 @@ describe('PEM content to files', () => {
     assert.equal(readFileSync(files.paths['tls.private_key']!, 'utf8'), tls.key);
     assert.equal(pemFiles(first.config), files);
     // A second load (a watcher's reload): the same paths; a value now unset loses its file.
-    const second = await project.b.loadConfig({ ...noFiles, env: { WAZO_B_TLS_CERTIFICATE: tls.cert }, logger: memoryLogger() });
+    const second = await project.b.loadConfig({
+      ...noFiles,
+      env: { WAZO_B_TLS_CERTIFICATE: tls.cert },
+      logger: memoryLogger(),
+    });
     assert.deepEqual(pemFiles(second)!.paths, { 'tls.certificate': files.paths['tls.certificate'] });
     assert.throws(() => statSync(files.paths['tls.private_key']!), /ENOENT/);
     // Nothing PEM set, nothing written; pemFiles: false writes nothing.
-    assert.equal(pemFiles(await project.b.loadConfig({ ...noFiles, env, logger: memoryLogger(), pemFiles: false })), undefined);
+    assert.equal(
+      pemFiles(await project.b.loadConfig({ ...noFiles, env, logger: memoryLogger(), pemFiles: false })),
+      undefined,
+    );
   });
 
   it('refuses a path or an escaped one-line value, masking the key', async () => {
     const error = await failure(
-      project.b.loadConfig({ ...noFiles, env: { WAZO_B_TLS_CERTIFICATE: '/etc/ssl/cert.pem', WAZO_B_TLS_PRIVATE_KEY: tls.key.replaceAll('\n', '\\n') }, logger: memoryLogger() }),
+      project.b.loadConfig({
+        ...noFiles,
+        env: { WAZO_B_TLS_CERTIFICATE: '/etc/ssl/cert.pem', WAZO_B_TLS_PRIVATE_KEY: tls.key.replaceAll('\n', '\\n') },
+        logger: memoryLogger(),
+      }),
     );
     assert.equal(error.problems.length, 2);
-    assert.match(error.message, /tls\.certificate \(env WAZO_B_TLS_CERTIFICATE\): expected PEM text \(-----BEGIN …----- on its own line\), got "\/etc\/ssl\/cert\.pem" \(hint: this setting holds the certificate or key itself, not a file path/);
-    assert.match(error.message, /tls\.private_key \(env WAZO_B_TLS_PRIVATE_KEY\): expected PEM text .*, got \*\*\*\*\*/);
+    assert.match(
+      error.message,
+      /tls\.certificate \(env WAZO_B_TLS_CERTIFICATE\): expected PEM text \(-----BEGIN …----- on its own line\), got "\/etc\/ssl\/cert\.pem" \(hint: this setting holds the certificate or key itself, not a file path/,
+    );
+    assert.match(
+      error.message,
+      /tls\.private_key \(env WAZO_B_TLS_PRIVATE_KEY\): expected PEM text .*, got \*\*\*\*\*/,
+    );
     assert.ok(!error.message.includes('PRIVATE KEY-----'));
   });
 
   it('uses a directory the program chooses only when it is private', async () => {
     const dir = join(scratchDir(), 'pem');
     const env = { WAZO_B_TLS_CERTIFICATE: tls.cert };
-    const { pemFiles: files } = await project.b.resolveConfigWithSources({ ...noFiles, env, logger: memoryLogger(), pemFiles: { dir } });
+    const { pemFiles: files } = await project.b.resolveConfigWithSources({
+      ...noFiles,
+      env,
+      logger: memoryLogger(),
+      pemFiles: { dir },
+    });
     assert.equal(files!.paths['tls.certificate'], join(dir, 'tls.certificate.pem'));
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     const open = join(scratchDir(), 'open');
     mkdirSync(open);
     chmodSync(open, 0o755);
-    const error = await failure(project.b.loadConfig({ ...noFiles, env, logger: memoryLogger(), pemFiles: { dir: open } }));
-    assert.match(error.message, /pem files \(the program's options\): the directory .*\/open is not private: mode 755: others may read it \(hint: let the service own it with mode 0700 \(chmod 700 .*\/open\)\)/);
+    const error = await failure(
+      project.b.loadConfig({ ...noFiles, env, logger: memoryLogger(), pemFiles: { dir: open } }),
+    );
+    assert.match(
+      error.message,
+      /pem files \(the program's options\): the directory .*\/open is not private: mode 755: others may read it \(hint: let the service own it with mode 0700 \(chmod 700 .*\/open\)\)/,
+    );
   });
 });

@@ -1,4 +1,7 @@
-/** `x-discover` and PEM content in schemas: the meta-schema, the model rules, the model, the runtime spec, the real schemas. */
+/**
+ * `x-discover` and PEM content in schemas: the meta-schema, the model rules, the model, the runtime spec, the real
+ * schemas.
+ */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +32,10 @@ async function models(content: unknown) {
 }
 
 async function problems(content: unknown): Promise<string[]> {
-  const error = await models(content).then(() => assert.fail('expected a GenerateError'), (e: unknown) => e);
+  const error = await models(content).then(
+    () => assert.fail('expected a GenerateError'),
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof GenerateError, String(error));
   return error.message.split('\n');
 }
@@ -39,9 +45,12 @@ describe('x-discover and contentMediaType in schemas', () => {
     assert.deepEqual(await problems(schema({ auth: { type: 'object', 'x-discover': true, properties: hostPort } })), [
       `${F}#/properties/auth/x-discover: invalid x-discover: must be string (x-discover is the name of the Consul service to discover, such as "wazo-auth")`,
     ]);
-    assert.deepEqual(await problems(schema({ auth: { type: 'object', 'x-discover': 'Wazo Auth', properties: hostPort } })), [
-      `${F}#/properties/auth/x-discover: invalid x-discover: must match pattern "^[a-z][a-z0-9-]*$" (x-discover is the name of the Consul service to discover, such as "wazo-auth")`,
-    ]);
+    assert.deepEqual(
+      await problems(schema({ auth: { type: 'object', 'x-discover': 'Wazo Auth', properties: hostPort } })),
+      [
+        `${F}#/properties/auth/x-discover: invalid x-discover: must match pattern "^[a-z][a-z0-9-]*$" (x-discover is the name of the Consul service to discover, such as "wazo-auth")`,
+      ],
+    );
   });
 
   it('x-discover belongs on a group with host and port leaves, naming a dependency', async () => {
@@ -64,7 +73,13 @@ describe('x-discover and contentMediaType in schemas', () => {
   it('PEM content belongs on a string leaf', async () => {
     const pem = { contentMediaType: 'application/x-pem-file' };
     assert.deepEqual(
-      await problems(schema({ a: { type: 'integer', ...pem }, b: { type: ['string', 'integer'], ...pem }, tls: { type: 'object', ...pem, properties: { c: { type: 'string' } } } })),
+      await problems(
+        schema({
+          a: { type: 'integer', ...pem },
+          b: { type: ['string', 'integer'], ...pem },
+          tls: { type: 'object', ...pem, properties: { c: { type: 'string' } } },
+        }),
+      ),
       [
         `${F}#/properties/a/contentMediaType: contentMediaType application/x-pem-file belongs on a string leaf (give it "type": "string" (or ["string", "null"]); a setting that holds a file path is not PEM content)`,
         `${F}#/properties/b/contentMediaType: contentMediaType application/x-pem-file belongs on a string leaf (give it "type": "string" (or ["string", "null"]); a setting that holds a file path is not PEM content)`,
@@ -76,7 +91,11 @@ describe('x-discover and contentMediaType in schemas', () => {
   it('reach the model and the runtime spec', async () => {
     const [model] = await models(
       schema({
-        auth: { type: 'object', 'x-discover': 'wazo-auth', properties: { ...hostPort, inner: { type: 'object', properties: {} } } },
+        auth: {
+          type: 'object',
+          'x-discover': 'wazo-auth',
+          properties: { ...hostPort, inner: { type: 'object', properties: {} } },
+        },
         cert: { type: 'string', contentMediaType: 'application/x-pem-file' },
         path: { type: 'string', contentMediaType: 'text/plain' },
       }),
@@ -92,10 +111,16 @@ describe('x-discover and contentMediaType in schemas', () => {
     const discovered: Record<string, string[]> = {};
     for (const service of ['wazo-auth', 'wazo-calld', 'wazo-confd', 'wazo-dird', 'wazo-webhookd']) {
       const text = readFileSync(join(REPO, 'schemas', `${service}.schema.json`), 'utf8');
-      discovered[service] = [...text.matchAll(/"([a-z_]+)": \{\n\s+"type": "object",\n\s+"x-discover": "([a-z-]+)"/g)].map((m) => `${m[1]} → ${m[2]}`);
+      discovered[service] = [
+        ...text.matchAll(/"([a-z_]+)": \{\n\s+"type": "object",\n\s+"x-discover": "([a-z-]+)"/g),
+      ].map((m) => `${m[1]} → ${m[2]}`);
       assert.ok(!text.includes('application/x-pem-file'), service);
       const generated = readFileSync(join(REPO, 'generated', service, 'config.ts'), 'utf8');
-      for (const line of discovered[service]) assert.ok(generated.includes(`{ path: ['${line.split(' → ')[0]}'], service: '${line.split(' → ')[1]}' }`), `${service}: ${line}`);
+      for (const line of discovered[service])
+        assert.ok(
+          generated.includes(`{ path: ['${line.split(' → ')[0]}'], service: '${line.split(' → ')[1]}' }`),
+          `${service}: ${line}`,
+        );
     }
     assert.deepEqual(discovered, {
       'wazo-auth': [],

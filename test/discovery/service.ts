@@ -9,7 +9,15 @@ import { statSync, readFileSync } from 'node:fs';
 import { createServer as createHttp, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { startRegistration, watchDiscovery, type LoadOptions, type Logger, type Resolved, type ServiceDiscoverySettings, type ServiceSpec } from '../../generator/runtime/index.ts';
+import {
+  startRegistration,
+  watchDiscovery,
+  type LoadOptions,
+  type Logger,
+  type Resolved,
+  type ServiceDiscoverySettings,
+  type ServiceSpec,
+} from '../../generator/runtime/index.ts';
 
 interface Loaded {
   a?: unknown;
@@ -32,7 +40,13 @@ const logger: Logger = {
 const loader = (await import(process.argv[2]!)) as Loader;
 const { service } = loader;
 const consul = { file: false as const, backoff: { initialMs: 50, maxMs: 200 } };
-const options: LoadOptions<Loaded> = { configFile: false, configDir: false, consul, logger, waitForDependencies: { timeoutMs: 20_000, blockMs: 1_000 } };
+const options: LoadOptions<Loaded> = {
+  configFile: false,
+  configDir: false,
+  consul,
+  logger,
+  waitForDependencies: { timeoutMs: 20_000, blockMs: 1_000 },
+};
 const sourceOf = (resolved: Resolved<Loaded>, path: string[]) => resolved.tree.sourceOf(path);
 
 const resolved = await loader.resolveConfigWithSources(options);
@@ -43,13 +57,21 @@ emit({
   event: 'loaded',
   a: config.a,
   aSource: config.a ? sourceOf(resolved, ['a', 'host']) : undefined,
-  pem: { dir: resolved.pemFiles?.dir, dirMode: resolved.pemFiles ? modeOf(resolved.pemFiles.dir) : undefined, files, modes: Object.fromEntries(Object.entries(files).map(([k, p]) => [k, modeOf(p)])) },
+  pem: {
+    dir: resolved.pemFiles?.dir,
+    dirMode: resolved.pemFiles ? modeOf(resolved.pemFiles.dir) : undefined,
+    files,
+    modes: Object.fromEntries(Object.entries(files).map(([k, p]) => [k, modeOf(p)])),
+  },
 });
 
 const secure = Boolean(config.tls?.certificate);
 const handler = (_: unknown, res: { end(text: string): void }) => res.end(JSON.stringify({ service: service.name }));
 const server: Server = secure
-  ? createHttps({ cert: readFileSync(files['tls.certificate']!), key: readFileSync(files['tls.private_key']!) }, handler)
+  ? createHttps(
+      { cert: readFileSync(files['tls.certificate']!), key: readFileSync(files['tls.private_key']!) },
+      handler,
+    )
   : createHttp(handler);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
@@ -64,7 +86,14 @@ const registration = startRegistration({
   logger,
 });
 await registration.registered;
-emit({ event: 'registered', id: registration.id, address: registration.address, port, tags: registration.tags, secure });
+emit({
+  event: 'registered',
+  id: registration.id,
+  address: registration.address,
+  port,
+  tags: registration.tags,
+  secure,
+});
 
 watchDiscovery(service, { consul, logger, blockMs: 1_000 }, (change) => {
   emit({ event: 'moved', ...change });

@@ -35,7 +35,9 @@ for (const model of models) {
       assert.ok(validate({}));
       const flag = model.leaves.find((l) => l.types.length === 1 && l.types[0] === 'boolean');
       if (flag) assert.ok(!validate(nested(flag.path, 'maybe')), `${flag.path.join('.')}: "maybe"`);
-      const port = model.leaves.find((l) => /port$/.test(l.path.at(-1)!) && l.types.includes('integer') && !l.types.includes('string'));
+      const port = model.leaves.find(
+        (l) => /port$/.test(l.path.at(-1)!) && l.types.includes('integer') && !l.types.includes('string'),
+      );
       if (port) assert.ok(!validate(nested(port.path, 70000)), `${port.path.join('.')}: 70000`);
       assert.ok(flag || port, 'the schema has a boolean or a port to reject a wrong value for');
     });

@@ -79,7 +79,10 @@ for (const { models, files } of sets) {
 
       it('says what a SIGHUP does to a file change, rather than that files are read only at start', () => {
         const files = readme.slice(readme.indexOf('### In a config file'), readme.indexOf('### In Consul KV'));
-        assert.match(files, /send `[\w-]+` a SIGHUP: its watcher \(`watchConfig`\)\s+reads every file again, applies the keys marked live at once/);
+        assert.match(
+          files,
+          /send `[\w-]+` a SIGHUP: its watcher \(`watchConfig`\)\s+reads every file again, applies the keys marked live at once/,
+        );
         assert.doesNotMatch(files, /restart `[\w-]+`: files are read at start/);
       });
 

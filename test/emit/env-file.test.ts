@@ -5,11 +5,31 @@ import { emitted, modelOf } from './helpers.ts';
 
 describe('emitter env-file', () => {
   const cases = [
-    { given: 'an integer default', leaf: { type: 'integer', default: 9 }, want: ['# a · an integer · default 9 · restart to apply', "WAZO_T_A='9'"] },
-    { given: "a string holding a '", leaf: { type: 'string', default: "it's", 'x-mutable': true }, want: ['# a · a string · default "it\'s" · applied live', `WAZO_T_A="it's"`] },
-    { given: 'a list', leaf: { type: 'array', items: { type: 'string' }, default: ['a', 'b'] }, want: [`WAZO_T_A='["a","b"]'`] },
-    { given: 'no default', leaf: { type: 'string' }, want: ['# a · a string · no default · restart to apply', '# WAZO_T_A='] },
-    { given: 'a secret', leaf: { type: 'string', default: 's3cret', 'x-secret': true }, want: ['# a · a string · default hidden (secret) · restart to apply', '# WAZO_T_A='] },
+    {
+      given: 'an integer default',
+      leaf: { type: 'integer', default: 9 },
+      want: ['# a · an integer · default 9 · restart to apply', "WAZO_T_A='9'"],
+    },
+    {
+      given: "a string holding a '",
+      leaf: { type: 'string', default: "it's", 'x-mutable': true },
+      want: ['# a · a string · default "it\'s" · applied live', `WAZO_T_A="it's"`],
+    },
+    {
+      given: 'a list',
+      leaf: { type: 'array', items: { type: 'string' }, default: ['a', 'b'] },
+      want: [`WAZO_T_A='["a","b"]'`],
+    },
+    {
+      given: 'no default',
+      leaf: { type: 'string' },
+      want: ['# a · a string · no default · restart to apply', '# WAZO_T_A='],
+    },
+    {
+      given: 'a secret',
+      leaf: { type: 'string', default: 's3cret', 'x-secret': true },
+      want: ['# a · a string · default hidden (secret) · restart to apply', '# WAZO_T_A='],
+    },
   ];
   for (const { given, leaf, want } of cases) {
     it(`given ${given}`, async () => {

@@ -7,19 +7,35 @@ import { emitted, modelOf } from './helpers.ts';
 
 describe('emitter hcl-configs', () => {
   const cases = [
-    { given: 'the default prefix', service: {}, file: 'wazo-t/envconsul.hcl', want: ['  path   = "config/wazo-t/"', '  format = "WAZO_T_{{ key }}"', '  command      = ["/usr/bin/wazo-t"]'] },
-    { given: 'an own consulPrefix and envPrefix', service: { consulPrefix: 'kv/t', envPrefix: 'T' }, file: 'wazo-t/envconsul.hcl', want: ['  path   = "kv/t/"', '  format = "T_{{ key }}"'] },
+    {
+      given: 'the default prefix',
+      service: {},
+      file: 'wazo-t/envconsul.hcl',
+      want: ['  path   = "config/wazo-t/"', '  format = "WAZO_T_{{ key }}"', '  command      = ["/usr/bin/wazo-t"]'],
+    },
+    {
+      given: 'an own consulPrefix and envPrefix',
+      service: { consulPrefix: 'kv/t', envPrefix: 'T' },
+      file: 'wazo-t/envconsul.hcl',
+      want: ['  path   = "kv/t/"', '  format = "T_{{ key }}"'],
+    },
     {
       given: 'a systemd host',
       service: {},
       file: 'wazo-t/consul-template.hcl',
-      want: ['  source      = "/usr/share/wazo-config/wazo-t/wazo-t.env.ctmpl"', '  destination = "/etc/wazo-t/wazo-t.env"', '    command = ["systemctl", "try-restart", "wazo-t.service"]'],
+      want: [
+        '  source      = "/usr/share/wazo-config/wazo-t/wazo-t.env.ctmpl"',
+        '  destination = "/etc/wazo-t/wazo-t.env"',
+        '    command = ["systemctl", "try-restart", "wazo-t.service"]',
+      ],
     },
     {
       given: 'Kubernetes',
       service: {},
       file: 'wazo-t/consul-template.kubernetes.hcl',
-      want: ['    command = ["/bin/sh", "-c", "kubectl apply -f /run/wazo-config/wazo-t/configmap.yaml && kubectl rollout restart deployment/wazo-t"]'],
+      want: [
+        '    command = ["/bin/sh", "-c", "kubectl apply -f /run/wazo-config/wazo-t/configmap.yaml && kubectl rollout restart deployment/wazo-t"]',
+      ],
     },
   ];
   for (const { given, service, file, want } of cases) {

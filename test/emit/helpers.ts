@@ -11,9 +11,19 @@ import type { SchemaProblem } from '../../generator/schema-problems.ts';
 import { REPO } from '../helpers.ts';
 
 /** A service schema: `properties` under an `x-service` named `name` (plus any other root keywords). */
-export function modelOf(properties: Record<string, unknown>, service: Record<string, unknown> = {}, root: Record<string, unknown> = {}): ServiceModel {
+export function modelOf(
+  properties: Record<string, unknown>,
+  service: Record<string, unknown> = {},
+  root: Record<string, unknown> = {},
+): ServiceModel {
   const name = (service.name as string | undefined) ?? 'wazo-t';
-  const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', 'x-service': { name, ...service }, properties, ...root };
+  const schema = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    'x-service': { name, ...service },
+    properties,
+    ...root,
+  };
   const model = buildModel({ service: name, file: `schemas/${name}.schema.json`, raw: schema, schema });
   assert.deepEqual(checkModel(model), [], 'the given schema passes the model rules');
   return model;
@@ -37,6 +47,8 @@ export async function emitted(name: string, ...models: ServiceModel[]): Promise<
 /** What the emitter's check says of these models: `pointer: message`. */
 export function checked(name: string, ...models: ServiceModel[]): string[] {
   const emitter = emitterNamed(name);
-  const problems: SchemaProblem[] = isIndexEmitter(emitter) ? (emitter.check?.(models) ?? []) : models.flatMap((m) => emitter.check?.(m) ?? []);
+  const problems: SchemaProblem[] = isIndexEmitter(emitter)
+    ? (emitter.check?.(models) ?? [])
+    : models.flatMap((m) => emitter.check?.(m) ?? []);
   return problems.map((p) => `${p.pointer}: ${p.message}`);
 }

@@ -5,12 +5,18 @@ import { checked, emitted, modelOf } from './helpers.ts';
 
 describe('emitter kubernetes', () => {
   it('given a plain and a secret leaf: the plain one in the ConfigMap with its default, the secret one in the Secret without', async () => {
-    const files = await emitted('kubernetes', modelOf({ a: { type: 'integer', default: 9 }, s: { type: 'string', default: 'hide', 'x-secret': true } }));
+    const files = await emitted(
+      'kubernetes',
+      modelOf({ a: { type: 'integer', default: 9 }, s: { type: 'string', default: 'hide', 'x-secret': true } }),
+    );
     const configMap = files.get('wazo-t/configmap.yaml.ctmpl')!;
     const secret = files.get('wazo-t/secret.yaml.ctmpl')!;
     assert.ok(configMap.includes('  name: "wazo-t-config"') && configMap.includes('  "WAZO_T_A": "9"'), configMap);
     assert.ok(!configMap.includes('WAZO_T_S'), configMap);
-    assert.ok(secret.includes('  name: "wazo-t-secret"') && secret.includes('{{- if keyExists "config/wazo-t/s" }}'), secret);
+    assert.ok(
+      secret.includes('  name: "wazo-t-secret"') && secret.includes('{{- if keyExists "config/wazo-t/s" }}'),
+      secret,
+    );
     assert.ok(!secret.includes('hide') && !configMap.includes('hide'), 'a secret default is never written');
   });
 

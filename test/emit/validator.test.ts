@@ -19,14 +19,25 @@ describe('emitter validator', () => {
   it('imports each ajv helper it calls from wazo-config/runtime/ajv/<name>, and only those', async () => {
     const plain = (await emitted('validator', modelOf({ port: { type: 'integer' } }))).get('wazo-t/validate.ts')!;
     assert.doesNotMatch(plain, /from 'wazo-config\/runtime\/ajv\//, 'no helper for a plain type check');
-    const withHelpers = (await emitted('validator', modelOf({ name: { type: 'string', minLength: 1 }, url: { type: 'string', format: 'uri' } }))).get('wazo-t/validate.ts')!;
+    const withHelpers = (
+      await emitted(
+        'validator',
+        modelOf({ name: { type: 'string', minLength: 1 }, url: { type: 'string', format: 'uri' } }),
+      )
+    ).get('wazo-t/validate.ts')!;
     assert.match(withHelpers, /^import ajv_ucs2length from 'wazo-config\/runtime\/ajv\/ucs2length';$/m);
     assert.match(withHelpers, /^import ajvFormats from 'wazo-config\/runtime\/ajv\/formats';$/m);
   });
 
   it('writes validate.js + validate.d.ts beside a config.js (generate --js)', async () => {
-    const files = await validatorEmitter.emit(modelOf({ port: { type: 'integer', minimum: 1 } }), { root: REPO, language: 'js' });
+    const files = await validatorEmitter.emit(modelOf({ port: { type: 'integer', minimum: 1 } }), {
+      root: REPO,
+      language: 'js',
+    });
     assert.deepEqual(files.map((f) => f.path).sort(), ['wazo-t/validate.d.ts', 'wazo-t/validate.js']);
-    assert.match(files.find((f) => f.path.endsWith('.d.ts'))!.contents, /export declare const validate: CompiledValidator;/);
+    assert.match(
+      files.find((f) => f.path.endsWith('.d.ts'))!.contents,
+      /export declare const validate: CompiledValidator;/,
+    );
   });
 });

@@ -16,8 +16,20 @@ import type { JsonValue, SettingSpec, ValueType } from '../../generator/runtime/
 
 const INJECTION = "x'\nshared_preload_libraries = 'evil";
 
-function entry(path: string[], value: JsonValue, types: ValueType[] = [typeof value === 'string' ? 'string' : 'integer'], secret = false): Entry {
-  const setting: SettingSpec = { path, env: `PG_${path.join('_').toUpperCase()}`, consulKey: `config/pg/${path.join('/')}`, types, mutable: false, secret };
+function entry(
+  path: string[],
+  value: JsonValue,
+  types: ValueType[] = [typeof value === 'string' ? 'string' : 'integer'],
+  secret = false,
+): Entry {
+  const setting: SettingSpec = {
+    path,
+    env: `PG_${path.join('_').toUpperCase()}`,
+    consulKey: `config/pg/${path.join('/')}`,
+    types,
+    mutable: false,
+    secret,
+  };
   return { setting, rel: path, value };
 }
 
@@ -32,19 +44,36 @@ describe('postgresql writer', () => {
       entry(['auto_explain', 'log_min_duration'], '5s'),
     ]);
     assert.deepEqual(written.refusals, []);
-    assert.equal(written.text, "max_connections = 100\nlog_line_prefix = '%t it''s \\\\ here '\nssl = on\nlisten_addresses = '127.0.0.1, ::1'\nauto_explain.log_min_duration = '5s'\n");
+    assert.equal(
+      written.text,
+      "max_connections = 100\nlog_line_prefix = '%t it''s \\\\ here '\nssl = on\nlisten_addresses = '127.0.0.1, ::1'\nauto_explain.log_min_duration = '5s'\n",
+    );
   });
 
   it('refuses the injection attempt and every control character, naming the key', () => {
-    const written = WRITERS.postgresql([entry(['log_line_prefix'], INJECTION), entry(['application_name'], 'a\u0000b'), entry(['cluster_name'], 'a\rb'), entry(['search_path'], 'ok\tstill ok')]);
-    assert.deepEqual(written.refusals.map((r) => r.key), ['log_line_prefix', 'application_name', 'cluster_name']);
+    const written = WRITERS.postgresql([
+      entry(['log_line_prefix'], INJECTION),
+      entry(['application_name'], 'a\u0000b'),
+      entry(['cluster_name'], 'a\rb'),
+      entry(['search_path'], 'ok\tstill ok'),
+    ]);
+    assert.deepEqual(
+      written.refusals.map((r) => r.key),
+      ['log_line_prefix', 'application_name', 'cluster_name'],
+    );
     assert.match(written.refusals[0]!.reason, /control character .* could start another setting/);
     assert.equal(written.text, "search_path = 'ok\tstill ok'\n", 'only the good line is written');
   });
 
   it('refuses list items holding a comma and maps', () => {
-    const written = WRITERS.postgresql([entry(['listen_addresses'], ['a,b'], ['array']), entry(['m'], { a: 1 }, ['map'])]);
-    assert.deepEqual(written.refusals.map((r) => r.key), ['listen_addresses', 'm']);
+    const written = WRITERS.postgresql([
+      entry(['listen_addresses'], ['a,b'], ['array']),
+      entry(['m'], { a: 1 }, ['map']),
+    ]);
+    assert.deepEqual(
+      written.refusals.map((r) => r.key),
+      ['listen_addresses', 'm'],
+    );
   });
 
   it('property: no string becomes more than one line, and every quote is doubled', () => {
@@ -81,26 +110,56 @@ describe('kamailio writer', () => {
   });
 
   it('refuses line breaks, quotes, backslashes, fractions and lists', () => {
-    const written = WRITERS.kamailio([entry(['a'], 'x\nloadmodule "evil.so"'), entry(['b'], 'say "hi"'), entry(['c'], 'a\\b'), entry(['d'], 1.5, ['number']), entry(['e'], ['x'], ['array'])]);
-    assert.deepEqual(written.refusals.map((r) => r.key), ['a', 'b', 'c', 'd', 'e']);
+    const written = WRITERS.kamailio([
+      entry(['a'], 'x\nloadmodule "evil.so"'),
+      entry(['b'], 'say "hi"'),
+      entry(['c'], 'a\\b'),
+      entry(['d'], 1.5, ['number']),
+      entry(['e'], ['x'], ['array']),
+    ]);
+    assert.deepEqual(
+      written.refusals.map((r) => r.key),
+      ['a', 'b', 'c', 'd', 'e'],
+    );
     assert.equal(written.text, '');
   });
 });
 
 describe('ini writer', () => {
   it('writes sections read back by Python configparser', () => {
-    const entries = [entry(['interface'], 'eth0'), entry(['rtpengine', 'port-min'], 30000), entry(['rtpengine', 'log-facility'], 'local0; not a comment'), entry(['rtpengine', 'flags'], ['a', 'b'], ['array'])];
+    const entries = [
+      entry(['interface'], 'eth0'),
+      entry(['rtpengine', 'port-min'], 30000),
+      entry(['rtpengine', 'log-facility'], 'local0; not a comment'),
+      entry(['rtpengine', 'flags'], ['a', 'b'], ['array']),
+    ];
     const written = WRITERS.ini(entries.slice(1));
     assert.deepEqual(written.refusals, []);
-    const script = 'import configparser,sys,json\nc=configparser.ConfigParser(interpolation=None)\nc.read_string(sys.stdin.read())\nprint(json.dumps({s:dict(c[s]) for s in c.sections()}))';
-    const read = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: written.text, encoding: 'utf8' }));
-    assert.deepEqual(read, { rtpengine: { 'port-min': '30000', 'log-facility': 'local0; not a comment', flags: '["a","b"]' } });
-    assert.deepEqual(WRITERS.ini([entry(['a'], ' padded'), entry(['b'], 'x\n[evil]')]).refusals.map((r) => r.key), ['a', 'b']);
+    const script =
+      'import configparser,sys,json\nc=configparser.ConfigParser(interpolation=None)\nc.read_string(sys.stdin.read())\nprint(json.dumps({s:dict(c[s]) for s in c.sections()}))';
+    const read = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { input: written.text, encoding: 'utf8' }),
+    );
+    assert.deepEqual(read, {
+      rtpengine: { 'port-min': '30000', 'log-facility': 'local0; not a comment', flags: '["a","b"]' },
+    });
+    assert.deepEqual(
+      WRITERS.ini([entry(['a'], ' padded'), entry(['b'], 'x\n[evil]')]).refusals.map((r) => r.key),
+      ['a', 'b'],
+    );
   });
 });
 
 describe('yaml, json and env writers', () => {
-  const hostile = ['it\'s "quoted"', 'line\nbreak', '# not a comment', '{{ x }}', 'key: value', '- item', '\u00e9\u{1F600}'];
+  const hostile = [
+    'it\'s "quoted"',
+    'line\nbreak',
+    '# not a comment',
+    '{{ x }}',
+    'key: value',
+    '- item',
+    '\u00e9\u{1F600}',
+  ];
   it('yaml and json carry any value back', () => {
     const entries = hostile.map((v, i) => entry(['group', `k${i}`], v));
     const expected = { group: Object.fromEntries(hostile.map((v, i) => [`k${i}`, v])) };
@@ -113,7 +172,10 @@ describe('yaml, json and env writers', () => {
     const written = WRITERS.env(ok.map((v, i) => entry([`k${i}`], v)));
     assert.deepEqual(written.refusals, []);
     assert.deepEqual(parseEnv(written.text), Object.fromEntries(ok.map((v, i) => [`PG_K${i}`, v])));
-    assert.deepEqual(WRITERS.env([entry(['cr'], 'a\rb')]).refusals.map((r) => r.key), ['cr']);
+    assert.deepEqual(
+      WRITERS.env([entry(['cr'], 'a\rb')]).refusals.map((r) => r.key),
+      ['cr'],
+    );
   });
 });
 

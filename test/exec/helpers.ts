@@ -26,7 +26,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -36,7 +40,8 @@ export async function until<T>(what: string, check: () => T | undefined | false 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -48,11 +53,15 @@ export class Wrapper {
   private readonly child: ChildProcess;
 
   constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), 'exec', ...args], {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), 'exec', ...args],
+      {
+        cwd: REPO,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let buffered = '';
     const take = (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
@@ -68,7 +77,11 @@ export class Wrapper {
 
   /** The first line matching `pattern` after `from` lines, waited for. */
   line(pattern: RegExp, from = 0, timeoutMs?: number): Promise<string> {
-    return until(`a log line matching ${pattern}`, () => this.lines.slice(from).find((l) => pattern.test(l)), timeoutMs);
+    return until(
+      `a log line matching ${pattern}`,
+      () => this.lines.slice(from).find((l) => pattern.test(l)),
+      timeoutMs,
+    );
   }
 
   get mark(): number {
@@ -81,7 +94,10 @@ export class Wrapper {
 }
 
 /** The instances of `service` whose every check passes, as Consul's health endpoint lists them. */
-export async function passing(server: ConsulTestServer, service: string): Promise<{ Service: { ID: string; Port: number } }[]> {
+export async function passing(
+  server: ConsulTestServer,
+  service: string,
+): Promise<{ Service: { ID: string; Port: number } }[]> {
   const response = await fetch(`${server.url}/v1/health/service/${service}?passing`);
   return (await response.json()) as { Service: { ID: string; Port: number } }[];
 }

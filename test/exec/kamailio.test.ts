@@ -25,7 +25,12 @@ describe('wazo-config exec kamailio, with a real Kamailio', { skip }, () => {
   let dir: string;
   let port: number;
   let wrapper: Wrapper;
-  const kamcmd = (...args: string[]) => execFileSync('kamcmd', ['-s', `unixs:${join(dir, 'ctl')}`, ...args], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const kamcmd = (...args: string[]) =>
+    execFileSync('kamcmd', ['-s', `unixs:${join(dir, 'ctl')}`, ...args], {
+      encoding: 'utf8',
+      timeout: 5_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   const upSince = () => /up_since: (.*)/.exec(kamcmd('core.uptime'))![1];
 
   before(async () => {
@@ -54,17 +59,34 @@ describe('wazo-config exec kamailio, with a real Kamailio', { skip }, () => {
       ].join('\n'),
     );
     server.kv.put(`${P}/listen`, `tcp:127.0.0.1:${port}`);
-    wrapper = new Wrapper(['kamailio', '--render-dir', dir, '--grace', '10', '--', 'kamailio', '-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-Y', dir], {
-      ...process.env,
-      WAZO_CONSUL_HOST: '127.0.0.1',
-      WAZO_CONSUL_PORT: String(server.port),
-      KAMAILIO_CTL_SOCKET: `unixs:${join(dir, 'ctl')}`,
-      KAMAILIO_SERVICE_DISCOVERY_ADVERTISE_ADDRESS: '127.0.0.1',
-      KAMAILIO_SERVICE_DISCOVERY_ADVERTISE_PORT: String(port),
-      KAMAILIO_SERVICE_DISCOVERY_TTL_INTERVAL: '2',
-      KAMAILIO_SERVICE_DISCOVERY_REFRESH_INTERVAL: '0.5',
-      KAMAILIO_SERVICE_DISCOVERY_RETRY_INTERVAL: '0.3',
-    });
+    wrapper = new Wrapper(
+      [
+        'kamailio',
+        '--render-dir',
+        dir,
+        '--grace',
+        '10',
+        '--',
+        'kamailio',
+        '-f',
+        join(dir, 'kamailio.cfg'),
+        '-DD',
+        '-E',
+        '-Y',
+        dir,
+      ],
+      {
+        ...process.env,
+        WAZO_CONSUL_HOST: '127.0.0.1',
+        WAZO_CONSUL_PORT: String(server.port),
+        KAMAILIO_CTL_SOCKET: `unixs:${join(dir, 'ctl')}`,
+        KAMAILIO_SERVICE_DISCOVERY_ADVERTISE_ADDRESS: '127.0.0.1',
+        KAMAILIO_SERVICE_DISCOVERY_ADVERTISE_PORT: String(port),
+        KAMAILIO_SERVICE_DISCOVERY_TTL_INTERVAL: '2',
+        KAMAILIO_SERVICE_DISCOVERY_REFRESH_INTERVAL: '0.5',
+        KAMAILIO_SERVICE_DISCOVERY_RETRY_INTERVAL: '0.3',
+      },
+    );
   });
   after(async () => {
     wrapper?.kill('SIGKILL');
@@ -78,7 +100,10 @@ describe('wazo-config exec kamailio, with a real Kamailio', { skip }, () => {
   });
 
   it('starts Kamailio from the rendered #!define and #!substdef lines and registers it as passing once it answers', async () => {
-    const [instance] = await until('kamailio passing in Consul', async () => (await passing(server, 'kamailio'))[0] && passing(server, 'kamailio'));
+    const [instance] = await until(
+      'kamailio passing in Consul',
+      async () => (await passing(server, 'kamailio'))[0] && passing(server, 'kamailio'),
+    );
     assert.equal(instance!.Service.Port, port);
     assert.equal(await tcpProbe('127.0.0.1', port, 2_000), true, 'it listens on the rendered LISTEN');
     const local = readFileSync(join(dir, 'kamailio-local.cfg'), 'utf8');

@@ -18,7 +18,10 @@ import { missingTool } from '../missing-tool.ts';
 import { asUser, freePort, passing, registered, until, Wrapper } from './helpers.ts';
 
 const BIN = '/usr/lib/postgresql/15/bin';
-const skip = missingTool(`${BIN}/postgres`, ['--version'], 'postgresql-15') || missingTool('psql', ['--version'], 'postgresql-15') || missingTool('setpriv', ['--version'], 'util-linux');
+const skip =
+  missingTool(`${BIN}/postgres`, ['--version'], 'postgresql-15') ||
+  missingTool('psql', ['--version'], 'postgresql-15') ||
+  missingTool('setpriv', ['--version'], 'util-linux');
 const INJECTION = "x'\nshared_preload_libraries = 'evil";
 const P = 'config/postgresql';
 
@@ -28,7 +31,12 @@ describe('wazo-config exec postgresql, with a real PostgreSQL', { skip }, () => 
   let port: number;
   let wrapper: Wrapper;
   const rendered = () => join(dir, 'conf.d', '50-wazo-config.conf');
-  const sql = (query: string) => execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-At', '-c', query], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).replace(/\n$/, '');
+  const sql = (query: string) =>
+    execFileSync(
+      'psql',
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-At', '-c', query],
+      { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    ).replace(/\n$/, '');
   const startTime = () => sql('SELECT pg_postmaster_start_time()');
 
   before(async () => {
@@ -38,29 +46,59 @@ describe('wazo-config exec postgresql, with a real PostgreSQL', { skip }, () => 
     mkdirSync(data, { mode: 0o700 });
     mkdirSync(join(dir, 'conf.d'));
     if (process.getuid?.() === 0) {
-      const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) };
+      const { uid, gid } = {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+      };
       for (const d of [dir, data]) chownSync(d, uid, gid);
     }
-    execFileSync(asUser('postgres')[0] ?? `${BIN}/initdb`, [...asUser('postgres').slice(1), ...(asUser('postgres').length ? [`${BIN}/initdb`] : []), '-D', data, '--auth=trust', '-U', 'postgres', '--no-sync'], { stdio: 'ignore' });
+    execFileSync(
+      asUser('postgres')[0] ?? `${BIN}/initdb`,
+      [
+        ...asUser('postgres').slice(1),
+        ...(asUser('postgres').length ? [`${BIN}/initdb`] : []),
+        '-D',
+        data,
+        '--auth=trust',
+        '-U',
+        'postgres',
+        '--no-sync',
+      ],
+      { stdio: 'ignore' },
+    );
     // As Debian's postgresql.conf does, the main file includes a conf.d directory: the rendered drop-in goes there.
     appendFileSync(join(data, 'postgresql.conf'), `\ninclude_dir = '${join(dir, 'conf.d')}'\n`);
     port = await freePort();
     server.kv.put(`${P}/port`, String(port));
     server.kv.put(`${P}/listen_addresses`, '127.0.0.1');
     server.kv.put(`${P}/max_connections`, '50');
-    wrapper = new Wrapper(['postgresql', '--render-dir', join(dir, 'conf.d'), '--grace', '20', '--', ...asUser('postgres'), `${BIN}/postgres`, '-D', data], {
-      ...process.env,
-      WAZO_CONSUL_HOST: '127.0.0.1',
-      WAZO_CONSUL_PORT: String(server.port),
-      WAZO_CONSUL_FILE: '',
-      POSTGRESQL_UNIX_SOCKET_DIRECTORIES: dir,
-      POSTGRESQL_SHARED_BUFFERS: '16MB',
-      POSTGRESQL_SERVICE_DISCOVERY_ADVERTISE_ADDRESS: '127.0.0.1',
-      POSTGRESQL_SERVICE_DISCOVERY_ADVERTISE_PORT: String(port),
-      POSTGRESQL_SERVICE_DISCOVERY_TTL_INTERVAL: '2',
-      POSTGRESQL_SERVICE_DISCOVERY_REFRESH_INTERVAL: '0.5',
-      POSTGRESQL_SERVICE_DISCOVERY_RETRY_INTERVAL: '0.3',
-    });
+    wrapper = new Wrapper(
+      [
+        'postgresql',
+        '--render-dir',
+        join(dir, 'conf.d'),
+        '--grace',
+        '20',
+        '--',
+        ...asUser('postgres'),
+        `${BIN}/postgres`,
+        '-D',
+        data,
+      ],
+      {
+        ...process.env,
+        WAZO_CONSUL_HOST: '127.0.0.1',
+        WAZO_CONSUL_PORT: String(server.port),
+        WAZO_CONSUL_FILE: '',
+        POSTGRESQL_UNIX_SOCKET_DIRECTORIES: dir,
+        POSTGRESQL_SHARED_BUFFERS: '16MB',
+        POSTGRESQL_SERVICE_DISCOVERY_ADVERTISE_ADDRESS: '127.0.0.1',
+        POSTGRESQL_SERVICE_DISCOVERY_ADVERTISE_PORT: String(port),
+        POSTGRESQL_SERVICE_DISCOVERY_TTL_INTERVAL: '2',
+        POSTGRESQL_SERVICE_DISCOVERY_REFRESH_INTERVAL: '0.5',
+        POSTGRESQL_SERVICE_DISCOVERY_RETRY_INTERVAL: '0.3',
+      },
+    );
   });
   after(async () => {
     wrapper?.kill('SIGKILL');
@@ -78,7 +116,10 @@ describe('wazo-config exec postgresql, with a real PostgreSQL', { skip }, () => 
     assert.equal(sql('SHOW max_connections'), '50');
     assert.equal(sql('SHOW port'), String(port));
     assert.match(readFileSync(rendered(), 'utf8'), /^max_connections = 50$/m);
-    const [instance] = await until('postgresql passing in Consul', async () => (await passing(server, 'postgresql'))[0] && passing(server, 'postgresql'));
+    const [instance] = await until(
+      'postgresql passing in Consul',
+      async () => (await passing(server, 'postgresql'))[0] && passing(server, 'postgresql'),
+    );
     assert.equal(instance!.Service.Port, port);
   });
 
@@ -88,7 +129,10 @@ describe('wazo-config exec postgresql, with a real PostgreSQL', { skip }, () => 
     server.kv.put(`${P}/log_min_messages`, 'info');
     await until('log_min_messages = info', () => sql('SHOW log_min_messages') === 'info');
     assert.equal(startTime(), started, 'not restarted');
-    await wrapper.line(/postgresql: applied live: log_min_messages: "warning" → "info" \(consul config\/postgresql\/log_min_messages\)/, mark);
+    await wrapper.line(
+      /postgresql: applied live: log_min_messages: "warning" → "info" \(consul config\/postgresql\/log_min_messages\)/,
+      mark,
+    );
   });
 
   it('restarts it for a restart-only change, with the new value', async () => {
@@ -105,11 +149,17 @@ describe('wazo-config exec postgresql, with a real PostgreSQL', { skip }, () => 
     const started = startTime();
     let mark = wrapper.mark;
     server.kv.put(`${P}/max_connections`, 'lots');
-    await wrapper.line(/max_connections \(consul config\/postgresql\/max_connections\): expected an integer, got "lots"/, mark);
+    await wrapper.line(
+      /max_connections \(consul config\/postgresql\/max_connections\): expected an integer, got "lots"/,
+      mark,
+    );
     mark = wrapper.mark;
     server.kv.put(`${P}/max_connections`, '60');
     server.kv.put(`${P}/log_line_prefix`, INJECTION);
-    const refused = await wrapper.line(/change not applied: log_line_prefix .*cannot be written to .*50-wazo-config\.conf \(postgresql\): it holds a control character/, mark);
+    const refused = await wrapper.line(
+      /change not applied: log_line_prefix .*cannot be written to .*50-wazo-config\.conf \(postgresql\): it holds a control character/,
+      mark,
+    );
     assert.match(refused, /the daemon keeps running on its last good files/);
     assert.equal(readFileSync(rendered(), 'utf8'), good, 'the file is the last good one');
     assert.doesNotMatch(readFileSync(rendered(), 'utf8'), /evil/);

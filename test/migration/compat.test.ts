@@ -21,68 +21,166 @@ const BASE: Schema = {
     password: { type: 'string', default: 'guest', 'x-secret': true },
     headers: { type: 'array', items: { type: 'string' }, default: [] },
     plugins: { type: 'object', additionalProperties: { type: 'boolean' }, default: {} },
-    bus: { type: 'object', properties: { host: { type: 'string', default: 'localhost' }, port: { type: ['integer', 'string'], default: 5672 } } },
+    bus: {
+      type: 'object',
+      properties: {
+        host: { type: 'string', default: 'localhost' },
+        port: { type: ['integer', 'string'], default: 5672 },
+      },
+    },
     token: { type: 'string' },
   },
 };
 
-const b = (key: string, rule: string, detail?: string): Partial<Finding> => ({ key, rule, kind: 'breaking', ...(detail ? { detail } : {}) });
-const s = (key: string, rule: string, detail?: string): Partial<Finding> => ({ key, rule, kind: 'safe', ...(detail ? { detail } : {}) });
+const b = (key: string, rule: string, detail?: string): Partial<Finding> => ({
+  key,
+  rule,
+  kind: 'breaking',
+  ...(detail ? { detail } : {}),
+});
+const s = (key: string, rule: string, detail?: string): Partial<Finding> => ({
+  key,
+  rule,
+  kind: 'safe',
+  ...(detail ? { detail } : {}),
+});
 
 const TABLE: { change: string; edit(schema: Schema): void; expected: Partial<Finding>[] }[] = [
   { change: 'nothing', edit: () => {}, expected: [] },
   { change: 'a description', edit: (x) => (x.properties.port.description = 'Port to listen on'), expected: [] },
-  { change: 'a removed key', edit: (x) => delete x.properties.host, expected: [b('host', 'a key was removed', 'was string')] },
-  { change: 'a new key with a default', edit: (x) => (x.properties.timeout = { type: 'number', default: 1.5 }), expected: [s('timeout', 'a key was added', 'default 1.5')] },
-  { change: 'a new optional key without default', edit: (x) => (x.properties.uuid = { type: 'string' }), expected: [s('uuid', 'a key was added', 'optional')] },
+  {
+    change: 'a removed key',
+    edit: (x) => delete x.properties.host,
+    expected: [b('host', 'a key was removed', 'was string')],
+  },
+  {
+    change: 'a new key with a default',
+    edit: (x) => (x.properties.timeout = { type: 'number', default: 1.5 }),
+    expected: [s('timeout', 'a key was added', 'default 1.5')],
+  },
+  {
+    change: 'a new optional key without default',
+    edit: (x) => (x.properties.uuid = { type: 'string' }),
+    expected: [s('uuid', 'a key was added', 'optional')],
+  },
   {
     change: 'a new required key without default',
-    edit: (x) => Object.assign(x, { required: ['uuid'] }, { properties: { ...x.properties, uuid: { type: 'string' } } }),
+    edit: (x) =>
+      Object.assign(x, { required: ['uuid'] }, { properties: { ...x.properties, uuid: { type: 'string' } } }),
     expected: [b('uuid', 'a new key is required and has no default')],
   },
   {
     change: 'a new required key with a default',
-    edit: (x) => Object.assign(x, { required: ['uuid'] }, { properties: { ...x.properties, uuid: { type: 'string', default: 'u' } } }),
+    edit: (x) =>
+      Object.assign(
+        x,
+        { required: ['uuid'] },
+        { properties: { ...x.properties, uuid: { type: 'string', default: 'u' } } },
+      ),
     expected: [s('uuid', 'a key was added', 'default "u"')],
   },
-  { change: 'an existing key made required', edit: (x) => (x.required = ['token']), expected: [b('token', 'a key became required and has no default')] },
-  { change: 'a union narrowed', edit: (x) => (x.properties.bus.properties.port.type = 'integer'), expected: [b('bus.port', 'a type was narrowed', 'integer | string → integer')] },
-  { change: 'integer widened to number', edit: (x) => (x.properties.port.type = 'number'), expected: [s('port', 'a type was widened', 'integer → number')] },
+  {
+    change: 'an existing key made required',
+    edit: (x) => (x.required = ['token']),
+    expected: [b('token', 'a key became required and has no default')],
+  },
+  {
+    change: 'a union narrowed',
+    edit: (x) => (x.properties.bus.properties.port.type = 'integer'),
+    expected: [b('bus.port', 'a type was narrowed', 'integer | string → integer')],
+  },
+  {
+    change: 'integer widened to number',
+    edit: (x) => (x.properties.port.type = 'number'),
+    expected: [s('port', 'a type was widened', 'integer → number')],
+  },
   {
     change: 'null no longer accepted',
     edit: (x) => Object.assign(x.properties.prefix, { type: 'string', default: '/api' }),
-    expected: [b('prefix', 'a type was narrowed', 'string | null → string'), b('prefix', 'the default changed', 'null → "/api"')],
+    expected: [
+      b('prefix', 'a type was narrowed', 'string | null → string'),
+      b('prefix', 'the default changed', 'null → "/api"'),
+    ],
   },
-  { change: 'list items widened', edit: (x) => (x.properties.headers.items.type = ['string', 'integer']), expected: [s('headers', 'a type was widened', 'array<string> → array<string> | array<integer>')] },
+  {
+    change: 'list items widened',
+    edit: (x) => (x.properties.headers.items.type = ['string', 'integer']),
+    expected: [s('headers', 'a type was widened', 'array<string> → array<string> | array<integer>')],
+  },
   {
     change: 'list items changed',
     edit: (x) => (x.properties.headers.items.type = 'integer'),
-    expected: [b('headers', 'a type was narrowed', 'array<string> → array<integer>'), s('headers', 'a type was widened', 'array<string> → array<integer>')],
+    expected: [
+      b('headers', 'a type was narrowed', 'array<string> → array<integer>'),
+      s('headers', 'a type was widened', 'array<string> → array<integer>'),
+    ],
   },
   {
     change: 'enum values removed and added',
     edit: (x) => (x.properties.level.enum = ['info', 'error', 'warning']),
-    expected: [b('level', 'a constraint was added or tightened', 'enum lost "debug"'), s('level', 'a constraint was removed or relaxed', 'enum gained "warning"')],
+    expected: [
+      b('level', 'a constraint was added or tightened', 'enum lost "debug"'),
+      s('level', 'a constraint was removed or relaxed', 'enum gained "warning"'),
+    ],
   },
   {
     change: 'bounds moved',
     edit: (x) => Object.assign(x.properties.port, { minimum: 1024, maximum: undefined }),
-    expected: [b('port', 'a constraint was added or tightened', 'minimum 1 → 1024'), s('port', 'a constraint was removed or relaxed', 'maximum 65535 → none')],
+    expected: [
+      b('port', 'a constraint was added or tightened', 'minimum 1 → 1024'),
+      s('port', 'a constraint was removed or relaxed', 'maximum 65535 → none'),
+    ],
   },
-  { change: 'a pattern added', edit: (x) => (x.properties.host.pattern = '^[a-z.]+$'), expected: [b('host', 'a constraint was added or tightened', 'pattern none → "^[a-z.]+$"')] },
-  { change: 'a default changed', edit: (x) => (x.properties.port.default = 9001), expected: [b('port', 'the default changed', '9000 → 9001')] },
-  { change: "a secret's default changed", edit: (x) => (x.properties.password.default = 'other'), expected: [b('password', 'the default changed', '***** → *****')] },
-  { change: 'a default removed', edit: (x) => delete x.properties.host.default, expected: [b('host', 'the default was removed', 'was "localhost"')] },
-  { change: 'a default added', edit: (x) => (x.properties.token.default = 'abc'), expected: [s('token', 'a default was added', '"abc"')] },
-  { change: 'mutable → immutable', edit: (x) => delete x.properties.level['x-mutable'], expected: [b('level', 'a key became immutable')] },
-  { change: 'immutable → mutable', edit: (x) => (x.properties.port['x-mutable'] = true), expected: [s('port', 'a key became mutable')] },
-  { change: 'an explicit env name', edit: (x) => (x.properties.host['x-env'] = 'WAZO_X_HOSTNAME'), expected: [b('host', 'the environment variable name changed', 'WAZO_X_HOST → WAZO_X_HOSTNAME')] },
+  {
+    change: 'a pattern added',
+    edit: (x) => (x.properties.host.pattern = '^[a-z.]+$'),
+    expected: [b('host', 'a constraint was added or tightened', 'pattern none → "^[a-z.]+$"')],
+  },
+  {
+    change: 'a default changed',
+    edit: (x) => (x.properties.port.default = 9001),
+    expected: [b('port', 'the default changed', '9000 → 9001')],
+  },
+  {
+    change: "a secret's default changed",
+    edit: (x) => (x.properties.password.default = 'other'),
+    expected: [b('password', 'the default changed', '***** → *****')],
+  },
+  {
+    change: 'a default removed',
+    edit: (x) => delete x.properties.host.default,
+    expected: [b('host', 'the default was removed', 'was "localhost"')],
+  },
+  {
+    change: 'a default added',
+    edit: (x) => (x.properties.token.default = 'abc'),
+    expected: [s('token', 'a default was added', '"abc"')],
+  },
+  {
+    change: 'mutable → immutable',
+    edit: (x) => delete x.properties.level['x-mutable'],
+    expected: [b('level', 'a key became immutable')],
+  },
+  {
+    change: 'immutable → mutable',
+    edit: (x) => (x.properties.port['x-mutable'] = true),
+    expected: [s('port', 'a key became mutable')],
+  },
+  {
+    change: 'an explicit env name',
+    edit: (x) => (x.properties.host['x-env'] = 'WAZO_X_HOSTNAME'),
+    expected: [b('host', 'the environment variable name changed', 'WAZO_X_HOST → WAZO_X_HOSTNAME')],
+  },
   {
     change: 'a renamed key (a Consul key and env name change are the same key removed and added)',
     edit: (x) => ((x.properties.hostname = x.properties.host), delete x.properties.host),
     expected: [b('host', 'a key was removed', 'was string'), s('hostname', 'a key was added', 'default "localhost"')],
   },
-  { change: 'the env prefix, reported once', edit: (x) => (x['x-service'].envPrefix = 'WX'), expected: [b('(service)', 'the environment prefix changed', 'WAZO_X_* → WX_*')] },
+  {
+    change: 'the env prefix, reported once',
+    edit: (x) => (x['x-service'].envPrefix = 'WX'),
+    expected: [b('(service)', 'the environment prefix changed', 'WAZO_X_* → WX_*')],
+  },
   {
     change: 'the Consul prefix, reported once',
     edit: (x) => (x['x-service'].consulPrefix = 'config/x'),
@@ -91,12 +189,31 @@ const TABLE: { change: string; edit(schema: Schema): void; expected: Partial<Fin
   {
     change: 'the Consul prefix moved and one key renamed by x-env',
     edit: (x) => ((x['x-service'].consulPrefix = 'config/x'), (x.properties.port['x-env'] = 'PORT')),
-    expected: [b('(service)', 'the Consul prefix changed', 'config/wazo-x/ → config/x/'), b('port', 'the environment variable name changed', 'WAZO_X_PORT → PORT')],
+    expected: [
+      b('(service)', 'the Consul prefix changed', 'config/wazo-x/ → config/x/'),
+      b('port', 'the environment variable name changed', 'WAZO_X_PORT → PORT'),
+    ],
   },
-  { change: 'the conf.d directory', edit: (x) => (x['x-service'].configDir = '/etc/x/conf.d'), expected: [b('(service)', 'the conf.d directory changed', '/etc/wazo-x/conf.d → /etc/x/conf.d')] },
-  { change: 'a secret made public', edit: (x) => delete x.properties.password['x-secret'], expected: [b('password', 'a secret key is no longer secret')] },
-  { change: 'a key made secret', edit: (x) => (x.properties.host['x-secret'] = true), expected: [s('host', 'a key became secret')] },
-  { change: 'a key deprecated', edit: (x) => (x.properties.host.deprecated = true), expected: [s('host', 'a key was deprecated')] },
+  {
+    change: 'the conf.d directory',
+    edit: (x) => (x['x-service'].configDir = '/etc/x/conf.d'),
+    expected: [b('(service)', 'the conf.d directory changed', '/etc/wazo-x/conf.d → /etc/x/conf.d')],
+  },
+  {
+    change: 'a secret made public',
+    edit: (x) => delete x.properties.password['x-secret'],
+    expected: [b('password', 'a secret key is no longer secret')],
+  },
+  {
+    change: 'a key made secret',
+    edit: (x) => (x.properties.host['x-secret'] = true),
+    expected: [s('host', 'a key became secret')],
+  },
+  {
+    change: 'a key deprecated',
+    edit: (x) => (x.properties.host.deprecated = true),
+    expected: [s('host', 'a key was deprecated')],
+  },
   {
     change: "an open map's values",
     edit: (x) => (x.properties.plugins.additionalProperties = { type: 'string' }),
@@ -115,7 +232,11 @@ const TABLE: { change: string; edit(schema: Schema): void; expected: Partial<Fin
   {
     change: 'a group turned into an open map',
     edit: (x) => (x.properties.bus = { type: 'object', additionalProperties: true, default: {} }),
-    expected: [b('bus.host', 'a key was removed', 'was string'), b('bus.port', 'a key was removed', 'was integer | string'), s('bus', 'a key was added', 'default {}')],
+    expected: [
+      b('bus.host', 'a key was removed', 'was string'),
+      b('bus.port', 'a key was removed', 'was integer | string'),
+      s('bus', 'a key was added', 'default {}'),
+    ],
   },
 ];
 
@@ -130,18 +251,25 @@ describe('compat rules', () => {
     it(row.change, async () => {
       const updated = structuredClone(BASE);
       row.edit(updated);
-      const order = (list: Partial<Finding>[]) => [...list].sort((x, y) => (x.kind! < y.kind! ? -1 : x.kind! > y.kind! ? 1 : 0));
+      const order = (list: Partial<Finding>[]) =>
+        [...list].sort((x, y) => (x.kind! < y.kind! ? -1 : x.kind! > y.kind! ? 1 : 0));
       assert.deepEqual(await findings(BASE, updated), order(row.expected));
     });
   }
 
   it('resolves $ref relative to each file, so a split schema compares equal to the same one inline', async () => {
     const dir = writeFiles({
-      'old/wazo-x.schema.json': JSON.stringify({ ...BASE, properties: { ...BASE.properties, port: { $ref: 'common.json#/$defs/port' } } }),
+      'old/wazo-x.schema.json': JSON.stringify({
+        ...BASE,
+        properties: { ...BASE.properties, port: { $ref: 'common.json#/$defs/port' } },
+      }),
       'old/common.json': JSON.stringify({ $defs: { port: BASE.properties.port } }),
       'new.json': JSON.stringify(BASE),
     });
-    const report = compare(await modelOf(join(dir, 'old/wazo-x.schema.json'), dir), await modelOf(join(dir, 'new.json'), dir));
+    const report = compare(
+      await modelOf(join(dir, 'old/wazo-x.schema.json'), dir),
+      await modelOf(join(dir, 'new.json'), dir),
+    );
     assert.deepEqual(report, { service: 'wazo-x', breaking: [], safe: [] });
   });
 });
@@ -178,15 +306,21 @@ describe('wazo-config compat', () => {
     const json = cli(dir, ['compat', 'old.json', 'new.json', '--json']);
     assert.equal(json.status, 1);
     const report = JSON.parse(json.stdout) as { service: string; breaking: Finding[]; safe: Finding[] };
-    assert.deepEqual(report.breaking.map((f) => [f.key, f.rule, f.detail]), [
-      ['bus.port', 'a type was narrowed', 'integer | string → integer'],
-      ['bus.port', 'the default changed', '5672 → 5673'],
-    ]);
+    assert.deepEqual(
+      report.breaking.map((f) => [f.key, f.rule, f.detail]),
+      [
+        ['bus.port', 'a type was narrowed', 'integer | string → integer'],
+        ['bus.port', 'the default changed', '5672 → 5673'],
+      ],
+    );
     assert.equal(report.safe.length, 1);
   });
 
   it('fails with the schema problems of an invalid file', () => {
-    const dir = writeFiles({ 'old.json': JSON.stringify(BASE), 'new.json': JSON.stringify({ ...BASE, properties: { port: { type: 'integr' } } }) });
+    const dir = writeFiles({
+      'old.json': JSON.stringify(BASE),
+      'new.json': JSON.stringify({ ...BASE, properties: { port: { type: 'integr' } } }),
+    });
     const result = cli(dir, ['compat', 'old.json', 'new.json']);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^new\.json#\/properties\/port\/type: not a valid JSON Schema/m);

@@ -34,10 +34,20 @@ export interface Component {
 /** The 22 components of the corpus (test/fixtures/wazo/README.md). */
 export function corpusComponents(): Component[] {
   const names = readdirSync(CORPUS).filter((name) => existsSync(join(CORPUS, name, 'config.yml')));
-  const ymlIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((f) => join(dir, f)) : []);
+  const ymlIn = (dir: string) =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.yml'))
+          .sort()
+          .map((f) => join(dir, f))
+      : [];
   return names.map((name) => {
     const shipped = names.flatMap((other) => ymlIn(join(CORPUS, other, `shipped-into-${name}-conf.d`)));
     const defaults = join(CORPUS, name, 'default_config.yml');
-    return { name, files: [join(CORPUS, name, 'config.yml'), ...ymlIn(join(CORPUS, name, 'conf.d')), ...shipped], ...(existsSync(defaults) ? { defaults } : {}) };
+    return {
+      name,
+      files: [join(CORPUS, name, 'config.yml'), ...ymlIn(join(CORPUS, name, 'conf.d')), ...shipped],
+      ...(existsSync(defaults) ? { defaults } : {}),
+    };
   });
 }

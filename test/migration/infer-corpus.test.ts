@@ -42,12 +42,20 @@ describe('infer over the real-world corpus', () => {
       assert.equal(results.length, inputs.length);
       for (const result of results) {
         assert.deepEqual(result.differences, [], result.file);
-        if (result.skipped) assert.match(readFileSync(result.file, 'utf8'), /^!exec/m, `${result.file} is skipped only as an !exec file`);
+        if (result.skipped)
+          assert.match(readFileSync(result.file, 'utf8'), /^!exec/m, `${result.file} is skipped only as an !exec file`);
       }
       if (!c.defaults) return;
       // An independent golden: Wazo's own ChainMap(config.yml, defaults).
       const spec = await specOf(inferred.schema);
-      const { config } = await resolveConfig(spec, { configFile: c.files[0]!, configDir: false, consul: false, env: {}, strict: true, logger: memoryLogger() });
+      const { config } = await resolveConfig(spec, {
+        configFile: c.files[0]!,
+        configDir: false,
+        consul: false,
+        env: {},
+        strict: true,
+        logger: memoryLogger(),
+      });
       assert.deepEqual(config, readJson(join(CORPUS, c.name, 'effective_config.json')));
     });
 
@@ -56,7 +64,8 @@ describe('infer over the real-world corpus', () => {
       assert.deepEqual(problems, []);
       const inferred = inferSchema(inputs, { service: c.name });
       assert.deepEqual(inferred.problems, []);
-      for (const result of await verifyInferred(inferred.schema, inputs, tempRoot())) assert.deepEqual(result.differences, [], result.file);
+      for (const result of await verifyInferred(inferred.schema, inputs, tempRoot()))
+        assert.deepEqual(result.differences, [], result.file);
     });
   }
 });
@@ -68,15 +77,26 @@ describe('what the drafts say', () => {
     const calld = schema('wazo-calld');
     assert.equal(at(calld, 'rest_api/listen').description, 'Address to listen on', 'the first key of a mapping');
     assert.equal(at(calld, 'rest_api').description, 'REST API server');
-    assert.match(at(calld, 'rest_api/max_threads').description as string, /^Maximum of concurrent threads processing requests\. The number of threads \(and database connections\) scales/);
-    assert.equal(at(calld, 'extra_config_files').description, 'Directory in which to place config overrides', 'not the file header above a blank line');
+    assert.match(
+      at(calld, 'rest_api/max_threads').description as string,
+      /^Maximum of concurrent threads processing requests\. The number of threads \(and database connections\) scales/,
+    );
+    assert.equal(
+      at(calld, 'extra_config_files').description,
+      'Directory in which to place config overrides',
+      'not the file header above a blank line',
+    );
     assert.equal(at(calld, 'auth/host').description, undefined);
   });
 
   it('infers integer vs number from the text, nullable from null, unions from disagreeing files', () => {
     assert.equal(at(schema('wazo-auth'), 'token_cleanup_interval').type, 'number', '60.0 in the defaults');
     assert.equal(at(schema('wazo-auth'), 'default_token_lifetime').type, 'integer');
-    assert.deepEqual(at(schema('wazo-confd'), 'sysconfd/port'), { type: ['string', 'integer'], default: '8668' }, "'8668' in code, 8668 in config.yml");
+    assert.deepEqual(
+      at(schema('wazo-confd'), 'sysconfd/port'),
+      { type: ['string', 'integer'], default: '8668' },
+      "'8668' in code, 8668 in config.yml",
+    );
     const poolSize = at(schema('wazo-calld'), 'ari/connection/pool_size');
     assert.deepEqual(poolSize.type, ['string', 'null']);
     assert.match(poolSize.$comment as string, /^review: only null was seen/);
@@ -115,13 +135,18 @@ describe('what the drafts say', () => {
     assert.equal(host.default, undefined);
     assert.match(host.$comment as string, /seen only in a commented-out example/);
     assert.equal(at(schema('wazo-calld'), 'consul/token')['x-secret'], true);
-    assert.equal(at(schema('wazo-calld'), 'service_discovery/enabled').description, 'Indicates whether of not to use service discovery.');
+    assert.equal(
+      at(schema('wazo-calld'), 'service_discovery/enabled').description,
+      'Indicates whether of not to use service discovery.',
+    );
   });
 
   it('recognises !exec files without running them', () => {
     const notes = drafts.get('wazo-phoned')!.inferred.notes.map((n) => `${n.where}: ${n.message}`);
     assert.ok(
-      notes.includes(`${join(CORPUS, 'wazo-phoned/conf.d/50-authorized-subnets.yml')}:2: an !exec node (command: wazo-confgen phoned/config.yml): recognised, not run; the keys it stands for are not inferred`),
+      notes.includes(
+        `${join(CORPUS, 'wazo-phoned/conf.d/50-authorized-subnets.yml')}:2: an !exec node (command: wazo-confgen phoned/config.yml): recognised, not run; the keys it stands for are not inferred`,
+      ),
       notes.join('\n'),
     );
     assert.ok(existsSync(join(CORPUS, 'wazo-provd/conf.d/50-network.yml')));

@@ -14,7 +14,8 @@ import { cli, REPO } from '../helpers.ts';
 import { writeFiles } from './helpers.ts';
 
 /** The comment the yaml library keeps above the first key of `text`. */
-const commentAbove = (text: string) => (parseDocument(text).contents as { items: { key: { commentBefore?: string } }[] }).items[0]!.key.commentBefore;
+const commentAbove = (text: string) =>
+  (parseDocument(text).contents as { items: { key: { commentBefore?: string } }[] }).items[0]!.key.commentBefore;
 
 describe('descriptions from comments', () => {
   for (const [text, expected] of [
@@ -22,7 +23,10 @@ describe('descriptions from comments', () => {
     ['# Maximum of threads. This many\n# are kept ready.\nport: 1\n', 'Maximum of threads. This many are kept ready.'],
     ['# First paragraph.\n#\n# Second paragraph.\nport: 1\n', 'First paragraph.\n\nSecond paragraph.'],
     ['# File header\n\n# Directory of overrides\nport: 1\n', 'Directory of overrides'],
-    ['# Pool size.\n# null: defaults to rest_api.max_threads\nport: 1\n', 'Pool size. null: defaults to rest_api.max_threads'],
+    [
+      '# Pool size.\n# null: defaults to rest_api.max_threads\nport: 1\n',
+      'Pool size. null: defaults to rest_api.max_threads',
+    ],
     ['# Example:\n#\n# consul:\n#   host: consul.example.com\nport: 1\n', undefined],
     ['# consul:\n#   host: x\n#\n# Port to listen on\nport: 1\n', 'Port to listen on'],
   ] as const) {
@@ -31,18 +35,23 @@ describe('descriptions from comments', () => {
 
   it("takes a file's opening comment for its header, not for its first key's description", () => {
     const dir = writeFiles({
-      'a.yml': '# RENDERED from wazo_x/config.py _DEFAULT_CONFIG\n# (ast-evaluated)\nuser: wazo-x\n# The log level\nlevel: info\n',
+      'a.yml':
+        '# RENDERED from wazo_x/config.py _DEFAULT_CONFIG\n# (ast-evaluated)\nuser: wazo-x\n# The log level\nlevel: info\n',
       'b.yml': '# File header\n\n# The group\ngroup: x\n',
     });
     const { inputs } = readInputs([join(dir, 'a.yml'), join(dir, 'b.yml')]);
-    const { properties } = inferSchema(inputs, { service: 'wazo-x' }).schema as { properties: Record<string, { description?: string }> };
+    const { properties } = inferSchema(inputs, { service: 'wazo-x' }).schema as {
+      properties: Record<string, { description?: string }>;
+    };
     assert.equal(properties.user!.description, undefined);
     assert.equal(properties.level!.description, 'The log level');
     assert.equal(properties.group!.description, 'The group', 'under a blank line, a comment is directly above its key');
   });
 
   it('finds commented-out settings, with the prose and comments inside them', () => {
-    const comment = commentAbove('# Necessary to use service discovery\n# consul:\n#   host: consul.example.com\n#\n# # In seconds\n# service_discovery:\n#   # Whether to register\n#   enabled: true\n#\n#   retry_interval: 2\nkey: 1\n');
+    const comment = commentAbove(
+      '# Necessary to use service discovery\n# consul:\n#   host: consul.example.com\n#\n# # In seconds\n# service_discovery:\n#   # Whether to register\n#   enabled: true\n#\n#   retry_interval: 2\nkey: 1\n',
+    );
     const docs = commentedExamples(comment).map((doc) => ({ value: doc.toJS() as unknown, comments: doc.toString() }));
     assert.deepEqual(
       docs.map((d) => d.value),
@@ -55,10 +64,23 @@ describe('descriptions from comments', () => {
 
 describe('types and secrets', () => {
   it('tells integer from number by the text, as PyYAML would', () => {
-    const doc = parseDocument('a: 60.0\nb: 10\nc: 0x1e\nd: 1.5e3\ne: .inf\nf: "10"\ng: ~\nh: yes\n', { version: '1.1' });
+    const doc = parseDocument('a: 60.0\nb: 10\nc: 0x1e\nd: 1.5e3\ne: .inf\nf: "10"\ng: ~\nh: yes\n', {
+      version: '1.1',
+    });
     assert.ok(isMap(doc.contents));
-    const types = Object.fromEntries(doc.contents.items.map((p) => [String((p.key as Scalar).value), typeOf({ node: p.value as Node, doc })]));
-    assert.deepEqual(types, { a: 'number', b: 'integer', c: 'integer', d: 'number', e: 'number', f: 'string', g: 'null', h: 'boolean' });
+    const types = Object.fromEntries(
+      doc.contents.items.map((p) => [String((p.key as Scalar).value), typeOf({ node: p.value as Node, doc })]),
+    );
+    assert.deepEqual(types, {
+      a: 'number',
+      b: 'integer',
+      c: 'integer',
+      d: 'number',
+      e: 'number',
+      f: 'string',
+      g: 'null',
+      h: 'boolean',
+    });
   });
 
   for (const [key, value, expected] of [
@@ -84,7 +106,10 @@ describe('types and secrets', () => {
 
 describe('name collisions', () => {
   it('keeps the object that holds a colliding name as an open map, or gives an explicit x-env', () => {
-    const dir = writeFiles({ 'config.yml': 'bus_host: a\nbus:\n  host: b\n  port: 1\ncall-logd:\n  host: x\ncall_logd:\n  port: 2\na-b: 1\na_b: 2\n' });
+    const dir = writeFiles({
+      'config.yml':
+        'bus_host: a\nbus:\n  host: b\n  port: 1\ncall-logd:\n  host: x\ncall_logd:\n  port: 2\na-b: 1\na_b: 2\n',
+    });
     const { inputs } = readInputs([join(dir, 'config.yml')]);
     const { schema, notes, problems } = inferSchema(inputs, { service: 'wazo-x' });
     assert.deepEqual(problems, []);
@@ -98,32 +123,65 @@ describe('name collisions', () => {
     assert.equal(properties['call-logd']!.properties !== undefined, true);
     assert.equal(properties.call_logd!.properties, undefined, 'CallLogd would name two TypeScript types');
     assert.equal(properties.a_b!['x-env'], 'WAZO_X_A_B_2');
-    assert.deepEqual(notes.map((n) => n.path.join('.')), ['bus', 'call_logd', 'a_b']);
+    assert.deepEqual(
+      notes.map((n) => n.path.join('.')),
+      ['bus', 'call_logd', 'a_b'],
+    );
   });
 });
 
 describe('wazo-config infer', () => {
   it('prints the draft, the notes to review with file and line, and the load-back', () => {
     const dir = writeFiles({
-      'config.yml': '# The file header\n\n# Event bus\nbus:\n  # Where it listens\n  host: localhost\n  password: guest\n  port: 5672\nenabled_plugins:\n  calls: true\n',
-      'defaults.json': '{"bus": {"host": "localhost", "port": 5672, "password": "guest", "timeout": 1.0}, "enabled_plugins": {"api": true}}',
+      'config.yml':
+        '# The file header\n\n# Event bus\nbus:\n  # Where it listens\n  host: localhost\n  password: guest\n  port: 5672\nenabled_plugins:\n  calls: true\n',
+      'defaults.json':
+        '{"bus": {"host": "localhost", "port": 5672, "password": "guest", "timeout": 1.0}, "enabled_plugins": {"api": true}}',
     });
     // The notes go to stderr, which cli() keeps only on failure.
-    const result = spawnSync(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), 'infer', 'config.yml', '--defaults', 'defaults.json', '--service', 'wazo-x', '--out', 'x.schema.json'], { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--conditions=wazo-config-source',
+        '--import',
+        'tsx',
+        join(REPO, 'generator/cli.ts'),
+        'infer',
+        'config.yml',
+        '--defaults',
+        'defaults.json',
+        '--service',
+        'wazo-x',
+        '--out',
+        'x.schema.json',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, '');
-    const schema = JSON.parse(readFileSync(join(dir, 'x.schema.json'), 'utf8')) as { properties: Record<string, Record<string, unknown>> };
+    const schema = JSON.parse(readFileSync(join(dir, 'x.schema.json'), 'utf8')) as {
+      properties: Record<string, Record<string, unknown>>;
+    };
     assert.deepEqual(schema.properties.bus, {
       type: 'object',
       description: 'Event bus',
       properties: {
         host: { type: 'string', description: 'Where it listens', default: 'localhost' },
-        password: { type: 'string', default: 'guest', 'x-secret': true, $comment: 'review: x-secret suggested: a password' },
+        password: {
+          type: 'string',
+          default: 'guest',
+          'x-secret': true,
+          $comment: 'review: x-secret suggested: a password',
+        },
         port: { type: 'integer', default: 5672 },
         timeout: { type: 'number', default: 1 },
       },
     });
-    assert.deepEqual(schema.properties.enabled_plugins, { type: 'object', default: { api: true }, additionalProperties: { type: 'boolean' } });
+    assert.deepEqual(schema.properties.enabled_plugins, {
+      type: 'object',
+      default: { api: true },
+      additionalProperties: { type: 'boolean' },
+    });
     assert.equal(
       result.stderr,
       [

@@ -9,8 +9,20 @@ const SCHEMA = {
   type: 'object',
   'x-service': { name: 'wazo-x' },
   properties: {
-    rest_api: { type: 'object', properties: { listen: { type: 'string', default: '0.0.0.0' }, port: { type: 'integer', minimum: 1, default: 9000 } } },
-    bus: { type: 'object', properties: { host: { type: 'string', default: 'localhost' }, port: { type: 'integer', minimum: 1, default: 5672 } } },
+    rest_api: {
+      type: 'object',
+      properties: {
+        listen: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'integer', minimum: 1, default: 9000 },
+      },
+    },
+    bus: {
+      type: 'object',
+      properties: {
+        host: { type: 'string', default: 'localhost' },
+        port: { type: 'integer', minimum: 1, default: 5672 },
+      },
+    },
     enabled_asterisk_modules: { type: 'object', additionalProperties: { type: 'boolean' }, default: {} },
     tags: { type: 'array', items: { type: 'string' }, default: [] },
     password: { type: 'string', 'x-secret': true, default: 'guest' },
@@ -61,11 +73,25 @@ describe('wazo-config validate', () => {
       service: 'wazo-x',
       files: ['config.yml'],
       valid: false,
-      problems: [{ key: 'bus.prot', source: 'file config.yml', message: 'unknown key', hint: 'did you mean bus.port?', severity: 'error', file: 'config.yml', line: 2, column: 3 }],
+      problems: [
+        {
+          key: 'bus.prot',
+          source: 'file config.yml',
+          message: 'unknown key',
+          hint: 'did you mean bus.port?',
+          severity: 'error',
+          file: 'config.yml',
+          line: 2,
+          column: 3,
+        },
+      ],
     });
     const lenient = cli(dir, ['validate', 'wazo-x', 'config.yml']);
     assert.equal(lenient.status, 0, 'an unknown key alone is a warning');
-    assert.equal(lenient.stdout, 'config.yml:2:3: warning: bus.prot (file config.yml): unknown key (hint: did you mean bus.port?)\nwazo-x: 1 file, 0 errors, 1 warning\n');
+    assert.equal(
+      lenient.stdout,
+      'config.yml:2:3: warning: bus.prot (file config.yml): unknown key (hint: did you mean bus.port?)\nwazo-x: 1 file, 0 errors, 1 warning\n',
+    );
   });
 
   it('places YAML syntax errors and !exec files at their line, and runs !exec with --exec', () => {
@@ -79,12 +105,21 @@ describe('wazo-config validate', () => {
     const lines = result.stdout.split('\n');
     // Where PyYAML places it too ("mapping values are not allowed here", line 3, column 10), said
     // once: not again as the key or the source.
-    assert.match(lines[0]!, /^config\.yml:3:10: error: invalid YAML: bad indentation of a mapping entry[^]* \(hint: [^)]*\)$/);
+    assert.match(
+      lines[0]!,
+      /^config\.yml:3:10: error: invalid YAML: bad indentation of a mapping entry[^]* \(hint: [^)]*\)$/,
+    );
     assert.doesNotMatch(lines[0]!, /config\.yml:3:10 /);
-    assert.equal(lines[1], 'conf.d/50-exec.yml:3:1: error: !exec command "echo {bus: {port: 0}}" not run: running commands is off (hint: load with wazoCompat: { exec: true } to run it as Wazo does, or write its output into the file)');
+    assert.equal(
+      lines[1],
+      'conf.d/50-exec.yml:3:1: error: !exec command "echo {bus: {port: 0}}" not run: running commands is off (hint: load with wazoCompat: { exec: true } to run it as Wazo does, or write its output into the file)',
+    );
 
     const ran = cli(dir, ['validate', 'wazo-x', 'conf.d/50-exec.yml', '--exec']);
-    assert.equal(ran.stdout.split('\n')[0], 'conf.d/50-exec.yml: error: bus.port (file conf.d/50-exec.yml): expected a value >= 1, got 0 (hint: use a value inside the allowed range)');
+    assert.equal(
+      ran.stdout.split('\n')[0],
+      'conf.d/50-exec.yml: error: bus.port (file conf.d/50-exec.yml): expected a value >= 1, got 0 (hint: use a value inside the allowed range)',
+    );
   });
 
   it('a named file that does not exist is an error', () => {
@@ -97,7 +132,11 @@ describe('wazo-config validate', () => {
   });
 
   it('says so when every file is valid, with --accumulate-lists as wazo-auth merges', () => {
-    const dir = writeFiles({ 'schemas/wazo-x.schema.json': JSON.stringify(SCHEMA), 'config.yml': 'tags: [a]\n', 'conf.d/10.yml': 'tags: [b]\n' });
+    const dir = writeFiles({
+      'schemas/wazo-x.schema.json': JSON.stringify(SCHEMA),
+      'config.yml': 'tags: [a]\n',
+      'conf.d/10.yml': 'tags: [b]\n',
+    });
     const result = cli(dir, ['validate', 'wazo-x', 'config.yml', 'conf.d/10.yml', '--accumulate-lists']);
     assert.equal(result.status, 0, result.stdout);
     assert.equal(result.stdout, 'wazo-x: 2 files, 0 errors, 0 warnings\n');

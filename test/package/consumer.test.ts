@@ -27,7 +27,15 @@ interface Run {
 
 /** A command in `cwd`, with only PATH and HOME of this environment (no WAZO_* of the machine), npm offline. */
 async function run(cwd: string, command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extraEnv };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    npm_config_offline: 'true',
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    ...extraEnv,
+  };
   try {
     const { stdout, stderr } = await exec(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     return { status: 0, stdout, stderr };
@@ -63,7 +71,12 @@ const SCHEMA = {
         password: { type: 'string', default: 'guest', 'x-secret': true, description: 'RabbitMQ password.' },
       },
     },
-    enabled_plugins: { type: 'object', additionalProperties: { type: 'boolean' }, default: { api: true }, description: 'Plugins to load.' },
+    enabled_plugins: {
+      type: 'object',
+      additionalProperties: { type: 'boolean' },
+      default: { api: true },
+      description: 'Plugins to load.',
+    },
   },
 };
 
@@ -76,7 +89,15 @@ console.log(JSON.stringify({ config: typed, port, sources: { debug: tree.sourceO
 `;
 
 const TSCONFIG = {
-  compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, outDir: 'dist', rootDir: 'src', types: ['node'], skipLibCheck: false },
+  compilerOptions: {
+    module: 'nodenext',
+    target: 'es2022',
+    strict: true,
+    outDir: 'dist',
+    rootDir: 'src',
+    types: ['node'],
+    skipLibCheck: false,
+  },
   include: ['src'],
 };
 
@@ -86,11 +107,17 @@ const TSCONFIG = {
  * so that `npm ci --offline` installs from npm's cache, which `npm ci` of this repo filled.
  */
 function consumerLock(tarball: string): { packageJson: object; lock: object } {
-  const ours = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
+  const ours = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, Record<string, unknown>>;
+  };
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Record<string, unknown>;
   const tools = ['typescript', '@types/node', 'undici-types'];
   const file = `file:${tarball}`;
-  const dependencies: Record<string, string> = { 'wazo-config': file, typescript: String(ours.packages['node_modules/typescript']!.version), '@types/node': String(ours.packages['node_modules/@types/node']!.version) };
+  const dependencies: Record<string, string> = {
+    'wazo-config': file,
+    typescript: String(ours.packages['node_modules/typescript']!.version),
+    '@types/node': String(ours.packages['node_modules/@types/node']!.version),
+  };
   const packages: Record<string, unknown> = {
     '': { name: 'consumer', dependencies },
     'node_modules/wazo-config': {
@@ -128,7 +155,10 @@ describe('wazo-config installed from its tarball into a service repository', () 
     consulEnv = { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(consul.port) };
     // prepack builds dist/ first.
     const pack = await ok(REPO, 'npm', ['pack', '--json', '--pack-destination', work]);
-    const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+    const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     tarball = join(work, info!.filename);
     packed = info!.files.map((f) => f.path).sort();
     mkdirSync(join(app, 'schemas'), { recursive: true });
@@ -146,9 +176,25 @@ describe('wazo-config installed from its tarball into a service repository', () 
   });
 
   it('packs only the compiled CLI and runtime, their declarations, the templates, README and LICENSE', () => {
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/wazo-config\.js|dist\/generator\/.+\.(js|d\.ts)|templates\/(deploy|docs)\/[^/]+)$/;
-    assert.deepEqual(packed.filter((path) => !allowed.test(path)), [], 'files a user does not need');
-    for (const needed of ['bin/wazo-config.js', 'dist/generator/cli.js', 'dist/generator/runtime/index.js', 'dist/generator/runtime/index.d.ts', 'dist/generator/runtime/ajv/ucs2length.js', 'dist/generator/runtime/ajv/formats.js', 'templates/docs/index.html', 'templates/deploy/service.env', 'LICENSE', 'README.md']) {
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|bin\/wazo-config\.js|dist\/generator\/.+\.(js|d\.ts)|templates\/(deploy|docs)\/[^/]+)$/;
+    assert.deepEqual(
+      packed.filter((path) => !allowed.test(path)),
+      [],
+      'files a user does not need',
+    );
+    for (const needed of [
+      'bin/wazo-config.js',
+      'dist/generator/cli.js',
+      'dist/generator/runtime/index.js',
+      'dist/generator/runtime/index.d.ts',
+      'dist/generator/runtime/ajv/ucs2length.js',
+      'dist/generator/runtime/ajv/formats.js',
+      'templates/docs/index.html',
+      'templates/deploy/service.env',
+      'LICENSE',
+      'README.md',
+    ]) {
       assert.ok(packed.includes(needed), `${needed} is packed`);
     }
   });
@@ -159,18 +205,38 @@ describe('wazo-config installed from its tarball into a service repository', () 
   });
 
   it('generates with npx, compiles with the service’s tsc and loads file < Consul < env under plain node', async () => {
-    const generated = await ok(app, 'npx', ['wazo-config', 'generate', '--schemas', 'schemas/wazo-demo.schema.json', '--out', 'src/config']);
+    const generated = await ok(app, 'npx', [
+      'wazo-config',
+      'generate',
+      '--schemas',
+      'schemas/wazo-demo.schema.json',
+      '--out',
+      'src/config',
+    ]);
     assert.match(generated.stdout, /written/);
     writeFileSync(join(app, 'src', 'main.ts'), MAIN_TS);
     await ok(app, 'npx', ['tsc', '-p', '.']);
-    assert.ok(readdirSync(join(app, 'dist', 'config', 'wazo-demo')).includes('validate.js'), 'the validator is compiled with the loader');
+    assert.ok(
+      readdirSync(join(app, 'dist', 'config', 'wazo-demo')).includes('validate.js'),
+      'the validator is compiled with the loader',
+    );
     consul.kv.put('config/wazo-demo/rest_api/port', '2222');
-    const loaded = await ok(app, 'node', ['dist/main.js', 'config.yml'], { ...consulEnv, WAZO_DEMO_BUS_HOST: 'rabbitmq' });
-    const { config, sources } = JSON.parse(loaded.stdout) as { config: Record<string, Record<string, unknown>>; sources: Record<string, string> };
+    const loaded = await ok(app, 'node', ['dist/main.js', 'config.yml'], {
+      ...consulEnv,
+      WAZO_DEMO_BUS_HOST: 'rabbitmq',
+    });
+    const { config, sources } = JSON.parse(loaded.stdout) as {
+      config: Record<string, Record<string, unknown>>;
+      sources: Record<string, string>;
+    };
     assert.equal(config.debug, true, 'YAML 1.1 yes');
     assert.deepEqual(config.rest_api, { listen: '127.0.0.1', port: 2222 });
     assert.deepEqual(config.bus, { host: 'rabbitmq', password: 'guest' });
-    assert.deepEqual(sources, { debug: 'file config.yml', port: 'consul config/wazo-demo/rest_api/port', host: 'env WAZO_DEMO_BUS_HOST' });
+    assert.deepEqual(sources, {
+      debug: 'file config.yml',
+      port: 'consul config/wazo-demo/rest_api/port',
+      host: 'env WAZO_DEMO_BUS_HOST',
+    });
     const invalid = await run(app, 'node', ['dist/main.js', 'config.yml'], { WAZO_DEMO_REST_API_PORT: '0' });
     assert.notEqual(invalid.status, 0);
     assert.match(invalid.stderr, /rest_api\.port \(env WAZO_DEMO_REST_API_PORT\): expected a value >= 1/);
@@ -181,27 +247,62 @@ describe('wazo-config installed from its tarball into a service repository', () 
     const valid = await ok(app, 'npx', ['wazo-config', 'validate', 'wazo-demo', 'config.yml']);
     assert.match(valid.stdout, /wazo-demo: 1 file, 0 errors, 0 warnings/);
     consul.kv.delete('config/wazo-demo/', { recurse: true });
-    const seeded = await ok(app, 'npx', ['wazo-config', 'seed', 'wazo-demo', '--defaults', '--config-file', 'none.yml', '--config-dir', 'none.d'], consulEnv);
+    const seeded = await ok(
+      app,
+      'npx',
+      ['wazo-config', 'seed', 'wazo-demo', '--defaults', '--config-file', 'none.yml', '--config-dir', 'none.d'],
+      consulEnv,
+    );
     assert.match(seeded.stdout, /wazo-demo: created 6, unchanged 0, kept 0/);
     assert.equal(consul.kv.value('config/wazo-demo/rest_api/port'), '9497');
     consul.kv.put('config/wazo-demo/rest_api/port', '2222');
     const diff = await ok(app, 'npx', ['wazo-config', 'diff', 'wazo-demo'], consulEnv);
     assert.match(diff.stdout, /changed {2}config\/wazo-demo\/rest_api\/port: 2222 \(default 9497\)/);
-    const explained = await ok(app, 'npx', ['wazo-config', 'explain', 'wazo-demo', '--config-file', 'config.yml', '--config-dir', 'conf.d', '--json'], consulEnv);
-    const rows = (JSON.parse(explained.stdout) as { settings: { key: string; value?: string; source: string }[] }).settings;
-    assert.deepEqual(rows.find((r) => r.key === 'rest_api.port'), { key: 'rest_api.port', value: '2222', source: 'consul config/wazo-demo/rest_api/port' });
-    assert.deepEqual(rows.find((r) => r.key === 'bus.password'), { key: 'bus.password', value: '*****', source: 'consul config/wazo-demo/bus/password' });
+    const explained = await ok(
+      app,
+      'npx',
+      ['wazo-config', 'explain', 'wazo-demo', '--config-file', 'config.yml', '--config-dir', 'conf.d', '--json'],
+      consulEnv,
+    );
+    const rows = (JSON.parse(explained.stdout) as { settings: { key: string; value?: string; source: string }[] })
+      .settings;
+    assert.deepEqual(
+      rows.find((r) => r.key === 'rest_api.port'),
+      { key: 'rest_api.port', value: '2222', source: 'consul config/wazo-demo/rest_api/port' },
+    );
+    assert.deepEqual(
+      rows.find((r) => r.key === 'bus.password'),
+      { key: 'bus.password', value: '*****', source: 'consul config/wazo-demo/bus/password' },
+    );
   });
 
   it('emits config.js + config.d.ts with --js, which plain node runs and tsc type-checks', async () => {
     await ok(app, 'npx', ['wazo-config', 'generate', '--js', '--out', 'lib/config']);
     const files = readdirSync(join(app, 'lib', 'config', 'wazo-demo'));
-    for (const file of ['config.js', 'config.d.ts', 'validate.js', 'validate.d.ts']) assert.ok(files.includes(file), file);
+    for (const file of ['config.js', 'config.d.ts', 'validate.js', 'validate.d.ts'])
+      assert.ok(files.includes(file), file);
     assert.ok(!files.includes('config.ts'));
-    writeFileSync(join(app, 'lib', 'main.js'), "import { loadConfig } from './config/wazo-demo/config.js';\nconsole.log(JSON.stringify(await loadConfig({ configFile: 'config.yml', configDir: false })));\n");
+    writeFileSync(
+      join(app, 'lib', 'main.js'),
+      "import { loadConfig } from './config/wazo-demo/config.js';\nconsole.log(JSON.stringify(await loadConfig({ configFile: 'config.yml', configDir: false })));\n",
+    );
     const loaded = await ok(app, 'node', ['lib/main.js'], { WAZO_DEMO_BUS_HOST: 'rabbitmq' });
     assert.equal((JSON.parse(loaded.stdout) as { bus: { host: string } }).bus.host, 'rabbitmq');
-    writeFileSync(join(app, 'lib', 'typed.ts'), "import { loadConfig } from './config/wazo-demo/config.js';\nconst port: number = (await loadConfig()).rest_api.port;\nexport { port };\n");
-    await ok(app, 'npx', ['tsc', '--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', 'lib/typed.ts']);
+    writeFileSync(
+      join(app, 'lib', 'typed.ts'),
+      "import { loadConfig } from './config/wazo-demo/config.js';\nconst port: number = (await loadConfig()).rest_api.port;\nexport { port };\n",
+    );
+    await ok(app, 'npx', [
+      'tsc',
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--types',
+      'node',
+      'lib/typed.ts',
+    ]);
   });
 });

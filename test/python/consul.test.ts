@@ -53,7 +53,9 @@ function scenario(request: Record<string, unknown>): Scenario {
   return { lines, send: (line) => child.stdin.write(line + '\n'), exited, kill: () => child.kill('SIGKILL') };
 }
 
-async function result(request: Record<string, unknown>): Promise<Record<string, unknown> & { lines: Record<string, unknown>[] }> {
+async function result(
+  request: Record<string, unknown>,
+): Promise<Record<string, unknown> & { lines: Record<string, unknown>[] }> {
   const s = scenario(request);
   await s.exited;
   const found = s.lines.find((l) => l.result);
@@ -62,13 +64,31 @@ async function result(request: Record<string, unknown>): Promise<Record<string, 
 }
 
 /** What the TypeScript loader gives with the same env: config and sources, or the problems. */
-async function typescript(env: Record<string, string>, consul: Record<string, unknown> = { file: false }): Promise<Record<string, unknown>> {
+async function typescript(
+  env: Record<string, string>,
+  consul: Record<string, unknown> = { file: false },
+): Promise<Record<string, unknown>> {
   try {
-    const { config, tree } = await webhookd.resolveConfigWithSources({ env, configFile: false, configDir: false, consul, logger: memoryLogger(), pemFiles: false });
-    return { result: 'config', config: JSON.parse(JSON.stringify(config)), sources: Object.fromEntries(webhookd.service.settings.map((s) => [s.path.join('.'), tree.sourceOf(s.path)])) };
+    const { config, tree } = await webhookd.resolveConfigWithSources({
+      env,
+      configFile: false,
+      configDir: false,
+      consul,
+      logger: memoryLogger(),
+      pemFiles: false,
+    });
+    return {
+      result: 'config',
+      config: JSON.parse(JSON.stringify(config)),
+      sources: Object.fromEntries(webhookd.service.settings.map((s) => [s.path.join('.'), tree.sourceOf(s.path)])),
+    };
   } catch (error) {
     assert.ok(error instanceof ConfigError, String(error));
-    return { result: 'problems', problems: error.problems.map((p) => JSON.parse(JSON.stringify(p))), message: error.message };
+    return {
+      result: 'problems',
+      problems: error.problems.map((p) => JSON.parse(JSON.stringify(p))),
+      message: error.message,
+    };
   }
 }
 
@@ -97,7 +117,14 @@ describe('the Python runtime against the Consul test server', () => {
     const { lines: _lines, ...outcome } = py;
     assert.deepEqual(outcome, await typescript(env));
     assert.equal((py.sources as Record<string, string>).log_level, `consul ${PREFIX}/log_level`);
-    assert.ok(py.lines.some((l) => String(l.message).includes(`unknown key log_levle (consul ${PREFIX}/log_levle): did you mean ${PREFIX}/log_level?`)), JSON.stringify(py.lines));
+    assert.ok(
+      py.lines.some((l) =>
+        String(l.message).includes(
+          `unknown key log_levle (consul ${PREFIX}/log_levle): did you mean ${PREFIX}/log_level?`,
+        ),
+      ),
+      JSON.stringify(py.lines),
+    );
 
     server.kv.put(`${PREFIX}/bus/port`, 'five');
     server.kv.put(`${PREFIX}/bus/password`, '');
@@ -105,12 +132,21 @@ describe('the Python runtime against the Consul test server', () => {
     const bad = await result({ scenario: 'load', env: { ...env, WAZO_WEBHOOKD_REST_API_PORT: '0' } });
     const { lines: _l, ...badOutcome } = bad;
     assert.deepEqual(badOutcome, await typescript({ ...env, WAZO_WEBHOOKD_REST_API_PORT: '0' }));
-    assert.match(String(bad.message), /bus\.port \(consul config\/wazo-webhookd\/bus\/port\): expected an integer, got "five"/);
+    assert.match(
+      String(bad.message),
+      /bus\.port \(consul config\/wazo-webhookd\/bus\/port\): expected an integer, got "five"/,
+    );
     server.kv.delete(`${PREFIX}/`, { recurse: true });
   });
 
   it('x-discover: the auth group takes the passing wazo-auth instance, as in TypeScript', async () => {
-    await consul.agent.service.register({ name: 'wazo-auth', id: 'auth-1', address: '10.1.2.3', port: 9497, meta: { scheme: 'https' } });
+    await consul.agent.service.register({
+      name: 'wazo-auth',
+      id: 'auth-1',
+      address: '10.1.2.3',
+      port: 9497,
+      meta: { scheme: 'https' },
+    });
     try {
       const py = await result({ scenario: 'load', env });
       const { lines: _lines, ...outcome } = py;
@@ -119,24 +155,43 @@ describe('the Python runtime against the Consul test server', () => {
       assert.deepEqual([config.auth.host, config.auth.port, config.auth.https], ['10.1.2.3', 9497, true]);
       assert.equal((py.sources as Record<string, string>)['auth.host'], 'discovered wazo-auth');
       const overridden = await result({ scenario: 'load', env: { ...env, WAZO_WEBHOOKD_AUTH_HOST: 'auth.example' } });
-      assert.equal((overridden.config as { auth: { host: string } }).auth.host, 'auth.example', 'env wins over discovery');
+      assert.equal(
+        (overridden.config as { auth: { host: string } }).auth.host,
+        'auth.example',
+        'env wins over discovery',
+      );
     } finally {
       await consul.agent.service.deregister('auth-1');
     }
   });
 
   it('waits for dependencies: returns once wazo-auth passes, and says who is missing after the timeout', async () => {
-    const waiting = scenario({ scenario: 'load', env, options: { wait_for_dependencies: { timeout_ms: 20_000, block_ms: 500 } } });
-    await until('waiting logged', () => waiting.lines.some((l) => String(l.message).includes('waiting for wazo-auth: no passing instance')), 15_000);
+    const waiting = scenario({
+      scenario: 'load',
+      env,
+      options: { wait_for_dependencies: { timeout_ms: 20_000, block_ms: 500 } },
+    });
+    await until(
+      'waiting logged',
+      () => waiting.lines.some((l) => String(l.message).includes('waiting for wazo-auth: no passing instance')),
+      15_000,
+    );
     await consul.agent.service.register({ name: 'wazo-auth', id: 'auth-2', address: '10.1.2.4', port: 9497 });
     try {
       assert.equal(await waiting.exited, 0);
       assert.equal(waiting.lines.find((l) => l.result)?.result, 'config', JSON.stringify(waiting.lines));
-      assert.ok(waiting.lines.some((l) => String(l.message).includes('wazo-auth is up at 10.1.2.4:9497')), JSON.stringify(waiting.lines));
+      assert.ok(
+        waiting.lines.some((l) => String(l.message).includes('wazo-auth is up at 10.1.2.4:9497')),
+        JSON.stringify(waiting.lines),
+      );
     } finally {
       await consul.agent.service.deregister('auth-2');
     }
-    const missing = await result({ scenario: 'load', env, options: { wait_for_dependencies: { timeout_ms: 600, block_ms: 200 } } });
+    const missing = await result({
+      scenario: 'load',
+      env,
+      options: { wait_for_dependencies: { timeout_ms: 600, block_ms: 200 } },
+    });
     assert.equal(missing.result, 'problems');
     assert.deepEqual(
       (missing.problems as { key: string; source: string }[]).map((p) => `${p.key} (${p.source})`),
@@ -145,12 +200,28 @@ describe('the Python runtime against the Consul test server', () => {
   });
 
   it('registers with a TTL check that passes, and deregisters on stop', async () => {
-    const running = scenario({ scenario: 'register', env, settings: { enabled: true, advertise_address: '127.0.0.1', advertise_port: 9300, ttl_interval: 30, refresh_interval: 1, retry_interval: 1 } });
+    const running = scenario({
+      scenario: 'register',
+      env,
+      settings: {
+        enabled: true,
+        advertise_address: '127.0.0.1',
+        advertise_port: 9300,
+        ttl_interval: 30,
+        refresh_interval: 1,
+        retry_interval: 1,
+      },
+    });
     try {
       await until('registered', () => running.lines.some((l) => l.result === 'registered'), 15_000);
       const registered = running.lines.find((l) => l.result === 'registered')!;
-      const health = (await consul.health.service({ service: 'wazo-webhookd', passing: true })) as { Service: { ID: string; Port: number; Meta: Record<string, string> } }[];
-      assert.deepEqual(health.map((h) => [h.Service.ID, h.Service.Port, h.Service.Meta.scheme]), [[registered.id, 9300, 'http']]);
+      const health = (await consul.health.service({ service: 'wazo-webhookd', passing: true })) as {
+        Service: { ID: string; Port: number; Meta: Record<string, string> };
+      }[];
+      assert.deepEqual(
+        health.map((h) => [h.Service.ID, h.Service.Port, h.Service.Meta.scheme]),
+        [[registered.id, 9300, 'http']],
+      );
       running.send('stop');
       assert.equal(await running.exited, 0);
       assert.equal(running.lines.find((l) => l.result === 'stopped')?.state, 'stopped');
@@ -165,11 +236,23 @@ describe('the Python runtime against the Consul test server', () => {
     try {
       await until('ready', () => watching.lines.some((l) => l.result === 'ready'), 15_000);
       server.kv.put(`${PREFIX}/log_level`, 'debug');
-      await until('change', () => watching.lines.some((l) => l.event === 'change' && String(l.detail).includes('log_level: "info" → "debug"')));
+      await until('change', () =>
+        watching.lines.some((l) => l.event === 'change' && String(l.detail).includes('log_level: "info" → "debug"')),
+      );
       server.kv.put(`${PREFIX}/rest_api/port`, '9999');
-      await until('restart required', () => watching.lines.some((l) => l.event === 'restart_required' && String(l.detail).includes('rest_api.port: 9300 → 9999')));
+      await until('restart required', () =>
+        watching.lines.some(
+          (l) => l.event === 'restart_required' && String(l.detail).includes('rest_api.port: 9300 → 9999'),
+        ),
+      );
       server.kv.put(`${PREFIX}/log_level`, 'loud');
-      await until('invalid', () => watching.lines.some((l) => l.event === 'invalid' && String(l.detail).includes('log_level (consul config/wazo-webhookd/log_level): expected one of')));
+      await until('invalid', () =>
+        watching.lines.some(
+          (l) =>
+            l.event === 'invalid' &&
+            String(l.detail).includes('log_level (consul config/wazo-webhookd/log_level): expected one of'),
+        ),
+      );
       watching.send('show');
       await until('config shown', () => watching.lines.some((l) => l.result === 'config'));
       assert.equal(watching.lines.find((l) => l.result === 'config')?.log_level, 'debug', 'the last good value stays');
@@ -186,12 +269,25 @@ describe('the Python runtime when Consul is not there or refuses', () => {
   it('an unreachable Consul: waited for with one log line per attempt, then one clear problem (as in TypeScript)', async () => {
     const port = await freePort();
     const env = { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(port), WAZO_CONSUL_WAIT_TIMEOUT: '0.8' };
-    const py = await result({ scenario: 'load', env, consul: { file: false, backoff: { initial_ms: 100, max_ms: 200 } } });
+    const py = await result({
+      scenario: 'load',
+      env,
+      consul: { file: false, backoff: { initial_ms: 100, max_ms: 200 } },
+    });
     const ts = await typescript(env, { file: false, backoff: { initialMs: 100, maxMs: 200 } });
-    const only = (o: Record<string, unknown>) => (o.problems as { key: string; source: string; hint: string }[]).map((p) => [p.key, p.source, p.hint]);
+    const only = (o: Record<string, unknown>) =>
+      (o.problems as { key: string; source: string; hint: string }[]).map((p) => [p.key, p.source, p.hint]);
     assert.deepEqual(only(py), only(ts));
-    assert.match(String(py.message), new RegExp(`consul http://127.0.0.1:${port} \\(located by env WAZO_CONSUL_HOST, WAZO_CONSUL_PORT; default scheme\\): Consul did not answer within 0.8 s \\(\\d+ attempts\\); last error: connect ECONNREFUSED`));
-    assert.ok(py.lines.filter((l) => /is not reachable: .*; attempt \d+, retrying in/.test(String(l.message))).length >= 2, JSON.stringify(py.lines));
+    assert.match(
+      String(py.message),
+      new RegExp(
+        `consul http://127.0.0.1:${port} \\(located by env WAZO_CONSUL_HOST, WAZO_CONSUL_PORT; default scheme\\): Consul did not answer within 0.8 s \\(\\d+ attempts\\); last error: connect ECONNREFUSED`,
+      ),
+    );
+    assert.ok(
+      py.lines.filter((l) => /is not reachable: .*; attempt \d+, retrying in/.test(String(l.message))).length >= 2,
+      JSON.stringify(py.lines),
+    );
   });
 
   it('an ACL denial fails at once with the hint, as in TypeScript', async () => {
@@ -203,7 +299,10 @@ describe('the Python runtime when Consul is not there or refuses', () => {
       const ts = await typescript(env);
       assert.equal(py.result, 'problems', JSON.stringify(py));
       assert.deepEqual(py.problems, ts.problems);
-      assert.match(String(py.message), /Consul denied reading config\/wazo-webhookd\/: .*hint: the request carried no ACL token: set WAZO_CONSUL_TOKEN/);
+      assert.match(
+        String(py.message),
+        /Consul denied reading config\/wazo-webhookd\/: .*hint: the request carried no ACL token: set WAZO_CONSUL_TOKEN/,
+      );
     } finally {
       await server.close();
     }

@@ -14,7 +14,15 @@ import { readInputs } from '../../generator/infer/inputs.ts';
 import { getAt } from '../../generator/runtime/index.ts';
 import { CORPUS, readJson, REPO, tempRoot } from '../helpers.ts';
 import { corpusComponents } from '../migration/helpers.ts';
-import { comparable, loadersOf, runPython, runTypeScript, type CaseOptions, type Loaders, type Outcome } from './harness.ts';
+import {
+  comparable,
+  loadersOf,
+  runPython,
+  runTypeScript,
+  type CaseOptions,
+  type Loaders,
+  type Outcome,
+} from './harness.ts';
 
 interface Run {
   name: string;
@@ -25,7 +33,9 @@ interface Run {
 /** Both runtimes on every run; Python in one process. */
 async function both(runs: Run[]): Promise<{ ts: Outcome; py: Outcome }[]> {
   const python = runPython(runs.map((r) => ({ module: r.loaders.python, options: r.options })));
-  return Promise.all(runs.map(async (r, i) => ({ ts: await runTypeScript(r.loaders.spec, r.options), py: python[i]! })));
+  return Promise.all(
+    runs.map(async (r, i) => ({ ts: await runTypeScript(r.loaders.spec, r.options), py: python[i]! })),
+  );
 }
 
 describe('the real-world corpus in Python', () => {
@@ -43,13 +53,21 @@ describe('the real-world corpus in Python', () => {
       return [
         { name, loaders: l, options: { configFile: join(CORPUS, name, 'config.yml') } },
         { name: `${name} defaults`, loaders: l, options: {} },
-        ...(name === 'wazo-auth' && existsSync(shipped) ? [{ name: `${name} + shipped conf.d`, loaders: l, options: { configFile: join(CORPUS, name, 'config.yml'), configDir: shipped } }] : []),
+        ...(name === 'wazo-auth' && existsSync(shipped)
+          ? [
+              {
+                name: `${name} + shipped conf.d`,
+                loaders: l,
+                options: { configFile: join(CORPUS, name, 'config.yml'), configDir: shipped },
+              },
+            ]
+          : []),
       ];
     });
     real = (await both(runs)).map((outcome, i) => ({ run: runs[i]!, ...outcome }));
   });
 
-  it('loads each real schema\'s shipped config.yml as the TypeScript loader does', () => {
+  it("loads each real schema's shipped config.yml as the TypeScript loader does", () => {
     assert.ok(real.length >= services.length * 2);
     for (const { run, ts, py } of real) {
       assert.equal(ts.problems, undefined, run.name);
@@ -59,14 +77,21 @@ describe('the real-world corpus in Python', () => {
 
   it("gives Wazo's own merge (effective_config.json) and in-code defaults (default_config.json) for every key they have", () => {
     for (const name of services) {
-      for (const [suffix, file] of [['', 'effective_config.json'], [' defaults', 'default_config.json']] as const) {
+      for (const [suffix, file] of [
+        ['', 'effective_config.json'],
+        [' defaults', 'default_config.json'],
+      ] as const) {
         const { py, run } = real.find((r) => r.run.name === name + suffix)!;
         const golden = readJson(join(CORPUS, name, file)) as never;
         let compared = 0;
         for (const setting of run.loaders.spec.settings) {
           const expected = getAt(golden, setting.path);
           if (expected === undefined) continue;
-          assert.deepEqual(getAt(py.config as never, setting.path), expected, `${name}${suffix}: ${setting.path.join('.')}`);
+          assert.deepEqual(
+            getAt(py.config as never, setting.path),
+            expected,
+            `${name}${suffix}: ${setting.path.join('.')}`,
+          );
           compared++;
         }
         assert.ok(compared > run.loaders.spec.settings.length / 2, `${name}${suffix}: compared ${compared} keys`);
@@ -81,7 +106,10 @@ describe('the real-world corpus in Python', () => {
     mkdirSync(join(root, 'schemas'));
     for (const c of components) {
       const { inputs } = readInputs(c.files, c.defaults);
-      writeFileSync(join(root, 'schemas', `${c.name}.schema.json`), JSON.stringify(inferSchema(inputs, { service: c.name }).schema));
+      writeFileSync(
+        join(root, 'schemas', `${c.name}.schema.json`),
+        JSON.stringify(inferSchema(inputs, { service: c.name }).schema),
+      );
     }
     const loaders = await loadersOf(root);
     const runs: Run[] = components.flatMap((c) => {
@@ -89,7 +117,9 @@ describe('the real-world corpus in Python', () => {
       const confd = join(CORPUS, c.name, 'conf.d');
       return [
         { name: c.name, loaders: l, options: { configFile: c.files[0]!, strict: true } },
-        ...(existsSync(confd) ? [{ name: `${c.name} + conf.d`, loaders: l, options: { configFile: c.files[0]!, configDir: confd } }] : []),
+        ...(existsSync(confd)
+          ? [{ name: `${c.name} + conf.d`, loaders: l, options: { configFile: c.files[0]!, configDir: confd } }]
+          : []),
       ];
     });
     const outcomes = await both(runs);
@@ -104,7 +134,11 @@ describe('the real-world corpus in Python', () => {
     for (const [i, run] of runs.entries()) {
       const c = components.find((x) => x.name === run.name);
       if (!c?.defaults) continue;
-      assert.deepEqual(outcomes[i]!.py.config, JSON.parse(readFileSync(join(CORPUS, c.name, 'effective_config.json'), 'utf8')), c.name);
+      assert.deepEqual(
+        outcomes[i]!.py.config,
+        JSON.parse(readFileSync(join(CORPUS, c.name, 'effective_config.json'), 'utf8')),
+        c.name,
+      );
     }
   });
 });

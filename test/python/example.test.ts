@@ -31,11 +31,31 @@ it('the Python example service: log level live, SIGHUP, invalid kept out, exit 7
   mkdirSync(join(dir, 'conf.d'));
   writeFileSync(file, 'hook_max_attempts: 3\n');
 
-  const child = spawn(PYTHON, ['examples/webhookd-http-python/server.py', '-c', file, '--config-dir', join(dir, 'conf.d'), '--grace-ms', '1000', '--quiet-ms', '50'], {
-    cwd: REPO,
-    env: cleanEnv({ WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port), PYTHONPATH: join(REPO, 'python'), PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    PYTHON,
+    [
+      'examples/webhookd-http-python/server.py',
+      '-c',
+      file,
+      '--config-dir',
+      join(dir, 'conf.d'),
+      '--grace-ms',
+      '1000',
+      '--quiet-ms',
+      '50',
+    ],
+    {
+      cwd: REPO,
+      env: cleanEnv({
+        WAZO_CONSUL_HOST: '127.0.0.1',
+        WAZO_CONSUL_PORT: String(server.port),
+        PYTHONPATH: join(REPO, 'python'),
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONUNBUFFERED: '1',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -57,7 +77,9 @@ it('the Python example service: log level live, SIGHUP, invalid kept out, exit 7
     assert.equal((await get()).hook_max_attempts, 4);
 
     server.kv.put(`${PREFIX}/log_level`, 'loud');
-    await until('the invalid value reported', () => out.includes('log_level (consul config/wazo-webhookd/log_level): expected one of'));
+    await until('the invalid value reported', () =>
+      out.includes('log_level (consul config/wazo-webhookd/log_level): expected one of'),
+    );
     assert.equal((await get()).log_level, 'debug', 'the last good configuration stays');
 
     server.kv.put(`${PREFIX}/log_level`, 'info');
@@ -67,9 +89,15 @@ it('the Python example service: log level live, SIGHUP, invalid kept out, exit 7
     await until('the restart postponed', () => out.includes('restart postponed: the new configuration is invalid'));
     assert.equal((await get()).port, port, 'still serving');
     server.kv.put(`${PREFIX}/hook_max_attempts`, '5');
-    await until('restart required again', () => out.split(`restart required: rest_api.port: ${port} → ${port + 1}`).length >= 3);
+    await until(
+      'restart required again',
+      () => out.split(`restart required: rest_api.port: ${port} → ${port + 1}`).length >= 3,
+    );
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 5_000)))]);
+    const code = await Promise.race([
+      exited,
+      new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 5_000))),
+    ]);
     clearTimeout(timer);
     assert.equal(code, 75, out);
     assert.match(out, /exiting with code 75/);

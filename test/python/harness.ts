@@ -12,7 +12,13 @@ import { loadModels } from '../../generator/models.ts';
 import { createAjv } from '../../generator/ajv.ts';
 import { serviceSpecOf } from '../../generator/model.ts';
 import { validationSchemaOf } from '../../generator/validation-schema.ts';
-import { ConfigError, dotted, resolveConfig, type CompiledValidator, type ServiceSpec } from '../../generator/runtime/index.ts';
+import {
+  ConfigError,
+  dotted,
+  resolveConfig,
+  type CompiledValidator,
+  type ServiceSpec,
+} from '../../generator/runtime/index.ts';
 import { snapshotSource } from '../../generator/runtime/watch/consul-feed.ts';
 import { REPO } from '../helpers.ts';
 
@@ -52,7 +58,13 @@ export async function loadersOf(root: string): Promise<Map<string, Loaders>> {
   return new Map(
     models.map((model) => [
       model.name,
-      { spec: { ...serviceSpecOf(model), validate: createAjv().compile(validationSchemaOf(model.schema)) as CompiledValidator }, python: configPy(model) },
+      {
+        spec: {
+          ...serviceSpecOf(model),
+          validate: createAjv().compile(validationSchemaOf(model.schema)) as CompiledValidator,
+        },
+        python: configPy(model),
+      },
     ]),
   );
 }
@@ -68,7 +80,14 @@ export async function runTypeScript(spec: ServiceSpec, options: CaseOptions): Pr
       confdOrder: options.confdOrder ?? 'first-wins',
       wazoCompat: options.wazoCompat ?? {},
       consul: false,
-      sources: options.kv ? [snapshotSource(options.kv.map(([key, value]) => ({ key, value, flags: 0, modifyIndex: 1 })), options.strict ?? false)] : [],
+      sources: options.kv
+        ? [
+            snapshotSource(
+              options.kv.map(([key, value]) => ({ key, value, flags: 0, modifyIndex: 1 })),
+              options.strict ?? false,
+            ),
+          ]
+        : [],
       ...(options.overrides ? { overrides: options.overrides } : {}),
       strict: options.strict ?? false,
       pemFiles: false,

@@ -18,7 +18,11 @@ it('the Python suite passes under pytest', () => {
     timeout: 600_000,
   });
   const summary = done.stdout.trim().split('\n').pop() ?? '';
-  assert.equal(done.status, 0, `pytest exited with ${done.status}:\n${done.stdout.slice(-4000)}\n${done.stderr.slice(-2000)}`);
+  assert.equal(
+    done.status,
+    0,
+    `pytest exited with ${done.status}:\n${done.stdout.slice(-4000)}\n${done.stderr.slice(-2000)}`,
+  );
   const passed = Number(/(\d+) passed/.exec(summary)?.[1] ?? 0);
   assert.ok(passed >= 12, summary);
   assert.doesNotMatch(summary, /skipped|xfail|deselected/, summary);

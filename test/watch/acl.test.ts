@@ -22,7 +22,9 @@ describe('watchConfig under ACL changes', () => {
 
   it('keys hidden by ACL filtering: an error event, the running config kept; readable again, changes apply again', async () => {
     server.kv.put(`${PREFIX}/log_level`, 'debug');
-    const w = await startWatching(server, { env: { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port), WAZO_CONSUL_TOKEN: TOKEN } });
+    const w = await startWatching(server, {
+      env: { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port), WAZO_CONSUL_TOKEN: TOKEN },
+    });
     try {
       assert.equal(w.config.log_level, 'debug', 'read from Consul at start');
       rules.key_prefix![`${PREFIX}/log_level`] = 'deny';
@@ -44,7 +46,9 @@ describe('watchConfig under ACL changes', () => {
 
   it('a token that may no longer read the prefix at all: an error event, the running config kept', async () => {
     server.kv.put(`${PREFIX}/log_level`, 'warning');
-    const w = await startWatching(server, { env: { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port), WAZO_CONSUL_TOKEN: TOKEN } });
+    const w = await startWatching(server, {
+      env: { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port), WAZO_CONSUL_TOKEN: TOKEN },
+    });
     try {
       assert.equal(w.config.log_level, 'warning');
       rules.key_prefix!['config/'] = 'deny';

@@ -29,7 +29,8 @@ describe('watchConfig against Consul', () => {
     server.kv.delete('config/', { recurse: true });
     server.requests.length = 0;
   });
-  const watch = async (options?: WatchOptions<Config>, also?: WatchHandlers<Config>) => (watched = await startWatching(server, options, also));
+  const watch = async (options?: WatchOptions<Config>, also?: WatchHandlers<Config>) =>
+    (watched = await startWatching(server, options, also));
   const kvRequests = () => server.requests.filter((r) => r.path.startsWith('/v1/kv/'));
 
   it('applies a mutable key in place and emits change, with one blocking query on the prefix', async () => {
@@ -48,7 +49,10 @@ describe('watchConfig against Consul', () => {
     assert.equal(String(event!.changes[0]), `log_level: "info" → "debug" (consul ${PREFIX}/log_level)`);
     // Only the loader's read and the watch's queries, all on the whole prefix.
     const reads = kvRequests();
-    assert.ok(reads.every((r) => r.path === `/v1/kv/${PREFIX}/` && r.query.has('recurse')), reads.map((r) => r.url).join('\n'));
+    assert.ok(
+      reads.every((r) => r.path === `/v1/kv/${PREFIX}/` && r.query.has('recurse')),
+      reads.map((r) => r.url).join('\n'),
+    );
     const blocking = reads.filter((r) => Number(r.query.get('index')) > 0);
     assert.ok(blocking.length >= 1 && blocking.every((r) => r.query.get('wait') === '1000ms'));
     assert.deepEqual(w.of('restartRequired'), []);
@@ -68,7 +72,12 @@ describe('watchConfig against Consul', () => {
     assert.equal(event.next.bus.password, 'hunter2');
     const password = event.changes.find((c) => c.key === 'bus.password')!;
     assert.equal(password.newValue, 'hunter2', 'the value itself is there for the program');
-    for (const printed of [String(password), JSON.stringify(event.changes), inspect(event.changes), w.logger.lines.join('\n')]) {
+    for (const printed of [
+      String(password),
+      JSON.stringify(event.changes),
+      inspect(event.changes),
+      w.logger.lines.join('\n'),
+    ]) {
       assert.ok(!printed.includes('hunter2'), printed);
     }
     assert.match(String(password), /^bus\.password: \*\*\*\*\* → \*\*\*\*\* \(consul /);
@@ -101,7 +110,10 @@ describe('watchConfig against Consul', () => {
     await until('change', () => w.of('change').length === 1 && w.of('change')[0]!.changes.length === 2);
     assert.equal(w.config.log_level, 'debug');
     assert.equal(w.config.hook_max_attempts, 7);
-    assert.deepEqual(w.events.map((e) => e.type).filter((t, i, all) => t !== all[i - 1]), ['invalid', 'change']);
+    assert.deepEqual(
+      w.events.map((e) => e.type).filter((t, i, all) => t !== all[i - 1]),
+      ['invalid', 'change'],
+    );
   });
 
   it('100 writes in one second give few events and the final state, with the query rate-limited', async () => {
@@ -120,7 +132,10 @@ describe('watchConfig against Consul', () => {
     await until('the marker change', () => w.config.log_level === 'warning');
     const changes = w.of('change').filter((e) => e.changes.some((c) => c.key === 'hook_max_attempts'));
     // Quiescence (max 500 ms) allows one event per 500 ms of constant changes, then the last one.
-    assert.ok(changes.length >= 1 && changes.length <= Math.ceil(burstMs / 500) + 1, `${changes.length} change events in ${burstMs} ms of writes`);
+    assert.ok(
+      changes.length >= 1 && changes.length <= Math.ceil(burstMs / 500) + 1,
+      `${changes.length} change events in ${burstMs} ms of writes`,
+    );
     assert.equal(changes.at(-1)!.changes[0]!.newValue, 100);
     // The rate limit (burst 2, then one per 100 ms) bounds the queries by the time watched.
     const queries = kvRequests().length - before;
@@ -153,7 +168,10 @@ describe('watchConfig against Consul', () => {
     const mark = server.requests.length;
     await server.faults.acceptConnections();
     await until('the emptied prefix applied', () => w.config.log_level !== 'debug', 10_000);
-    assert.ok(server.requests.slice(mark).some((r) => r.query.get('index') === '0'), 'asked from index 0');
+    assert.ok(
+      server.requests.slice(mark).some((r) => r.query.get('index') === '0'),
+      'asked from index 0',
+    );
     assert.ok(w.of('reconnected').length > 0);
   });
 
@@ -171,7 +189,11 @@ describe('watchConfig against Consul', () => {
     assert.equal(error.attempt, 1);
     assert.match(error.message, /did not answer the watch on config\/wazo-webhookd\/: 500 No cluster leader/);
     assert.ok(w.of('reconnected')[0]!.attempts >= 3);
-    assert.equal(w.logger.lines.filter((l) => l.startsWith('warn:') && l.includes('500')).length, 1, 'one warning per outage; the rest at debug');
+    assert.equal(
+      w.logger.lines.filter((l) => l.startsWith('warn:') && l.includes('500')).length,
+      1,
+      'one warning per outage; the rest at debug',
+    );
   });
 
   it('slow answers are waited for; answers slower than the timeout are retried', async () => {
@@ -185,7 +207,10 @@ describe('watchConfig against Consul', () => {
     assert.match(w.of('error')[0]!.message, /timed out/);
     server.kv.put(`${PREFIX}/log_level`, 'warning');
     server.faults.delay(0);
-    await until('reconnected and the change', () => w.of('reconnected').length === 1 && w.config.log_level === 'warning');
+    await until(
+      'reconnected and the change',
+      () => w.of('reconnected').length === 1 && w.config.log_level === 'warning',
+    );
   });
 
   it('gives up on an answer cut mid-body after the timeout, and retries', async () => {
@@ -217,7 +242,10 @@ describe('watchConfig against Consul', () => {
     await until('the SIGHUP cycle', () => w.config.hook_max_attempts === 6);
     assert.equal(w.of('change')[1]!.reason, 'sighup');
     const reads = server.requests.slice(mark);
-    assert.ok(reads.every((r) => Number(r.query.get('index')) > 0), 'no fresh Consul read for a reload: only the blocking query goes on');
+    assert.ok(
+      reads.every((r) => Number(r.query.get('index')) > 0),
+      'no fresh Consul read for a reload: only the blocking query goes on',
+    );
     writeFileSync(file, 'hook_max_attempts: [1\n');
     await w.watcher.reload();
     assert.match(w.of('invalid')[0]!.message, /invalid YAML/);
@@ -228,7 +256,13 @@ describe('watchConfig against Consul', () => {
 
   it('re-reads extra sources on each cycle, and lets an extra watch start one', async () => {
     let attempts = 4;
-    const source: ConfigSource = { name: 'discovery', read: async () => ({ layers: [{ kind: 'values', values: [{ path: ['hook_max_attempts'], value: attempts, source: 'discovery' }] }], problems: [] }) };
+    const source: ConfigSource = {
+      name: 'discovery',
+      read: async () => ({
+        layers: [{ kind: 'values', values: [{ path: ['hook_max_attempts'], value: attempts, source: 'discovery' }] }],
+        problems: [],
+      }),
+    };
     let poke: () => void = () => undefined;
     let stopped = false;
     const thing: WatchedThing = {
@@ -249,11 +283,14 @@ describe('watchConfig against Consul', () => {
   });
 
   it('a handler that throws is logged and the watcher goes on; close() stops every request', async () => {
-    const w = await watch({}, {
-      change: () => {
-        throw new Error('boom');
+    const w = await watch(
+      {},
+      {
+        change: () => {
+          throw new Error('boom');
+        },
       },
-    });
+    );
     server.kv.put(`${PREFIX}/log_level`, 'debug');
     await until('the first change', () => w.of('change').length === 1);
     server.kv.put(`${PREFIX}/log_level`, 'error');

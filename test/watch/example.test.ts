@@ -31,8 +31,25 @@ it('the example service: log level live, SIGHUP, invalid kept out, exit 75 on a 
 
   const child = spawn(
     process.execPath,
-    ['--conditions=wazo-config-source', '--import', 'tsx', 'examples/webhookd-http/server.ts', '-c', file, '--config-dir', join(dir, 'conf.d'), '--grace-ms', '1000', '--quiet-ms', '50'],
-    { cwd: REPO, env: cleanEnv({ WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port) }), stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '--conditions=wazo-config-source',
+      '--import',
+      'tsx',
+      'examples/webhookd-http/server.ts',
+      '-c',
+      file,
+      '--config-dir',
+      join(dir, 'conf.d'),
+      '--grace-ms',
+      '1000',
+      '--quiet-ms',
+      '50',
+    ],
+    {
+      cwd: REPO,
+      env: cleanEnv({ WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -55,7 +72,9 @@ it('the example service: log level live, SIGHUP, invalid kept out, exit 75 on a 
     assert.equal((await get()).hook_max_attempts, 4);
 
     server.kv.put(`${PREFIX}/log_level`, 'loud');
-    await until('the invalid value reported', () => out.includes('log_level (consul config/wazo-webhookd/log_level): expected one of'));
+    await until('the invalid value reported', () =>
+      out.includes('log_level (consul config/wazo-webhookd/log_level): expected one of'),
+    );
     assert.equal((await get()).log_level, 'debug', 'the last good configuration stays');
 
     server.kv.put(`${PREFIX}/log_level`, 'info');
@@ -67,7 +86,10 @@ it('the example service: log level live, SIGHUP, invalid kept out, exit 75 on a 
     server.kv.put(`${PREFIX}/hook_max_attempts`, '5');
     await until('restart required again', () => out.split('restart required by rest_api.port').length === 3);
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 5_000)))]);
+    const code = await Promise.race([
+      exited,
+      new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 5_000))),
+    ]);
     clearTimeout(timer);
     assert.equal(code, 75, out);
     assert.match(out, /exiting with code 75/);

@@ -1,4 +1,7 @@
-/** Helpers of the watch tests: a watcher on the generated wazo-webhookd loader against the test server, its events, waiting. */
+/**
+ * Helpers of the watch tests: a watcher on the generated wazo-webhookd loader against the test server, its events,
+ * waiting.
+ */
 import * as webhookd from '../../generated/wazo-webhookd/config.ts';
 import type { WatchEvent, Watcher, WatchHandlers, WatchOptions } from '../../generator/runtime/index.ts';
 import type { ConsulTestServer } from '../consul-server/server.ts';
@@ -7,7 +10,10 @@ import { memoryLogger } from '../helpers.ts';
 export const PREFIX = 'config/wazo-webhookd';
 
 /** Small delays everywhere, so that each test takes a fraction of a second. */
-export function fastOptions(server: ConsulTestServer | undefined, extra: WatchOptions<webhookd.Config> = {}): WatchOptions<webhookd.Config> & { logger: ReturnType<typeof memoryLogger> } {
+export function fastOptions(
+  server: ConsulTestServer | undefined,
+  extra: WatchOptions<webhookd.Config> = {},
+): WatchOptions<webhookd.Config> & { logger: ReturnType<typeof memoryLogger> } {
   return {
     configFile: false,
     configDir: false,
@@ -47,9 +53,14 @@ export async function startWatching(
     events.push(e);
     return (also[e.type] as ((e: WatchEvent<webhookd.Config>) => void) | undefined)?.(e);
   };
-  const watcher = webhookd.watchConfig(config, { change: record, restartRequired: record, invalid: record, error: record, reconnected: record }, options);
+  const watcher = webhookd.watchConfig(
+    config,
+    { change: record, restartRequired: record, invalid: record, error: record, reconnected: record },
+    options,
+  );
   await watcher.ready;
-  const of = <T extends WatchEvent<webhookd.Config>['type']>(type: T) => events.filter((e): e is Extract<WatchEvent<webhookd.Config>, { type: T }> => e.type === type);
+  const of = <T extends WatchEvent<webhookd.Config>['type']>(type: T) =>
+    events.filter((e): e is Extract<WatchEvent<webhookd.Config>, { type: T }> => e.type === type);
   return { config, watcher, events, logger: options.logger, of };
 }
 

@@ -36,14 +36,24 @@ it('Consul down 10 s mid-watch and back: no crash, last good config kept, the ch
   const reconnected = w.of('reconnected')[0]!;
   assert.ok(reconnected.downMs >= 9_000, `down ${reconnected.downMs} ms`);
   assert.equal(reconnected.attempts, w.of('error').length);
-  assert.deepEqual(w.of('change')[0]!.changes.map((c) => [c.key, c.newValue]), [
-    ['log_level', 'debug'],
-    ['hook_max_attempts', 9],
-  ]);
-  assert.deepEqual(w.of('restartRequired')[0]!.changes.map((c) => [c.key, c.newValue]), [['rest_api.port', 9400]]);
+  assert.deepEqual(
+    w.of('change')[0]!.changes.map((c) => [c.key, c.newValue]),
+    [
+      ['log_level', 'debug'],
+      ['hook_max_attempts', 9],
+    ],
+  );
+  assert.deepEqual(
+    w.of('restartRequired')[0]!.changes.map((c) => [c.key, c.newValue]),
+    [['rest_api.port', 9400]],
+  );
   assert.equal(w.config.log_level, 'debug');
   assert.equal(w.config.hook_max_attempts, 9);
-  assert.equal(w.logger.lines.filter((l) => l.startsWith('warn:') && l.includes('did not answer')).length, 1, 'one warning, then debug lines');
+  assert.equal(
+    w.logger.lines.filter((l) => l.startsWith('warn:') && l.includes('did not answer')).length,
+    1,
+    'one warning, then debug lines',
+  );
 
   server.kv.put(`${PREFIX}/log_level`, 'error');
   await until('a change after the outage', () => w.config.log_level === 'error');

@@ -21,7 +21,8 @@ function scripted(answers: (BlockingAnswer<string> | Error)[]) {
     async (index, signal) => {
       asked.push(index);
       const next = answers.shift();
-      if (next === undefined) return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))); // blocks until stopped
+      if (next === undefined)
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))); // blocks until stopped
       if (next instanceof Error) throw next;
       return next;
     },
@@ -83,7 +84,11 @@ describe('the blocking-query loop', () => {
             reject(new Error('aborted'));
           });
         }),
-      { data: () => assert.fail(), failure: () => assert.fail('an abort is no failure'), recovered: () => assert.fail() },
+      {
+        data: () => assert.fail(),
+        failure: () => assert.fail('an abort is no failure'),
+        recovered: () => assert.fail(),
+      },
     );
     query.start();
     await sleep(5);
@@ -104,7 +109,10 @@ describe('pacing', () => {
 
   it('backoff doubles up to the cap, with jitter from ½ to 1', () => {
     const at = (random: number) => ({ now: () => 0, random: () => random });
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffDelay({ initialMs: 100, maxMs: 1000 }, n, at(0.999999))), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backoffDelay({ initialMs: 100, maxMs: 1000 }, n, at(0.999999))),
+      [100, 200, 400, 800, 1000, 1000],
+    );
     assert.equal(backoffDelay({ initialMs: 100, maxMs: 1000 }, 3, at(0)), 200);
     assert.equal(backoffDelay({}, 1, at(0.999999)), 250, 'default 250 ms');
     assert.equal(backoffDelay({}, 99, at(0.999999)), 10_000, 'default cap 10 s');
@@ -115,7 +123,11 @@ describe('quiescence (virtual time: exact, whatever the load)', () => {
   it('fires once after min ms of quiet, or at max ms after the first change of a burst', (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     let fired = 0;
-    const q = new Quiescence({ minMs: 40, maxMs: 150 }, () => fired++, () => Date.now());
+    const q = new Quiescence(
+      { minMs: 40, maxMs: 150 },
+      () => fired++,
+      () => Date.now(),
+    );
     q.poke();
     t.mock.timers.tick(20);
     q.poke();
@@ -137,7 +149,11 @@ describe('quiescence (virtual time: exact, whatever the load)', () => {
   it('defaults to 500 ms of quiet and at most 5 s, as consul-template', (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     let fired = 0;
-    const q = new Quiescence({}, () => fired++, () => Date.now());
+    const q = new Quiescence(
+      {},
+      () => fired++,
+      () => Date.now(),
+    );
     q.poke();
     t.mock.timers.tick(499);
     assert.equal(fired, 0);
@@ -164,7 +180,14 @@ describe('quiescence (virtual time: exact, whatever the load)', () => {
 });
 
 describe('the diff', () => {
-  const setting = (path: string[], mutable: boolean, secret = false): SettingSpec => ({ path, env: 'X', consulKey: 'k', mutable, secret, types: ['string'] });
+  const setting = (path: string[], mutable: boolean, secret = false): SettingSpec => ({
+    path,
+    env: 'X',
+    consulKey: 'k',
+    mutable,
+    secret,
+    types: ['string'],
+  });
 
   it('lists each leaf that differs, lists and maps compared deeply, with the new source', () => {
     const running: JsonObject = structuredClone(defaults());
@@ -186,24 +209,48 @@ describe('the diff', () => {
   it('applies changes in place, creating groups and deleting keys with no value', () => {
     const live: JsonObject = { a: 1, g: { b: [1] } };
     const g = live.g;
-    applyChanges(live, [new KeyChange(setting(['g', 'b'], true), [1], [2], 's'), new KeyChange(setting(['a'], true), 1, undefined, 's'), new KeyChange(setting(['h', 'c'], true), undefined, 'x', 's')]);
+    applyChanges(live, [
+      new KeyChange(setting(['g', 'b'], true), [1], [2], 's'),
+      new KeyChange(setting(['a'], true), 1, undefined, 's'),
+      new KeyChange(setting(['h', 'c'], true), undefined, 'x', 's'),
+    ]);
     assert.deepEqual(live, { g: { b: [2] }, h: { c: 'x' } });
     assert.equal(live.g, g, 'the same objects, updated');
   });
 
   it('masks secrets in every printed form, and keeps the values for the program', () => {
-    const change = new KeyChange(setting(['bus', 'password'], true, true), 'old-secret', 'new-secret', 'consul config/x/bus/password');
+    const change = new KeyChange(
+      setting(['bus', 'password'], true, true),
+      'old-secret',
+      'new-secret',
+      'consul config/x/bus/password',
+    );
     assert.equal(change.newValue, 'new-secret');
-    for (const printed of [String(change), `${change}`, JSON.stringify(change), inspect(change), inspect({ changes: [change] })]) {
+    for (const printed of [
+      String(change),
+      `${change}`,
+      JSON.stringify(change),
+      inspect(change),
+      inspect({ changes: [change] }),
+    ]) {
       assert.ok(!printed.includes('new-secret') && !printed.includes('old-secret'), printed);
     }
     assert.equal(String(change), 'bus.password: ***** → ***** (consul config/x/bus/password)');
-    assert.equal(String(new KeyChange(setting(['level'], true), undefined, 'x', 'env L')), 'level: nothing → "x" (env L)');
+    assert.equal(
+      String(new KeyChange(setting(['level'], true), undefined, 'x', 'env L')),
+      'level: nothing → "x" (env L)',
+    );
   });
 });
 
 describe('the restart policy', () => {
-  const change = (key: string, value: number) => new KeyChange({ path: [key], env: 'X', consulKey: 'k', mutable: false, secret: false, types: ['integer'] }, 1, value, 'consul k');
+  const change = (key: string, value: number) =>
+    new KeyChange(
+      { path: [key], env: 'X', consulKey: 'k', mutable: false, secret: false, types: ['integer'] },
+      1,
+      value,
+      'consul k',
+    );
 
   /** Lets the exit's promise chain (beforeExit, then exit) run. */
   const settle = async () => {
@@ -214,14 +261,27 @@ describe('the restart policy', () => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const codes: number[] = [];
     const order: string[] = [];
-    const policy = new RestartPolicy({ graceMs: 60, beforeExit: async () => void order.push('beforeExit') }, 'svc', memoryLogger(), (code) => {
-      order.push('exit');
-      codes.push(code);
-    });
+    const policy = new RestartPolicy(
+      { graceMs: 60, beforeExit: async () => void order.push('beforeExit') },
+      'svc',
+      memoryLogger(),
+      (code) => {
+        order.push('exit');
+        codes.push(code);
+      },
+    );
     assert.deepEqual(policy.update([change('port', 2)]), { report: true, exitInMs: 60 });
     t.mock.timers.tick(20);
-    assert.deepEqual(policy.update([change('port', 2), change('listen', 3)]), { report: true, exitInMs: 40 }, 'another key: reported again, the deadline kept');
-    assert.deepEqual(policy.update([change('port', 2), change('listen', 3)]), { report: false }, 'the same keys: not again');
+    assert.deepEqual(
+      policy.update([change('port', 2), change('listen', 3)]),
+      { report: true, exitInMs: 40 },
+      'another key: reported again, the deadline kept',
+    );
+    assert.deepEqual(
+      policy.update([change('port', 2), change('listen', 3)]),
+      { report: false },
+      'the same keys: not again',
+    );
     t.mock.timers.tick(39);
     await settle();
     assert.deepEqual(codes, [], 'not before the grace period is over');
@@ -253,7 +313,9 @@ describe('the restart policy', () => {
     t.mock.timers.tick(10_000);
     await settle();
     assert.equal(policy.pending, false);
-    assert.deepEqual(logger.lines, ['info: svc: restart cancelled: the restart-only keys are back to their running values']);
+    assert.deepEqual(logger.lines, [
+      'info: svc: restart cancelled: the restart-only keys are back to their running values',
+    ]);
   });
 
   it("'emit' only reports", async () => {

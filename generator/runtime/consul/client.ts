@@ -139,11 +139,18 @@ export class ConsulClient {
    * under the prefix, `Value` base64 or null, whole-number `Flags` and `ModifyIndex`.
    */
   async readTree(prefix: string, options: ConsulReadOptions = {}): Promise<TreeRead> {
-    const answer = await this.send({ method: 'GET', path: `/v1/kv/${encodeKey(prefix)}`, query: { recurse: '', ...readQuery(options) }, signal: options.signal, timeoutMs: options.timeoutMs });
+    const answer = await this.send({
+      method: 'GET',
+      path: `/v1/kv/${encodeKey(prefix)}`,
+      query: { recurse: '', ...readQuery(options) },
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
     const what = `the read of ${prefix}`;
     const meta = readMetaOf(answer, what);
     if (answer.status === 404) {
-      if (answer.body.length > 0 && !isJson(answer)) throw malformed(`${what} answered 404 with ${describeBody(answer)}`);
+      if (answer.body.length > 0 && !isJson(answer))
+        throw malformed(`${what} answered 404 with ${describeBody(answer)}`);
       return { ...meta, entries: [] };
     }
     const rows = jsonOf(answer, what);
@@ -156,13 +163,22 @@ export class ConsulClient {
    * passes), sorted by ID. Blocking, Consul answers once the service's index passes `index`.
    */
   async healthService(service: string, options: ConsulReadOptions = {}): Promise<HealthRead> {
-    const answer = await this.send({ method: 'GET', path: `/v1/health/service/${encodeURIComponent(service)}`, query: { passing: '1', ...readQuery(options) }, signal: options.signal, timeoutMs: options.timeoutMs });
+    const answer = await this.send({
+      method: 'GET',
+      path: `/v1/health/service/${encodeURIComponent(service)}`,
+      query: { passing: '1', ...readQuery(options) },
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
     const what = `the health read of ${service}`;
     const meta = readMetaOf(answer, what);
     if (answer.status !== 200) throw statusFailure(answer);
     const rows = jsonOf(answer, what);
-    if (!Array.isArray(rows)) throw malformed(`${what} answered ${typeOf(rows)} where Consul sends a list of instances`);
-    const instances = rows.map((row, n) => instanceOf(row, n, what)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (!Array.isArray(rows))
+      throw malformed(`${what} answered ${typeOf(rows)} where Consul sends a list of instances`);
+    const instances = rows
+      .map((row, n) => instanceOf(row, n, what))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { ...meta, instances };
   }
 
@@ -172,7 +188,8 @@ export class ConsulClient {
     const what = `a transaction of ${operations.length} operations`;
     if (answer.status === 200) {
       const body = jsonOf(answer, what);
-      if (!isRecord(body) || !Array.isArray(body.Results)) throw malformed(`${what} answered ${typeOf(body)} where Consul sends {"Results": […]}`);
+      if (!isRecord(body) || !Array.isArray(body.Results))
+        throw malformed(`${what} answered ${typeOf(body)} where Consul sends {"Results": […]}`);
       return { ok: true };
     }
     if (answer.status === 409 && isJson(answer)) {
@@ -189,7 +206,15 @@ export class ConsulClient {
   /** Registers (or replaces) a service with the local agent, with a TTL check that starts critical. */
   async registerService(definition: ServiceDefinition): Promise<void> {
     const { name, id, address, port, tags, meta, ttl } = definition;
-    const body = { Name: name, ID: id, Address: address, Port: port, Tags: tags, Meta: meta, Check: { CheckID: `service:${id}`, TTL: ttl } };
+    const body = {
+      Name: name,
+      ID: id,
+      Address: address,
+      Port: port,
+      Tags: tags,
+      Meta: meta,
+      Check: { CheckID: `service:${id}`, TTL: ttl },
+    };
     const answer = await this.send({ method: 'PUT', path: '/v1/agent/service/register', body });
     if (answer.status !== 200) throw statusFailure(answer);
   }
@@ -207,13 +232,20 @@ export class ConsulClient {
 
   /** Marks a TTL check passing; Consul answers 404 when it does not know the check (e.g. after a restart). */
   async passCheck(checkId: string, note?: string): Promise<void> {
-    const answer = await this.send({ method: 'PUT', path: `/v1/agent/check/pass/${encodeURIComponent(checkId)}`, query: note === undefined ? {} : { note } });
+    const answer = await this.send({
+      method: 'PUT',
+      path: `/v1/agent/check/pass/${encodeURIComponent(checkId)}`,
+      query: note === undefined ? {} : { note },
+    });
     if (answer.status !== 200) throw statusFailure(answer);
   }
 
   /** Closes the kept-alive connections. */
   close(): void {
-    void this.transport?.then((t) => t.agent.destroy(), () => undefined);
+    void this.transport?.then(
+      (t) => t.agent.destroy(),
+      () => undefined,
+    );
   }
 
   private connect(): Promise<Transport> {
@@ -227,7 +259,10 @@ export class ConsulClient {
     return this.transport;
   }
 
-  /** One request; the whole answer read within the timeout and the size limit. Throws ConsulFailure, or the signal's reason. */
+  /**
+   * One request; the whole answer read within the timeout and the size limit. Throws ConsulFailure, or the signal's
+   * reason.
+   */
   private async send(call: Call): Promise<Answer> {
     call.signal?.throwIfAborted();
     const { request, agent } = await this.connect();
@@ -236,7 +271,8 @@ export class ConsulClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.location.token !== undefined) headers['x-consul-token'] = this.location.token;
     const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
-    if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(payload.length) });
+    if (payload)
+      Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(payload.length) });
     const timeoutMs = call.timeoutMs ?? this.location.requestTimeoutMs;
     return new Promise<Answer>((resolve, reject) => {
       let settled = false;
@@ -255,17 +291,37 @@ export class ConsulClient {
       };
       const onAbort = () => fail(call.signal!.reason);
       call.signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => fail(new ConsulFailure('unreachable', `timed out: no whole answer within ${seconds(timeoutMs)} (${call.method} ${call.path})`, true)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          fail(
+            new ConsulFailure(
+              'unreachable',
+              `timed out: no whole answer within ${seconds(timeoutMs)} (${call.method} ${call.path})`,
+              true,
+            ),
+          ),
+        timeoutMs,
+      );
       req.on('error', fail);
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_ANSWER_BYTES) fail(malformed(`the answer to ${call.method} ${call.path} is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`));
+          if (size > MAX_ANSWER_BYTES)
+            fail(
+              malformed(
+                `the answer to ${call.method} ${call.path} is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`,
+              ),
+            );
           else chunks.push(chunk);
         });
-        const cut = () => new ConsulFailure('unreachable', `the answer to ${call.method} ${call.path} was cut after ${size} bytes`, true);
+        const cut = () =>
+          new ConsulFailure(
+            'unreachable',
+            `the answer to ${call.method} ${call.path} was cut after ${size} bytes`,
+            true,
+          );
         res.on('error', () => fail(cut()));
         res.on('close', () => {
           if (!res.complete) fail(cut());
@@ -281,7 +337,8 @@ function readQuery(options: ConsulReadOptions): Record<string, string> {
   const query: Record<string, string> = {};
   if (options.index !== undefined) query.index = String(options.index);
   // `wait` only means something with an index to wait past; index 0 answers at once.
-  if (options.index !== undefined && options.index > 0 && options.waitMs !== undefined) query.wait = `${Math.max(1, Math.ceil(options.waitMs))}ms`;
+  if (options.index !== undefined && options.index > 0 && options.waitMs !== undefined)
+    query.wait = `${Math.max(1, Math.ceil(options.waitMs))}ms`;
   if (options.consistency === 'stale') query.stale = '';
   if (options.consistency === 'consistent') query.consistent = '';
   return query;
@@ -315,7 +372,9 @@ function readMetaOf(answer: Answer, what: string): ReadMeta {
   const raw = header(answer, 'x-consul-index');
   if (raw === undefined || !/^[0-9]{1,20}$/.test(raw)) {
     const got = raw === undefined ? 'none' : JSON.stringify(raw.slice(0, 40));
-    throw malformed(`${what} answered ${answer.status} without a usable X-Consul-Index header (got ${got}): not a Consul answer (${describeBody(answer)})`);
+    throw malformed(
+      `${what} answered ${answer.status} without a usable X-Consul-Index header (got ${got}): not a Consul answer (${describeBody(answer)})`,
+    );
   }
   const lastContact = header(answer, 'x-consul-lastcontact');
   const leader = header(answer, 'x-consul-knownleader');
@@ -339,11 +398,16 @@ function isJson(answer: Answer): boolean {
 }
 
 function jsonOf(answer: Answer, what: string): unknown {
-  if (!isJson(answer)) throw malformed(`${what} answered ${answer.status} with ${describeBody(answer)} rather than JSON: not a Consul answer`);
+  if (!isJson(answer))
+    throw malformed(
+      `${what} answered ${answer.status} with ${describeBody(answer)} rather than JSON: not a Consul answer`,
+    );
   try {
     return JSON.parse(answer.body.toString('utf8')) as unknown;
   } catch (error) {
-    throw malformed(`${what} answered a body that is not valid JSON (${(error as Error).message}): not a Consul answer`);
+    throw malformed(
+      `${what} answered a body that is not valid JSON (${(error as Error).message}): not a Consul answer`,
+    );
   }
 }
 
@@ -352,7 +416,8 @@ function describeBody(answer: Answer): string {
   const type = (header(answer, 'content-type') ?? 'no content type').split(';')[0]!.trim();
   const text = answer.body.toString('utf8').trim();
   if (text === '') return `an empty body (${type})`;
-  if (/html/i.test(type) || /^<(!doctype|html)/i.test(text)) return `an HTML page (${type}; a proxy or another web server?)`;
+  if (/html/i.test(type) || /^<(!doctype|html)/i.test(text))
+    return `an HTML page (${type}; a proxy or another web server?)`;
   const first = text.split('\n')[0]!;
   const shown = JSON.stringify(first.length > 160 ? `${first.slice(0, 160)}…` : first);
   return `${shown} (${type})`;
@@ -379,9 +444,11 @@ function entryOf(row: unknown, n: number, prefix: string, what: string): KvEntry
   const at = `${what}: entry ${n}`;
   if (!isRecord(row)) throw malformed(`${at} is ${typeOf(row)}, not a KV entry`);
   const { Key, Value, Flags, ModifyIndex } = row;
-  if (typeof Key !== 'string' || Key === '') throw malformed(`${at} has ${Key === undefined ? 'no' : 'a non-string'} Key`);
+  if (typeof Key !== 'string' || Key === '')
+    throw malformed(`${at} has ${Key === undefined ? 'no' : 'a non-string'} Key`);
   if (!Key.startsWith(prefix)) throw malformed(`${at}: its key ${JSON.stringify(Key)} is not under ${prefix}`);
-  if (Value !== null && Value !== undefined && (typeof Value !== 'string' || !BASE64.test(Value))) throw malformed(`${at} (${Key}): Value is ${typeof Value === 'string' ? 'not base64' : typeOf(Value)}`);
+  if (Value !== null && Value !== undefined && (typeof Value !== 'string' || !BASE64.test(Value)))
+    throw malformed(`${at} (${Key}): Value is ${typeof Value === 'string' ? 'not base64' : typeOf(Value)}`);
   if (Flags !== undefined && !isCount(Flags)) throw malformed(`${at} (${Key}): Flags is not a whole number`);
   if (!isCount(ModifyIndex)) throw malformed(`${at} (${Key}): ModifyIndex is not a whole number`);
   const entry: KvEntry = { key: Key, value: null, flags: Flags ?? 0, modifyIndex: ModifyIndex };
@@ -401,12 +468,15 @@ function instanceOf(row: unknown, n: number, what: string): HealthInstance {
   const s = row.Service;
   const nodeAddress = isRecord(row.Node) && typeof row.Node.Address === 'string' ? row.Node.Address : '';
   if (typeof s.ID !== 'string' || s.ID === '') throw malformed(`${at} has no service ID`);
-  if (s.Address !== undefined && typeof s.Address !== 'string') throw malformed(`${at} (${s.ID}): Address is not a string`);
+  if (s.Address !== undefined && typeof s.Address !== 'string')
+    throw malformed(`${at} (${s.ID}): Address is not a string`);
   if (!(isCount(s.Port) && s.Port <= 65535)) throw malformed(`${at} (${s.ID}): Port is not a port number`);
   const tags = s.Tags ?? [];
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) throw malformed(`${at} (${s.ID}): Tags is not a list of strings`);
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+    throw malformed(`${at} (${s.ID}): Tags is not a list of strings`);
   const meta = s.Meta ?? {};
-  if (!isRecord(meta) || !Object.values(meta).every((v) => typeof v === 'string')) throw malformed(`${at} (${s.ID}): Meta is not a map of strings`);
+  if (!isRecord(meta) || !Object.values(meta).every((v) => typeof v === 'string'))
+    throw malformed(`${at} (${s.ID}): Meta is not a map of strings`);
   const address = (s.Address as string | undefined) || nodeAddress;
   if (address === '') throw malformed(`${at} (${s.ID}): neither the service nor its node has an address`);
   return { id: s.ID, address, port: s.Port, tags: tags as string[], meta: { ...(meta as Record<string, string>) } };

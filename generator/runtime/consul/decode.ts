@@ -27,19 +27,36 @@ export function decodeEntries(entries: readonly KvEntry[], index: SettingsIndex)
     const text = entry.value ?? '';
     const setting = index.byConsulKey.get(entry.key);
     if (setting && entry.notUtf8) {
-      invalid.push({ key: dotted(setting.path), source, message: 'the stored bytes are not UTF-8 text', hint: `write the value again as text at ${entry.key}` });
+      invalid.push({
+        key: dotted(setting.path),
+        source,
+        message: 'the stored bytes are not UTF-8 text',
+        hint: `write the value again as text at ${entry.key}`,
+      });
       continue;
     }
     if (setting) {
       const decoded = decode(text, setting);
       if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
-      else invalid.push({ key: dotted(setting.path), source, message: `expected ${decoded.expected}`, value: showValue(text, setting.secret), hint: decoded.hint });
+      else
+        invalid.push({
+          key: dotted(setting.path),
+          source,
+          message: `expected ${decoded.expected}`,
+          value: showValue(text, setting.secret),
+          hint: decoded.hint,
+        });
       continue;
     }
     // "Folders" (`config/wazo-auth/`, `…/bus/`) are how UIs show the hierarchy: not settings.
     if (entry.key.endsWith('/') && text === '') continue;
     const relative = entry.key.slice(prefix.length);
-    unknown.push({ key: dotted(pathOfKey(relative)), source, message: 'unknown key', hint: unknownHint(relative, index) });
+    unknown.push({
+      key: dotted(pathOfKey(relative)),
+      source,
+      message: 'unknown key',
+      hint: unknownHint(relative, index),
+    });
   }
   return { layer, invalid, unknown };
 }
@@ -51,7 +68,11 @@ export function decodeEntries(entries: readonly KvEntry[], index: SettingsIndex)
 export function consulOutput(entries: readonly KvEntry[], index: SettingsIndex, strict: boolean): SourceOutput {
   const { layer, invalid, unknown } = decodeEntries(entries, index);
   if (strict) return { layers: [layer], problems: [...invalid, ...unknown] };
-  return { layers: [layer], problems: invalid, warnings: unknown.map((p) => `unknown key ${p.key} (${p.source}): ${p.hint}`) };
+  return {
+    layers: [layer],
+    problems: invalid,
+    warnings: unknown.map((p) => `unknown key ${p.key} (${p.source}): ${p.hint}`),
+  };
 }
 
 /** Key segments back to path segments: `%2F` → `/`, `%25` → `%` (the model's encoding). */
@@ -64,8 +85,11 @@ function unknownHint(relative: string, index: SettingsIndex): string {
   const path = pathOfKey(relative);
   const leaf = index.leafFor(path);
   if (leaf) return `${dotted(leaf.path)} is one key holding the whole value as JSON: write it at ${leaf.consulKey}`;
-  if (index.groups.has(pointerOf(path))) return `${dotted(path)} is a group: write each of its settings under its own key, ${prefix}/${relative.replace(/\/$/, '')}/<name>`;
+  if (index.groups.has(pointerOf(path)))
+    return `${dotted(path)} is a group: write each of its settings under its own key, ${prefix}/${relative.replace(/\/$/, '')}/<name>`;
   const known = [...index.byConsulKey.keys()].map((key) => key.slice(prefix.length + 1));
   const guess = didYouMean(relative, known);
-  return guess ? `did you mean ${prefix}/${guess}?` : 'check the spelling against the settings reference, or delete the key';
+  return guess
+    ? `did you mean ${prefix}/${guess}?`
+    : 'check the spelling against the settings reference, or delete the key';
 }

@@ -21,7 +21,17 @@ export class ConsulFailure extends Error {
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 const TLS_CODE = /CERT|SELF_SIGNED|^ERR_TLS|^ERR_SSL|^UNABLE_TO|^EPROTO$/;
 
 /** Sorts what a request threw: a ConsulFailure as it is, a socket or TLS error by its code. */
@@ -32,6 +42,7 @@ export function classify(error: unknown): ConsulFailure {
   const code = e?.code;
   const detail = code && !message.includes(code) ? `${message} (${code})` : message;
   if (code && TLS_CODE.test(code)) return new ConsulFailure('tls', detail, false);
-  if ((code && CONNECTION_CODES.has(code)) || /socket hang up/i.test(message)) return new ConsulFailure('unreachable', detail, true);
+  if ((code && CONNECTION_CODES.has(code)) || /socket hang up/i.test(message))
+    return new ConsulFailure('unreachable', detail, true);
   return new ConsulFailure('http', detail, false);
 }

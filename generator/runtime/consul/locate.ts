@@ -5,7 +5,8 @@
  * the CA file, the wait timeout and the opt-out are found the same way.
  *
  * Consul is read only when something located it: an address, token or CA option, any
- * `WAZO_CONSUL_*` location variable (host, port, scheme, token, CA file), or the file. Without any of them (a unit test, a host without Consul) the loader makes
+ * `WAZO_CONSUL_*` location variable (host, port, scheme, token, CA file), or the file. Without any of them (a unit
+ * test, a host without Consul) the loader makes
  * no network attempt, unless the program asks for Consul with `required: true`.
  */
 import { readFileSync } from 'node:fs';
@@ -33,7 +34,10 @@ export interface ConsulOptions {
   file?: string | false;
   /** Read Consul even when nothing located it (then at the defaults `http://consul:8500`), and despite `WAZO_CONSUL_DISABLED`. */
   required?: boolean;
-  /** How long to wait for an unreachable Consul, in ms; default 60 000 (`WAZO_CONSUL_WAIT_TIMEOUT`, in seconds). 0: one attempt. */
+  /**
+   * How long to wait for an unreachable Consul, in ms; default 60 000 (`WAZO_CONSUL_WAIT_TIMEOUT`, in seconds). 0: one
+   * attempt.
+   */
   waitTimeoutMs?: number;
   /** Timeout of one request, in ms; default 10 000. */
   requestTimeoutMs?: number;
@@ -116,7 +120,10 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
   if (disabled && !opts.required) {
     const flag = decode(disabled.value, { types: ['boolean'] });
     if (!flag.ok) problems.push(invalid(disabled, 'expected a boolean', flag.hint));
-    else if (flag.value === true) return problems.length ? { kind: 'invalid', problems } : { kind: 'off', reason: `disabled by ${disabled.origin}` };
+    else if (flag.value === true)
+      return problems.length
+        ? { kind: 'invalid', problems }
+        : { kind: 'off', reason: `disabled by ${disabled.origin}` };
   }
   const explicit =
     opts.required === true ||
@@ -141,10 +148,13 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
     problems.push(invalid(port, 'expected a port number', 'write a whole number from 1 to 65535, such as 8500'));
   }
   const schemeName = (scheme?.value ?? CONSUL_DEFAULTS.scheme).toLowerCase();
-  if (schemeName !== 'http' && schemeName !== 'https') problems.push(invalid(scheme!, 'expected http or https', 'write http or https'));
+  if (schemeName !== 'http' && schemeName !== 'https')
+    problems.push(invalid(scheme!, 'expected http or https', 'write http or https'));
   const waitSeconds = waitTimeout ? Number(waitTimeout.value) : DEFAULT_WAIT_TIMEOUT_MS / 1000;
   if (waitTimeout && !(waitTimeout.value.trim() !== '' && Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
-    problems.push(invalid(waitTimeout, 'expected a number of seconds', 'write a number such as 60, or 0 for a single attempt'));
+    problems.push(
+      invalid(waitTimeout, 'expected a number of seconds', 'write a number such as 60, or 0 for a single attempt'),
+    );
   }
   if (host) {
     const wrong = hostProblem(host.value);
@@ -168,7 +178,10 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
   return { kind: 'consul', location };
 }
 
-function readLocatingFile(path: string, problems: Problem[]): { path: string; variables: Map<string, string> } | undefined {
+function readLocatingFile(
+  path: string,
+  problems: Problem[],
+): { path: string; variables: Map<string, string> } | undefined {
   try {
     return { path, variables: parseEnvironmentFile(readFileSync(path, 'utf8')) };
   } catch (error) {
@@ -184,7 +197,11 @@ function readLocatingFile(path: string, problems: Problem[]): { path: string; va
   }
 }
 
-function parseUrl(text: string, origin: string, problems: Problem[]): { host?: string; port?: number; scheme?: string } {
+function parseUrl(
+  text: string,
+  origin: string,
+  problems: Problem[],
+): { host?: string; port?: number; scheme?: string } {
   let url: URL;
   try {
     url = new URL(text);
@@ -193,10 +210,20 @@ function parseUrl(text: string, origin: string, problems: Problem[]): { host?: s
   }
   const scheme = url.protocol.replace(/:$/, '');
   if ((scheme !== 'http' && scheme !== 'https') || url.hostname === '') {
-    problems.push({ key: 'consul url', source: origin, message: 'expected an http(s) URL', value: JSON.stringify(text), hint: 'write http://host:8500 or https://host:8501' });
+    problems.push({
+      key: 'consul url',
+      source: origin,
+      message: 'expected an http(s) URL',
+      value: JSON.stringify(text),
+      hint: 'write http://host:8500 or https://host:8501',
+    });
     return {};
   }
-  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? CONSUL_DEFAULTS.port : Number(url.port), scheme };
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? CONSUL_DEFAULTS.port : Number(url.port),
+    scheme,
+  };
 }
 
 /**
@@ -205,14 +232,25 @@ function parseUrl(text: string, origin: string, problems: Problem[]): { host?: s
  */
 function hostProblem(host: string): { message: string; hint: string } | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
-    return { message: 'expected a host name, got a URL', hint: 'write the host alone (consul.example.com) and the scheme and port in WAZO_CONSUL_SCHEME and WAZO_CONSUL_PORT' };
+    return {
+      message: 'expected a host name, got a URL',
+      hint: 'write the host alone (consul.example.com) and the scheme and port in WAZO_CONSUL_SCHEME and WAZO_CONSUL_PORT',
+    };
   }
-  if (/^[^:[\]]+:\d*$/.test(host)) return { message: 'expected a host name, got host:port', hint: 'write the host alone and the port in WAZO_CONSUL_PORT' };
+  if (/^[^:[\]]+:\d*$/.test(host))
+    return {
+      message: 'expected a host name, got host:port',
+      hint: 'write the host alone and the port in WAZO_CONSUL_PORT',
+    };
   const bracketed = host.includes(':') ? `[${host.replace(/^\[(.*)\]$/, '$1')}]` : host;
   try {
-    if (host === '' || /[\s/?#@\\]/.test(host) || new URL(`http://${bracketed}:1/`).hostname === '') throw new Error('not a host');
+    if (host === '' || /[\s/?#@\\]/.test(host) || new URL(`http://${bracketed}:1/`).hostname === '')
+      throw new Error('not a host');
   } catch {
-    return { message: 'expected a host name or an IP address', hint: 'write a name such as consul.example.com or an address such as 10.0.0.5 (no spaces, no path)' };
+    return {
+      message: 'expected a host name or an IP address',
+      hint: 'write a name such as consul.example.com or an address such as 10.0.0.5 (no spaces, no path)',
+    };
   }
   return undefined;
 }

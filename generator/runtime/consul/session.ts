@@ -32,7 +32,12 @@ export class ConsulSession {
   /** The session's one client, opened on first use. Throws a `ca-file` ConsulFailure, or when Consul is not located. */
   client(): Promise<ConsulClient> {
     const location = this.location;
-    if (!location) return Promise.reject(new Error(`Consul is not used: ${this.located.kind === 'off' ? this.located.reason : 'its location is invalid'}`));
+    if (!location)
+      return Promise.reject(
+        new Error(
+          `Consul is not used: ${this.located.kind === 'off' ? this.located.reason : 'its location is invalid'}`,
+        ),
+      );
     this.opened ??= import('./client.ts').then(({ ConsulClient }) => new ConsulClient(location));
     return this.opened;
   }
@@ -51,7 +56,9 @@ export class ConsulSession {
       if (error instanceof ConsulFailure) throw new ConsulUnavailable(error, problemOf(error, location, prefix));
       throw error;
     }
-    const read = await waitForConsul(location, what, prefix, logger, (timeoutMs) => client.readTree(prefix + '/', { timeoutMs }));
+    const read = await waitForConsul(location, what, prefix, logger, (timeoutMs) =>
+      client.readTree(prefix + '/', { timeoutMs }),
+    );
     const hidden = hiddenByAcl(read, read.entries.length === 0, location, `keys under ${prefix}/`);
     if (hidden) throw new ConsulUnavailable(hidden, problemOf(hidden, location, prefix));
     return read;
@@ -62,7 +69,10 @@ export class ConsulSession {
     const opened = this.opened;
     this.opened = undefined;
     this.closed = true;
-    void opened?.then((client) => client.close(), () => undefined);
+    void opened?.then(
+      (client) => client.close(),
+      () => undefined,
+    );
   }
 
   /** Whether `close()` was called (a watcher's session stays open until the watcher closes). */
@@ -78,10 +88,26 @@ export class ConsulSession {
  * was sent and Consul's default policy is `deny` (`X-Consul-Default-Acl-Policy`, Consul ≥ 1.9).
  * `what` names it: `keys under config/wazo-auth/`, `instances of wazo-auth`.
  */
-export function hiddenByAcl(meta: ReadMeta, empty: boolean, location: ConsulLocation, what: string): ConsulFailure | undefined {
-  if (meta.filteredByAcl) return new ConsulFailure('acl', `${what} were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)`, false, 403);
+export function hiddenByAcl(
+  meta: ReadMeta,
+  empty: boolean,
+  location: ConsulLocation,
+  what: string,
+): ConsulFailure | undefined {
+  if (meta.filteredByAcl)
+    return new ConsulFailure(
+      'acl',
+      `${what} were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)`,
+      false,
+      403,
+    );
   if (empty && location.token === undefined && meta.defaultAclPolicy === 'deny') {
-    return new ConsulFailure('acl', `ACLs deny by default and no token was given (X-Consul-Default-Acl-Policy: deny), so Consul answers as if there were no ${what}`, false, 403);
+    return new ConsulFailure(
+      'acl',
+      `ACLs deny by default and no token was given (X-Consul-Default-Acl-Policy: deny), so Consul answers as if there were no ${what}`,
+      false,
+      403,
+    );
   }
   return undefined;
 }

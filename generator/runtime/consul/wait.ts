@@ -84,7 +84,11 @@ export function problemOf(
           : `set ${VARIABLES.caFile} to the PEM file of the CA that signed Consul's certificate`,
       };
     case 'ca-file':
-      return { ...base, message: failure.detail, hint: `${VARIABLES.caFile} (from ${location.caFileOrigin}) must name a PEM file the service can read` };
+      return {
+        ...base,
+        message: failure.detail,
+        hint: `${VARIABLES.caFile} (from ${location.caFileOrigin}) must name a PEM file the service can read`,
+      };
     case 'malformed':
       return {
         ...base,
@@ -94,7 +98,11 @@ export function problemOf(
     case 'unreachable':
     case 'http':
       if (!waited) {
-        return { ...base, message: `Consul answered ${failure.detail}`, hint: 'check the address is a Consul agent and its logs' };
+        return {
+          ...base,
+          message: `Consul answered ${failure.detail}`,
+          hint: 'check the address is a Consul agent and its logs',
+        };
       }
       return {
         ...base,

@@ -10,7 +10,10 @@ import { VARIABLES, type ConsulLocation } from '../consul/locate.ts';
 import type { Problem } from '../problems.ts';
 import { sleep } from '../watch/pacing.ts';
 
-/** The instance a discovering service uses: the first passing one by ID, so that every reader agrees and a re-read does not flap. */
+/**
+ * The instance a discovering service uses: the first passing one by ID, so that every reader agrees and a re-read does
+ * not flap.
+ */
 export function chooseInstance(instances: readonly HealthInstance[]): HealthInstance | undefined {
   return instances[0];
 }
@@ -52,7 +55,10 @@ export class HealthFollower {
     this.index = 0;
   }
 
-  /** The first call (and the first after the index went backwards) answers at once; later ones block up to `waitMs`. Throws ConsulFailure. */
+  /**
+   * The first call (and the first after the index went backwards) answers at once; later ones block up to `waitMs`.
+   * Throws ConsulFailure.
+   */
   async next(waitMs: number, requestTimeoutMs: number, signal?: AbortSignal): Promise<HealthInstance[]> {
     await sleep(this.lastStart + this.minIntervalMs - Date.now(), signal);
     this.lastStart = Date.now();
@@ -60,7 +66,11 @@ export class HealthFollower {
     // Consul adds up to wait/16 of jitter; the request timeout covers it, so a cut answer still ends.
     const blocking = this.index > 0;
     const timeoutMs = requestTimeoutMs + (blocking ? Math.ceil((wait * 17) / 16) : 0);
-    const read = await this.client.healthService(this.service, { timeoutMs, ...(blocking ? { index: this.index, waitMs: wait } : {}), ...(signal ? { signal } : {}) });
+    const read = await this.client.healthService(this.service, {
+      timeoutMs,
+      ...(blocking ? { index: this.index, waitMs: wait } : {}),
+      ...(signal ? { signal } : {}),
+    });
     const hidden = hiddenByAcl(read, read.instances.length === 0, this.client.location, `instances of ${this.service}`);
     if (hidden) throw hidden;
     const early = blocking && read.index === this.index && Date.now() - this.lastStart < wait / 2;

@@ -85,9 +85,16 @@ export interface ServiceRegistration {
  * `advertise_address`, or for `auto` the first IPv4 address of `advertise_address_interface`, then
  * of the interfaces named `eth*` or `en*`, then of `lo`; else 127.0.0.1.
  */
-export function advertiseAddress(settings: Pick<ServiceDiscoverySettings, 'advertise_address' | 'advertise_address_interface'>, interfaces = networkInterfaces()): string {
+export function advertiseAddress(
+  settings: Pick<ServiceDiscoverySettings, 'advertise_address' | 'advertise_address_interface'>,
+  interfaces = networkInterfaces(),
+): string {
   if (settings.advertise_address !== 'auto') return settings.advertise_address;
-  const names = [settings.advertise_address_interface, ...Object.keys(interfaces).filter((n) => /^(eth|en)/.test(n)), 'lo'];
+  const names = [
+    settings.advertise_address_interface,
+    ...Object.keys(interfaces).filter((n) => /^(eth|en)/.test(n)),
+    'lo',
+  ];
   for (const name of names) {
     const address = interfaces[name]?.find((a) => a.family === 'IPv4')?.address;
     if (address) return address;
@@ -95,7 +102,9 @@ export function advertiseAddress(settings: Pick<ServiceDiscoverySettings, 'adver
   return '127.0.0.1';
 }
 
-/** Starts registering in the background and returns at once. Throws a ConfigError when the Consul location is invalid. */
+/**
+ * Starts registering in the background and returns at once. Throws a ConfigError when the Consul location is invalid.
+ */
 export function startRegistration(options: RegistrationOptions): ServiceRegistration {
   const { settings, name } = options;
   const logger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
@@ -110,7 +119,8 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
   const session = ConsulSession.open({ ...options.consul, required: true }, options.env ?? process.env);
   const { located } = session;
   if (located.kind === 'invalid') throw new ConfigError(name, located.problems);
-  if (located.kind === 'off') throw new ConfigError(name, [{ key: 'consul', source: 'service_discovery.enabled', message: located.reason }]);
+  if (located.kind === 'off')
+    throw new ConfigError(name, [{ key: 'consul', source: 'service_discovery.enabled', message: located.reason }]);
   const checkId = `service:${id}`;
   const where = `${name} (${id}) at ${address}:${port} in Consul at ${located.location.url}`;
   const abort = new AbortController();
@@ -122,11 +132,22 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
   const register = async (): Promise<boolean> => {
     try {
       const kv = await session.client();
-      await kv.registerService({ name, id, address, port, tags, meta: options.meta ?? {}, ttl: `${Math.round(settings.ttl_interval * 1000)}ms` });
+      await kv.registerService({
+        name,
+        id,
+        address,
+        port,
+        tags,
+        meta: options.meta ?? {},
+        ttl: `${Math.round(settings.ttl_interval * 1000)}ms`,
+      });
       await kv.passCheck(checkId);
       return true;
     } catch (error) {
-      if (!abort.signal.aborted) logger.warn(`${name}: cannot register ${where}: ${(error as Error).message}; retrying in ${settings.retry_interval} s`);
+      if (!abort.signal.aborted)
+        logger.warn(
+          `${name}: cannot register ${where}: ${(error as Error).message}; retrying in ${settings.retry_interval} s`,
+        );
       return false;
     }
   };
@@ -147,7 +168,9 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
       void visible(await session.client(), name, id, abort.signal, logger).then(markRegistered);
       const still = options.recheck ? () => ready(options.check, logger, name) : undefined;
       await heartbeats(await session.client(), checkId, settings, abort.signal, still, (error) =>
-        logger.warn(`${name}: the TTL update of ${where} failed: ${error.message}; registering again in ${settings.retry_interval} s`),
+        logger.warn(
+          `${name}: the TTL update of ${where} failed: ${error.message}; registering again in ${settings.retry_interval} s`,
+        ),
       );
       if (!abort.signal.aborted) {
         state = 'waiting';
@@ -174,7 +197,11 @@ export function startRegistration(options: RegistrationOptions): ServiceRegistra
       try {
         // Consul answers 404 for an ID it does not know (it restarted, or never got the registration): already gone.
         const outcome = await (await session.client()).deregisterService(id);
-        logger.info(outcome === 'gone' ? `${name}: ${where} was not registered (any more): nothing to deregister` : `${name}: deregistered ${where}`);
+        logger.info(
+          outcome === 'gone'
+            ? `${name}: ${where} was not registered (any more): nothing to deregister`
+            : `${name}: deregistered ${where}`,
+        );
       } catch (error) {
         logger.error(`${name}: cannot deregister ${where}: ${(error as Error).message}`);
       } finally {
@@ -198,7 +225,9 @@ async function visible(kv: ConsulClient, name: string, id: string, signal: Abort
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof ConsulFailure && error.kind === 'acl') {
-        logger.warn(`${name}: registered ${id}, but cannot confirm it is visible in Consul health (${error.detail}); the token needs service:read on ${name}`);
+        logger.warn(
+          `${name}: registered ${id}, but cannot confirm it is visible in Consul health (${error.detail}); the token needs service:read on ${name}`,
+        );
         return;
       }
       follower.restart();
@@ -218,7 +247,10 @@ async function ready(check: RegistrationOptions['check'], logger: Logger, name: 
   }
 }
 
-/** TTL updates every `refresh_interval` until aborted, until one fails (then `onFailure` and return), or until `still` says not ready. */
+/**
+ * TTL updates every `refresh_interval` until aborted, until one fails (then `onFailure` and return), or until `still`
+ * says not ready.
+ */
 async function heartbeats(
   kv: ConsulClient,
   checkId: string,

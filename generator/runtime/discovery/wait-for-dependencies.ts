@@ -65,7 +65,10 @@ export async function waitForDependencies(
   const clock = context.clock ?? realClock;
   const timeoutMs = opts.timeoutMs ?? location.waitTimeoutMs;
   const deadline = clock.now() + timeoutMs;
-  const said = { timeoutMs, optionName: opts.timeoutMs === undefined ? VARIABLES.waitTimeout : 'waitForDependencies.timeoutMs' };
+  const said = {
+    timeoutMs,
+    optionName: opts.timeoutMs === undefined ? VARIABLES.waitTimeout : 'waitForDependencies.timeoutMs',
+  };
   const results = await Promise.all(
     services.map(async (name): Promise<Problem | undefined> => {
       const follower = new HealthFollower(client, name);
@@ -78,7 +81,14 @@ export async function waitForDependencies(
         let instances: HealthInstance[];
         try {
           const waiting = { ...location, waitTimeoutMs: Math.max(0, left) };
-          instances = await waitForConsul(waiting, service.name, `health/service/${name}`, context.logger, (t) => follower.next(Math.min(left, opts.blockMs ?? 30_000), t), clock);
+          instances = await waitForConsul(
+            waiting,
+            service.name,
+            `health/service/${name}`,
+            context.logger,
+            (t) => follower.next(Math.min(left, opts.blockMs ?? 30_000), t),
+            clock,
+          );
         } catch (error) {
           if (!(error instanceof ConsulUnavailable)) throw error;
           return error.failure.kind === 'acl' ? healthDenied(error.failure, location, name) : error.problem;
@@ -86,13 +96,16 @@ export async function waitForDependencies(
         const seconds = ((clock.now() - started) / 1000).toFixed(1);
         if (instances.length > 0) {
           found.set(name, instances[0]!);
-          if (round > 1) context.logger.info(`${service.name}: ${name} is up at ${addressOf(instances[0])} (waited ${seconds} s)`);
+          if (round > 1)
+            context.logger.info(`${service.name}: ${name} is up at ${addressOf(instances[0])} (waited ${seconds} s)`);
           return undefined;
         }
         if (clock.now() >= deadline) return missing(name, said);
         if (clock.now() - logged >= LOG_EVERY_MS) {
           logged = clock.now();
-          context.logger.info(`${service.name}: waiting for ${name}: no passing instance in Consul at ${location.url} yet (${seconds} s; waiting up to ${timeoutMs / 1000} s in all)`);
+          context.logger.info(
+            `${service.name}: waiting for ${name}: no passing instance in Consul at ${location.url} yet (${seconds} s; waiting up to ${timeoutMs / 1000} s in all)`,
+          );
         }
       }
     }),

@@ -16,9 +16,13 @@ export function probeOf(check: CheckSpec, config: () => JsonObject): Probe {
   const timeoutMs = (check.timeout ?? DEFAULT_CHECK_TIMEOUT_S) * 1000;
   return async () => {
     const now = config();
-    if (check.tcp) return tcpProbe(renderString(check.tcp.host, now), Number(renderString(check.tcp.port, now)), timeoutMs);
+    if (check.tcp)
+      return tcpProbe(renderString(check.tcp.host, now), Number(renderString(check.tcp.port, now)), timeoutMs);
     if (check.http) return httpProbe(renderString(check.http.url, now), timeoutMs);
-    return commandProbe(check.command!.map((arg) => renderString(arg, now)), timeoutMs);
+    return commandProbe(
+      check.command!.map((arg) => renderString(arg, now)),
+      timeoutMs,
+    );
   };
 }
 

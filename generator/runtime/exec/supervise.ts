@@ -15,7 +15,11 @@
  * exit ends the wrapper with the daemon's code, after deregistering: no silent restart loop.
  */
 import { locateConsul } from '../consul/locate.ts';
-import { startRegistration, type ServiceDiscoverySettings, type ServiceRegistration } from '../discovery/registration.ts';
+import {
+  startRegistration,
+  type ServiceDiscoverySettings,
+  type ServiceRegistration,
+} from '../discovery/registration.ts';
 import { consoleLogger, resolveConfig, type LoadOptions } from '../load.ts';
 import { ConfigError, formatProblem, type Problem } from '../problems.ts';
 import { dotted, isObject } from '../tree.ts';
@@ -59,13 +63,22 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const load: LoadOptions<JsonObject> = { ...options.watch };
 
-  const { config, tree } = await resolveConfig<JsonObject>(service, { ...load, waitForDependencies: load.waitForDependencies ?? true });
-  const first = renderAll(service, spec, config, { root: options.root, renderDir: options.renderDir, sourceOf: (p) => tree.sourceOf(p) });
+  const { config, tree } = await resolveConfig<JsonObject>(service, {
+    ...load,
+    waitForDependencies: load.waitForDependencies ?? true,
+  });
+  const first = renderAll(service, spec, config, {
+    root: options.root,
+    renderDir: options.renderDir,
+    sourceOf: (p) => tree.sourceOf(p),
+  });
   if (!first.ok) throw new ConfigError(name, first.problems);
   writeAll(first.files);
 
   let daemon = new Daemon(options.command);
-  logger.info(`${name}: started ${options.command.join(' ')} (pid ${daemon.pid ?? '?'}) with ${first.files.map((f) => f.path).join(', ') || 'no rendered file'}`);
+  logger.info(
+    `${name}: started ${options.command.join(' ')} (pid ${daemon.pid ?? '?'}) with ${first.files.map((f) => f.path).join(', ') || 'no rendered file'}`,
+  );
   let restarting = false;
   let finished: ((exit: DaemonExit & { restart?: boolean }) => void) | undefined;
   const finish = new Promise<DaemonExit & { restart?: boolean }>((resolve) => (finished = resolve));
@@ -80,7 +93,9 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
     const sourceOf = (path: readonly string[]) => sources.get(dotted(path)) ?? 'running configuration';
     const result = renderAll(service, spec, from, { root: options.root, renderDir: options.renderDir, sourceOf });
     if (!result.ok) {
-      logger.error(`${name}: ${what} not applied: ${result.problems.map(formatProblem).join('; ')} (the daemon keeps running on its last good files)`);
+      logger.error(
+        `${name}: ${what} not applied: ${result.problems.map(formatProblem).join('; ')} (the daemon keeps running on its last good files)`,
+      );
       return false;
     }
     writeAll(result.files);
@@ -98,7 +113,9 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
       restartRequired: async (event) => {
         if (!renderNow(event.next, 'restart', event.changes)) return;
         if (options.restart === 'exit') {
-          logger.warn(`${name}: stopping the daemon and exiting with code ${RESTART_EXIT_CODE} so that the service manager starts it again with the new configuration`);
+          logger.warn(
+            `${name}: stopping the daemon and exiting with code ${RESTART_EXIT_CODE} so that the service manager starts it again with the new configuration`,
+          );
           restarting = true;
           await daemon.stop(graceMs);
           finished!({ code: RESTART_EXIT_CODE, how: 'restart required', restart: true });
@@ -142,7 +159,13 @@ function writeAll(files: readonly RenderedFile[]): void {
 }
 
 /** The daemon takes the new files: its reload signal, or the reload command run to its end. */
-async function reload(spec: DaemonSpec, config: JsonObject, daemon: Daemon, logger: Logger, name: string): Promise<void> {
+async function reload(
+  spec: DaemonSpec,
+  config: JsonObject,
+  daemon: Daemon,
+  logger: Logger,
+  name: string,
+): Promise<void> {
   const command = spec.reload?.command;
   if (!command) {
     const signal = (spec.reload?.signal ?? DEFAULT_RELOAD_SIGNAL) as NodeJS.Signals;
@@ -157,16 +180,24 @@ async function reload(spec: DaemonSpec, config: JsonObject, daemon: Daemon, logg
     child.once('exit', (c, signal) => resolve(c ?? `signal ${signal}`));
   });
   if (code === 0) logger.info(`${name}: reloaded with ${argv[0]}`);
-  else logger.error(`${name}: the reload command ${argv.join(' ')} failed (${typeof code === 'number' ? `exit code ${code}` : code}); the files are written, the daemon may still run on the previous values`);
+  else
+    logger.error(
+      `${name}: the reload command ${argv.join(' ')} failed (${typeof code === 'number' ? `exit code ${code}` : code}); the files are written, the daemon may still run on the previous values`,
+    );
 }
 
 /** Registers the daemon in Consul when Consul is located and `service_discovery.enabled`; its TTL follows the probe. */
 function register(options: SuperviseOptions, config: JsonObject, logger: Logger): ServiceRegistration | undefined {
   const { service, daemon } = options;
   const settings = config.service_discovery;
-  const located = options.watch?.consul === false ? undefined : locateConsul(options.watch?.consul, options.watch?.env ?? process.env);
+  const located =
+    options.watch?.consul === false
+      ? undefined
+      : locateConsul(options.watch?.consul, options.watch?.env ?? process.env);
   if (!isObject(settings) || located?.kind !== 'consul') {
-    logger.debug?.(`${service.name}: not registering in Consul (${located?.kind === 'consul' ? 'the schema has no service_discovery group' : 'Consul is not located'})`);
+    logger.debug?.(
+      `${service.name}: not registering in Consul (${located?.kind === 'consul' ? 'the schema has no service_discovery group' : 'Consul is not located'})`,
+    );
     return undefined;
   }
   const probe = daemon.check ? probeOf(daemon.check, () => config) : undefined;

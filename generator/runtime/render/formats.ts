@@ -53,7 +53,8 @@ type Writer = (entries: readonly Entry[]) => Written;
 /** Control characters but the tab: line breaks, NUL, escape… */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 export const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-const CONTROL_REASON = 'it holds a control character (a line break, a NUL…), which would end the line and could start another setting';
+const CONTROL_REASON =
+  'it holds a control character (a line break, a NUL…), which would end the line and could start another setting';
 
 class Collector {
   readonly refusals: Refusal[] = [];
@@ -85,7 +86,8 @@ function pgValue(entry: Entry, c: Collector): string | undefined {
   if (typeof value === 'string') return pgQuote(entry, value, c);
   if (Array.isArray(value)) {
     const items = value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
-    if (items.some((item) => item.includes(','))) return void c.refuse(entry, 'a list item holds ",", which PostgreSQL reads as the start of another item');
+    if (items.some((item) => item.includes(',')))
+      return void c.refuse(entry, 'a list item holds ",", which PostgreSQL reads as the start of another item');
     return pgQuote(entry, items.join(', '), c);
   }
   return void c.refuse(entry, 'a map has no postgresql.conf form');
@@ -114,7 +116,9 @@ const ini: Writer = (entries) => {
       sections.get(section)!.push(`${key} = ${text}`);
     }
   }
-  const blocks = [...sections].sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0)).map(([section, lines]) => (section ? [`[${section}]`, ...lines] : lines).join('\n') + '\n');
+  const blocks = [...sections]
+    .sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0))
+    .map(([section, lines]) => (section ? [`[${section}]`, ...lines] : lines).join('\n') + '\n');
   return { text: blocks.join('\n'), refusals: c.refusals };
 };
 
@@ -137,7 +141,8 @@ const kamailio: Writer = (entries) => {
       else c.refuse(entry, 'Kamailio has no fractional numbers');
     } else if (typeof value === 'string') {
       if (CONTROL.test(value)) c.refuse(entry, CONTROL_REASON);
-      else if (/["\\]/.test(value)) c.refuse(entry, 'it holds " or \\, which would end or escape the quoted #!substdef directive');
+      else if (/["\\]/.test(value))
+        c.refuse(entry, 'it holds " or \\, which would end or escape the quoted #!substdef directive');
       else {
         const delimiter = SUBSTDEF_DELIMITERS.find((d) => !value.includes(d) && !name.includes(d));
         if (delimiter) lines.push({ name, line: `#!substdef "${delimiter}${name}${delimiter}${value}${delimiter}"` });

@@ -6,7 +6,18 @@
  * writes nothing, and the files on disk stay the last good ones.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { showValue, type Problem } from '../problems.ts';
 import { dotted, getAt } from '../tree.ts';
@@ -38,14 +49,21 @@ export type RenderResult = { ok: true; files: RenderedFile[] } | { ok: false; pr
 export function settingsOf(service: ServiceSpec, spec: RenderSpec): SettingSpec[] {
   const from = spec.from ? spec.from.split('.') : [];
   const omit = new Set(spec.omit ?? []);
-  return service.settings.filter((s) => s.path.length > from.length && from.every((seg, i) => s.path[i] === seg) && !omit.has(s.path[from.length]!));
+  return service.settings.filter(
+    (s) => s.path.length > from.length && from.every((seg, i) => s.path[i] === seg) && !omit.has(s.path[from.length]!),
+  );
 }
 
 export function targetPath(spec: RenderSpec, renderDir: string | undefined): string {
   return renderDir ? join(resolve(renderDir), basename(spec.path)) : spec.path;
 }
 
-export function renderAll(service: ServiceSpec, daemon: DaemonSpec, config: JsonObject, options: RenderOptions): RenderResult {
+export function renderAll(
+  service: ServiceSpec,
+  daemon: DaemonSpec,
+  config: JsonObject,
+  options: RenderOptions,
+): RenderResult {
   const files: RenderedFile[] = [];
   const problems: Problem[] = [];
   const sourceOf = options.sourceOf ?? (() => 'configuration');
@@ -77,7 +95,12 @@ export function renderAll(service: ServiceSpec, daemon: DaemonSpec, config: Json
         files.push({ spec, path, mode, text: renderFile(directory, spec.template!, config) });
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
-        problems.push({ key: path, source: `template ${spec.template}`, message: error.message, hint: 'fix the template or the value it refuses' });
+        problems.push({
+          key: path,
+          source: `template ${spec.template}`,
+          message: error.message,
+          hint: 'fix the template or the value it refuses',
+        });
       }
     }
   }

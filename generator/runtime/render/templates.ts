@@ -29,7 +29,8 @@ function environment(directory: string): nunjucks.Environment {
   env.addFilter('tojson', (value: unknown) => JSON.stringify(value));
   env.addFilter('pgquote', (value: unknown) => {
     const text = String(value);
-    if (CONTROL.test(text)) throw new TemplateError('pgquote: a postgresql.conf string cannot hold a control character');
+    if (CONTROL.test(text))
+      throw new TemplateError('pgquote: a postgresql.conf string cannot hold a control character');
     return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
   });
   env.addFilter('probe_host', probeHost);
@@ -77,6 +78,9 @@ function cleanMessage(error: unknown): string {
     .replace(/^\((?:[^)]*\/)?([^)/]*)\) /, '')
     .replace(/\[Line (\d+), Column (\d+)\] /, 'line $1, column $2: ')
     .replace(/^(line \d+, column \d+: )?[a-z][A-Za-z]*: /, '$1')
-    .replace('attempted to output null or undefined value', 'it outputs an undefined name (not a setting of this service, or a setting without a value)')
+    .replace(
+      'attempted to output null or undefined value',
+      'it outputs an undefined name (not a setting of this service, or a setting without a value)',
+    )
     .trim();
 }

@@ -16,7 +16,10 @@ export interface ChainMapOptions {
  * are merged deep; anything else (lists, scalars, null, a type mismatch) keeps the higher value.
  * With `accumulateLists`, returns also the paths where lists were concatenated.
  */
-export function chainMap(maps: readonly JsonObject[], options: ChainMapOptions = {}): { merged: JsonObject; extended: string[][] } {
+export function chainMap(
+  maps: readonly JsonObject[],
+  options: ChainMapOptions = {},
+): { merged: JsonObject; extended: string[][] } {
   const merged: JsonObject = {};
   const extended = new Map<string, string[]>();
   const deepUpdate = (original: JsonObject, update: JsonObject, at: string[]): void => {

@@ -25,16 +25,19 @@ export function consulSource(settings: ConsulSourceSettings): ConfigSource {
       if (located.kind === 'invalid') return { layers: [], problems: located.problems };
       if (located.kind === 'off') {
         // Not located is the quiet default (tests, hosts without Consul); an explicit opt-out is worth a debug line.
-        if (located.reason.startsWith('disabled')) logger.debug?.(`${service.name}: Consul not read: ${located.reason}`);
+        if (located.reason.startsWith('disabled'))
+          logger.debug?.(`${service.name}: Consul not read: ${located.reason}`);
         return { layers: [], problems: [] };
       }
       try {
         const { entries } = await settings.session.readPrefix(service.consulPrefix, service.name, logger);
         return consulOutput(entries, index, settings.strict);
       } catch (error) {
-        // Consul unreachable, ACL, TLS or not Consul at all: one clear error now, rather than a config without Consul's values.
+        // Consul unreachable, ACL, TLS or not Consul at all: one clear error now, rather than a config without Consul's
+        // values.
         if (error instanceof ConsulUnavailable) throw new ConfigError(service.name, [error.problem]);
-        if (error instanceof ConsulFailure) throw new ConfigError(service.name, [problemOf(error, located.location, service.consulPrefix)]);
+        if (error instanceof ConsulFailure)
+          throw new ConfigError(service.name, [problemOf(error, located.location, service.consulPrefix)]);
         throw error;
       }
     },

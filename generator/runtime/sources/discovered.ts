@@ -38,7 +38,11 @@ export function discoveredServices(service: ServiceSpec): string[] {
 }
 
 /** The values the instances give the spec's discovered groups; a service without an instance gives none. */
-export function discoveredLayer(service: ServiceSpec, index: SettingsIndex, instances: ReadonlyMap<string, HealthInstance | undefined>): { layer: ValuesLayer; problems: Problem[] } {
+export function discoveredLayer(
+  service: ServiceSpec,
+  index: SettingsIndex,
+  instances: ReadonlyMap<string, HealthInstance | undefined>,
+): { layer: ValuesLayer; problems: Problem[] } {
   const layer: ValuesLayer = { kind: 'values', values: [] };
   const problems: Problem[] = [];
   for (const { path, service: name } of service.discover ?? []) {
@@ -51,14 +55,29 @@ export function discoveredLayer(service: ServiceSpec, index: SettingsIndex, inst
       if (!setting || text === undefined) continue;
       const decoded = decode(text, setting);
       if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
-      else problems.push({ key: dotted(setting.path), source, message: `expected ${decoded.expected}`, value: showValue(text, setting.secret), hint: decoded.hint });
+      else
+        problems.push({
+          key: dotted(setting.path),
+          source,
+          message: `expected ${decoded.expected}`,
+          value: showValue(text, setting.secret),
+          hint: decoded.hint,
+        });
     }
   }
   return { layer, problems };
 }
 
-/** One non-blocking read of each service's passing instances, waiting for Consul as the loader does. Throws ConsulUnavailable. */
-export async function readInstances(session: ConsulSession, services: readonly string[], what: string, logger: Logger): Promise<Map<string, HealthInstance | undefined>> {
+/**
+ * One non-blocking read of each service's passing instances, waiting for Consul as the loader does. Throws
+ * ConsulUnavailable.
+ */
+export async function readInstances(
+  session: ConsulSession,
+  services: readonly string[],
+  what: string,
+  logger: Logger,
+): Promise<Map<string, HealthInstance | undefined>> {
   const location = session.location!;
   const found = new Map<string, HealthInstance | undefined>();
   let client;
@@ -71,9 +90,17 @@ export async function readInstances(session: ConsulSession, services: readonly s
   for (const name of services) {
     const follower = new HealthFollower(client, name);
     try {
-      found.set(name, chooseInstance(await waitForConsul(location, what, `health/service/${name}`, logger, (timeoutMs) => follower.next(0, timeoutMs))));
+      found.set(
+        name,
+        chooseInstance(
+          await waitForConsul(location, what, `health/service/${name}`, logger, (timeoutMs) =>
+            follower.next(0, timeoutMs),
+          ),
+        ),
+      );
     } catch (error) {
-      if (error instanceof ConsulUnavailable && error.failure.kind === 'acl') throw new ConsulUnavailable(error.failure, healthDenied(error.failure, location, name));
+      if (error instanceof ConsulUnavailable && error.failure.kind === 'acl')
+        throw new ConsulUnavailable(error.failure, healthDenied(error.failure, location, name));
       throw error;
     }
   }
@@ -85,7 +112,13 @@ export async function readInstances(session: ConsulSession, services: readonly s
  * a service without a passing instance keeps the last address this process saw for it, said once
  * per read at info level.
  */
-export function discoveredOutput(service: ServiceSpec, index: SettingsIndex, instances: Map<string, HealthInstance | undefined>, consulUrl: string, logger: Logger): SourceOutput {
+export function discoveredOutput(
+  service: ServiceSpec,
+  index: SettingsIndex,
+  instances: Map<string, HealthInstance | undefined>,
+  consulUrl: string,
+  logger: Logger,
+): SourceOutput {
   for (const [name, instance] of instances) {
     const seenKey = `${consulUrl} ${name}`;
     if (instance) {
@@ -96,7 +129,9 @@ export function discoveredOutput(service: ServiceSpec, index: SettingsIndex, ins
     instances.set(name, last);
     const keys = discoveredKeys(service, name);
     const keeping = last ? `the last address seen, ${addressOf(last)}` : 'the values of the other sources';
-    logger.info(`${service.name}: no passing instance of ${name} in Consul at ${consulUrl}: ${keys.join(', ')} keep${keys.length === 1 ? 's' : ''} ${keeping}`);
+    logger.info(
+      `${service.name}: no passing instance of ${name} in Consul at ${consulUrl}: ${keys.join(', ')} keep${keys.length === 1 ? 's' : ''} ${keeping}`,
+    );
   }
   const { layer, problems } = discoveredLayer(service, index, instances);
   return { layers: [layer], problems };
@@ -115,7 +150,13 @@ export function discoverySource(session: ConsulSession): ConfigSource {
       const location = session.location;
       if (services.length === 0 || !location) return { layers: [], problems: [] };
       try {
-        return discoveredOutput(service, index, await readInstances(session, services, service.name, logger), location.url, logger);
+        return discoveredOutput(
+          service,
+          index,
+          await readInstances(session, services, service.name, logger),
+          location.url,
+          logger,
+        );
       } catch (error) {
         if (error instanceof ConsulUnavailable) throw new ConfigError(service.name, [error.problem]);
         throw error;

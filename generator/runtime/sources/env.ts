@@ -6,7 +6,8 @@ import type { ConfigSource, ValuesLayer } from './source.ts';
 export type Env = Record<string, string | undefined>;
 
 /**
- * The `env` slot of the source table (table.ts): environment variables, one per leaf, named as envconsul names the leaf's Consul key.
+ * The `env` slot of the source table (table.ts): environment variables, one per leaf, named as envconsul names the
+ * leaf's Consul key.
  * A variable that carries the service's prefix but names no leaf is reported only when it is
  * close to a real name: other services' prefixes may extend ours (WAZO_AUTH_KEYS_… vs WAZO_AUTH_…).
  */

@@ -17,7 +17,12 @@ export type CommandResult = { stdout: string } | { failure: string };
 export function runCommand(command: string, timeoutMs = EXEC_TIMEOUT_MS): CommandResult {
   const [file = '', ...args] = command.split(' ');
   try {
-    const stdout = execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    const stdout = execFileSync(file, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { stdout };
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { status?: number | null; signal?: string | null; stderr?: string };
@@ -25,7 +30,12 @@ export function runCommand(command: string, timeoutMs = EXEC_TIMEOUT_MS): Comman
     if (e.code === 'EACCES') return { failure: `not allowed to run ${JSON.stringify(file)}` };
     if (e.code === 'ETIMEDOUT') return { failure: `did not finish within ${timeoutMs / 1000} s` };
     const stderr = (e.stderr ?? '').trim().split('\n').pop()?.trim();
-    const how = e.status != null ? `exited with status ${e.status}` : e.signal ? `was killed by ${e.signal}` : (e.message.split('\n')[0] ?? 'failed');
+    const how =
+      e.status != null
+        ? `exited with status ${e.status}`
+        : e.signal
+          ? `was killed by ${e.signal}`
+          : (e.message.split('\n')[0] ?? 'failed');
     return { failure: stderr ? `${how}: ${stderr.slice(0, 200)}` : how };
   }
 }
@@ -38,22 +48,40 @@ export interface ExecContext {
   parseOutput(text: string): { value: unknown } | { failure: string };
 }
 
-/** Runs each `!exec` request of a parsed file (yaml11.ts markers), keeping its output as `value`; the first problem, if any. */
+/**
+ * Runs each `!exec` request of a parsed file (yaml11.ts markers), keeping its output as `value`; the first problem, if
+ * any.
+ */
 export function resolveExec(requests: readonly ExecRequest[], context: ExecContext): Problem | undefined {
   for (const request of requests) {
     const { command, line } = request;
-    const at = (message: string, hint: string): Problem => ({ key: `${context.file}:${line}`, source: `file ${context.file}`, message, hint });
+    const at = (message: string, hint: string): Problem => ({
+      key: `${context.file}:${line}`,
+      source: `file ${context.file}`,
+      message,
+      hint,
+    });
     if (command === null) {
       request.value = null;
       continue;
     }
-    if (typeof command !== 'string') return at('the command of an !exec node must be text', 'write command: <program> <arguments separated by single spaces>');
+    if (typeof command !== 'string')
+      return at(
+        'the command of an !exec node must be text',
+        'write command: <program> <arguments separated by single spaces>',
+      );
     const what = `!exec command ${JSON.stringify(command)}`;
-    if (!context.run) return at(`${what} not run: running commands is off`, 'load with wazoCompat: { exec: true } to run it as Wazo does, or write its output into the file');
+    if (!context.run)
+      return at(
+        `${what} not run: running commands is off`,
+        'load with wazoCompat: { exec: true } to run it as Wazo does, or write its output into the file',
+      );
     const result = runCommand(command);
-    if ('failure' in result) return at(`${what} failed: ${result.failure}`, 'run the command by hand to see why it fails');
+    if ('failure' in result)
+      return at(`${what} failed: ${result.failure}`, 'run the command by hand to see why it fails');
     const output = context.parseOutput(result.stdout);
-    if ('failure' in output) return at(`${what} printed invalid YAML: ${output.failure}`, 'the command must print YAML');
+    if ('failure' in output)
+      return at(`${what} printed invalid YAML: ${output.failure}`, 'the command must print YAML');
     request.value = output.value;
   }
   return undefined;

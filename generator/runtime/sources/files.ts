@@ -48,7 +48,8 @@ export interface FileSourceOptions {
 }
 
 /**
- * The `files` slot of the source table (table.ts): the config file, then the `*.yml` files of the conf.d directory over it. A missing
+ * The `files` slot of the source table (table.ts): the config file, then the `*.yml` files of the conf.d directory over
+ * it. A missing
  * file or directory is no error (deployments may use Consul or env alone); a file that cannot be
  * read or parsed is, with its name and line.
  */
@@ -62,11 +63,18 @@ export function fileSource(options: FileSourceOptions): ConfigSource {
         const result = readYamlFile(file, { wazoCompat: options.wazoCompat, maxFileBytes: options.maxFileBytes });
         if ('problem' in result) problems.push(result.problem);
         else if (result.tree) layers.push({ kind: 'tree', source: `file ${file}`, tree: result.tree });
-        else if (options.configFileNamed && file === options.configFile && !existsSync(file)) logger.info(`${service.name}: no config file at ${file} (the configFile option names it); reading the other sources`);
+        else if (options.configFileNamed && file === options.configFile && !existsSync(file))
+          logger.info(
+            `${service.name}: no config file at ${file} (the configFile option names it); reading the other sources`,
+          );
         else logger.debug?.(`no config file at ${file}`);
       };
       if (options.configFile !== false) add(options.configFile);
-      const listed = options.confdFiles ? { files: [...options.confdFiles] } : options.configDir === false ? { files: [] } : confDirFiles(options.configDir);
+      const listed = options.confdFiles
+        ? { files: [...options.confdFiles] }
+        : options.configDir === false
+          ? { files: [] }
+          : confDirFiles(options.configDir);
       if ('problem' in listed) problems.push(listed.problem);
       const files = 'files' in listed ? listed.files : [];
       // Layers apply lowest priority first: under first-wins the alphabetically first file goes last.
@@ -104,8 +112,12 @@ function confDirFiles(dir: string): { files: string[] } | { problem: Problem } {
       problem: {
         key: dir,
         source: `directory ${dir}`,
-        message: notDir ? 'is not a directory (ENOTDIR): the conf.d path must be a directory of *.yml files' : `cannot list the directory (${code})`,
-        hint: notDir ? `move the file away and create the directory (mkdir ${dir}), or point configDir elsewhere` : 'check its permissions',
+        message: notDir
+          ? 'is not a directory (ENOTDIR): the conf.d path must be a directory of *.yml files'
+          : `cannot list the directory (${code})`,
+        hint: notDir
+          ? `move the file away and create the directory (mkdir ${dir}), or point configDir elsewhere`
+          : 'check its permissions',
       },
     };
   }
@@ -124,7 +136,10 @@ export interface ReadOptions {
  * never ends) of at most `maxFileBytes`, as UTF-8 (invalid bytes are an error, as in PyYAML).
  * A missing file is `{ tree: undefined }`. Symbolic links are followed: packages link conf.d files.
  */
-export function readYamlFile(file: string, { wazoCompat, maxFileBytes = DEFAULT_MAX_FILE_BYTES }: ReadOptions = {}): ReadResult {
+export function readYamlFile(
+  file: string,
+  { wazoCompat, maxFileBytes = DEFAULT_MAX_FILE_BYTES }: ReadOptions = {},
+): ReadResult {
   const source = `file ${file}`;
   const problem = (message: string, hint: string): ReadResult => ({ problem: { key: file, source, message, hint } });
   let fd: number;
@@ -139,16 +154,32 @@ export function readYamlFile(file: string, { wazoCompat, maxFileBytes = DEFAULT_
   let bytes: Buffer;
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return problem(`is not a regular file (${kindOf(stat)})`, 'config files must be regular files; remove it or replace it by a file');
-    if (stat.size > maxFileBytes) return problem(`is ${stat.size} bytes, more than the limit of ${maxFileBytes}`, 'a config file is a few KB: check what wrote it, or raise maxFileBytes');
+    if (!stat.isFile())
+      return problem(
+        `is not a regular file (${kindOf(stat)})`,
+        'config files must be regular files; remove it or replace it by a file',
+      );
+    if (stat.size > maxFileBytes)
+      return problem(
+        `is ${stat.size} bytes, more than the limit of ${maxFileBytes}`,
+        'a config file is a few KB: check what wrote it, or raise maxFileBytes',
+      );
     // Read to the limit and one byte beyond, whatever fstat said: a file may grow while it is read.
     bytes = Buffer.alloc(Math.min(maxFileBytes, stat.size) + 1);
     let length = 0;
-    for (let n; length < bytes.length && (n = readSync(fd, bytes, length, bytes.length - length, null)) > 0; ) length += n;
-    if (length > maxFileBytes) return problem(`grew past the limit of ${maxFileBytes} bytes while it was read`, 'a config file is a few KB: check what writes it');
+    for (let n; length < bytes.length && (n = readSync(fd, bytes, length, bytes.length - length, null)) > 0;)
+      length += n;
+    if (length > maxFileBytes)
+      return problem(
+        `grew past the limit of ${maxFileBytes} bytes while it was read`,
+        'a config file is a few KB: check what writes it',
+      );
     bytes = bytes.subarray(0, length);
   } catch (error) {
-    return problem(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check its permissions');
+    return problem(
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      'check its permissions',
+    );
   } finally {
     closeSync(fd);
   }
@@ -177,7 +208,11 @@ export function parseYamlText(text: string, file: string, wazoCompat: WazoCompat
   const source = `file ${file}`;
   const parsed = parseYaml11(text);
   if (!parsed.ok) {
-    const where = parsed.line ? `${file}:${parsed.line}:${parsed.column}` : parsed.path?.length ? dotted(parsed.path) : file;
+    const where = parsed.line
+      ? `${file}:${parsed.line}:${parsed.column}`
+      : parsed.path?.length
+        ? dotted(parsed.path)
+        : file;
     return { problem: { key: where, source, message: parsed.message, hint: parsed.hint } };
   }
   let tree = parsed.value;
@@ -189,7 +224,12 @@ export function parseYamlText(text: string, file: string, wazoCompat: WazoCompat
   if (tree === null || tree === undefined) return { tree: {} };
   if (!isObject(tree)) {
     return {
-      problem: { key: file, source, message: 'expected a mapping at the top of the file', hint: 'write key: value lines' },
+      problem: {
+        key: file,
+        source,
+        message: 'expected a mapping at the top of the file',
+        hint: 'write key: value lines',
+      },
     };
   }
   return { tree };
@@ -206,7 +246,10 @@ function withExecOutput(node: unknown): unknown {
 /** An `!exec` command's output, read as PyYAML's `safe_load` reads it: plain YAML, no `!exec` inside. */
 function parseExecOutput(text: string): { value: unknown } | { failure: string } {
   const parsed = parseYaml11(text);
-  if (!parsed.ok) return { failure: `${parsed.message.replace(/^invalid YAML: /, '')}${parsed.line ? ` at line ${parsed.line}` : ''}` };
+  if (!parsed.ok)
+    return {
+      failure: `${parsed.message.replace(/^invalid YAML: /, '')}${parsed.line ? ` at line ${parsed.line}` : ''}`,
+    };
   if (parsed.exec.length > 0) return { failure: 'it uses !exec itself' };
   return { value: parsed.value };
 }

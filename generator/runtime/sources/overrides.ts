@@ -2,7 +2,10 @@ import { isObject } from '../tree.ts';
 import type { JsonObject } from '../types.ts';
 import type { ConfigSource } from './source.ts';
 
-/** The `overrides` slot of the source table (table.ts): values the program passes itself (e.g. from its command line), deep-merged on top. */
+/**
+ * The `overrides` slot of the source table (table.ts): values the program passes itself (e.g. from its command line),
+ * deep-merged on top.
+ */
 export function overridesSource(overrides: unknown): ConfigSource {
   return {
     name: 'overrides',

@@ -21,7 +21,11 @@ export type SlotBuilders = Record<SourceSlot, () => ConfigSource | undefined>;
  * The sources in table order: each slot's replacement if there is one, else its own source; the
  * caller's `extras` (LoadOptions.sources) go after `discovered`, before the environment.
  */
-export function sourceTable(builders: SlotBuilders, replacements: SourceReplacements = {}, extras: readonly ConfigSource[] = []): ConfigSource[] {
+export function sourceTable(
+  builders: SlotBuilders,
+  replacements: SourceReplacements = {},
+  extras: readonly ConfigSource[] = [],
+): ConfigSource[] {
   const table: ConfigSource[] = [];
   for (const slot of SOURCE_SLOTS) {
     const replacement = replacements[slot];

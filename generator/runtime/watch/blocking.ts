@@ -101,7 +101,11 @@ export class BlockingQuery<T> {
       this.recheck = false;
       // Rule 2: Consul never sends 0; a client that gets it (or nothing) must use 1, not spin on 0.
       const index = answer.index > 0 ? answer.index : 1;
-      const early = asked > 0 && index === this.lastIndex && this.options.waitMs !== undefined && this.clock.now() - started < this.options.waitMs / 2;
+      const early =
+        asked > 0 &&
+        index === this.lastIndex &&
+        this.options.waitMs !== undefined &&
+        this.clock.now() - started < this.options.waitMs / 2;
       if (early) this.recheck = true;
       if (this.lastIndex === 0 || index > this.lastIndex) {
         this.lastIndex = index;

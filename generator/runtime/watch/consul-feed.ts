@@ -20,7 +20,13 @@ export interface ConsulFeed {
   close(): Promise<void>;
 }
 
-export function consulFeed(session: ConsulSession, prefix: string, waitMs: number, handlers: BlockingHandlers<TreeRead>, options: BlockingOptions): ConsulFeed {
+export function consulFeed(
+  session: ConsulSession,
+  prefix: string,
+  waitMs: number,
+  handlers: BlockingHandlers<TreeRead>,
+  options: BlockingOptions,
+): ConsulFeed {
   const location = session.location!;
   // Consul answers within wait + wait/16 (its jitter); the request timeout covers the rest.
   const timeoutMs = waitMs + Math.ceil(waitMs / 16) + location.requestTimeoutMs;

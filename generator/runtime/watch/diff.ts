@@ -42,8 +42,16 @@ export class KeyChange {
   }
 
   toJSON(): Record<string, unknown> {
-    const shown = (value: JsonValue | undefined) => (this.secret && value !== undefined ? showValue(value, true) : value);
-    return { key: this.key, mutable: this.mutable, secret: this.secret, oldValue: shown(this.oldValue), newValue: shown(this.newValue), source: this.source };
+    const shown = (value: JsonValue | undefined) =>
+      this.secret && value !== undefined ? showValue(value, true) : value;
+    return {
+      key: this.key,
+      mutable: this.mutable,
+      secret: this.secret,
+      oldValue: shown(this.oldValue),
+      newValue: shown(this.newValue),
+      source: this.source,
+    };
   }
 
   [inspect.custom](): Record<string, unknown> {
@@ -57,7 +65,8 @@ export function diffConfigs(service: ServiceSpec, running: JsonObject, next: Con
   for (const setting of service.settings) {
     const before = getAt(running, setting.path);
     const after = getAt(next.root, setting.path);
-    if (!isDeepStrictEqual(before, after)) changes.push(new KeyChange(setting, before, after, next.sourceOf(setting.path)));
+    if (!isDeepStrictEqual(before, after))
+      changes.push(new KeyChange(setting, before, after, next.sourceOf(setting.path)));
   }
   return changes;
 }

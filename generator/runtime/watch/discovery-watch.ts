@@ -21,7 +21,9 @@ export interface DiscoveryChange {
 }
 
 export interface DiscoveryWatchOptions {
-  /** The Consul session to read through (a watcher's); else one is opened from `consul` and `env`, and closed on stop. */
+  /**
+   * The Consul session to read through (a watcher's); else one is opened from `consul` and `env`, and closed on stop.
+   */
   session?: ConsulSession | undefined;
   consul?: ConsulOptions | false | undefined;
   env?: Env | undefined;
@@ -43,7 +45,10 @@ export interface DiscoveryReporter {
 export interface DiscoveryWatch {
   /** Settles once every discovered service has been read once, or failed once (its address then is the baseline). */
   readonly ready: Promise<void>;
-  /** The last answer of each service's own blocking query: its chosen instance, or undefined (none passing, or not read yet). */
+  /**
+   * The last answer of each service's own blocking query: its chosen instance, or undefined (none passing, or not read
+   * yet).
+   */
   instances(): Map<string, HealthInstance | undefined>;
   stop(): void;
 }
@@ -57,7 +62,11 @@ export interface DiscoveryWatch {
  * (at once, whatever Consul's index became meanwhile); it never throws. Without Consul or
  * `x-discover`, it does nothing.
  */
-export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOptions, onChange: (change: DiscoveryChange) => void): DiscoveryWatch {
+export function watchDiscovery(
+  service: ServiceSpec,
+  options: DiscoveryWatchOptions,
+  onChange: (change: DiscoveryChange) => void,
+): DiscoveryWatch {
   const services = discoveredServices(service);
   const logger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
   const last = new Map<string, HealthInstance | undefined>();
@@ -77,10 +86,12 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
       let gone = false;
       let downSince = 0;
       let follower: HealthFollower | undefined;
-      for (let failures = 0; !abort.signal.aborted; ) {
+      for (let failures = 0; !abort.signal.aborted;) {
         try {
           follower ??= new HealthFollower(await session.client(), name);
-          const instance = chooseInstance(await follower.next(options.blockMs ?? 60_000, location.requestTimeoutMs, abort.signal));
+          const instance = chooseInstance(
+            await follower.next(options.blockMs ?? 60_000, location.requestTimeoutMs, abort.signal),
+          );
           last.set(name, instance);
           if (failures > 0) options.report?.recovered(failures, Date.now() - downSince);
           failures = 0;
@@ -89,7 +100,10 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
           else if (instance && after !== before) {
             onChange({ service: name, keys, before, after });
             before = after;
-          } else if (!instance && !gone) logger.info(`${service.name}: ${name} has no passing instance in Consul: ${keys.join(', ')} keep${keys.length === 1 ? 's' : ''} ${before}`);
+          } else if (!instance && !gone)
+            logger.info(
+              `${service.name}: ${name} has no passing instance in Consul: ${keys.join(', ')} keep${keys.length === 1 ? 's' : ''} ${before}`,
+            );
           gone = !instance;
           markReady();
         } catch (error) {
@@ -99,7 +113,10 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
           const delay = backoffDelay(options.backoff ?? {}, ++failures);
           if (failures === 1) downSince = Date.now();
           if (options.report) options.report.failure(error, failures, delay);
-          else logger.warn(`${service.name}: watching ${name} in Consul at ${location.url} failed: ${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+          else
+            logger.warn(
+              `${service.name}: watching ${name} in Consul at ${location.url} failed: ${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`,
+            );
           markReady();
           await sleep(delay, abort.signal);
         }
@@ -121,14 +138,27 @@ export function watchDiscovery(service: ServiceSpec, options: DiscoveryWatchOpti
  * The discovered addresses as one of the watcher's `watches` (its `WatchedThing`): each change is
  * logged and starts a cycle, in which the discovery source reads the new address.
  */
-export function discoveryWatched(service: ServiceSpec, options: Omit<DiscoveryWatchOptions, 'logger' | 'report'>, started?: (watch: DiscoveryWatch) => void) {
+export function discoveryWatched(
+  service: ServiceSpec,
+  options: Omit<DiscoveryWatchOptions, 'logger' | 'report'>,
+  started?: (watch: DiscoveryWatch) => void,
+) {
   return {
     name: 'discovery',
-    start(changed: () => void, context: { logger: Logger; signal: AbortSignal; report: DiscoveryReporter }): () => void {
-      const watch = watchDiscovery(service, { ...options, logger: context.logger, report: context.report }, (change) => {
-        context.logger.info(`${service.name}: ${change.service} (${change.keys.join(', ')}) moved: ${change.before} → ${change.after}`);
-        changed();
-      });
+    start(
+      changed: () => void,
+      context: { logger: Logger; signal: AbortSignal; report: DiscoveryReporter },
+    ): () => void {
+      const watch = watchDiscovery(
+        service,
+        { ...options, logger: context.logger, report: context.report },
+        (change) => {
+          context.logger.info(
+            `${service.name}: ${change.service} (${change.keys.join(', ')}) moved: ${change.before} → ${change.after}`,
+          );
+          changed();
+        },
+      );
       started?.(watch);
       context.signal.addEventListener('abort', () => watch.stop(), { once: true });
       return () => watch.stop();

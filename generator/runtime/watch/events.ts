@@ -62,7 +62,8 @@ export interface ReconnectedEvent {
   downMs: number;
 }
 
-export type WatchEvent<C> = ChangeEvent<C> | RestartRequiredEvent<C> | InvalidEvent | WatchErrorEvent | ReconnectedEvent;
+export type WatchEvent<C> =
+  ChangeEvent<C> | RestartRequiredEvent<C> | InvalidEvent | WatchErrorEvent | ReconnectedEvent;
 
 /** Handlers may be async; what they throw or reject with is logged, never fatal. */
 export interface WatchHandlers<C> {
@@ -81,7 +82,10 @@ export interface WatchHandlers<C> {
 export interface WatchedThing {
   readonly name: string;
   /** Starts watching; the function returned (if any) stops it. `signal` aborts when the watcher closes. */
-  start(changed: () => void, context: { logger: Logger; signal: AbortSignal; report: WatchReporter }): void | (() => void | Promise<void>);
+  start(
+    changed: () => void,
+    context: { logger: Logger; signal: AbortSignal; report: WatchReporter },
+  ): void | (() => void | Promise<void>);
 }
 
 /** Lets an extra watch report its own failures and recoveries as `error` / `reconnected` events. */

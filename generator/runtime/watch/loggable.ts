@@ -16,7 +16,8 @@ export function maskSecrets(service: ServiceSpec, config: unknown): unknown {
   for (const setting of service.settings) {
     if (!setting.secret) continue;
     let node: JsonValue | undefined = copy;
-    for (const segment of setting.path.slice(0, -1)) node = isObject(node) && Object.hasOwn(node, segment) ? node[segment] : undefined;
+    for (const segment of setting.path.slice(0, -1))
+      node = isObject(node) && Object.hasOwn(node, segment) ? node[segment] : undefined;
     const last = setting.path[setting.path.length - 1]!;
     if (isObject(node) && Object.hasOwn(node, last) && node[last] !== null) node[last] = MASK;
   }
@@ -31,6 +32,9 @@ export function loggable<E extends object>(service: ServiceSpec, event: E): E {
     return out;
   };
   Object.defineProperty(event, 'toJSON', { value: shown, enumerable: false });
-  Object.defineProperty(event, inspect.custom, { value: (_depth: number, options: object) => `${inspect(shown(), options)}`, enumerable: false });
+  Object.defineProperty(event, inspect.custom, {
+    value: (_depth: number, options: object) => `${inspect(shown(), options)}`,
+    enumerable: false,
+  });
   return event;
 }

@@ -34,7 +34,10 @@ export class TokenBucket {
   private tokens: number;
   private updated: number;
 
-  constructor(limit: RateLimit = {}, private readonly clock: Clock = realClock) {
+  constructor(
+    limit: RateLimit = {},
+    private readonly clock: Clock = realClock,
+  ) {
     this.burst = Math.max(1, limit.burst ?? 2);
     this.intervalMs = Math.max(0, limit.intervalMs ?? 250);
     this.tokens = this.burst;
@@ -52,7 +55,8 @@ export class TokenBucket {
 
   private refill(): void {
     const now = this.clock.now();
-    this.tokens = this.intervalMs === 0 ? this.burst : Math.min(this.burst, this.tokens + (now - this.updated) / this.intervalMs);
+    this.tokens =
+      this.intervalMs === 0 ? this.burst : Math.min(this.burst, this.tokens + (now - this.updated) / this.intervalMs);
     this.updated = now;
   }
 }

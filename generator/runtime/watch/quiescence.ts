@@ -25,7 +25,10 @@ export class Quiescence {
     private readonly now: () => number = Date.now,
   ) {
     this.minMs = Math.max(0, options.minMs ?? DEFAULT_QUIESCENCE.minMs);
-    this.maxMs = Math.max(this.minMs, options.maxMs ?? (options.minMs === undefined ? DEFAULT_QUIESCENCE.maxMs : 4 * this.minMs));
+    this.maxMs = Math.max(
+      this.minMs,
+      options.maxMs ?? (options.minMs === undefined ? DEFAULT_QUIESCENCE.maxMs : 4 * this.minMs),
+    );
   }
 
   /** Something changed: (re)arm the timer. */

@@ -54,7 +54,8 @@ export class RestartPolicy {
   update(pending: readonly KeyChange[]): RestartDecision {
     const signature = JSON.stringify(pending.map((c) => [c.key, c.newValue]));
     if (pending.length === 0) {
-      if (this.timer) this.logger.info(`${this.name}: restart cancelled: the restart-only keys are back to their running values`);
+      if (this.timer)
+        this.logger.info(`${this.name}: restart cancelled: the restart-only keys are back to their running values`);
       this.cancel();
       return { report: false };
     }
@@ -88,10 +89,14 @@ export class RestartPolicy {
 
   private async exitNow(): Promise<void> {
     const { beforeExit, exitCode, graceMs } = this.options;
-    this.logger.warn(`${this.name}: exiting with code ${exitCode} so that the service manager starts it again with the new configuration`);
+    this.logger.warn(
+      `${this.name}: exiting with code ${exitCode} so that the service manager starts it again with the new configuration`,
+    );
     if (beforeExit) {
       const giveUp = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([Promise.resolve().then(beforeExit), giveUp]).catch((error: unknown) => this.logger.error(`${this.name}: beforeExit failed: ${String(error)}`));
+      await Promise.race([Promise.resolve().then(beforeExit), giveUp]).catch((error: unknown) =>
+        this.logger.error(`${this.name}: beforeExit failed: ${String(error)}`),
+      );
     }
     this.exit(exitCode);
   }

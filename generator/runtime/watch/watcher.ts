@@ -16,14 +16,26 @@ import { consoleLogger, resolveConfig, type Resolved } from '../load.ts';
 import { ConfigError, type Problem } from '../problems.ts';
 import type { JsonObject, Logger, ServiceSpec } from '../types.ts';
 import type { BlockingOptions } from './blocking.ts';
-import { consulFeed, contentOf, DEFAULT_BLOCKING_WAIT_MS, describeFailure, snapshotSource, type ConsulFeed } from './consul-feed.ts';
+import {
+  consulFeed,
+  contentOf,
+  DEFAULT_BLOCKING_WAIT_MS,
+  describeFailure,
+  snapshotSource,
+  type ConsulFeed,
+} from './consul-feed.ts';
 import { applyChanges, diffConfigs } from './diff.ts';
 import type { CycleReason, WatchEvent, WatchHandlers, Watcher, WatchOptions, WatchReporter } from './events.ts';
 import { Quiescence } from './quiescence.ts';
 import { RestartPolicy } from './restart.ts';
 import { loggable } from './loggable.ts';
 
-export function watch<C>(service: ServiceSpec, config: C, handlers: WatchHandlers<C> = {}, options: WatchOptions<C> = {}): Watcher<C> {
+export function watch<C>(
+  service: ServiceSpec,
+  config: C,
+  handlers: WatchHandlers<C> = {},
+  options: WatchOptions<C> = {},
+): Watcher<C> {
   return new ConfigWatcher(service, config, handlers, options);
 }
 
@@ -67,7 +79,13 @@ class ConfigWatcher<C> implements Watcher<C> {
       const prefix = service.consulPrefix;
       const report = this.reporter('consul', (error) => describeFailure(classify(error), location, prefix));
       const pacing: BlockingOptions = { backoff: options.backoff ?? {}, rateLimit: options.rateLimit ?? {} };
-      this.feed = consulFeed(this.session, prefix, options.blockingWaitMs ?? DEFAULT_BLOCKING_WAIT_MS, { data: (read) => this.onConsul(read), ...report }, pacing);
+      this.feed = consulFeed(
+        this.session,
+        prefix,
+        options.blockingWaitMs ?? DEFAULT_BLOCKING_WAIT_MS,
+        { data: (read) => this.onConsul(read), ...report },
+        pacing,
+      );
       this.feed.query.start();
     } else {
       this.start();
@@ -79,10 +97,20 @@ class ConfigWatcher<C> implements Watcher<C> {
     }
     // Discovered addresses (x-discover) are watched like the KV prefix: a moved dependency starts a cycle.
     const discovery = this.discovers()
-      ? [discoveryWatched(service, { session: this.session, backoff: options.backoff, blockMs: options.blockingWaitMs }, (watch) => (this.discovery = watch))]
+      ? [
+          discoveryWatched(
+            service,
+            { session: this.session, backoff: options.backoff, blockMs: options.blockingWaitMs },
+            (watch) => (this.discovery = watch),
+          ),
+        ]
       : [];
     for (const thing of [...discovery, ...(options.watches ?? [])]) {
-      const context = { logger: this.logger, signal: this.controller.signal, report: this.reporter(thing.name, (e) => `${thing.name}: ${String(e)}`) };
+      const context = {
+        logger: this.logger,
+        signal: this.controller.signal,
+        report: this.reporter(thing.name, (e) => `${thing.name}: ${String(e)}`),
+      };
       const stop = thing.start(() => this.request(thing.name), context);
       if (stop) this.stops.push(stop);
     }
@@ -136,7 +164,9 @@ class ConfigWatcher<C> implements Watcher<C> {
   }
 
   private runCycle(): Promise<void> {
-    this.chain = this.chain.then(() => this.cycle()).catch((error: unknown) => this.logger.error(`${this.service.name}: watch cycle failed: ${String(error)}`));
+    this.chain = this.chain
+      .then(() => this.cycle())
+      .catch((error: unknown) => this.logger.error(`${this.service.name}: watch cycle failed: ${String(error)}`));
     return this.chain;
   }
 
@@ -150,7 +180,15 @@ class ConfigWatcher<C> implements Watcher<C> {
       resolved = await this.resolve(first);
     } catch (error) {
       const problems: readonly Problem[] =
-        error instanceof ConfigError ? error.problems : [{ key: this.service.name, source: `watch (${reason})`, message: `reading the configuration failed: ${String(error)}` }];
+        error instanceof ConfigError
+          ? error.problems
+          : [
+              {
+                key: this.service.name,
+                source: `watch (${reason})`,
+                message: `reading the configuration failed: ${String(error)}`,
+              },
+            ];
       const message = new ConfigError(this.service.name, problems).message;
       this.invalidNow = true;
       this.logger.error(`${message}\n  (change rejected: the last good configuration stays in use)`);
@@ -165,7 +203,8 @@ class ConfigWatcher<C> implements Watcher<C> {
     const changes = diffConfigs(this.service, this.live, resolved.tree);
     const mutable = changes.filter((c) => c.mutable);
     const restartOnly = changes.filter((c) => !c.mutable);
-    if (this.invalidNow && changes.length === 0) this.logger.info(`${this.service.name}: the configuration is valid again; nothing changed`);
+    if (this.invalidNow && changes.length === 0)
+      this.logger.info(`${this.service.name}: the configuration is valid again; nothing changed`);
     this.invalidNow = false;
     if (mutable.length > 0) {
       applyChanges(this.live, mutable);
@@ -174,13 +213,26 @@ class ConfigWatcher<C> implements Watcher<C> {
     }
     const decision = this.restart.update(restartOnly);
     if (decision.report) {
-      const exiting = decision.exitInMs === undefined ? '' : `; exiting with code ${this.restart.exitCode} in ${(decision.exitInMs / 1000).toFixed(1)} s`;
+      const exiting =
+        decision.exitInMs === undefined
+          ? ''
+          : `; exiting with code ${this.restart.exitCode} in ${(decision.exitInMs / 1000).toFixed(1)} s`;
       this.logger.warn(`${this.service.name}: restart required: ${restartOnly.join('; ')}${exiting}`);
-      await this.emit({ type: 'restartRequired', changes: restartOnly, config: this.config, next: resolved.config, exitInMs: decision.exitInMs, reason });
+      await this.emit({
+        type: 'restartRequired',
+        changes: restartOnly,
+        config: this.config,
+        next: resolved.config,
+        exitInMs: decision.exitInMs,
+        reason,
+      });
     }
   }
 
-  /** The loader's own path; Consul from the last answer. Warnings are logged once per watcher (the loader already logged the first cycle's). */
+  /**
+   * The loader's own path; Consul from the last answer. Warnings are logged once per watcher (the loader already logged
+   * the first cycle's).
+   */
   private resolve(first: boolean): Promise<Resolved<C>> {
     const logger: Logger = {
       debug: (m) => this.logger.debug?.(m),
@@ -193,8 +245,12 @@ class ConfigWatcher<C> implements Watcher<C> {
     };
     // Consul's slot holds the last answer of the feed (nothing before the first one): no read of its own.
     const consul = this.snapshot ? snapshotSource(this.snapshot.entries, this.options.strict ?? false) : false;
-    // The discovered slot: the discovered services' last answers, from their own blocking queries; a cycle reads no health.
-    const discovered = this.discovery && this.session.location ? watchedDiscoverySource(this.discovery, this.session.location.url) : false;
+    // The discovered slot: the discovered services' last answers, from their own blocking queries; a cycle reads no
+    // health.
+    const discovered =
+      this.discovery && this.session.location
+        ? watchedDiscoverySource(this.discovery, this.session.location.url)
+        : false;
     return resolveConfig<C>(this.service, {
       ...this.options,
       waitForDependencies: false,
@@ -204,7 +260,9 @@ class ConfigWatcher<C> implements Watcher<C> {
   }
 
   private discovers(): boolean {
-    return this.session.location !== undefined && this.options.discover !== false && (this.service.discover?.length ?? 0) > 0;
+    return (
+      this.session.location !== undefined && this.options.discover !== false && (this.service.discover?.length ?? 0) > 0
+    );
   }
 
   private reporter(what: string, describe: (error: unknown) => string): WatchReporter {
@@ -218,7 +276,9 @@ class ConfigWatcher<C> implements Watcher<C> {
         void this.emit({ type: 'error', what, error: asError, message, attempt, retryInMs });
       },
       recovered: (attempts, downMs) => {
-        this.logger.info(`${this.service.name}: ${what} answers again after ${(downMs / 1000).toFixed(1)} s (${attempts} failed attempt${attempts === 1 ? '' : 's'})`);
+        this.logger.info(
+          `${this.service.name}: ${what} answers again after ${(downMs / 1000).toFixed(1)} s (${attempts} failed attempt${attempts === 1 ? '' : 's'})`,
+        );
         void this.emit({ type: 'reconnected', what, attempts, downMs });
       },
     };
@@ -231,7 +291,9 @@ class ConfigWatcher<C> implements Watcher<C> {
     try {
       await handler.call(this.handlers, loggable(this.service, event));
     } catch (error) {
-      this.logger.error(`${this.service.name}: the ${event.type} handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.logger.error(
+        `${this.service.name}: the ${event.type} handler failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     }
   }
 }
