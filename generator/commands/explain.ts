@@ -5,7 +5,8 @@
 import type { CommandModule } from 'yargs';
 import { resolveConfig } from '../runtime/load.ts';
 import { MASK } from '../runtime/problems.ts';
-import { dotted, getAt } from '../runtime/tree.ts';
+import { dotted, getAt, sourceRows } from '../runtime/tree.ts';
+import type { JsonValue } from '../runtime/types.ts';
 import { serviceSpecs } from '../service-specs.ts';
 import { consulOptionsOf, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
 import { projectFrom, run, type ProjectArgs } from './run.ts';
@@ -19,10 +20,11 @@ interface Args extends ConsulArgs, ProjectArgs {
   json: boolean;
 }
 
+/** One setting, or one entry of a map setting (each entry has its own source). */
 export interface ExplainedSetting {
   key: string;
-  /** The value as JSON text, or the mask for secrets; absent when nothing sets it. */
-  value?: string;
+  /** The value itself, or the mask for secrets; absent when nothing sets it. */
+  value?: JsonValue;
   source: string;
 }
 
@@ -59,27 +61,26 @@ async function explain(argv: Args): Promise<number> {
     configDir: argv.files ? argv['config-dir'] : false,
     consul: argv.consul ? consulOptionsOf(argv, false) : false,
   });
-  const rows: ExplainedSetting[] = service!.settings.map((setting) => {
-    const value = getAt(tree.root, setting.path);
-    const row: ExplainedSetting = {
-      key: dotted(setting.path),
-      source: value === undefined ? 'nothing' : tree.sourceOf(setting.path),
-    };
-    if (value !== undefined) row.value = setting.secret ? MASK : JSON.stringify(value);
-    return row;
-  });
+  const secret = new Set<string>();
+  const rows: ExplainedSetting[] = service!.settings.flatMap((setting) =>
+    sourceRows(tree, setting).map(({ path, source }) => {
+      const key = dotted(path);
+      const value = getAt(tree.root, path);
+      if (value === undefined) return { key, source: 'nothing' };
+      if (setting.secret) secret.add(key);
+      return { key, value: setting.secret ? MASK : value, source };
+    }),
+  );
   if (argv.json) {
     console.log(JSON.stringify({ service: service!.name, settings: rows }, null, 2));
     return 0;
   }
   const keyWidth = Math.max(...rows.map((r) => r.key.length));
-  const shown = rows.map((r) =>
-    r.value === undefined
-      ? '(unset)'
-      : r.value.length > VALUE_WIDTH
-        ? `${r.value.slice(0, VALUE_WIDTH - 3)}...`
-        : r.value,
-  );
+  const shown = rows.map((r) => {
+    if (r.value === undefined) return '(unset)';
+    const text = secret.has(r.key) ? MASK : JSON.stringify(r.value);
+    return text.length > VALUE_WIDTH ? `${text.slice(0, VALUE_WIDTH - 3)}...` : text;
+  });
   const valueWidth = Math.max(...shown.map((v) => v.length));
   console.log(`${service!.name}: effective configuration (defaults < files < Consul < env)`);
   rows.forEach((r, i) => console.log(`  ${r.key.padEnd(keyWidth)}  ${shown[i]!.padEnd(valueWidth)}  ${r.source}`));

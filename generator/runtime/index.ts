@@ -77,7 +77,7 @@ export {
 } from './discovery/registration.ts';
 export { pemFiles, writePemFiles, type PemFileOptions, type PemFiles } from './pem-files.ts';
 export type { HealthInstance, HealthRead, ServiceDefinition } from './consul/client.ts';
-export { ConfigTree, dotted, getAt, isObject, pointerOf, pathOfPointer } from './tree.ts';
+export { ConfigTree, dotted, getAt, isObject, pointerOf, pathOfPointer, sourceRows, type SourceRow } from './tree.ts';
 export { watch } from './watch/watcher.ts';
 export type * from './watch/events.ts';
 export { KeyChange, diffConfigs } from './watch/diff.ts';

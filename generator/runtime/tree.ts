@@ -4,7 +4,7 @@
  */
 import { FORBIDDEN_KEY_HINT, isForbiddenKey } from './limits.ts';
 import type { Problem } from './problems.ts';
-import type { JsonObject, JsonValue } from './types.ts';
+import type { JsonObject, JsonValue, ValueSpec } from './types.ts';
 
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -146,6 +146,36 @@ export class ConfigTree {
     }
     return found || 'default';
   }
+
+  /**
+   * Every source that set a value at or below `path`, each once: a map merged from the defaults,
+   * a file and Consul has no one source (`sourceOf` names only the one that set the map itself).
+   */
+  sourcesWithin(path: readonly string[]): string[] {
+    const value = getAt(this.root, path);
+    const keys = isObject(value) ? Object.keys(value) : [];
+    if (keys.length === 0) return [this.sourceOf(path)];
+    return [...new Set(keys.flatMap((key) => this.sourcesWithin([...path, key])))];
+  }
+}
+
+/** One row of a "where does each value come from" report (`explain`, the conformance corpus). */
+export interface SourceRow {
+  path: readonly string[];
+  /** The sources of the value, joined by ` + ` when an object was merged from several. */
+  source: string;
+}
+
+/**
+ * Where a setting's value came from: one row per entry of a map (each entry has its own source:
+ * the defaults gave some, a file or Consul others), else one row for the setting itself.
+ */
+export function sourceRows(tree: ConfigTree, setting: ValueSpec & { path: readonly string[] }): SourceRow[] {
+  const value = getAt(tree.root, setting.path);
+  const rowOf = (path: readonly string[]): SourceRow => ({ path, source: tree.sourcesWithin(path).join(' + ') });
+  if (!setting.types.includes('map') || !isObject(value) || Object.keys(value).length === 0)
+    return [rowOf(setting.path)];
+  return Object.keys(value).map((key) => rowOf([...setting.path, key]));
 }
 
 function childOf(node: SourceNode, segment: string): SourceNode {

@@ -3,10 +3,13 @@ ChainMap: objects are deep-merged; arrays, scalars and null replace what was the
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .limits import FORBIDDEN_KEY_HINT, FORBIDDEN_KEYS
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .spec import SettingSpec
 
 _INDEX = re.compile(r"\d+")
 
@@ -156,3 +159,25 @@ class ConfigTree:
             if node.source:
                 found = node.source
         return found or "default"
+
+    def sources_within(self, path: Sequence[str]) -> list[str]:
+        """Every source that set a value at or below `path`, each once: a map merged from the defaults,
+        a file and Consul has no one source (`source_of` names only the one that set the map itself)."""
+        value = get_at(self.root, path)
+        if not isinstance(value, dict) or not value:
+            return [self.source_of(path)]
+        return list(dict.fromkeys(s for key in value for s in self.sources_within((*path, key))))
+
+
+def source_rows(tree: ConfigTree, setting: SettingSpec) -> list[tuple[tuple[str, ...], str]]:
+    """Where a setting's value came from (tree.ts `sourceRows`): one row per entry of a map (each entry
+    has its own source), else one row for the setting itself; several sources joined by ` + `."""
+    path = tuple(setting.path)
+    value = get_at(tree.root, path)
+
+    def row(at: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+        return at, " + ".join(tree.sources_within(at))
+
+    if "map" not in setting.types or not isinstance(value, dict) or not value:
+        return [row(path)]
+    return [row((*path, key)) for key in value]

@@ -3,7 +3,8 @@
  * the generated loaders reading what was seeded.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LoadOptions, type Resolved, type ServiceSpec } from '../../generator/runtime/index.ts';
@@ -206,10 +207,31 @@ describe('wazo-config explain', () => {
     assert.ok(!text.stdout.includes('hunter2'));
     const json = await runCli(['explain', 'wazo-auth', '--no-files', '--no-consul', '--json'], env);
     assert.equal(json.status, 0, json.stderr);
-    const explained = JSON.parse(json.stdout) as { settings: { key: string; value?: string; source: string }[] };
+    const explained = JSON.parse(json.stdout) as { settings: { key: string; value?: unknown; source: string }[] };
     assert.deepEqual(
       explained.settings.find((s) => s.key === 'rest_api.port'),
-      { key: 'rest_api.port', value: '9497', source: 'default' },
+      { key: 'rest_api.port', value: 9497, source: 'default' },
     );
+  });
+
+  it("names each map entry's own source: the defaults gave some, the file others", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'explain-map-'));
+    const file = join(dir, 'config.yml');
+    writeFileSync(file, 'enabled_http_plugins:\n  idp: false\n  my_plugin: true\n');
+    const env = cleanEnv({});
+    const args = ['explain', 'wazo-auth', '--config-file', file, '--no-consul'];
+    const text = await runCli(args, env);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^ {2}enabled_http_plugins\\.my_plugin +true +file ${file}$`, 'm'));
+    assert.match(text.stdout, new RegExp(`^ {2}enabled_http_plugins\\.idp +false +file ${file}$`, 'm'));
+    assert.match(text.stdout, /^ {2}enabled_http_plugins\.api +true +default$/m);
+    const json = await runCli([...args, '--json'], env);
+    const rows = (JSON.parse(json.stdout) as { settings: { key: string; value?: unknown; source: string }[] }).settings;
+    assert.deepEqual(
+      rows.find((r) => r.key === 'enabled_http_plugins.my_plugin'),
+      { key: 'enabled_http_plugins.my_plugin', value: true, source: `file ${file}` },
+    );
+    assert.ok(!rows.some((r) => r.key === 'enabled_http_plugins'), 'a map with entries is shown entry by entry');
+    rmSync(dir, { recursive: true });
   });
 });

@@ -264,11 +264,11 @@ describe('wazo-config installed from its tarball into a service repository', () 
       ['wazo-config', 'explain', 'wazo-demo', '--config-file', 'config.yml', '--config-dir', 'conf.d', '--json'],
       consulEnv,
     );
-    const rows = (JSON.parse(explained.stdout) as { settings: { key: string; value?: string; source: string }[] })
+    const rows = (JSON.parse(explained.stdout) as { settings: { key: string; value?: unknown; source: string }[] })
       .settings;
     assert.deepEqual(
       rows.find((r) => r.key === 'rest_api.port'),
-      { key: 'rest_api.port', value: '2222', source: 'consul config/wazo-demo/rest_api/port' },
+      { key: 'rest_api.port', value: 2222, source: 'consul config/wazo-demo/rest_api/port' },
     );
     assert.deepEqual(
       rows.find((r) => r.key === 'bus.password'),

@@ -16,6 +16,7 @@ import {
   ConfigError,
   dotted,
   resolveConfig,
+  sourceRows,
   type CompiledValidator,
   type ServiceSpec,
 } from '../../generator/runtime/index.ts';
@@ -38,7 +39,7 @@ export interface CaseOptions {
 
 export interface Outcome {
   config?: unknown;
-  /** Dotted key → source, for every setting. */
+  /** Dotted key → source, for every setting (for a map: every entry). */
   sources?: Record<string, string>;
   warnings?: string[];
   problems?: { key: string; source: string; message: string; value?: string; hint?: string }[];
@@ -95,7 +96,9 @@ export async function runTypeScript(spec: ServiceSpec, options: CaseOptions): Pr
     });
     return {
       config: JSON.parse(JSON.stringify(resolved.config)),
-      sources: Object.fromEntries(spec.settings.map((s) => [dotted(s.path), resolved.tree.sourceOf(s.path)])),
+      sources: Object.fromEntries(
+        spec.settings.flatMap((s) => sourceRows(resolved.tree, s)).map((row) => [dotted(row.path), row.source]),
+      ),
       warnings: resolved.warnings,
     };
   } catch (error) {

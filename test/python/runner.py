@@ -11,7 +11,7 @@ from typing import Any
 from wazo_config.consul.client import KvEntry
 from wazo_config.consul.source import SnapshotSource
 from wazo_config.problems import ConfigError, js_json
-from wazo_config.tree import dotted
+from wazo_config.tree import dotted, source_rows
 
 _modules: dict[str, types.ModuleType] = {}
 
@@ -66,6 +66,6 @@ def run(module: types.ModuleType, o: dict[str, Any]) -> dict[str, Any]:
         return {"problems": [p.as_dict() for p in error.problems], "message": str(error)}
     return {
         "config": json.loads(js_json(resolved.config)),
-        "sources": {dotted(s.path): resolved.tree.source_of(s.path) for s in module.SERVICE.settings},
+        "sources": {dotted(path): source for s in module.SERVICE.settings for path, source in source_rows(resolved.tree, s)},
         "warnings": resolved.warnings,
     }
