@@ -6,6 +6,7 @@
 import type { AclSystem, Authorizer } from './acl.ts';
 import type { BlockingConfig, BlockingParams } from './blocking.ts';
 import type { Catalog } from './catalog.ts';
+import type { ConnectCa } from './connect-ca.ts';
 import { parseGoDuration } from './go-duration.ts';
 import type { HeaderMap, Reply, RequestContext } from './http-io.ts';
 import type { KvStore } from './kv-store.ts';
@@ -32,6 +33,8 @@ export interface ServerCore {
   readonly kv: KvStore;
   readonly catalog: Catalog;
   readonly acl: AclSystem;
+  /** The Connect CA, when the server runs with `connect`. */
+  readonly connect: ConnectCa | undefined;
   readonly settings: CoreSettings;
   /** False while the `noLeader` fault is on. */
   hasLeader(): boolean;

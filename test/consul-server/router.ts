@@ -17,6 +17,7 @@ import {
   handleStatusLeader,
   handleStatusPeers,
 } from './agent.ts';
+import { handleConnectAuthorize, handleConnectLeaf, handleConnectRoots } from './connect-endpoint.ts';
 import type { Call } from './endpoint.ts';
 import { isGoPrintable } from './go-json.ts';
 import { goPathEscape } from './http-io.ts';
@@ -43,6 +44,9 @@ const ROUTES: readonly Route[] = [
   { pattern: '/v1/agent/check/warn/', methods: ['PUT'], handle: handleCheckUpdate },
   { pattern: '/v1/agent/check/fail/', methods: ['PUT'], handle: handleCheckUpdate },
   { pattern: '/v1/agent/check/update/', methods: ['PUT'], handle: handleCheckUpdate },
+  { pattern: '/v1/agent/connect/ca/roots', methods: ['GET'], handle: handleConnectRoots },
+  { pattern: '/v1/agent/connect/ca/leaf/', methods: ['GET'], handle: handleConnectLeaf },
+  { pattern: '/v1/agent/connect/authorize', methods: ['POST'], handle: handleConnectAuthorize },
   { pattern: '/v1/health/service/', methods: ['GET'], handle: handleHealthService },
   { pattern: '/v1/catalog/service/', methods: ['GET'], handle: handleCatalogService },
   { pattern: '/v1/catalog/services', methods: ['GET'], handle: handleCatalogServices },

@@ -16,6 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { AclSystem, type AclOptions } from './acl.ts';
 import { CONSUL_BLOCKING_DEFAULTS, type BlockingConfig } from './blocking.ts';
 import { Catalog } from './catalog.ts';
+import { ConnectCa, type ConnectOptions } from './connect-ca.ts';
 import type { CoreSettings, ServerCore } from './endpoint.ts';
 import { Faults } from './faults.ts';
 import { Reply, type RequestContext } from './http-io.ts';
@@ -25,6 +26,7 @@ import { decodePath, dispatch, resolve } from './router.ts';
 
 export type { AclOptions, AclPolicy, AclRules, AclTokenSpec } from './acl.ts';
 export type { BlockingConfig } from './blocking.ts';
+export type { CaRoot, ConnectCa, ConnectOptions, Intention, IssuedLeaf } from './connect-ca.ts';
 export type { DropOptions, FailOptions, Faults, RequestMatch } from './faults.ts';
 export type { KvEntry, KvSnapshot, Tombstone } from './kv-store.ts';
 
@@ -52,6 +54,12 @@ export interface ConsulServerOptions {
    * catalog reads: Consul's agent syncs the catalog asynchronously. Default 0 (at once).
    */
   agentSyncDelayMs?: number;
+  /**
+   * Enable Connect: a CA made at start (with the openssl command), leaf certificates, roots,
+   * intentions (`server.connect`). Without it the Connect endpoints answer 500, as Consul does with
+   * Connect disabled.
+   */
+  connect?: ConnectOptions | true;
   /** `kv_max_value_size`. Default 524288. */
   kvMaxValueSize?: number;
   /** `txn_max_req_len`. Default 524288. */
@@ -122,6 +130,8 @@ export interface ConsulTestServer {
   readonly clientOptions: { host: string; port: number; secure: boolean };
   readonly kv: KvHelper;
   readonly faults: Faults;
+  /** The Connect CA (leaves, roots, rotation, intentions), when started with `connect`. */
+  readonly connect: ConnectCa | undefined;
   /** Every request received, in order (capped by `maxRecordedRequests`). */
   readonly requests: RecordedRequest[];
   /** The current global raft index. */
@@ -153,6 +163,10 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
   const kv = new KvStore(raft);
   const catalog = new Catalog(raft, { id: settings.nodeId, name: settings.nodeName, datacenter: settings.datacenter });
   const acl = new AclSystem(options.acl);
+  const connect =
+    options.connect === undefined
+      ? undefined
+      : new ConnectCa(raft, settings.datacenter, options.connect === true ? {} : options.connect);
   const sockets = new Set<Socket>();
   const inFlight = new Map<AbortController, Promise<void>>();
   const requests: RecordedRequest[] = [];
@@ -200,6 +214,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     kv,
     catalog,
     acl,
+    connect,
     settings,
     hasLeader: () => faults.hasLeader,
     leaderLostAt: () => faults.leaderLostAt,
@@ -360,6 +375,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     },
     kv: helper,
     faults,
+    connect,
     requests,
     index: () => raft.value,
     idle: async () => {
@@ -369,6 +385,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
       if (closed) return;
       closed = true;
       catalog.close();
+      connect?.close();
       abortAll();
       await new Promise<void>((resolveClose) => {
         if (!server.listening) return resolveClose();
