@@ -6,6 +6,8 @@
  */
 import type { CommandModule } from 'yargs';
 import { loadModels } from '../models.ts';
+import { consoleLogger } from '../runtime/load.ts';
+import { runUnderReaper, type ReapMode } from '../runtime/exec/reaper.ts';
 import { supervise, DEFAULT_GRACE_MS } from '../runtime/exec/supervise.ts';
 import { compiledSpecOf } from '../service-specs.ts';
 import { consulOptionsOf, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
@@ -15,6 +17,7 @@ interface Args extends ConsulArgs, ProjectArgs {
   service: string;
   restart: 'child' | 'exit';
   grace: number;
+  reap: ReapMode;
   'render-dir'?: string;
   'config-file'?: string;
   'config-dir'?: string;
@@ -47,6 +50,12 @@ export const execCommand: CommandModule<object, Args> = {
           default: DEFAULT_GRACE_MS / 1000,
           describe: 'seconds between SIGTERM and SIGKILL when stopping the daemon',
         })
+        .option('reap', {
+          choices: ['auto', 'never'] as const,
+          default: 'auto' as const,
+          describe:
+            'as PID 1 (a container without an init), run under tini -s so that orphaned processes are reaped, not left as zombies (auto); never: do not',
+        })
         .option('render-dir', {
           type: 'string',
           describe: "write the rendered files into this directory (by their base names) instead of the schema's paths",
@@ -78,6 +87,8 @@ async function execute(argv: Args): Promise<number> {
     throw new UserError(
       `wazo-config exec ${argv.service}: no command to run (write it after --, e.g. wazo-config exec ${argv.service} -- /usr/sbin/daemon -f config)`,
     );
+  const underReaper = runUnderReaper(argv.reap, argv.service, consoleLogger);
+  if (underReaper) return underReaper;
   const project = projectFrom(argv);
   const root = project.root;
   const [model] = await loadModels(project, [argv.service]);

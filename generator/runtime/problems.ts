@@ -21,14 +21,26 @@ export function formatProblem(p: Problem): string {
   return `${p.key} (${p.source}): ${p.message}${got}${hint}`;
 }
 
+const countOf = (problems: readonly Problem[]) => (problems.length === 1 ? '1 problem' : `${problems.length} problems`);
+
+/**
+ * Every problem on one line, for a log record (journald, syslog and log shippers cut at line
+ * breaks): `svc: invalid configuration (2 problems): a (src): …; b (src): …`. A line break inside a
+ * message (a YAML parser's excerpt) becomes a space.
+ */
+export function problemsLine(service: string, problems: readonly Problem[]): string {
+  const each = problems.map((p) => formatProblem(p).replace(/\s*[\r\n]+\s*/g, ' ')).join('; ');
+  return `${service}: invalid configuration (${countOf(problems)}): ${each}`;
+}
+
 export class ConfigError extends Error {
   readonly service: string;
   readonly problems: readonly Problem[];
 
   constructor(service: string, problems: readonly Problem[]) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     super(
-      `${service}: invalid configuration (${count}):\n` + problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+      `${service}: invalid configuration (${countOf(problems)}):\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
     );
     this.name = 'ConfigError';
     this.service = service;

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -35,15 +36,25 @@ def format_problem(p: Problem) -> str:
     return f"{p.key} ({p.source}): {p.message}{got}{hint}"
 
 
+def problems_line(service: str, problems: Iterable[Problem]) -> str:
+    """Every problem on one line, for a log record (journald, syslog and log shippers cut at line breaks)."""
+    listed = tuple(problems)
+    each = "; ".join(re.sub(r"\s*[\r\n]+\s*", " ", format_problem(p)) for p in listed)
+    return f"{service}: invalid configuration ({_count(listed)}): {each}"
+
+
+def _count(problems: tuple[Problem, ...]) -> str:
+    return "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+
+
 class ConfigError(Exception):
     """Every problem of one load at once, each with key, source, masked value and hint."""
 
     def __init__(self, service: str, problems: Iterable[Problem]) -> None:
         self.service = service
         self.problems: tuple[Problem, ...] = tuple(problems)
-        count = "1 problem" if len(self.problems) == 1 else f"{len(self.problems)} problems"
         lines = "\n".join(f"  - {format_problem(p)}" for p in self.problems)
-        super().__init__(f"{service}: invalid configuration ({count}):\n{lines}")
+        super().__init__(f"{service}: invalid configuration ({_count(self.problems)}):\n{lines}")
 
     @property
     def message(self) -> str:

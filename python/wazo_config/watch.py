@@ -24,7 +24,7 @@ from .consul.source import SnapshotSource
 from .consul.wait import problem_of
 from .discovery import DiscoverySource, HealthFollower, address_of, discovered_services
 from .load import default_logger, resolve_config
-from .problems import ConfigError, Problem, format_problem, js_json, show_value
+from .problems import ConfigError, Problem, format_problem, js_json, problems_line, show_value
 from .spec import Logger, ServiceSpec, SettingSpec
 from .tree import ConfigTree, clone, dotted, get_at, is_missing
 from .validation import json_equal
@@ -518,7 +518,7 @@ class Watcher:
             problems = error.problems if isinstance(error, ConfigError) else (Problem(self.service.name, f"watch ({reason})", f"reading the configuration failed: {error}"),)
             message = str(ConfigError(self.service.name, problems))
             self._invalid_now = True
-            self.logger.error(f"{message}\n  (change rejected: the last good configuration stays in use)")
+            self.logger.error(f"{problems_line(self.service.name, problems)}; change rejected: the last good configuration stays in use")
             if self.restart.pending:
                 self.restart.cancel()
                 self.logger.warning(f"{self.service.name}: restart postponed: the new configuration is invalid")

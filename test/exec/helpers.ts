@@ -52,16 +52,15 @@ export class Wrapper {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(
-      process.execPath,
-      ['--conditions=wazo-config-source', '--import', 'tsx', join(REPO, 'generator/cli.ts'), 'exec', ...args],
-      {
-        cwd: REPO,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+  /** `prefix`: a command the wrapper runs under, e.g. `unshare --pid --fork` to make it PID 1. */
+  constructor(args: string[], env: NodeJS.ProcessEnv, prefix: string[] = []) {
+    const node = [process.execPath, '--conditions=wazo-config-source', '--import', 'tsx'];
+    const argv = [...prefix, ...node, join(REPO, 'generator/cli.ts'), 'exec', ...args];
+    this.child = spawn(argv[0]!, argv.slice(1), {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buffered = '';
     const take = (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
@@ -86,6 +85,11 @@ export class Wrapper {
 
   get mark(): number {
     return this.lines.length;
+  }
+
+  /** The pid of the process started: the wrapper's, or its prefix's. */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   kill(signal: NodeJS.Signals): void {

@@ -149,8 +149,9 @@ describe('wazo-config exec postgresql, with a real PostgreSQL', { skip }, () => 
     const started = startTime();
     let mark = wrapper.mark;
     server.kv.put(`${P}/max_connections`, 'lots');
+    // One log line: the service, the key, its source, the reason, and that nothing changes.
     await wrapper.line(
-      /max_connections \(consul config\/postgresql\/max_connections\): expected an integer, got "lots"/,
+      /^error: postgresql: invalid configuration \(1 problem\): max_connections \(consul config\/postgresql\/max_connections\): expected an integer, got "lots".*; change rejected: the last good configuration stays in use$/,
       mark,
     );
     mark = wrapper.mark;

@@ -253,6 +253,15 @@ describe('the Python runtime against the Consul test server', () => {
             String(l.detail).includes('log_level (consul config/wazo-webhookd/log_level): expected one of'),
         ),
       );
+      // Logged as one line (a log record), the problem and what happens next on it.
+      const logged = watching.lines.find(
+        (l) => l.log === 'error' && String(l.message).includes('invalid configuration'),
+      );
+      assert.match(
+        String(logged?.message),
+        /^wazo-webhookd: invalid configuration \(1 problem\): log_level \(consul config\/wazo-webhookd\/log_level\): expected one of .*; change rejected: the last good configuration stays in use$/,
+      );
+      assert.doesNotMatch(String(logged?.message), /\n/);
       watching.send('show');
       await until('config shown', () => watching.lines.some((l) => l.result === 'config'));
       assert.equal(watching.lines.find((l) => l.result === 'config')?.log_level, 'debug', 'the last good value stays');

@@ -103,6 +103,16 @@ describe('watchConfig against Consul', () => {
       ['log_level', `consul ${PREFIX}/log_level`],
     ]);
     assert.match(invalid.message, /invalid configuration \(2 problems\)/);
+    // Logged as one line (a log record): every problem, then what happens next.
+    const logged = w.logger.lines.filter((l) => l.includes('invalid configuration'));
+    assert.match(
+      logged.at(-1)!,
+      /^error: wazo-webhookd: invalid configuration \(2 problems\): \w+ \(consul .*\); \w+ \(consul .*; change rejected: the last good configuration stays in use$/,
+    );
+    assert.ok(
+      logged.every((l) => !l.includes('\n')),
+      logged.join('\n---\n'),
+    );
     assert.equal(w.config.log_level, 'info');
     assert.deepEqual(w.of('change'), []);
     server.kv.put(`${PREFIX}/log_level`, 'debug');

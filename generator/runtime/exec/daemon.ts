@@ -12,6 +12,11 @@ export interface DaemonExit {
   how: string;
 }
 
+/** A child's exit as a shell reports it: its code, or 128 + the number of the signal that ended it. */
+export function shellExitCode(code: number | null, signal: NodeJS.Signals | null): number {
+  return signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0);
+}
+
 export class Daemon {
   readonly exited: Promise<DaemonExit>;
   private readonly child: ChildProcess;
@@ -27,8 +32,7 @@ export class Daemon {
       });
       this.child.once('exit', (code, signal) => {
         this.done = true;
-        if (signal) resolve({ code: 128 + (constants.signals[signal] ?? 0), how: `signal ${signal}` });
-        else resolve({ code: code ?? 0, how: `exit code ${code}` });
+        resolve({ code: shellExitCode(code, signal), how: signal ? `signal ${signal}` : `exit code ${code}` });
       });
     });
   }

@@ -13,7 +13,7 @@ import { ConsulSession } from '../consul/session.ts';
 import { watchedDiscoverySource } from '../sources/discovered.ts';
 import { discoveryWatched, type DiscoveryWatch } from './discovery-watch.ts';
 import { consoleLogger, resolveConfig, type Resolved } from '../load.ts';
-import { ConfigError, type Problem } from '../problems.ts';
+import { ConfigError, problemsLine, type Problem } from '../problems.ts';
 import type { JsonObject, Logger, ServiceSpec } from '../types.ts';
 import type { BlockingOptions } from './blocking.ts';
 import {
@@ -191,7 +191,9 @@ class ConfigWatcher<C> implements Watcher<C> {
             ];
       const message = new ConfigError(this.service.name, problems).message;
       this.invalidNow = true;
-      this.logger.error(`${message}\n  (change rejected: the last good configuration stays in use)`);
+      this.logger.error(
+        `${problemsLine(this.service.name, problems)}; change rejected: the last good configuration stays in use`,
+      );
       if (this.restart.pending) {
         // Restarting now would fail to load; the restart is asked for again once the configuration is valid.
         this.restart.cancel();
