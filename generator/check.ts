@@ -12,6 +12,8 @@ import { forEachSubschema } from './walk.ts';
 import { VOCABULARY } from './vocabulary.ts';
 
 const ajv = createAjv();
+/** JSON Schema's `type` names. */
+const JSON_TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'];
 /** Keywords ajv validates with, plus the core and annotation keywords it only reads. */
 const KNOWN_KEYWORDS = new Set([
   ...Object.keys(ajv.RULES.all),
@@ -39,9 +41,27 @@ export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const at = (pointer: string, message: string, hint: string) => problems.push({ file, pointer, message, hint });
 
+  // A misspelt type is one problem with a guess; the meta-schema would say it three times (enum, array, anyOf).
+  const badTypes = new Set<string>();
+  forEachSubschema(schema, '', (node, pointer) => {
+    const types = Array.isArray(node.type) ? node.type : [node.type];
+    types.forEach((type, i) => {
+      if (typeof type !== 'string' || JSON_TYPES.includes(type)) return;
+      const where = Array.isArray(node.type) ? `${pointer}/type/${i}` : `${pointer}/type`;
+      const guess = didYouMean(type, JSON_TYPES);
+      badTypes.add(`${pointer}/type`);
+      at(
+        where,
+        `unknown type '${type}'`,
+        guess ? `did you mean '${guess}'?` : `the types are ${JSON_TYPES.map((t) => `'${t}'`).join(', ')}`,
+      );
+    });
+  });
   if (!ajv.validateSchema(schema)) {
-    for (const e of ajv.errors ?? [])
+    for (const e of ajv.errors ?? []) {
+      if (badTypes.has(e.instancePath.replace(/\/type\/\d+$/, '/type'))) continue;
       at(e.instancePath, `not a valid JSON Schema: ${describe(e)}`, 'see the JSON Schema 2020-12 specification');
+    }
   }
   forEachSubschema(schema, '', (node, pointer) => {
     for (const keyword of Object.keys(node)) {

@@ -53,7 +53,13 @@ describe('value text', () => {
 
   it('refuses text that is not of the leaf type, with what was expected and a hint', () => {
     const port = decode('56x', { types: ['integer'] });
-    assert.deepEqual(port, { ok: false, expected: 'an integer', hint: 'write a whole number such as 5672' });
+    assert.deepEqual(port, { ok: false, expected: 'an integer', hint: 'write a whole number' });
+    // The example is the setting's own default, not one port for every integer.
+    assert.deepEqual(decode('56x', { types: ['integer'], default: 9497 }), {
+      ok: false,
+      expected: 'an integer',
+      hint: 'write a whole number such as 9497',
+    });
     assert.equal(decode('1.5', { types: ['integer'] }).ok, false);
     assert.equal(decode('0x10', { types: ['integer'] }).ok, false);
     assert.equal(decode('{"a":', { types: ['map'] }).ok, false);

@@ -183,12 +183,12 @@ describe('bad values: every problem at once, each with key, source, value (maske
     [
       'a word for an integer',
       { WAZO_SAMPLE_PORT: 'http' },
-      'port (env WAZO_SAMPLE_PORT): expected an integer, got "http" (hint: write a whole number such as 5672)',
+      'port (env WAZO_SAMPLE_PORT): expected an integer, got "http" (hint: write a whole number such as 9000)',
     ],
     [
       'a decimal for an integer',
       { WAZO_SAMPLE_PORT: '80.5' },
-      'port (env WAZO_SAMPLE_PORT): expected an integer, got "80.5" (hint: write a whole number such as 5672)',
+      'port (env WAZO_SAMPLE_PORT): expected an integer, got "80.5" (hint: write a whole number such as 9000)',
     ],
     [
       'a port out of range',
@@ -208,7 +208,7 @@ describe('bad values: every problem at once, each with key, source, value (maske
     [
       'not a number',
       { WAZO_SAMPLE_RATIO: 'half' },
-      'ratio (env WAZO_SAMPLE_RATIO): expected a number, got "half" (hint: write a number such as 2.5)',
+      'ratio (env WAZO_SAMPLE_RATIO): expected a number, got "half" (hint: write a number such as 0.5)',
     ],
     [
       'not a boolean',
@@ -267,7 +267,14 @@ describe('bad values: every problem at once, each with key, source, value (maske
   it('a wrong type in a file names the file', async () => {
     const dir = files({ 'config.yml': 'port: "9000"\n' });
     assert.deepEqual(await problemsOf({ configFile: join(dir, 'config.yml'), configDir: false, env: {} }), [
-      `port (file ${join(dir, 'config.yml')}): expected integer, got "9000" (hint: write a whole number such as 5672)`,
+      `port (file ${join(dir, 'config.yml')}): expected integer, got "9000" (hint: '9000' is quoted, so it is a string; write 9000 without quotes)`,
+    ]);
+  });
+
+  it("a quoted 'no' for a boolean in a file: the hint says it is quoted, not how to spell a boolean", async () => {
+    const dir = files({ 'config.yml': "debug: 'no'\n" });
+    assert.deepEqual(await problemsOf({ configFile: join(dir, 'config.yml'), configDir: false, env: {} }), [
+      `debug (file ${join(dir, 'config.yml')}): expected boolean, got "no" (hint: 'no' is quoted, so it is a string; write no without quotes)`,
     ]);
   });
 

@@ -24,7 +24,8 @@ export function encode(value: JsonValue, spec?: ValueSpec): string {
   return value;
 }
 
-export function decode(text: string, spec: ValueSpec): Decoded {
+/** `spec.default`, when the spec is a setting's, is only the example a failure's hint gives. */
+export function decode(text: string, spec: ValueSpec & { default?: JsonValue }): Decoded {
   const { types } = spec;
   if (onlyString(spec)) return { ok: true, value: text };
   if (types.includes('string') && text.startsWith('"')) {
@@ -126,7 +127,7 @@ function parseJson(text: string): Decoded | { ok: false; expected: ''; hint: '' 
   return { ok: true, value };
 }
 
-function failure(spec: ValueSpec): Decoded {
+function failure(spec: ValueSpec & { default?: JsonValue }): Decoded {
   return { ok: false, expected: describeTypes(spec), hint: typeHint(spec) };
 }
 
@@ -145,18 +146,20 @@ export function describeTypes(spec: ValueSpec): string {
   return spec.types.map((t) => TYPE_NAMES[t]).join(' or ');
 }
 
-const TYPE_HINTS: Record<ValueType, string> = {
-  string: 'any text',
-  integer: 'a whole number such as 5672',
-  number: 'a number such as 2.5',
-  boolean: 'true or false (also 1/0, yes/no, on/off)',
-  null: 'null',
-  array: 'a JSON list such as ["a", "b"]',
-  map: 'a JSON object such as {"name": true}',
+/** What to write for each type; a number's example is the setting's own default, never another key's. */
+const TYPE_HINTS: Record<ValueType, (example: JsonValue | undefined) => string> = {
+  string: () => 'any text',
+  integer: (d) => (Number.isInteger(d) ? `a whole number such as ${String(d)}` : 'a whole number'),
+  number: (d) => `a number such as ${typeof d === 'number' ? String(d) : '2.5'}`,
+  boolean: () => 'true or false (also 1/0, yes/no, on/off)',
+  null: () => 'null',
+  array: () => 'a JSON list such as ["a", "b"]',
+  map: () => 'a JSON object such as {"name": true}',
 };
 
-export function typeHint(spec: ValueSpec): string {
-  const hints = spec.types.map((t) => TYPE_HINTS[t]);
+/** `spec.default`, when the spec is a setting's: the example a number's hint gives. */
+export function typeHint(spec: ValueSpec & { default?: JsonValue }): string {
+  const hints = spec.types.map((t) => TYPE_HINTS[t](spec.default));
   if (spec.types.includes('array') && spec.itemTypes) hints.push('a comma-separated list such as a,b');
   return `write ${hints.join(', or ') || 'a JSON value'}`;
 }

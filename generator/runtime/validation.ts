@@ -1,5 +1,5 @@
 /** Turns the precompiled validator's errors into problems that name key, source, value and hint. */
-import { typeHint } from './codec.ts';
+import { decode, typeHint } from './codec.ts';
 import { showValue, type Problem } from './problems.ts';
 import type { SettingsIndex } from './settings-index.ts';
 import { dotted, getAt, pathOfPointer, type ConfigTree } from './tree.ts';
@@ -50,12 +50,13 @@ export function problemsFromValidation(
       continue;
     }
     const missing = error.keyword === 'required';
+    const source = missing ? 'nothing' : tree.sourceOf(path);
     byKey.set(key, {
       key,
-      source: missing ? 'nothing' : tree.sourceOf(path),
+      source,
       message: expected,
       value: missing ? undefined : showValue(getAt(tree.root, path), leaf?.secret ?? false),
-      hint: missing && leaf ? whereToSet(leaf, configFile) : hintFor(error, leaf),
+      hint: missing && leaf ? whereToSet(leaf, configFile) : hintFor(error, leaf, getAt(tree.root, path), source),
     });
   }
   return [...byKey.values()];
@@ -86,12 +87,28 @@ function describeError(error: ValidationError): string {
   return describe ? describe(error.params) : `expected a value that passes ${error.keyword} (${error.message ?? ''})`;
 }
 
-function hintFor(error: ValidationError, leaf: ReturnType<SettingsIndex['leafFor']>): string {
+function hintFor(error: ValidationError, leaf: SettingSpec | undefined, value: unknown, source: string): string {
   if (error.keyword === 'required') return 'set a key under it: the schema requires it and gives no default';
   if (error.keyword === 'enum') return 'use one of the listed values';
-  if (leaf && error.keyword === 'type') return typeHint(leaf);
+  if (leaf && error.keyword === 'type') return quotedHint(leaf, value, source) ?? typeHint(leaf);
   if (error.keyword === 'minimum' || error.keyword === 'maximum' || error.keyword.startsWith('exclusive')) {
     return 'use a value inside the allowed range';
   }
   return 'see the settings reference for this key';
+}
+
+/** The words YAML 1.1 (PyYAML, and this loader) reads as booleans when they are not quoted. */
+const YAML_BOOLEAN = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+
+/**
+ * A file's `'no'` or `"5672"` is a string because it is quoted: the type hint ("true or false,
+ * also yes/no") would send the reader looking for a spelling mistake there is not. Secrets'
+ * values are never echoed.
+ */
+function quotedHint(leaf: SettingSpec, value: unknown, source: string): string | undefined {
+  if (typeof value !== 'string' || leaf.secret || !source.startsWith('file ')) return undefined;
+  const meant = decode(value, leaf);
+  if (!meant.ok || (typeof meant.value !== 'boolean' && typeof meant.value !== 'number')) return undefined;
+  const plain = typeof meant.value === 'boolean' && YAML_BOOLEAN.test(value) ? value : String(meant.value);
+  return `'${value}' is quoted, so it is a string; write ${plain} without quotes`;
 }

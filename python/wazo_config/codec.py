@@ -13,7 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .limits import FORBIDDEN_KEY_HINT, MAX_DEPTH, json_depth, tree_fault
 from .problems import js_json
@@ -89,7 +89,8 @@ def _reject(name: str) -> Any:
     raise ValueError(name)
 
 
-def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = None) -> Decoded:
+def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = None, default: Any = None) -> Decoded:
+    """`default`, a setting's own, is only the example a failure's hint gives (codec.ts)."""
     if _only_string(types):
         return Decoded(True, text)
     if "string" in types and text.startswith('"'):
@@ -124,7 +125,7 @@ def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = N
             return Decoded(True, False)
     if (accepts("array") and trimmed.startswith("[")) or (accepts("map") and trimmed.startswith("{")):
         parsed = _parse_json(trimmed)
-        return parsed if parsed.ok or parsed.expected else _failure(types, item_types)
+        return parsed if parsed.ok or parsed.expected else _failure(types, item_types, default)
     if "array" in types and item_types and not trimmed.startswith("["):
         items = _decode_comma_list(trimmed, item_types)
         if items is not None:
@@ -135,7 +136,7 @@ def decode(text: str, types: Sequence[str], item_types: Sequence[str] | None = N
             if parsed.ok or parsed.expected:
                 return parsed
         return Decoded(True, text)
-    return _failure(types, item_types)
+    return _failure(types, item_types, default)
 
 
 def _normalise(value: Any) -> Any:
@@ -170,8 +171,8 @@ def _reads_as_string(value: str, types: Sequence[str], item_types: Sequence[str]
     return back.ok and back.value == value and isinstance(back.value, str)
 
 
-def _failure(types: Sequence[str], item_types: Sequence[str] | None) -> Decoded:
-    return Decoded(False, expected=describe_types(types), hint=type_hint(types, item_types))
+def _failure(types: Sequence[str], item_types: Sequence[str] | None, default: Any) -> Decoded:
+    return Decoded(False, expected=describe_types(types), hint=type_hint(types, item_types, default))
 
 
 TYPE_NAMES = {
@@ -191,19 +192,30 @@ def describe_types(types: Sequence[str]) -> str:
     return " or ".join(TYPE_NAMES[t] for t in types)
 
 
-TYPE_HINTS = {
-    "string": "any text",
-    "integer": "a whole number such as 5672",
-    "number": "a number such as 2.5",
-    "boolean": "true or false (also 1/0, yes/no, on/off)",
-    "null": "null",
-    "array": 'a JSON list such as ["a", "b"]',
-    "map": 'a JSON object such as {"name": true}',
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _js_number(value: Any) -> str:
+    """A number as JavaScript's String() writes it (an integral float without `.0`)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+#: What to write for each type; a number's example is the setting's own default, never another key's.
+TYPE_HINTS: dict[str, Callable[[Any], str]] = {
+    "string": lambda d: "any text",
+    "integer": lambda d: f"a whole number such as {_js_number(d)}" if _is_number(d) and float(d).is_integer() else "a whole number",
+    "number": lambda d: f"a number such as {_js_number(d) if _is_number(d) else '2.5'}",
+    "boolean": lambda d: "true or false (also 1/0, yes/no, on/off)",
+    "null": lambda d: "null",
+    "array": lambda d: 'a JSON list such as ["a", "b"]',
+    "map": lambda d: 'a JSON object such as {"name": true}',
 }
 
 
-def type_hint(types: Sequence[str], item_types: Sequence[str] | None = None) -> str:
-    hints = [TYPE_HINTS[t] for t in types]
+def type_hint(types: Sequence[str], item_types: Sequence[str] | None = None, default: Any = None) -> str:
+    """`default`, when the types are a setting's: the example a number's hint gives."""
+    hints = [TYPE_HINTS[t](default) for t in types]
     if "array" in types and item_types:
         hints.append("a comma-separated list such as a,b")
     return f"write {', or '.join(hints) or 'a JSON value'}"

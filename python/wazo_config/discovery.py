@@ -103,7 +103,7 @@ def discovered_layer(service: ServiceSpec, index: SettingsIndex, instances: Mapp
             text = field(instance)
             if setting is None or text is None:
                 continue
-            decoded = decode(text, setting.types, setting.item_types)
+            decoded = decode(text, setting.types, setting.item_types, setting.default)
             if decoded.ok:
                 layer.values.append((setting.path, decoded.value, source))
             else:

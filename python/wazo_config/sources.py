@@ -189,7 +189,7 @@ class EnvSource:
                     out.warnings.append(f"unknown environment variable {name} (did you mean {guess}?)")
                 continue
             source = f"env {name}"
-            decoded = decode(text, setting.types, setting.item_types)
+            decoded = decode(text, setting.types, setting.item_types, setting.default)
             if decoded.ok:
                 layer.values.append((setting.path, decoded.value, source))
             else:

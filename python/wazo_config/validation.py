@@ -8,7 +8,7 @@ import math
 import re
 from typing import Any, Callable, Sequence
 
-from .codec import type_hint
+from .codec import decode, type_hint
 from .problems import Problem, js_json, show_value
 from .settings import SettingsIndex
 from .tree import ConfigTree, dotted, get_at, is_missing, path_of_pointer
@@ -216,13 +216,32 @@ def where_to_set(setting: SettingSpec, config_file: str | None) -> str:
     return f"set {setting.env}, or Consul {setting.consul_key}, or {dotted(setting.path)} in {config_file or 'a config file'}"
 
 
-def _hint(error: ValidationError, leaf: SettingSpec | None) -> str:
+#: The words YAML 1.1 (PyYAML, and this loader) reads as booleans when they are not quoted.
+_YAML_BOOLEAN = re.compile(r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF")
+
+
+def _quoted_hint(leaf: SettingSpec, value: Any, source: str) -> str | None:
+    """A file's `'no'` or `"5672"` is a string because it is quoted (validation.ts `quotedHint`).
+    Secrets' values are never echoed."""
+    if not isinstance(value, str) or leaf.secret or not source.startswith("file "):
+        return None
+    meant = decode(value, leaf.types, leaf.item_types)
+    if not meant.ok or not isinstance(meant.value, (bool, int, float)):
+        return None
+    if isinstance(meant.value, bool):
+        plain = value if _YAML_BOOLEAN.fullmatch(value) else js_json(meant.value)
+    else:
+        plain = js_json(meant.value)
+    return f"'{value}' is quoted, so it is a string; write {plain} without quotes"
+
+
+def _hint(error: ValidationError, leaf: SettingSpec | None, value: Any, source: str) -> str:
     if error.keyword == "required":
         return "set a key under it: the schema requires it and gives no default"
     if error.keyword == "enum":
         return "use one of the listed values"
     if leaf and error.keyword == "type":
-        return type_hint(leaf.types, leaf.item_types)
+        return _quoted_hint(leaf, value, source) or type_hint(leaf.types, leaf.item_types, leaf.default)
     if error.keyword in ("minimum", "maximum") or error.keyword.startswith("exclusive"):
         return "use a value inside the allowed range"
     return "see the settings reference for this key"
@@ -245,11 +264,12 @@ def problems_from_validation(errors: Sequence[ValidationError], tree: ConfigTree
             continue
         missing = error.keyword == "required"
         value = get_at(tree.root, path)
+        source = "nothing" if missing else tree.source_of(path)
         by_key[key] = Problem(
             key,
-            "nothing" if missing else tree.source_of(path),
+            source,
             expected,
             None if missing else show_value(value, leaf.secret if leaf else False, missing=is_missing(value)),
-            where_to_set(leaf, config_file) if missing and leaf else _hint(error, leaf),
+            where_to_set(leaf, config_file) if missing and leaf else _hint(error, leaf, value, source),
         )
     return list(by_key.values())

@@ -165,7 +165,7 @@ describe('wazo-config diff', () => {
     assert.deepEqual(lines.slice(1), [
       '  missing  config/wazo-auth/log_level (default "info")',
       '  unknown  config/wazo-auth/rest_api/prot: did you mean config/wazo-auth/rest_api/port?',
-      '  invalid  rest_api.port (consul config/wazo-auth/rest_api/port): expected an integer, got "eighty" (hint: write a whole number such as 5672)',
+      '  invalid  rest_api.port (consul config/wazo-auth/rest_api/port): expected an integer, got "eighty" (hint: write a whole number such as 9497)',
       '  invalid  amqp.exchange_type (consul config/wazo-auth/amqp/exchange_type): expected one of "direct", "fanout", "topic", "headers", got "sideways" (hint: use one of the listed values)',
       '  changed  config/wazo-auth/amqp/uri: ***** (default *****)',
       '  changed  config/wazo-auth/debug: true (default false)',

@@ -55,7 +55,7 @@ describe('wazo-config validate', () => {
     assert.equal(result.status, 1, result.stderr);
     assert.deepEqual(result.stdout.split('\n'), [
       'config.yml:7:3: warning: bus.prot (file config.yml): unknown key (hint: did you mean bus.port?)',
-      'config.yml:4:3: error: rest_api.port (file config.yml): expected integer, got "95x" (hint: write a whole number such as 5672)',
+      'config.yml:4:3: error: rest_api.port (file config.yml): expected integer, got "95x" (hint: write a whole number such as 9000)',
       'conf.d/10-a.yml:2:3: error: bus.port (file conf.d/10-a.yml): expected a value >= 1, got -1 (hint: use a value inside the allowed range)',
       'config.yml:9:3: error: enabled_asterisk_modules.app_amd.so (file config.yml): expected boolean, got "maybe" (hint: write a JSON object such as {"name": true})',
       'conf.d/10-a.yml:3:11: error: tags.1 (file conf.d/10-a.yml): expected string, got 3 (hint: write a JSON list such as ["a", "b"], or a comma-separated list such as a,b)',

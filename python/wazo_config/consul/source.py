@@ -34,7 +34,7 @@ def decode_entries(entries: Sequence[KvEntry], index: SettingsIndex) -> DecodedE
         text = entry.value or ""
         setting = index.by_consul_key.get(entry.key)
         if setting is not None:
-            decoded = decode(text, setting.types, setting.item_types)
+            decoded = decode(text, setting.types, setting.item_types, setting.default)
             if decoded.ok:
                 out.layer.values.append((setting.path, decoded.value, source))
             else:
