@@ -47,8 +47,47 @@ class Refused:
 QUOTE_HINT = "quote it to keep it as text"
 
 
+class _TooDeep(yaml.composer.ComposerError):
+    pass
+
+
+#: What the TypeScript parser says of a file that nests too deep (generator/runtime/yaml11.ts).
+TOO_DEEP = f"nesting exceeded the limit of {MAX_DEPTH} levels"
+TOO_DEEP_HINT = "a configuration nests a few levels at most: check the brackets and the indentation"
+
+
 class ConfigLoader(_Base):  # type: ignore[misc]
-    """The safe loader, without timestamps (no setting is a date), refusing duplicate keys."""
+    """The safe loader, without timestamps (no setting is a date), refusing duplicate keys and
+    nesting beyond MAX_DEPTH while parsing.
+
+    libyaml's composer (CSafeLoader) builds nodes by C recursion: a file of 100,000 `[` overflows the
+    C stack and the process dies of SIGSEGV, before any check of the parsed value could run. So nodes
+    are composed by PyYAML's own Composer over libyaml's events (one parse, about 8% slower than the
+    C composer on Wazo's files), counting the depth and refusing the first node beyond MAX_DEPTH at
+    its position, as the TypeScript parser does."""
+
+    check_node = yaml.composer.Composer.check_node
+    get_node = yaml.composer.Composer.get_node
+    get_single_node = yaml.composer.Composer.get_single_node
+    compose_document = yaml.composer.Composer.compose_document
+    compose_scalar_node = yaml.composer.Composer.compose_scalar_node
+    compose_sequence_node = yaml.composer.Composer.compose_sequence_node
+    compose_mapping_node = yaml.composer.Composer.compose_mapping_node
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.anchors: dict[str, Any] = {}
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            # Every node counts, scalars and empty values too, the root being level 1: as the TypeScript parser counts.
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(None, None, TOO_DEEP, self.peek_event().start_mark)
+            return yaml.composer.Composer.compose_node(self, parent, index)
+        finally:
+            self._depth -= 1
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -208,11 +247,11 @@ def _errno_name(error: OSError) -> str:
     return errno.errorcode.get(error.errno or 0, str(error))
 
 
-def _syntax_problem(error: yaml.YAMLError, file: str) -> Problem:
+def _syntax_problem(error: yaml.YAMLError, file: str, hint: str = "fix the YAML syntax at that line") -> Problem:
     mark = getattr(error, "problem_mark", None)
     where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark is not None else file
     problem = getattr(error, "problem", None) or str(error)
-    return Problem(where, f"file {file}", f"invalid YAML: {str(problem).splitlines()[0]}", hint="fix the YAML syntax at that line")
+    return Problem(where, f"file {file}", f"invalid YAML: {str(problem).splitlines()[0]}", hint=hint)
 
 
 def parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResult:
@@ -225,10 +264,13 @@ def parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResu
         mark = error.problem_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark is not None else file
         return ReadResult(problem=Problem(where, source, str(error.problem), hint=FORBIDDEN_KEY_HINT))
+    except _TooDeep as error:
+        return ReadResult(problem=_syntax_problem(error, file, TOO_DEEP_HINT))
     except yaml.YAMLError as error:
         return ReadResult(problem=_syntax_problem(error, file))
     except RecursionError:
-        return ReadResult(problem=Problem(file, source, f"invalid YAML: nests deeper than the limit of {MAX_DEPTH} levels", hint="a configuration nests a few levels at most: check the brackets and the indentation"))
+        # Aliases inside aliases can nest a constructed value past the parsed depth; _inspect names the key when it can.
+        return ReadResult(problem=Problem(file, source, f"invalid YAML: nests deeper than the limit of {MAX_DEPTH} levels", hint=TOO_DEEP_HINT))
     if len(documents) > 1:
         return ReadResult(problem=Problem(file, source, f"invalid YAML: {len(documents)} documents (--- separators) in one file", hint="keep one document per file"))
     tree = documents[0] if documents else None
