@@ -71,7 +71,8 @@ export async function clientOf(session: ConsulSession): Promise<ConsulClient> {
  */
 export async function readService(session: ConsulSession, service: ServiceSpec, what: string) {
   try {
-    return await session.readPrefix(service.consulPrefix, what, consoleLogger);
+    // A person compares or writes: the leader's copy, never a follower's.
+    return await session.readPrefix(service.consulPrefix, what, consoleLogger, 'leader');
   } catch (error) {
     if (error instanceof ConsulUnavailable) throw new UserError(`${service.name}: ${formatProblem(error.problem)}`);
     throw error;

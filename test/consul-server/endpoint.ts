@@ -27,8 +27,17 @@ export interface CoreSettings {
   blocking: BlockingConfig;
 }
 
+/** Reads by consistency mode (`?stale`, none, `?consistent`): which server would answer each. */
+export interface ReadCounts {
+  stale: number;
+  default: number;
+  consistent: number;
+}
+
 /** The state shared by all endpoints. */
 export interface ServerCore {
+  /** Counted as each read's query string is parsed. */
+  readonly reads: ReadCounts;
   readonly raft: RaftIndex;
   readonly kv: KvStore;
   readonly catalog: Catalog;
@@ -98,6 +107,7 @@ export function parseQueryOptions(call: Call): QueryOptions | undefined {
     }
     minIndex = Number(index);
   }
+  if (call.ctx.method === 'GET') call.core.reads[stale ? 'stale' : consistent ? 'consistent' : 'default']++;
   return { stale, consistent, waitMs, minIndex };
 }
 

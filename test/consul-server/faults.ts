@@ -30,6 +30,14 @@ export interface FaultHost {
   closeListener(): Promise<void>;
   reopenListener(): Promise<void>;
   resetIndex(to: number): void;
+  restarted(): void;
+}
+
+export interface RestartOptions {
+  /** How long the server stays down (connections refused), in ms. Default 0: it listens again at once. */
+  downMs?: number;
+  /** The raft index it comes back with (KV data kept, every index above it lowered to it). Default 1. */
+  resetIndexTo?: number;
 }
 
 interface Armed<T> {
@@ -111,6 +119,20 @@ export class Faults {
     if (this.refused) return;
     this.refused = true;
     await this.host.closeListener();
+  }
+
+  /**
+   * A server restart: every connection dropped (blocked queries cut mid-wait, as a killed process
+   * does), connections refused for `downMs`, then served again on the same port with the index
+   * reset (as a dev agent, or a cluster rebuilt from a snapshot, comes back). Resolves once it
+   * listens again.
+   */
+  async restart(options: RestartOptions = {}): Promise<void> {
+    await this.refuseConnections();
+    this.host.resetIndex(Math.max(1, options.resetIndexTo ?? 1));
+    this.host.restarted();
+    if ((options.downMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.downMs));
+    await this.acceptConnections();
   }
 
   /** Listen again, on the same host and port. */

@@ -7,6 +7,7 @@ export class RaftIndex {
   private current: number;
   private gen = 0;
   private readonly listeners = new Set<() => void>();
+  private mostListeners = 0;
   private readonly resetListeners = new Set<(to: number) => void>();
 
   constructor(initial: number) {
@@ -47,9 +48,16 @@ export class RaftIndex {
     for (const fn of [...this.listeners]) fn();
   }
 
+  /** One per blocking query waiting for a change. */
   onChange(fn: () => void): () => void {
     this.listeners.add(fn);
+    if (this.listeners.size > this.mostListeners) this.mostListeners = this.listeners.size;
     return () => this.listeners.delete(fn);
+  }
+
+  /** The blocking queries waiting now, and the most that ever waited at once. */
+  get waiting(): { now: number; most: number } {
+    return { now: this.listeners.size, most: this.mostListeners };
   }
 
   onReset(fn: (to: number) => void): () => void {

@@ -17,7 +17,7 @@ import { AclSystem, type AclOptions } from './acl.ts';
 import { CONSUL_BLOCKING_DEFAULTS, type BlockingConfig } from './blocking.ts';
 import { Catalog } from './catalog.ts';
 import { ConnectCa, type ConnectOptions } from './connect-ca.ts';
-import type { CoreSettings, ServerCore } from './endpoint.ts';
+import type { CoreSettings, ReadCounts, ServerCore } from './endpoint.ts';
 import { Faults } from './faults.ts';
 import { Reply, type RequestContext } from './http-io.ts';
 import { KvStore, type KvEntry, type KvSnapshot, type Tombstone } from './kv-store.ts';
@@ -27,8 +27,9 @@ import { decodePath, dispatch, resolve } from './router.ts';
 export type { AclOptions, AclPolicy, AclRules, AclTokenSpec } from './acl.ts';
 export type { BlockingConfig } from './blocking.ts';
 export type { CaRoot, ConnectCa, ConnectOptions, Intention, IssuedLeaf } from './connect-ca.ts';
-export type { DropOptions, FailOptions, Faults, RequestMatch } from './faults.ts';
+export type { DropOptions, FailOptions, Faults, RequestMatch, RestartOptions } from './faults.ts';
 export type { KvEntry, KvSnapshot, Tombstone } from './kv-store.ts';
+export type { ReadCounts } from './endpoint.ts';
 
 export interface ConsulServerOptions {
   /** Default `127.0.0.1`. */
@@ -78,8 +79,25 @@ export interface ConsulServerOptions {
   redirectStatus?: 301 | 307;
   /** `disable_http_unprintable_char_filter`. Default false. */
   allowUnprintablePaths?: boolean;
-  /** Keep at most this many entries in `server.requests`. Default 10000. */
+  /** Keep at most this many entries in `server.requests` (0: none, for long runs with many clients). Default 10000. */
   maxRecordedRequests?: number;
+}
+
+/** What the server has served: `server.stats()`. */
+export interface ServerStats {
+  /**
+   * Reads (GET of KV, health, catalog) by consistency mode: on a cluster, `stale` ones are answered by whichever server
+   * the agent asks; `default` and `consistent` ones by the leader.
+   */
+  reads: ReadCounts;
+  /** Requests received. */
+  requests: number;
+  /** Blocking queries waiting for a change now, and the most that waited at once. */
+  blocking: { now: number; most: number };
+  /** Open client connections now, and the most at once. */
+  connections: { now: number; most: number };
+  /** Restarts simulated by `faults.restart()`. */
+  restarts: number;
 }
 
 export interface RecordedRequest {
@@ -136,6 +154,11 @@ export interface ConsulTestServer {
   readonly requests: RecordedRequest[];
   /** The current global raft index. */
   index(): number;
+  /** Counters since the start (or the last `resetStats()`): reads by mode, requests, blocking queries, connections. */
+  stats(): ServerStats;
+  resetStats(): void;
+  /** Make the agent's server a follower this far behind the leader (`?stale` reads say so), or the leader. */
+  setFollower(follower: { lastContactMs: number } | undefined): void;
   /** Wait until no request is being handled (blocking queries included). */
   idle(): Promise<void>;
   /** Stop listening, cut every connection, stop every timer. Idempotent. */
@@ -172,6 +195,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   const maxRecorded = options.maxRecordedRequests ?? 10_000;
   let closed = false;
+  const counters = { requests: 0, mostConnections: 0, restarts: 0 };
 
   const abortAll = (): void => {
     for (const c of inFlight.keys()) c.abort();
@@ -207,9 +231,11 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
       kv.clampIndexes(to);
       raft.reset(to); // the catalog clamps itself on reset
     },
+    restarted: () => void counters.restarts++,
   });
 
   const core: ServerCore = {
+    reads: { stale: 0, default: 0, consistent: 0 },
     raft,
     kv,
     catalog,
@@ -237,8 +263,11 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     const query = new URLSearchParams(rawQuery);
     const body = await readBody(req);
     if (body === undefined) return;
-    if (requests.length >= maxRecorded) requests.shift();
-    requests.push({ method: req.method ?? 'GET', url: rawUrl, path: path ?? '', query, headers: req.headers, body });
+    counters.requests++;
+    if (maxRecorded > 0) {
+      if (requests.length >= maxRecorded) requests.shift();
+      requests.push({ method: req.method ?? 'GET', url: rawUrl, path: path ?? '', query, headers: req.headers, body });
+    }
 
     const ctx: RequestContext = {
       req,
@@ -322,6 +351,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
       return;
     }
     sockets.add(socket);
+    if (sockets.size > counters.mostConnections) counters.mostConnections = sockets.size;
     socket.on('close', () => sockets.delete(socket));
   });
   // TLS handshake failures and client resets must not crash the test run.
@@ -378,6 +408,20 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     connect,
     requests,
     index: () => raft.value,
+    stats: () => ({
+      reads: { ...core.reads },
+      requests: counters.requests,
+      blocking: raft.waiting,
+      connections: { now: sockets.size, most: counters.mostConnections },
+      restarts: counters.restarts,
+    }),
+    resetStats: () => {
+      Object.assign(core.reads, { stale: 0, default: 0, consistent: 0 });
+      Object.assign(counters, { requests: 0, mostConnections: sockets.size });
+    },
+    setFollower: (follower) => {
+      settings.followerLastContactMs = follower?.lastContactMs;
+    },
     idle: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
     },

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { service } from '../../generated/wazo-webhookd/config.ts';
 import { BlockingQuery, type BlockingAnswer } from '../../generator/runtime/watch/blocking.ts';
 import { applyChanges, diffConfigs, KeyChange } from '../../generator/runtime/watch/diff.ts';
-import { backoffDelay, TokenBucket } from '../../generator/runtime/watch/pacing.ts';
+import { backoffDelay, retryDelay, TokenBucket } from '../../generator/runtime/watch/pacing.ts';
 import { Quiescence } from '../../generator/runtime/watch/quiescence.ts';
 import { RestartPolicy } from '../../generator/runtime/watch/restart.ts';
 import { ConfigTree } from '../../generator/runtime/tree.ts';
@@ -116,6 +116,67 @@ describe('pacing', () => {
     assert.equal(backoffDelay({ initialMs: 100, maxMs: 1000 }, 3, at(0)), 200);
     assert.equal(backoffDelay({}, 1, at(0.999999)), 250, 'default 250 ms');
     assert.equal(backoffDelay({}, 99, at(0.999999)), 10_000, 'default cap 10 s');
+  });
+
+  it('a watch’s first retry is a random fraction of the spread (default 5 s, at most the cap), the next ones back off', () => {
+    const at = (random: number) => ({ now: () => 0, random: () => random });
+    assert.equal(retryDelay({}, 1, at(0)), 0);
+    assert.equal(retryDelay({}, 1, at(0.5)), 2_500);
+    assert.equal(retryDelay({}, 1, at(0.999999)), 5_000);
+    assert.equal(retryDelay({ maxMs: 1_000 }, 1, at(0.5)), 500, 'never above the cap');
+    assert.equal(retryDelay({ firstRetrySpreadMs: 8_000 }, 1, at(0.25)), 2_000);
+    assert.equal(retryDelay({ firstRetrySpreadMs: 0 }, 1, at(0.7)), 0, 'spread off: at once');
+    assert.equal(retryDelay({ initialMs: 100, maxMs: 1000 }, 2, at(0.999999)), 200, 'then as backoffDelay');
+    assert.equal(retryDelay({ initialMs: 100, maxMs: 1000 }, 3, at(0)), 200);
+  });
+
+  it('a thousand watchers that lose Consul in the same instant retry over the spread, not in one second', () => {
+    // A seeded generator (mulberry32): the same draws on every run.
+    let seed = 17;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const clock = { now: () => 0, random };
+    const perSecond = [0, 0, 0, 0, 0];
+    for (let n = 0; n < 1_000; n++) perSecond[Math.floor(retryDelay({}, 1, clock) / 1_000)]!++;
+    // Uniform over 5 s: about 200 a second; without the spread all 1,000 fell within 125-250 ms.
+    assert.ok(
+      perSecond.every((count) => count >= 150 && count <= 250),
+      perSecond.join(', '),
+    );
+    assert.ok(
+      Array.from({ length: 1_000 }, () => backoffDelay({}, 1, clock)).every((d) => d >= 125 && d <= 250),
+      'the plain backoff: every first retry in the same quarter second',
+    );
+  });
+
+  it('the blocking-query loop draws its first retry from the spread, its second from the backoff', async () => {
+    const told: number[] = [];
+    let calls = 0;
+    const query = new BlockingQuery<string>(
+      async (_index, signal) => {
+        calls++;
+        if (calls <= 2) throw new Error('refused');
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+      {
+        data: () => undefined,
+        failure: (_error, _attempt, retryInMs) => void told.push(retryInMs),
+        recovered: () => undefined,
+      },
+      {
+        backoff: { initialMs: 4, maxMs: 40, firstRetrySpreadMs: 30 },
+        rateLimit: { burst: 100, intervalMs: 0 },
+        clock: { now: () => Date.now(), random: () => 0.5 },
+      },
+    );
+    query.start();
+    await until('two failures', () => told.length === 2);
+    await query.stop();
+    assert.deepEqual(told, [15, 6]);
   });
 });
 

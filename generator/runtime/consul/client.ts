@@ -40,6 +40,11 @@ export interface ReadMeta {
   defaultAclPolicy: 'allow' | 'deny' | undefined;
   /** Consul left items out because the token may not read them (`X-Consul-Results-Filtered-By-ACLs`). */
   filteredByAcl: boolean;
+  /**
+   * Set when a `?stale` answer was staler than `maxStaleMs`: its last contact, in ms. This answer is then the
+   * leader's, asked again without `?stale`.
+   */
+  tooStaleMs?: number;
 }
 
 export interface TreeRead extends ReadMeta {
@@ -63,9 +68,8 @@ export interface HealthRead extends ReadMeta {
 }
 
 /**
- * How one read is made. Kept open for what scale work needs: `consistency: 'stale'` lets any
- * server answer (then `lastContactMs` says how far behind it may be), `'consistent'` makes the
- * leader confirm it still leads.
+ * How one read is made. `consistency: 'stale'` lets any server answer (then `lastContactMs` says
+ * how far behind it may be), `'consistent'` makes the leader confirm it still leads.
  */
 export interface ConsulReadOptions {
   /** A blocking query: answer once the index passes this one (0 or absent: at once). */
@@ -77,6 +81,11 @@ export interface ConsulReadOptions {
   /** Bounds the whole answer, body included; default the location's request timeout. */
   timeoutMs?: number;
   consistency?: 'default' | 'stale' | 'consistent';
+  /**
+   * With `consistency: 'stale'`: an answer whose `X-Consul-LastContact` is above this is asked again without `?stale`
+   * (the leader answers), once, with the same index, as consul-template does with `max_stale`.
+   */
+  maxStaleMs?: number;
 }
 
 export interface TxnKvOp {
@@ -139,15 +148,8 @@ export class ConsulClient {
    * under the prefix, `Value` base64 or null, whole-number `Flags` and `ModifyIndex`.
    */
   async readTree(prefix: string, options: ConsulReadOptions = {}): Promise<TreeRead> {
-    const answer = await this.send({
-      method: 'GET',
-      path: `/v1/kv/${encodeKey(prefix)}`,
-      query: { recurse: '', ...readQuery(options) },
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
     const what = `the read of ${prefix}`;
-    const meta = readMetaOf(answer, what);
+    const { answer, meta } = await this.read(`/v1/kv/${encodeKey(prefix)}`, { recurse: '' }, options, what);
     if (answer.status === 404) {
       if (answer.body.length > 0 && !isJson(answer))
         throw malformed(`${what} answered 404 with ${describeBody(answer)}`);
@@ -163,15 +165,9 @@ export class ConsulClient {
    * passes), sorted by ID. Blocking, Consul answers once the service's index passes `index`.
    */
   async healthService(service: string, options: ConsulReadOptions = {}): Promise<HealthRead> {
-    const answer = await this.send({
-      method: 'GET',
-      path: `/v1/health/service/${encodeURIComponent(service)}`,
-      query: { passing: '1', ...readQuery(options) },
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
     const what = `the health read of ${service}`;
-    const meta = readMetaOf(answer, what);
+    const path = `/v1/health/service/${encodeURIComponent(service)}`;
+    const { answer, meta } = await this.read(path, { passing: '1' }, options, what);
     if (answer.status !== 200) throw statusFailure(answer);
     const rows = jsonOf(answer, what);
     if (!Array.isArray(rows))
@@ -246,6 +242,33 @@ export class ConsulClient {
       (t) => t.agent.destroy(),
       () => undefined,
     );
+  }
+
+  /**
+   * One read and its meta headers; a `?stale` answer staler than `maxStaleMs` is replaced by the leader's (the same
+   * query without `?stale`). A failure of that second request is the read's failure: without a leader it is
+   * `500 No cluster leader`, retried by the caller as any other.
+   */
+  private async read(
+    path: string,
+    query: Record<string, string>,
+    options: ConsulReadOptions,
+    what: string,
+  ): Promise<{ answer: Answer; meta: ReadMeta }> {
+    const send = (consistency: ConsulReadOptions['consistency']) =>
+      this.send({
+        method: 'GET',
+        path,
+        query: { ...query, ...readQuery({ ...options, consistency }) },
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+      });
+    const answer = await send(options.consistency);
+    const meta = readMetaOf(answer, what);
+    const limit = options.consistency === 'stale' ? options.maxStaleMs : undefined;
+    if (limit === undefined || meta.lastContactMs === undefined || meta.lastContactMs <= limit) return { answer, meta };
+    const fresh = await send('default');
+    return { answer: fresh, meta: { ...readMetaOf(fresh, what), tooStaleMs: meta.lastContactMs } };
   }
 
   private connect(): Promise<Transport> {

@@ -43,6 +43,15 @@ export interface ConsulOptions {
   requestTimeoutMs?: number;
   /** Retry delays: the first and the cap, in ms; defaults 250 and 5 000, doubled each time, with jitter. */
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * maxStale: reads (the load, the watcher's and discovery's blocking queries) ask `?stale`, so any Consul server
+   * answers, not only the leader; an answer whose `X-Consul-LastContact` is above this many ms is asked again of the
+   * leader, once. 0: every read goes to the leader (Consul's default mode). Default 2 000, as consul-template
+   * (`WAZO_CONSUL_MAX_STALE`, a duration such as `2s`, `500ms`, `0`).
+   */
+  maxStaleMs?: number;
+  /** loadConfig's one start-up read asks `?consistent` (the leader confirms it still leads) rather than `?stale`. */
+  consistentLoad?: boolean;
   /** What gave these options, in messages (`--consul-url`); default `the program's options`. */
   origin?: string;
 }
@@ -63,6 +72,12 @@ export interface ConsulLocation {
   waitTimeoutMs: number;
   requestTimeoutMs: number;
   backoff: { initialMs: number; maxMs: number };
+  /** Reads ask `?stale` and take an answer at most this stale (`X-Consul-LastContact`); 0: default mode. */
+  maxStaleMs: number;
+  /** Where `maxStaleMs` came from (`env WAZO_CONSUL_MAX_STALE`, `default`), for messages. */
+  maxStaleOrigin: string;
+  /** The start-up read asks `?consistent`. */
+  consistentLoad: boolean;
 }
 
 export type Locating =
@@ -78,7 +93,11 @@ export const VARIABLES = {
   caFile: 'WAZO_CONSUL_CACERT',
   disabled: 'WAZO_CONSUL_DISABLED',
   waitTimeout: 'WAZO_CONSUL_WAIT_TIMEOUT',
+  maxStale: 'WAZO_CONSUL_MAX_STALE',
 } as const;
+
+/** consul-template's `max_stale` default: a follower up to 2 s behind the leader may answer. */
+export const DEFAULT_MAX_STALE_MS = 2_000;
 
 /** The variables whose presence says "this host uses Consul". */
 const LOCATING = [VARIABLES.host, VARIABLES.port, VARIABLES.scheme, VARIABLES.token, VARIABLES.caFile];
@@ -104,6 +123,7 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
     token: opts.token,
     caFile: opts.caFile,
     waitTimeout: opts.waitTimeoutMs === undefined ? undefined : opts.waitTimeoutMs / 1000,
+    maxStale: opts.maxStaleMs === undefined ? undefined : `${opts.maxStaleMs}ms`,
   };
   const find = (name: keyof typeof VARIABLES): Found | undefined => {
     const option = given[name];
@@ -156,6 +176,17 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
       invalid(waitTimeout, 'expected a number of seconds', 'write a number such as 60, or 0 for a single attempt'),
     );
   }
+  const maxStale = find('maxStale');
+  const maxStaleMs = maxStale ? parseDuration(maxStale.value) : DEFAULT_MAX_STALE_MS;
+  if (maxStale && maxStaleMs === undefined) {
+    problems.push(
+      invalid(
+        maxStale,
+        'expected a duration',
+        'write a duration such as 2s or 500ms, or 0 to read from the leader only',
+      ),
+    );
+  }
   if (host) {
     const wrong = hostProblem(host.value);
     if (wrong) problems.push(invalid(host, wrong.message, wrong.hint));
@@ -172,10 +203,28 @@ export function locateConsul(options: ConsulOptions | undefined, env: Record<str
     waitTimeoutMs: Math.round(waitSeconds * 1000),
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
     backoff: { initialMs: opts.backoff?.initialMs ?? 250, maxMs: opts.backoff?.maxMs ?? 5_000 },
+    maxStaleMs: maxStaleMs!,
+    maxStaleOrigin: maxStale?.origin ?? 'default',
+    consistentLoad: opts.consistentLoad === true,
   };
   if (token) Object.assign(location, { token: token.value, tokenOrigin: token.origin });
   if (caFile) Object.assign(location, { caFile: caFile.value, caFileOrigin: caFile.origin });
   return { kind: 'consul', location };
+}
+
+/**
+ * A duration as Go writes one (`2s`, `500ms`, `1m30s`, `1.5s`), in ms; a bare `0` is zero. undefined when it is not
+ * one, or negative: a bare number other than 0 has no unit to read it by.
+ */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^0+$/.test(trimmed)) return 0;
+  if (!/^(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+$/.test(trimmed)) return undefined;
+  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  let ms = 0;
+  for (const [, amount, name] of trimmed.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g))
+    ms += Number(amount) * unit[name!]!;
+  return Math.round(ms);
 }
 
 function readLocatingFile(

@@ -11,11 +11,13 @@ import type { Env } from '../sources/env.ts';
 import type { ConsulClient, ReadMeta, TreeRead } from './client.ts';
 import { ConsulFailure } from './failure.ts';
 import { locateConsul, type ConsulLocation, type ConsulOptions, type Locating } from './locate.ts';
+import { LeaderNotice, readMode, type ReadPurpose } from './staleness.ts';
 import { ConsulUnavailable, problemOf, waitForConsul } from './wait.ts';
 
 export class ConsulSession {
   private opened: Promise<ConsulClient> | undefined;
   private closed = false;
+  private readonly leader = new LeaderNotice();
 
   private constructor(readonly located: Locating) {}
 
@@ -45,9 +47,10 @@ export class ConsulSession {
   /**
    * Every key under `prefix/` with ONE recursive query, waiting for Consul as the location says.
    * Keys hidden by ACLs count as a denial: a config read without them would be wrong in silence.
-   * Throws ConsulUnavailable.
+   * `purpose` picks the consistency mode (staleness.ts): `load` as the location says, `leader` for
+   * a person's command. Throws ConsulUnavailable.
    */
-  async readPrefix(prefix: string, what: string, logger: Logger): Promise<TreeRead> {
+  async readPrefix(prefix: string, what: string, logger: Logger, purpose: ReadPurpose = 'load'): Promise<TreeRead> {
     const location = this.location!;
     let client: ConsulClient;
     try {
@@ -57,11 +60,17 @@ export class ConsulSession {
       throw error;
     }
     const read = await waitForConsul(location, what, prefix, logger, (timeoutMs) =>
-      client.readTree(prefix + '/', { timeoutMs }),
+      client.readTree(prefix + '/', { timeoutMs, ...readMode(location, purpose) }),
     );
+    this.noteRead(read, logger, what);
     const hidden = hiddenByAcl(read, read.entries.length === 0, location, `keys under ${prefix}/`);
     if (hidden) throw new ConsulUnavailable(hidden, problemOf(hidden, location, prefix));
     return read;
+  }
+
+  /** Logs what an answer says about the cluster's leader: once per leaderless episode (staleness.ts). */
+  noteRead(meta: ReadMeta, logger: Logger, what: string): void {
+    if (this.location) this.leader.note(meta, this.location, logger, what);
   }
 
   /** Closes the client's connections; a later `client()` opens a new one. */

@@ -5,6 +5,7 @@
  */
 import type { ConsulClient, HealthInstance } from '../consul/client.ts';
 import { hiddenByAcl } from '../consul/session.ts';
+import { readMode } from '../consul/staleness.ts';
 import type { ConsulFailure } from '../consul/failure.ts';
 import { VARIABLES, type ConsulLocation } from '../consul/locate.ts';
 import type { Problem } from '../problems.ts';
@@ -68,6 +69,7 @@ export class HealthFollower {
     const timeoutMs = requestTimeoutMs + (blocking ? Math.ceil((wait * 17) / 16) : 0);
     const read = await this.client.healthService(this.service, {
       timeoutMs,
+      ...readMode(this.client.location, 'watch'),
       ...(blocking ? { index: this.index, waitMs: wait } : {}),
       ...(signal ? { signal } : {}),
     });

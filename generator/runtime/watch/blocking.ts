@@ -3,14 +3,16 @@
  * prefix, and any other Consul query (a service's health, for discovery). It follows the client
  * rules of §3.3: an index that goes backwards resets it to 0; an index of 0 (or none) counts as 1;
  * a token bucket keeps a server that answers at once from making it spin; failures are retried
- * with capped exponential backoff and jitter, forever. Two more rules make a Consul that restarted
- * or was restored show at once rather than after a whole wait (Consul blocks a query whose index
- * is above its own until the wait ends): after a failure the next request starts from index 0,
+ * with capped exponential backoff and jitter, forever, the first retry spread over a few seconds
+ * so that the watchers of a whole platform do not come back to Consul in the same instant. Two
+ * more rules make a Consul that restarted or was restored show at once rather than after a whole
+ * wait (Consul blocks a query whose index is above its own until the wait ends): after a failure
+ * the next request starts from index 0,
  * and an answer well before the wait with the same index (what Consul sends when a snapshot
  * restore releases blocked queries) is checked at once with index 0.
  */
 import { realClock, type Clock } from '../clock.ts';
-import { backoffDelay, sleep, TokenBucket, type Backoff, type RateLimit } from './pacing.ts';
+import { retryDelay, sleep, TokenBucket, type Backoff, type RateLimit } from './pacing.ts';
 
 export interface BlockingAnswer<T> {
   /** `X-Consul-Index` of the answer. */
@@ -88,7 +90,7 @@ export class BlockingQuery<T> {
         // Lost: Consul may come back restarted or restored, its index anywhere; ask from 0 at once.
         this.recheck = true;
         if (++failures === 1) downSince = this.clock.now();
-        const delay = backoffDelay(this.options.backoff ?? {}, failures, this.clock);
+        const delay = retryDelay(this.options.backoff ?? {}, failures, this.clock);
         this.handlers.failure(error, failures, delay);
         await sleep(delay, signal);
         continue;

@@ -8,9 +8,11 @@ import { consulOutput } from '../consul/decode.ts';
 import type { ConsulFailure } from '../consul/failure.ts';
 import type { ConsulLocation } from '../consul/locate.ts';
 import { hiddenByAcl, type ConsulSession } from '../consul/session.ts';
+import { readMode } from '../consul/staleness.ts';
 import { problemOf } from '../consul/wait.ts';
 import { formatProblem } from '../problems.ts';
 import type { ConfigSource } from '../sources/source.ts';
+import type { Logger } from '../types.ts';
 import { BlockingQuery, type BlockingHandlers, type BlockingOptions } from './blocking.ts';
 
 export const DEFAULT_BLOCKING_WAIT_MS = 60_000;
@@ -26,14 +28,18 @@ export function consulFeed(
   waitMs: number,
   handlers: BlockingHandlers<TreeRead>,
   options: BlockingOptions,
+  logger: Logger,
+  what: string,
 ): ConsulFeed {
   const location = session.location!;
+  const mode = readMode(location, 'watch');
   // Consul answers within wait + wait/16 (its jitter); the request timeout covers the rest.
   const timeoutMs = waitMs + Math.ceil(waitMs / 16) + location.requestTimeoutMs;
   const query = new BlockingQuery<TreeRead>(
     async (index, signal) => {
       const client = await session.client();
-      const read = await client.readTree(prefix + '/', { index, waitMs, signal, timeoutMs });
+      const read = await client.readTree(prefix + '/', { index, waitMs, signal, timeoutMs, ...mode });
+      session.noteRead(read, logger, what);
       const hidden = hiddenByAcl(read, read.entries.length === 0, location, `keys under ${prefix}/`);
       if (hidden) throw hidden;
       return { index: read.index, data: read };

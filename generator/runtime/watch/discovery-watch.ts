@@ -9,7 +9,7 @@ import { addressOf, chooseInstance, HealthFollower } from '../discovery/health.t
 import type { Env } from '../sources/env.ts';
 import { discoveredKeys, discoveredServices } from '../sources/discovered.ts';
 import type { Logger, ServiceSpec } from '../types.ts';
-import { backoffDelay, sleep } from './pacing.ts';
+import { retryDelay, sleep, type Backoff } from './pacing.ts';
 
 /** A discovered address that changed: the one used before (`none` if there was none), and the new one. */
 export interface DiscoveryChange {
@@ -31,7 +31,7 @@ export interface DiscoveryWatchOptions {
   /** The longest single blocking query, in ms; default 60 000. */
   blockMs?: number | undefined;
   /** Retry delays after a failure, in ms; default 250 doubling up to 10 000, with jitter. */
-  backoff?: { initialMs?: number; maxMs?: number } | undefined;
+  backoff?: Backoff | undefined;
   /** Told of each failed query (else it is logged as a warning) and of the first success after failures. */
   report?: DiscoveryReporter | undefined;
 }
@@ -110,7 +110,7 @@ export function watchDiscovery(
           if (abort.signal.aborted) break;
           // Consul may have restarted meanwhile, its index reset: the next query starts over at once.
           follower?.restart();
-          const delay = backoffDelay(options.backoff ?? {}, ++failures);
+          const delay = retryDelay(options.backoff ?? {}, ++failures);
           if (failures === 1) downSince = Date.now();
           if (options.report) options.report.failure(error, failures, delay);
           else

@@ -99,7 +99,10 @@ export interface WatchOptions<C> extends LoadOptions<C> {
   wait?: QuiescenceOptions;
   /** How long one blocking query waits for a change, in ms; default 60 000 (Consul caps it at 10 min). */
   blockingWaitMs?: number;
-  /** Retry delays after a failed query; default 250 ms doubling to 10 s, with jitter. */
+  /**
+   * Retry delays after a failed query: the first drawn from 0–5 s (`firstRetrySpreadMs`), then 500 ms doubling to
+   * 10 s, with jitter.
+   */
   backoff?: Backoff;
   /** Token bucket on queries; default burst 2, one more every 250 ms. */
   rateLimit?: RateLimit;

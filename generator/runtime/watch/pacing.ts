@@ -62,10 +62,26 @@ export class TokenBucket {
 }
 
 export interface Backoff {
-  /** The first delay after a failure, in ms; default 250. */
+  /** The delay after a second failure is twice this, in ms; default 250. */
   initialMs?: number;
   /** The cap, in ms; default 10 000. */
   maxMs?: number;
+  /**
+   * The first retry after a failure is drawn uniformly from 0 to this, in ms; default the cap, at most 5 000. When
+   * Consul goes away, every watcher loses its query in the same instant: drawn from ½–1 × 250 ms, a thousand first
+   * retries would all reach it within the same quarter of a second, each a whole read of its prefix (docs/watch.md).
+   */
+  firstRetrySpreadMs?: number;
+}
+
+/**
+ * The delay before retry number `attempt` (1-based) of a watch: the first spread over `firstRetrySpreadMs`, the next
+ * ones as `backoffDelay`.
+ */
+export function retryDelay(backoff: Backoff, attempt: number, clock: Clock = realClock): number {
+  if (attempt > 1) return backoffDelay(backoff, attempt, clock);
+  const spread = backoff.firstRetrySpreadMs ?? Math.min(5_000, backoff.maxMs ?? 10_000);
+  return Math.round(Math.max(0, spread) * clock.random());
 }
 
 /** The delay before retry number `attempt` (1-based): doubled each time up to the cap, drawn from ½ to 1 times that. */

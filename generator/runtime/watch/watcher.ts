@@ -85,6 +85,8 @@ class ConfigWatcher<C> implements Watcher<C> {
         options.blockingWaitMs ?? DEFAULT_BLOCKING_WAIT_MS,
         { data: (read) => this.onConsul(read), ...report },
         pacing,
+        this.logger,
+        service.name,
       );
       this.feed.query.start();
     } else {
