@@ -3,7 +3,7 @@
  * them (schema defaults, the first file as config.yml, the others as its conf.d files), every
  * problem with the loader's own message and the file, line and column of its key.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { CommandModule } from 'yargs';
@@ -69,6 +69,7 @@ export const validateCommand: CommandModule<object, Args> = {
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 async function validate(argv: Args): Promise<number> {
+  // A named file that does not exist is a usage error (exit 2), never read as an empty file.
   requireFiles(argv.files, 'config file');
   const [spec] = await serviceSpecs(projectFrom(argv), [argv.service]);
   const [configFile, ...confd] = argv.files;
@@ -79,15 +80,7 @@ async function validate(argv: Args): Promise<number> {
     confdOrder: argv['confd-order'],
     wazoCompat: { exec: argv.exec, accumulateLists: argv['accumulate-lists'] },
   });
-  // A file named on the command line that does not exist is an error, not an empty file.
-  let problems: readonly Problem[] = argv.files
-    .filter((file) => !existsSync(file))
-    .map((file) => ({
-      key: file,
-      source: `file ${file}`,
-      message: 'no such file',
-      hint: 'check the path: validate reads only the files it is given',
-    }));
+  let problems: readonly Problem[] = [];
   try {
     // Strict, so that unknown keys come back as problems with their source; shown as warnings unless --strict.
     await resolveConfig(spec!, {
