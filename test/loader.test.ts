@@ -354,7 +354,15 @@ describe('behaviours a Wazo operator relies on, with the real wazo-auth loader',
     const { loadConfig } = await auth();
     const logger = memoryLogger();
     await loadConfig({
-      env: { WAZO_AUTH_KEYS_PATH: '/var/lib/wazo-auth-keys', WAZO_AUTH_KEYS_FOO: '1', WAZO_AUTH_DEBUGG: '1' },
+      env: {
+        WAZO_AUTH_KEYS_PATH: '/var/lib/wazo-auth-keys',
+        WAZO_AUTH_KEYS_FOO: '1',
+        // Measured on the whole name, the shared prefix made these "close" to CONSUL_HOST, REST_API_PORT, CONSUL_TOKEN.
+        WAZO_AUTH_KEYS_BUS_HOST: 'rabbitmq',
+        WAZO_AUTH_KEYS_AUTH_PORT: '9497',
+        WAZO_AUTH_CLI_TOKEN: 'x',
+        WAZO_AUTH_DEBUGG: '1',
+      },
       ...none,
       consul: false,
       logger,

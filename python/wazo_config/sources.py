@@ -177,6 +177,8 @@ class EnvSource:
         layer = ValuesLayer()
         out = SourceOutput([layer])
         prefix = context.service.env_prefix + "_"
+        # Closeness is measured after the prefix, as env.ts does: other services' prefixes extend ours.
+        own_names = [n[len(prefix) :] for n in context.index.by_env if n.startswith(prefix)]
         for name, text in self.env.items():
             if text is None:
                 continue
@@ -184,9 +186,9 @@ class EnvSource:
             if setting is None:
                 if not name.startswith(prefix):
                     continue
-                guess = did_you_mean(name, context.index.by_env.keys())
+                guess = did_you_mean(name[len(prefix) :], own_names)
                 if guess:
-                    out.warnings.append(f"unknown environment variable {name} (did you mean {guess}?)")
+                    out.warnings.append(f"unknown environment variable {name} (did you mean {prefix}{guess}?)")
                 continue
             source = f"env {name}"
             decoded = decode(text, setting.types, setting.item_types, setting.default)

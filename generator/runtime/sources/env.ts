@@ -10,6 +10,8 @@ export type Env = Record<string, string | undefined>;
  * leaf's Consul key.
  * A variable that carries the service's prefix but names no leaf is reported only when it is
  * close to a real name: other services' prefixes may extend ours (WAZO_AUTH_KEYS_… vs WAZO_AUTH_…).
+ * Closeness is measured on the part after the prefix: measured on the whole name, the shared
+ * prefix made WAZO_AUTH_KEYS_BUS_HOST (wazo-auth-keys's) "close" to WAZO_AUTH_CONSUL_HOST.
  */
 export function envSource(env: Env): ConfigSource {
   return {
@@ -18,13 +20,15 @@ export function envSource(env: Env): ConfigSource {
       const layer: ValuesLayer = { kind: 'values', values: [] };
       const problems: Problem[] = [];
       const warnings: string[] = [];
+      const prefix = service.envPrefix + '_';
+      const ownNames = [...index.byEnv.keys()].filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
       for (const [name, text] of Object.entries(env)) {
         if (text === undefined) continue;
         const setting = index.byEnv.get(name);
         if (!setting) {
-          if (!name.startsWith(service.envPrefix + '_')) continue;
-          const guess = didYouMean(name, index.byEnv.keys());
-          if (guess) warnings.push(`unknown environment variable ${name} (did you mean ${guess}?)`);
+          if (!name.startsWith(prefix)) continue;
+          const guess = didYouMean(name.slice(prefix.length), ownNames);
+          if (guess) warnings.push(`unknown environment variable ${name} (did you mean ${prefix}${guess}?)`);
           continue;
         }
         const source = `env ${name}`;
