@@ -9,7 +9,7 @@ import time
 from typing import Any, Callable, Mapping, Sequence
 
 from .codec import decode
-from .consul.client import ConsulFailure, ConsulKv, HealthInstance
+from .consul.client import ConsulFailure, ConsulKv, HealthInstance, hidden_by_acl
 from .consul.locate import VARIABLES, ConsulLocation, locate_consul
 from .consul.wait import REAL_CLOCK, Clock, ConsulUnavailable, problem_of, wait_for_consul
 from .problems import ConfigError, Problem, show_value
@@ -51,13 +51,13 @@ def address_of(instance: HealthInstance | None) -> str:
 
 
 def health_denied(failure: ConsulFailure, location: ConsulLocation, service: str) -> Problem:
-    token = f" (from {location.token_origin})" if location.token_origin else ""
-    return Problem(
-        f"consul {location.url}",
-        f"located by {location.how}",
-        f"Consul denied reading the health of {service}: {failure.detail}",
-        hint=f'give the ACL token{token} a policy with service "{service}" {{ policy = "read" }} and node_prefix "" {{ policy = "read" }}',
+    policy = f'service "{service}" {{ policy = "read" }} and node_prefix "" {{ policy = "read" }}'
+    hint = (
+        f"give the ACL token (from {location.token_origin}) a policy with {policy}"
+        if location.token
+        else f"the request carried no ACL token: set {VARIABLES['token']} to a token with a policy with {policy}"
     )
+    return Problem(f"consul {location.url}", f"located by {location.how}", f"Consul denied reading the health of {service}: {failure.detail}", hint=hint)
 
 
 class HealthFollower:
@@ -79,8 +79,9 @@ class HealthFollower:
         blocking = self.index > 0
         timeout = request_timeout_ms + (-(-wait * 17 // 16) if blocking else 0)
         read = self.kv.health_service(self.service, timeout, self.index if blocking else None, wait if blocking else None)
-        if read.filtered_by_acl:
-            raise ConsulFailure("acl", "instances were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)", False, 403)
+        hidden = hidden_by_acl(read, not read.instances, self.kv.location, f"instances of {self.service}")
+        if hidden:
+            raise hidden
         index = read.index if read.index > 0 else 1
         self.index = 0 if index < self.index else index
         return read.instances
@@ -115,9 +116,9 @@ def read_instances(kv: ConsulKv, services: Sequence[str], what: str, logger: Log
     found: dict[str, HealthInstance | None] = {}
     for name in services:
         read = wait_for_consul(kv.location, what, f"health/service/{name}", logger, lambda t, n=name: kv.health_service(n, t))  # type: ignore[misc]
-        if read.filtered_by_acl:
-            failure = ConsulFailure("acl", "instances were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)", False, 403)
-            raise ConsulUnavailable(failure, health_denied(failure, kv.location, name))
+        hidden = hidden_by_acl(read, not read.instances, kv.location, f"instances of {name}")
+        if hidden:
+            raise ConsulUnavailable(hidden, health_denied(hidden, kv.location, name))
         found[name] = read.instances[0] if read.instances else None
     return found
 

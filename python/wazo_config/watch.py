@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from .consul.client import ConsulFailure, ConsulKv, TreeRead, classify
+from .consul.client import ConsulKv, TreeRead, classify, hidden_by_acl
 from .consul.locate import ConsulLocation, locate_consul
 from .consul.source import SnapshotSource
 from .consul.wait import problem_of
@@ -396,8 +396,9 @@ class Watcher:
                 return
             try:
                 read = kv.read_tree(prefix + "/", timeout_ms, last_index, self.blocking_wait_ms) if last_index else kv.read_tree(prefix + "/", timeout_ms)
-                if read.filtered_by_acl:
-                    raise ConsulFailure("acl", f"keys under {prefix}/ were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)", False)
+                hidden = hidden_by_acl(read, not read.entries, location, f"keys under {prefix}/")
+                if hidden:
+                    raise hidden
             except Exception as error:  # noqa: BLE001 - reported, retried
                 if self._closed:
                     return

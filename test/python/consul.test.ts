@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Consul from 'consul';
 import * as webhookd from '../../generated/wazo-webhookd/config.ts';
-import { ConfigError } from '../../generator/runtime/index.ts';
+import { ConfigError, type LoadOptions } from '../../generator/runtime/index.ts';
 import { FAST_BLOCKING } from '../consul-server/harness.ts';
 import { startConsulServer, type ConsulTestServer } from '../consul-server/server.ts';
 import { cleanEnv, freePort } from '../consul/helpers.ts';
@@ -67,6 +67,7 @@ async function result(
 async function typescript(
   env: Record<string, string>,
   consul: Record<string, unknown> = { file: false },
+  options: LoadOptions<webhookd.Config> = {},
 ): Promise<Record<string, unknown>> {
   try {
     const { config, tree } = await webhookd.resolveConfigWithSources({
@@ -76,6 +77,7 @@ async function typescript(
       consul,
       logger: memoryLogger(),
       pemFiles: false,
+      ...options,
     });
     return {
       result: 'config',
@@ -297,6 +299,52 @@ describe('the Python runtime when Consul is not there or refuses', () => {
       py.lines.filter((l) => /is not reachable: .*; attempt \d+, retrying in/.test(String(l.message))).length >= 2,
       JSON.stringify(py.lines),
     );
+  });
+
+  it('health hidden by a default-deny policy from a request without a token is a denial, not "no instance", as in TypeScript', async () => {
+    // The anonymous token may read the KV prefix but not wazo-auth's health: Consul then answers an empty list
+    // without the filtered header (it masks it for requests without a token), and only its default policy tells.
+    const server = await startConsulServer({
+      blocking: FAST_BLOCKING,
+      acl: { defaultPolicy: 'deny', tokens: { root: 'management' }, anonymous: { key_prefix: { 'config/': 'read' } } },
+    });
+    server.kv.put(`${PREFIX}/log_level`, 'debug');
+    const registered = await fetch(`${server.url}/v1/agent/service/register`, {
+      method: 'PUT',
+      headers: { 'X-Consul-Token': 'root' },
+      body: JSON.stringify({ Name: 'wazo-auth', ID: 'auth-hidden', Address: '10.9.9.9', Port: 9497 }),
+    });
+    assert.equal(registered.status, 200);
+    const denied =
+      /^Consul denied reading the health of wazo-auth: ACLs deny by default and no token was given \(X-Consul-Default-Acl-Policy: deny\), so Consul answers as if there were no instances of wazo-auth$/;
+    try {
+      const env = { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port) };
+      // x-discover: the auth group is not silently left to the other sources.
+      const discovered = await result({ scenario: 'load', env });
+      assert.equal(discovered.result, 'problems', JSON.stringify(discovered));
+      assert.deepEqual(discovered.problems, (await typescript(env)).problems);
+      const [problem] = discovered.problems as { message: string; hint: string }[];
+      assert.match(problem!.message, denied);
+      assert.match(
+        problem!.hint,
+        /^the request carried no ACL token: set WAZO_CONSUL_TOKEN to a token with a policy with service "wazo-auth"/,
+      );
+
+      // dependsOn: refused at once, not waited for until the timeout as if wazo-auth were down.
+      const started = Date.now();
+      const waited = await result({
+        scenario: 'load',
+        env,
+        options: { wait_for_dependencies: { timeout_ms: 30_000, block_ms: 200 } },
+      });
+      assert.ok(Date.now() - started < 20_000, 'refused before the 30 s timeout');
+      assert.equal(waited.result, 'problems', JSON.stringify(waited));
+      const ts = await typescript(env, { file: false }, { waitForDependencies: { timeoutMs: 30_000, blockMs: 200 } });
+      assert.deepEqual(waited.problems, ts.problems);
+      assert.match((waited.problems as { message: string }[])[0]!.message, denied);
+    } finally {
+      await server.close();
+    }
   });
 
   it('an ACL denial fails at once with the hint, as in TypeScript', async () => {

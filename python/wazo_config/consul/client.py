@@ -51,6 +51,7 @@ class HealthRead:
     instances: list[HealthInstance]
     index: int
     filtered_by_acl: bool = False
+    default_acl_policy: str | None = None
 
 
 class ConsulFailure(Exception):
@@ -63,6 +64,21 @@ class ConsulFailure(Exception):
         self.detail = detail
         self.retryable = retryable
         self.status = status
+
+
+def hidden_by_acl(read: TreeRead | HealthRead, empty: bool, location: ConsulLocation, what: str) -> ConsulFailure | None:
+    """The one ACL check of a read, KV or health (consul/session.ts hiddenByAcl): what was asked for
+    is hidden when Consul says it filtered items out (`X-Consul-Results-Filtered-By-ACLs`), or —
+    since Consul drops that header for requests without a token (`maskResultsFilteredByACLs`) — when
+    the answer is empty, no token was sent and the default policy is `deny`
+    (`X-Consul-Default-Acl-Policy`, Consul ≥ 1.9). `what` names it: `keys under config/wazo-auth/`,
+    `instances of wazo-auth`."""
+    if read.filtered_by_acl:
+        return ConsulFailure("acl", f"{what} were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)", False, 403)
+    if empty and location.token is None and read.default_acl_policy == "deny":
+        detail = f"ACLs deny by default and no token was given (X-Consul-Default-Acl-Policy: deny), so Consul answers as if there were no {what}"
+        return ConsulFailure("acl", detail, False, 403)
+    return None
 
 
 _UNREACHABLE = {
@@ -193,7 +209,7 @@ class ConsulKv:
             node = row.get("Node") or {}
             instances.append(HealthInstance(s["ID"], s.get("Address") or node.get("Address") or "", int(s.get("Port") or 0), s.get("Tags") or [], s.get("Meta") or {}))
         instances.sort(key=lambda i: i.id)
-        return HealthRead(instances, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true")
+        return HealthRead(instances, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true", headers.get("x-consul-default-acl-policy"))
 
     def register_service(self, name: str, id: str, address: str, port: int, tags: list[str], meta: dict[str, str], ttl: str) -> None:
         body = {"Name": name, "ID": id, "Address": address, "Port": port, "Tags": tags, "Meta": meta, "Check": {"TTL": ttl, "CheckID": f"service:{id}"}}

@@ -14,7 +14,7 @@ from ..settings import SettingsIndex
 from ..sources import SourceContext, SourceOutput, ValuesLayer
 from ..tree import dotted, pointer_of
 from ..spec import Logger
-from .client import ConsulFailure, ConsulKv, KvEntry, TreeRead
+from .client import ConsulFailure, ConsulKv, KvEntry, TreeRead, hidden_by_acl
 from .locate import locate_consul
 from .wait import ConsulUnavailable, problem_of, wait_for_consul
 
@@ -81,14 +81,9 @@ def read_prefix(kv: ConsulKv, prefix: str, what: str, logger: Logger) -> TreeRea
     """Every key under `prefix/` with ONE recursive query, waiting for Consul; keys hidden by ACL
     filtering count as a denial. Raises ConsulUnavailable."""
     read = wait_for_consul(kv.location, what, prefix, logger, lambda timeout: kv.read_tree(prefix + "/", timeout))
-    if read.filtered_by_acl:
-        failure = ConsulFailure("acl", f"keys under {prefix}/ were left out by ACL filtering (X-Consul-Results-Filtered-By-ACLs)", False, 403)
-        raise ConsulUnavailable(failure, problem_of(failure, kv.location, prefix))
-    # Consul drops the filtered header for requests without a token: an empty answer, no token and
-    # a default-deny policy is a denial too (as the TypeScript session's hiddenByAcl).
-    if not read.entries and kv.location.token is None and read.default_acl_policy == "deny":
-        failure = ConsulFailure("acl", f"ACLs deny by default and no token was given (X-Consul-Default-Acl-Policy: deny), so Consul answers as if there were no keys under {prefix}/", False, 403)
-        raise ConsulUnavailable(failure, problem_of(failure, kv.location, prefix))
+    hidden = hidden_by_acl(read, not read.entries, kv.location, f"keys under {prefix}/")
+    if hidden:
+        raise ConsulUnavailable(hidden, problem_of(hidden, kv.location, prefix))
     return read
 
 
