@@ -6,7 +6,8 @@
  */
 import { CONSUL_DEFAULTS, VARIABLES } from '../runtime/consul/locate.ts';
 import { banner } from '../syntax/banner.ts';
-import { envFileValue } from '../syntax/env.ts';
+import { envFileValue, envLine } from '../syntax/env.ts';
+import { joinQuoted } from '../syntax/quoted.ts';
 import type { IndexEmitter } from './emitter.ts';
 import { fillFrame } from './templates.ts';
 
@@ -25,11 +26,11 @@ export const consulLocationEmitter: IndexEmitter = {
     const assignments = ASSIGNED.map(([name, value]) => {
       const quoted = envFileValue(name, value);
       if (!quoted.ok) throw new Error(`${name}: ${quoted.reason}`);
-      return `${name}=${quoted.text}`;
-    }).join('\n');
+      return envLine(name, quoted.text);
+    });
     const contents = fillFrame(root, 'deploy', FRAME, {
       banner: banner.hash(`templates/deploy/${FRAME}`),
-      assignments,
+      assignments: joinQuoted(assignments, '\n'),
     });
     return [{ path: `${FRAME}.example`, contents }];
   },

@@ -40,7 +40,7 @@ export const docsIndexHtmlEmitter: IndexEmitter = {
     };
     const total = data.keys.length;
     const contents = fillFrame(context.root, 'docs', TEMPLATE, {
-      banner: banner.html(INDEX_SOURCE).trimEnd(),
+      banner: banner.html(INDEX_SOURCE),
       style: htmlInlineSource('style', readTemplate(context.root, 'docs', 'index.css')),
       lead: htmlText(
         `Every setting of ${models.length} Wazo services (${total} keys), generated from their schemas. Press / to search.`,

@@ -4,7 +4,8 @@
  */
 import type { ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
-import { mdCode, mdFence, mdLink, mdTable, mermaidId, mermaidLabel } from '../syntax/markdown.ts';
+import { mdCode, mdFence, mdLink, mdTable, mdText, mermaidId, mermaidLabel } from '../syntax/markdown.ts';
+import { joinQuoted, mdTag, type Quoted } from '../syntax/quoted.ts';
 import { countsOf, type Counts } from './docs-facts.ts';
 import { fillFrame } from './templates.ts';
 import type { IndexEmitter } from './emitter.ts';
@@ -17,7 +18,7 @@ export const docsIndexMarkdownEmitter: IndexEmitter = {
   name: 'docs-index-md',
   emitAll(models, context) {
     const contents = fillFrame(context.root, 'docs', TEMPLATE, {
-      banner: banner.html(INDEX_SOURCE).trimEnd(),
+      banner: banner.markdown(INDEX_SOURCE),
       servicesTable: servicesTable(models),
       dependencyDiagram: dependencyDiagram(models),
     });
@@ -25,10 +26,10 @@ export const docsIndexMarkdownEmitter: IndexEmitter = {
   },
 };
 
-function servicesTable(models: readonly ServiceModel[]): string {
+function servicesTable(models: readonly ServiceModel[]): Quoted<'markdown'> {
   const known = new Set(models.map((m) => m.name));
   const dependency = (name: string) => (known.has(name) ? mdLink(mdCode(name), `../${name}/README.md`) : mdCode(name));
-  const countCells = (c: Counts) => [c.keys, c.mutable, c.secret, c.deprecated].map(String);
+  const countCells = (c: Counts) => [c.keys, c.mutable, c.secret, c.deprecated].map((n) => mdText(String(n)));
   const total = models.map(countsOf).reduce((a, b) => ({
     keys: a.keys + b.keys,
     mutable: a.mutable + b.mutable,
@@ -38,10 +39,10 @@ function servicesTable(models: readonly ServiceModel[]): string {
   const rows = models.map((model) => [
     mdLink(mdCode(model.name), `../${model.name}/README.md`),
     ...countCells(countsOf(model)),
-    model.dependsOn.map(dependency).join(', ') || 'nothing',
-    mdLink('config.schema.json', `../${model.name}/config.schema.json`),
+    model.dependsOn.length > 0 ? joinQuoted(model.dependsOn.map(dependency), ', ') : mdTag`nothing`,
+    mdLink(mdText('config.schema.json'), `../${model.name}/config.schema.json`),
   ]);
-  rows.push([`${models.length} services`, ...countCells(total), '', '']);
+  rows.push([mdText(`${models.length} services`), ...countCells(total), mdTag``, mdTag``]);
   return mdTable(
     ['Service', 'Keys', 'Applied live', 'Secret', 'Deprecated', 'Depends on', 'Editor schema'],
     ['left', 'right', 'right', 'right', 'right', 'left', 'left'],
@@ -49,7 +50,7 @@ function servicesTable(models: readonly ServiceModel[]): string {
   );
 }
 
-function dependencyDiagram(models: readonly ServiceModel[]): string {
+function dependencyDiagram(models: readonly ServiceModel[]): Quoted<'markdown'> {
   const known = new Set(models.map((m) => m.name));
   const external = [...new Set(models.flatMap((m) => m.dependsOn))].filter((name) => !known.has(name)).sort();
   const node = (name: string) => `  ${mermaidId(name)}[${mermaidLabel(name)}]`;

@@ -10,7 +10,8 @@ import { banner } from '../syntax/banner.ts';
 import { envFileValue } from '../syntax/env.ts';
 import { dotted } from '../runtime/tree.ts';
 import { shellWord } from '../syntax/shell.ts';
-import { mdCode, mdFence, mdLink, mdTable, mdText, Slugger } from '../syntax/markdown.ts';
+import { mdCode, mdFence, mdHeading, mdLink, mdListItem, mdTable, mdText, Slugger } from '../syntax/markdown.ts';
+import { joinQuoted, mdTag, type Quoted } from '../syntax/quoted.ts';
 import { yamlString } from '../syntax/yaml.ts';
 import { pyLiteral } from '../syntax/python.ts';
 import {
@@ -45,12 +46,12 @@ export const docsReadmeEmitter: Emitter = {
     const body = settings.write();
     const code = mdCode;
     const contents = fillTemplate(template, 'docs', TEMPLATE, {
-      banner: banner.html(model.file).trimEnd(),
+      banner: banner.markdown(model.file),
       title: mdText(model.title),
       description: mdText(model.description ?? ''),
       facts: factsTable(model),
       service: code(model.name),
-      contents: settings.contents.join('\n'),
+      contents: joinQuoted(settings.contents, '\n'),
       configFile: code(model.configFile),
       configDir: code(model.configDir),
       confFiles: code(`${model.configDir}/*.yml`),
@@ -72,54 +73,63 @@ export const docsReadmeEmitter: Emitter = {
   },
 };
 
-function factsTable(model: ServiceModel): string {
+function factsTable(model: ServiceModel): Quoted<'markdown'> {
   const counts = countsOf(model);
-  const rows: [string, string][] = [
+  const rows: [string, Quoted<'markdown'>][] = [
     ['Config file', mdCode(model.configFile)],
     ['Extra config files', mdCode(`${model.configDir}/*.yml`)],
     ['Environment variables', mdCode(`${model.envPrefix}_*`)],
     ['Consul keys', mdCode(`${model.consulPrefix}/`)],
-    ['Depends on', model.dependsOn.map(mdCode).join(', ') || 'nothing'],
+    ['Depends on', model.dependsOn.length > 0 ? joinQuoted(model.dependsOn.map(mdCode), ', ') : mdTag`nothing`],
     [
       'Keys',
-      `${counts.keys}: ${counts.mutable} applied live, ${counts.secret} secret, ${counts.deprecated} deprecated`,
+      mdText(
+        `${counts.keys}: ${counts.mutable} applied live, ${counts.secret} secret, ${counts.deprecated} deprecated`,
+      ),
     ],
     [
       'Editor schema',
-      `${mdLink('config.schema.json', 'config.schema.json')} (see ${mdLink('editor support', '../../docs/editor-support.md')})`,
+      mdTag`${mdLink(mdText('config.schema.json'), 'config.schema.json')} (see ${mdLink(
+        mdTag`editor support`,
+        '../../docs/editor-support.md',
+      )})`,
     ],
     ['Source', mdLink(mdCode(model.file), `../../${model.file}`)],
   ];
-  return mdTable(['Item', 'Value'], ['left', 'left'], rows);
+  return mdTable(
+    ['Item', 'Value'],
+    ['left', 'left'],
+    rows.map(([item, value]) => [mdText(item), value]),
+  );
 }
 
 /** Renders the Settings section, remembering each key's heading anchor and the contents list. */
 class SettingsWriter {
   readonly anchors = new Map<LeafSetting, string>();
-  readonly contents: string[] = [];
-  readonly #lines: string[] = [];
+  readonly contents: Quoted<'markdown'>[] = [];
+  readonly #lines: Quoted<'markdown'>[] = [];
 
   constructor(
     private readonly model: ServiceModel,
     private readonly slugs: Slugger,
   ) {}
 
-  write(): string {
+  write(): Quoted<'markdown'> {
     const { root } = this.model;
     const topLeaves = root.children.filter((c): c is LeafSetting => c.kind === 'leaf');
     if (topLeaves.length > 0) {
-      this.#heading(3, 'Top-level keys', 'Top-level keys');
+      this.#heading(3, mdTag`Top-level keys`, 'Top-level keys');
       for (const leaf of topLeaves) this.#leaf(leaf, 4);
     }
     for (const child of root.children) if (child.kind === 'group') this.#group(child, 3);
-    return this.#lines.join('\n\n');
+    return joinQuoted(this.#lines, '\n\n');
   }
 
   /** A section heading, listed in the contents down to level 4. */
-  #heading(level: number, markdown: string, text: string): void {
+  #heading(level: number, markdown: Quoted<'markdown'>, text: string): void {
     const slug = this.slugs.slug(text);
-    this.#lines.push(`${'#'.repeat(Math.min(level, 6))} ${markdown}`);
-    if (level <= 4) this.contents.push(`${'  '.repeat(level - 2)}- ${mdLink(markdown, `#${slug}`)}`);
+    this.#lines.push(mdHeading(level, markdown));
+    if (level <= 4) this.contents.push(mdListItem(mdLink(markdown, `#${slug}`), level - 2));
   }
 
   #group(group: GroupSetting, level: number): void {
@@ -132,10 +142,10 @@ class SettingsWriter {
 
   #leaf(leaf: LeafSetting, level: number): void {
     const facts = keyFactsOf(this.model, leaf);
-    this.#lines.push(`${'#'.repeat(Math.min(level, 6))} ${mdCode(facts.key)}`);
+    this.#lines.push(mdHeading(level, mdCode(facts.key)));
     this.anchors.set(leaf, this.slugs.slug(facts.key));
     if (facts.description) this.#lines.push(mdText(facts.description));
-    this.#lines.push(factList(facts).join('\n'));
+    this.#lines.push(joinQuoted(factList(facts), '\n'));
     const longDefault = facts.default !== undefined && facts.default.length > INLINE_DEFAULT_MAX;
     if (longDefault) {
       const value = leaf.default!;
@@ -148,60 +158,66 @@ class SettingsWriter {
   }
 }
 
-function factList(facts: KeyFacts): string[] {
-  const items = [`- Type: ${typeMarkdown(facts.type)}`];
+function factList(facts: KeyFacts): Quoted<'markdown'>[] {
+  const items = [mdTag`- Type: ${typeMarkdown(facts.type)}`];
   items.push(
     facts.required
-      ? '- Default: none — **required**: every deployment sets it (env, Consul or a config file), or the service does not start'
-      : `- Default: ${defaultMarkdown(facts.default)}`,
+      ? mdTag`- Default: none — **required**: every deployment sets it (env, Consul or a config file), or the service does not start`
+      : mdTag`- Default: ${defaultMarkdown(facts.default)}`,
   );
-  if (facts.examples) items.push(`- Examples: ${facts.examples.map(valueMarkdown).join(', ')}`);
+  if (facts.examples) items.push(mdTag`- Examples: ${joinQuoted(facts.examples.map(valueMarkdown), ', ')}`);
   items.push(
-    `- Applied: ${facts.mutable ? '**live**, no restart' : 'at restart'}`,
-    `- Environment variable: ${mdCode(facts.env)}`,
-    `- Consul key: ${mdCode(facts.consul)}`,
+    facts.mutable ? mdTag`- Applied: **live**, no restart` : mdTag`- Applied: at restart`,
+    mdTag`- Environment variable: ${mdCode(facts.env)}`,
+    mdTag`- Consul key: ${mdCode(facts.consul)}`,
   );
   if (facts.secret)
-    items.push('- Secret: masked in logs, errors and docs; in Kubernetes it goes to the Secret, never the ConfigMap');
-  if (facts.deprecated) items.push('- Deprecated: still accepted, but slated for removal');
+    items.push(
+      mdTag`- Secret: masked in logs, errors and docs; in Kubernetes it goes to the Secret, never the ConfigMap`,
+    );
+  if (facts.deprecated) items.push(mdTag`- Deprecated: still accepted, but slated for removal`);
   return items;
 }
 
-function typeMarkdown(type: TypeFacts): string {
+function typeMarkdown(type: TypeFacts): Quoted<'markdown'> {
   const parts = [mdText(type.types)];
   if (type.range) parts.push(mdText(type.range));
-  if (type.format) parts.push(`format ${mdCode(type.format)}`);
-  if (type.enum) parts.push(`one of ${type.enum.map(valueMarkdown).join(', ')}`);
-  if (type.pattern) parts.push(`matching ${mdCode(type.pattern)}`);
-  return parts.join(', ');
+  if (type.format) parts.push(mdTag`format ${mdCode(type.format)}`);
+  if (type.enum) parts.push(mdTag`one of ${joinQuoted(type.enum.map(valueMarkdown), ', ')}`);
+  if (type.pattern) parts.push(mdTag`matching ${mdCode(type.pattern)}`);
+  return joinQuoted(parts, ', ');
 }
 
-function valueMarkdown(text: string): string {
-  return text === '' ? 'the empty string' : mdCode(text);
+function valueMarkdown(text: string): Quoted<'markdown'> {
+  return text === '' ? mdTag`the empty string` : mdCode(text);
 }
 
-function defaultMarkdown(text: string | undefined): string {
-  if (text === undefined) return 'none';
-  if (text.length > INLINE_DEFAULT_MAX) return 'see below';
+function defaultMarkdown(text: string | undefined): Quoted<'markdown'> {
+  if (text === undefined) return mdTag`none`;
+  if (text.length > INLINE_DEFAULT_MAX) return mdTag`see below`;
   return valueMarkdown(text);
 }
 
-function liveSummary(model: ServiceModel, settings: SettingsWriter): string {
+function liveSummary(model: ServiceModel, settings: SettingsWriter): Quoted<'markdown'> {
   const live = model.leaves.filter((leaf) => leaf.mutable);
   const service = mdCode(model.name);
-  if (live.length === 0) return `No key of ${service} is applied live: a change to any key needs a restart.`;
+  if (live.length === 0) return mdTag`No key of ${service} is applied live: a change to any key needs a restart.`;
   const rows = live.map((leaf) => [
     mdLink(mdCode(dotted(leaf.path)), `#${settings.anchors.get(leaf)!}`),
     mdCode(leaf.envName),
     mdCode(leaf.consulKey),
   ]);
-  return [
-    `${live.length === 1 ? 'One key is' : `${live.length} keys are`} applied live when changed in Consul; a change to any other key needs a restart of ${service}.`,
-    mdTable(['Key', 'Environment variable', 'Consul key'], ['left', 'left', 'left'], rows),
-  ].join('\n\n');
+  const count = mdText(live.length === 1 ? 'One key is' : `${live.length} keys are`);
+  return joinQuoted(
+    [
+      mdTag`${count} applied live when changed in Consul; a change to any other key needs a restart of ${service}.`,
+      mdTable(['Key', 'Environment variable', 'Consul key'], ['left', 'left', 'left'], rows),
+    ],
+    '\n\n',
+  );
 }
 
-function howToValues(model: ServiceModel, settings: SettingsWriter): Record<string, string> {
+function howToValues(model: ServiceModel, settings: SettingsWriter): Record<string, Quoted<'markdown'>> {
   const example = scalarExample(model)!; // exampleProblems() refuses a model without one, before any emitting
   const list = listExample(model);
   const changes = list ? [example, list] : [example];
@@ -217,8 +233,12 @@ function howToValues(model: ServiceModel, settings: SettingsWriter): Record<stri
   const configMapData = ['data:', ...changes.map((c) => `  ${yamlString(c.leaf.envName)}: ${yamlString(text(c))}`)];
   return {
     exampleKey: mdLink(mdCode(dotted(example.leaf.path)), `#${settings.anchors.get(example.leaf)!}`),
-    exampleValue: `${valueMarkdown(text(example))}${list ? ` and ${mdCode(dotted(list.leaf.path))} to ${valueMarkdown(text(list))}` : ''}`,
-    exampleLive: example.leaf.mutable ? `A change of ${mdCode(dotted(example.leaf.path))} is applied live.` : '',
+    exampleValue: list
+      ? mdTag`${valueMarkdown(text(example))} and ${mdCode(dotted(list.leaf.path))} to ${valueMarkdown(text(list))}`
+      : valueMarkdown(text(example)),
+    exampleLive: example.leaf.mutable
+      ? mdTag`A change of ${mdCode(dotted(example.leaf.path))} is applied live.`
+      : mdTag``,
     yamlExample: mdFence('yaml', yaml.toString()),
     tsUsage: mdFence(
       'ts',
@@ -240,8 +260,8 @@ function howToValues(model: ServiceModel, settings: SettingsWriter): Record<stri
     ),
     consulExample: mdFence('sh', `consul kv put ${shellWord(example.leaf.consulKey)} ${shellWord(text(example))}`),
     consulListExample: list
-      ? `A list is one key holding JSON (comma-separated items are read too):\n\n${mdFence('sh', `consul kv put ${shellWord(list.leaf.consulKey)} ${shellWord(text(list))}`)}`
-      : '',
+      ? mdTag`A list is one key holding JSON (comma-separated items are read too):\n\n${mdFence('sh', `consul kv put ${shellWord(list.leaf.consulKey)} ${shellWord(text(list))}`)}`
+      : mdTag``,
     envExample: mdFence('dotenv', changes.map(envLine).join('\n')),
     configMapExample: mdFence('yaml', configMapData.join('\n')),
   };

@@ -8,7 +8,8 @@ import type { LeafSetting, ServiceModel } from '../model.ts';
 import { describeTypes } from '../runtime/codec.ts';
 import { dotted } from '../runtime/tree.ts';
 import { banner } from '../syntax/banner.ts';
-import { envFileValue, hashComment } from '../syntax/env.ts';
+import { envFileValue, envLine, hashComment } from '../syntax/env.ts';
+import { commentText, goTag, joinQuoted, type Quoted } from '../syntax/quoted.ts';
 import { checkDefines, kvBranch, templateText } from '../syntax/gotemplate.ts';
 import type { Emitter } from './emitter.ts';
 import { defaultText, warnLeftOut } from './default-text.ts';
@@ -18,9 +19,9 @@ import { fillFrame } from './templates.ts';
 export interface EnvEntry {
   leaf: LeafSetting;
   /** `#` lines: what the setting is, its type, default and whether a change needs a restart. */
-  comment: string;
+  comment: Quoted<'hash-comment'>;
   /** The example's assignment: `NAME='default'`, or `# NAME=` when it sets nothing. */
-  line: string;
+  line: Quoted<'env'>;
 }
 
 export function envFileName(model: ServiceModel): string {
@@ -30,7 +31,7 @@ export function envFileName(model: ServiceModel): string {
 export function envEntries(model: ServiceModel, warn = true): EnvEntry[] {
   return model.leaves.map((leaf) => {
     const notes: string[] = [];
-    let line = `# ${leaf.envName}=`;
+    let line = envLine(leaf.envName, 'commented-out');
     const text = defaultText(leaf);
     if (leaf.secret)
       notes.push(
@@ -38,7 +39,7 @@ export function envEntries(model: ServiceModel, warn = true): EnvEntry[] {
       );
     else if (text !== undefined) {
       const quoted = envFileValue(leaf.envName, text);
-      if (quoted.ok) line = `${leaf.envName}=${quoted.text}`;
+      if (quoted.ok) line = envLine(leaf.envName, quoted.text);
       else {
         notes.push(`The default cannot be written in an env file (${quoted.reason}); unset, the loader applies it.`);
         if (warn) warnLeftOut(model, leaf, envFileName(model), `cannot be written in an env file (${quoted.reason})`);
@@ -62,13 +63,11 @@ function defaultFact(leaf: LeafSetting): string {
 export const envFileEmitter: Emitter = {
   name: 'env-file',
   emit(model, { root }) {
-    const settings = envEntries(model)
-      .map((entry) => `${entry.comment}${entry.line}`)
-      .join('\n\n');
+    const settings = envEntries(model).map((entry) => joinQuoted<'env' | 'hash-comment'>([entry.comment, entry.line]));
     const contents = fillFrame(root, 'deploy', 'service.env', {
       banner: banner.hash(model.file),
-      service: model.name,
-      settings,
+      service: commentText(model.name),
+      settings: joinQuoted(settings, '\n\n'),
     });
     return [{ path: `${model.name}/${envFileName(model)}`, contents }];
   },
@@ -78,25 +77,23 @@ export const envTemplateEmitter: Emitter = {
   name: 'env-ctmpl',
   check: templateKeyProblems,
   emit(model, { root }) {
-    const settings = envEntries(model, false)
-      .map(({ leaf, comment, line }) => {
-        const branch = kvBranch({
-          key: leaf.consulKey,
-          name: leaf.envName,
-          check: 'envFile',
-          present: (value) => `${leaf.envName}=${value}`,
-          absent: templateText(line),
-        });
-        return `${templateText(comment)}${branch}`;
-      })
-      .join('\n\n');
+    const settings = envEntries(model, false).map(({ leaf, comment, line }) => {
+      const branch = kvBranch({
+        key: leaf.consulKey,
+        name: leaf.envName,
+        check: 'envFile',
+        present: (value) => goTag`${templateText(`${leaf.envName}=`)}${value}`,
+        absent: templateText(line),
+      });
+      return goTag`${templateText(comment)}${branch}`;
+    });
     const contents = fillFrame(root, 'deploy', 'service.env.ctmpl', {
       banner: banner.goTemplate(model.file),
       checks: checkDefines(['envFile']),
-      service: model.name,
-      prefix: templateText(model.consulPrefix),
-      file: envFileName(model),
-      settings,
+      service: templateText(commentText(model.name)),
+      prefix: templateText(commentText(model.consulPrefix)),
+      file: templateText(commentText(envFileName(model))),
+      settings: joinQuoted(settings, '\n\n'),
     });
     return [{ path: `${model.name}/${envFileName(model)}.ctmpl`, contents }];
   },

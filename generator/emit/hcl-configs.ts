@@ -9,10 +9,10 @@ import type { ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
 import { hashComment } from '../syntax/env.ts';
 import { hclList, hclString } from '../syntax/hcl.ts';
-import { joinQuoted, quoted, commentText, type Quoted } from '../syntax/quoted.ts';
+import { joinQuoted, commentText, type Quoted } from '../syntax/quoted.ts';
 import { shellWord } from '../syntax/shell.ts';
 import type { Emitter } from './emitter.ts';
-import { fillQuotedFrame } from './templates.ts';
+import { fillFrame } from './templates.ts';
 import { envFileName } from './env-file.ts';
 
 export function installDir(model: ServiceModel): string {
@@ -48,15 +48,13 @@ function consulTemplateConfig(
 ): string {
   const dir = installDir(model);
   const templates = config.templates.map(({ template, destination, command }) =>
-    quoted<'hcl'>(
-      fillQuotedFrame(root, 'deploy', 'consul-template-block.hcl', {
-        source: hclString(`${dir}/${template}`),
-        destination: hclString(destination),
-        command,
-      }),
-    ),
+    fillFrame(root, 'deploy', 'consul-template-block.hcl', {
+      source: hclString(`${dir}/${template}`),
+      destination: hclString(destination),
+      command,
+    }),
   );
-  return fillQuotedFrame(root, 'deploy', 'consul-template.hcl', {
+  return fillFrame(root, 'deploy', 'consul-template.hcl', {
     banner: banner.hash(model.file),
     purpose: hashComment(config.purpose),
     config: commentText(`${dir}/${file}`),
@@ -69,7 +67,7 @@ export const hclConfigsEmitter: Emitter = {
   emit(model, { root }) {
     const dir = installDir(model);
     const example = model.leaves.find((leaf) => leaf.path.length > 1) ?? model.leaves[0];
-    const envconsul = fillQuotedFrame(root, 'deploy', 'envconsul.hcl', {
+    const envconsul = fillFrame(root, 'deploy', 'envconsul.hcl', {
       banner: banner.hash(model.file),
       service: commentText(model.name),
       config: commentText(`${dir}/envconsul.hcl`),
@@ -77,7 +75,7 @@ export const hclConfigsEmitter: Emitter = {
       format: hclString(envconsulFormat(model)),
       example: example
         ? hashComment(`${example.consulKey.slice(model.consulPrefix.length + 1)} → ${example.envName}`)
-        : quoted(''),
+        : commentText(''),
       command: hclList([`/usr/bin/${model.name}`]),
     });
     const consulTemplate = consulTemplateConfig(model, root, 'consul-template.hcl', {

@@ -11,6 +11,7 @@ import type { SchemaProblem } from '../schema-problems.ts';
 import { banner } from '../syntax/banner.ts';
 import { envVarProblems } from '../syntax/env.ts';
 import { checkDefines, kvBranch, templateText, type Check } from '../syntax/gotemplate.ts';
+import { commentText, goTag, joinQuoted, type Quoted } from '../syntax/quoted.ts';
 import { isKubernetesDataKey, isKubernetesName, yamlString } from '../syntax/yaml.ts';
 import type { Emitter, GeneratedFile } from './emitter.ts';
 import { defaultText, warnLeftOut } from './default-text.ts';
@@ -49,14 +50,14 @@ function kubernetesNameProblems(model: ServiceModel): SchemaProblem[] {
 }
 
 /** One `data` entry: the value from Consul if the key is there, else `absent` (or nothing). */
-function dataEntry(leaf: LeafSetting, check: Check, absent: string | undefined): string {
-  const entry = (value: string) => `\n  ${yamlString(leaf.envName)}: ${value}`;
+function dataEntry(leaf: LeafSetting, check: Check, absent: Quoted<'yaml'> | undefined): Quoted<'go-template'> {
+  const entry = (value: Quoted<'go-template'>) => goTag`${templateText(`\n  ${yamlString(leaf.envName)}: `)}${value}`;
   return kvBranch({
     key: leaf.consulKey,
     name: leaf.envName,
     check,
     present: entry,
-    absent: absent === undefined ? '' : entry(templateText(absent)),
+    absent: absent === undefined ? goTag`` : entry(templateText(absent)),
     trim: true,
   });
 }
@@ -64,16 +65,16 @@ function dataEntry(leaf: LeafSetting, check: Check, absent: string | undefined):
 function manifest(
   model: ServiceModel,
   root: string,
-  frame: string,
-  object: { name: string; check: Check; data: string },
+  frame: 'configmap.yaml.ctmpl' | 'secret.yaml.ctmpl',
+  object: { name: string; check: Check; data: Quoted<'go-template'> },
 ): GeneratedFile {
   const contents = fillFrame(root, 'deploy', frame, {
     banner: banner.goTemplate(model.file),
     checks: checkDefines([object.check]),
-    service: model.name,
-    prefix: templateText(model.consulPrefix),
-    name: yamlString(object.name),
-    label: yamlString(model.name),
+    service: templateText(commentText(model.name)),
+    prefix: templateText(commentText(model.consulPrefix)),
+    name: templateText(yamlString(object.name)),
+    label: templateText(yamlString(model.name)),
     data: object.data,
   });
   return { path: `${model.name}/${frame}`, contents };
@@ -90,15 +91,19 @@ export const kubernetesEmitter: Emitter = {
         const problems = text === undefined ? [] : envVarProblems(leaf.envName, text);
         if (problems.length > 0) warnLeftOut(model, leaf, 'configmap.yaml.ctmpl', problems.join('; '));
         return dataEntry(leaf, 'yaml', text === undefined || problems.length > 0 ? undefined : yamlString(text));
-      })
-      .join('');
-    const secretData = model.leaves
-      .filter((leaf) => leaf.secret)
-      .map((leaf) => dataEntry(leaf, 'base64', undefined))
-      .join('');
+      });
+    const secretData = model.leaves.filter((leaf) => leaf.secret).map((leaf) => dataEntry(leaf, 'base64', undefined));
     return [
-      manifest(model, root, 'configmap.yaml.ctmpl', { name: configMapName(model), check: 'yaml', data: configData }),
-      manifest(model, root, 'secret.yaml.ctmpl', { name: secretName(model), check: 'base64', data: secretData }),
+      manifest(model, root, 'configmap.yaml.ctmpl', {
+        name: configMapName(model),
+        check: 'yaml',
+        data: joinQuoted(configData),
+      }),
+      manifest(model, root, 'secret.yaml.ctmpl', {
+        name: secretName(model),
+        check: 'base64',
+        data: joinQuoted(secretData),
+      }),
     ];
   },
 };

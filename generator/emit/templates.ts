@@ -8,10 +8,32 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Quoted } from '../syntax/quoted.ts';
+import { quoted, type Quoted } from '../syntax/quoted.ts';
 
 /** The two folders of frames under `templates/`. */
 export type TemplateFolder = 'deploy' | 'docs';
+
+/**
+ * Each frame filled with `@{}` slots, and the quoted syntaxes its slots take: the file's own syntax,
+ * and `#` comments where the file has them. A value quoted for another syntax does not compile.
+ */
+interface FrameSlots {
+  'service.env': 'env' | 'hash-comment' | 'comment-text';
+  'wazo-platform-consul': 'env' | 'hash-comment';
+  'service.env.ctmpl': 'go-template';
+  'configmap.yaml.ctmpl': 'go-template';
+  'secret.yaml.ctmpl': 'go-template';
+  'consul-template.hcl': 'hcl' | 'hash-comment' | 'comment-text';
+  'consul-template-block.hcl': 'hcl' | 'hash-comment' | 'comment-text';
+  'envconsul.hcl': 'hcl' | 'hash-comment' | 'comment-text';
+  'service-readme.md': 'markdown';
+  'index.md': 'markdown';
+  'index.html': 'html';
+}
+
+export type FrameName = keyof FrameSlots;
+/** The values of a frame's slots, each quoted for a syntax the frame takes. */
+export type FrameValues<N extends FrameName> = Record<string, Quoted<FrameSlots[N]>>;
 
 const PLACEHOLDER = /@\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
@@ -32,12 +54,12 @@ export function readTemplate(root: string, folder: TemplateFolder, name: string)
 }
 
 /** Fills `template` (named `templates/<folder>/<name>` in errors) with `values`, each placeholder once. */
-export function fillTemplate(
+export function fillTemplate<N extends FrameName>(
   template: string,
   folder: TemplateFolder,
-  name: string,
-  values: Record<string, string>,
-): string {
+  name: N,
+  values: FrameValues<N>,
+): Quoted<FrameSlots[N]> {
   const used = new Set<string>();
   const missing = new Set<string>();
   const text = template.replace(PLACEHOLDER, (whole, key: string) => {
@@ -53,22 +75,17 @@ export function fillTemplate(
   if (missing.size > 0) problems.push(`no value for ${[...missing].map((key) => `@{${key}}`).join(', ')}`);
   if (unused.length > 0) problems.push(`no placeholder for ${unused.map((key) => `@{${key}}`).join(', ')}`);
   if (problems.length > 0) throw new Error(`templates/${folder}/${name}: ${problems.join('; ')}`);
-  return text;
+  return quoted(text);
 }
 
-/** Reads a frame and fills it. */
-export function fillFrame(root: string, folder: TemplateFolder, name: string, values: Record<string, string>): string {
-  return fillTemplate(readTemplate(root, folder, name), folder, name, values);
-}
-
-/** Reads a frame whose every slot takes quoted text: a plain string is refused at compile time. */
-export function fillQuotedFrame(
+/** Reads a frame and fills it: the result is quoted for the frame's syntax (a frame may hold another). */
+export function fillFrame<N extends FrameName>(
   root: string,
   folder: TemplateFolder,
-  name: string,
-  values: Record<string, Quoted>,
-): string {
-  return fillFrame(root, folder, name, values);
+  name: N,
+  values: FrameValues<N>,
+): Quoted<FrameSlots[N]> {
+  return fillTemplate(readTemplate(root, folder, name), folder, name, values);
 }
 
 /** The template's text up to a placeholder (e.g. its headings before a generated section). */

@@ -6,13 +6,22 @@ export function bannerText(source: string): string {
   return TEXT.replace('{source}', source);
 }
 
+/** The banner's text inside a comment that `end` closes: refused if the text holds `end`. */
+function inside(source: string, end: string): string {
+  const text = bannerText(source);
+  if (text.includes(end)) throw new Error(`cannot write ${JSON.stringify(text)} in a comment: it holds ${end}`);
+  return text;
+}
+
 export const banner = {
   /** `//` comments: TypeScript, JavaScript. */
-  slashes: (source: string) => `// ${bannerText(source)}\n`,
+  slashes: (source: string) => `// ${commentText(bannerText(source))}\n`,
   /** `#` comments: env files, HCL, YAML. */
   hash: (source: string) => quoted<'hash-comment'>(`# ${commentText(bannerText(source))}\n`),
   /** Go template comments, which render to nothing. */
-  goTemplate: (source: string) => `{{- /* ${bannerText(source)} */ -}}\n`,
-  /** HTML and Markdown comments. */
-  html: (source: string) => `<!-- ${bannerText(source)} -->\n`,
+  goTemplate: (source: string) => quoted<'go-template'>(`{{- /* ${inside(source, '*/')} */ -}}\n`),
+  /** HTML comments. */
+  html: (source: string) => quoted<'html'>(`<!-- ${inside(source, '--')} -->`),
+  /** Markdown: an HTML comment, as GitHub shows nothing of it. */
+  markdown: (source: string) => quoted<'markdown'>(`<!-- ${inside(source, '--')} -->`),
 };

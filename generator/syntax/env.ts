@@ -75,7 +75,7 @@ export const DOUBLE_QUOTE_RULES: readonly EnvRule[] = [
   { pattern: '\\$', reason: 'in double quotes: contains $ (docker-compose substitutes variables there)' },
 ];
 
-export type EnvFileValue = { ok: true; text: string } | { ok: false; reason: string };
+export type EnvFileValue = { ok: true; text: Quoted<'env'> } | { ok: false; reason: string };
 
 const compiled = new Map<string, RegExp>();
 
@@ -120,9 +120,9 @@ export function envFileValue(name: string, value: string): EnvFileValue {
   const fatal = [...envVarProblems(name, value), ...broken(ENV_FILE_RULES, value)];
   if (fatal.length > 0) return { ok: false, reason: fatal.join('; ') };
   const single = broken(SINGLE_QUOTE_RULES, value);
-  if (single.length === 0) return { ok: true, text: `'${value}'` };
+  if (single.length === 0) return { ok: true, text: quoted(`'${value}'`) };
   const double = broken(DOUBLE_QUOTE_RULES, value);
-  if (double.length === 0) return { ok: true, text: `"${value}"` };
+  if (double.length === 0) return { ok: true, text: quoted(`"${value}"`) };
   return { ok: false, reason: [...single, ...double].join('; ') };
 }
 
@@ -156,4 +156,10 @@ function wrap(text: string, width: number): string[] {
 /** A name safe on the left of `=` in every reader (and a POSIX/C identifier). */
 export function isEnvName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
+/** The env-file line `NAME=value` (or `# NAME=`, commented out, without a value). */
+export function envLine(name: string, value: Quoted<'env'> | 'commented-out'): Quoted<'env'> {
+  if (!isEnvName(name)) throw new Error(`${JSON.stringify(name)} cannot be an environment variable's name`);
+  return quoted(value === 'commented-out' ? `# ${name}=` : `${name}=${value}`);
 }

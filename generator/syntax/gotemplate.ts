@@ -17,10 +17,11 @@ import {
   maxEnvValueBytes,
   type EnvRule,
 } from './env.ts';
+import { goTag, quoted, type Quoted } from './quoted.ts';
 import { YAML_EXTRA_ESCAPES, unicodeEscape } from './yaml.ts';
 
-/** A Go interpreted string literal; everything outside printable ASCII is escaped. */
-export function goString(value: string): string {
+/** A Go interpreted string literal, for inside an action; everything outside printable ASCII is escaped. */
+export function goString(value: string): Quoted<'go-template'> {
   let out = '"';
   for (const char of value) {
     const code = char.codePointAt(0)!;
@@ -30,12 +31,12 @@ export function goString(value: string): string {
     else if (code <= 0xffff) out += unicodeEscape(char);
     else out += `\\U${code.toString(16).padStart(8, '0')}`;
   }
-  return `${out}"`;
+  return quoted(`${out}"`);
 }
 
 /** Literal text: a `{{` in it would open an action, so it is written as the action `{{ "{{" }}`. */
-export function templateText(text: string): string {
-  return text.replaceAll('{{', '{{ "{{" }}');
+export function templateText(text: string): Quoted<'go-template'> {
+  return quoted(text.replaceAll('{{', '{{ "{{" }}'));
 }
 
 /** Names of the named templates (`define`) the emitters put at the top of their `.ctmpl` files. */
@@ -57,20 +58,22 @@ export function kvBranch(options: {
   key: string;
   name: string;
   check: Check;
-  present: (value: string) => string;
-  absent: string;
+  present: (value: Quoted<'go-template'>) => Quoted<'go-template'>;
+  absent: Quoted<'go-template'>;
   trim?: boolean;
-}): string {
+}): Quoted<'go-template'> {
   const { key, name, check } = options;
-  const open = (word: string) => (options.trim ? `\n{{- ${word} }}` : `{{ ${word} }}`);
-  const value = `{{ template ${goString(CHECKS[check])} (sprig_list ${goString(name)} ${goString(key)} (key ${goString(key)}) ${maxEnvValueBytes(name)}) }}`;
-  const absent = options.absent === '' ? '' : `${open('else')}${options.absent}`;
-  return `${open(`if keyExists ${goString(key)}`)}${options.present(value)}${absent}${open('end')}`;
+  const open = (action: Quoted<'go-template'>) => (options.trim ? goTag`\n{{- ${action} }}` : goTag`{{ ${action} }}`);
+  const max = quoted<'go-template'>(String(maxEnvValueBytes(name)));
+  const keyText = goString(key);
+  const value = goTag`{{ template ${goString(CHECKS[check])} (sprig_list ${goString(name)} ${keyText} (key ${keyText}) ${max}) }}`;
+  const absent = options.absent === '' ? goTag`` : goTag`${open(goTag`else`)}${options.absent}`;
+  return goTag`${open(goTag`if keyExists ${keyText}`)}${options.present(value)}${absent}${open(goTag`end`)}`;
 }
 
 /** The `define`s for `checks`, rendering to nothing. */
-export function checkDefines(checks: readonly Check[]): string {
-  return checks.map((check) => define(CHECKS[check], DEFINES[check]())).join('');
+export function checkDefines(checks: readonly Check[]): Quoted<'go-template'> {
+  return quoted(checks.map((check) => define(CHECKS[check], DEFINES[check]())).join(''));
 }
 
 /** One statement a line, each `{{-` trimming the line break before it. */

@@ -3,6 +3,7 @@
  * Schema text never reaches a Markdown file without going through one of these. (The snippets in
  * fenced blocks use their own syntax's helper: shell words from shell.ts, env-file values from env.ts.)
  */
+import { quoted, type Quoted } from './quoted.ts';
 
 const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
 
@@ -10,7 +11,7 @@ const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/g;
  * Prose: every character Markdown could read as syntax is backslash-escaped (`*.yml` stays text,
  * `<name>` is not HTML), and bare URLs become autolinks. In a table cell, wrap it in `mdCell`.
  */
-export function mdText(text: string): string {
+export function mdText(text: string): Quoted<'markdown'> {
   let out = '';
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
@@ -20,10 +21,12 @@ export function mdText(text: string): string {
   }
   const line = (out + escapeProse(text.slice(last))).replace(/\s*\n\s*/g, ' ');
   // What would start a heading, a list or a setext underline at the start of a line.
-  return line
-    .replace(/^[#=+-]/, '\\$&')
-    .replace(/^(\d+)([.)])/, '$1\\$2')
-    .replace(/ (#+)$/, ' \\$1');
+  return quoted(
+    line
+      .replace(/^[#=+-]/, '\\$&')
+      .replace(/^(\d+)([.)])/, '$1\\$2')
+      .replace(/ (#+)$/, ' \\$1'),
+  );
 }
 
 /** Punctuation that ends a sentence rather than the URL; a `)` only when it closes nothing in the URL. */
@@ -50,42 +53,61 @@ function escapeProse(text: string): string {
 }
 
 /** A code span holding `text` verbatim, whatever backticks it contains. */
-export function mdCode(text: string): string {
+export function mdCode(text: string): Quoted<'markdown'> {
   const oneLine = text.replace(/\r?\n/g, ' ');
   const longestRun = Math.max(0, ...[...oneLine.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longestRun + 1);
   const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || /^ .* $/.test(oneLine) ? ' ' : '';
-  return `${fence}${pad}${oneLine}${pad}${fence}`;
+  return quoted(`${fence}${pad}${oneLine}${pad}${fence}`);
 }
 
 /**
  * The content of a GitHub table cell: every `|` escaped, code spans included (GFM splits cells
  * before it reads code spans, and drops the backslash of `\|` there).
  */
-export function mdCell(markdown: string): string {
-  return markdown.replaceAll('|', '\\|');
+export function mdCell(markdown: Quoted<'markdown'>): Quoted<'markdown'> {
+  return quoted(markdown.replaceAll('|', '\\|'));
 }
 
-/** A GitHub table: the header row, the delimiter row (`---`, or `---:` for right-aligned), the rows. */
-export function mdTable(header: string[], align: ('left' | 'right')[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map(mdCell).join(' | ')} |`;
-  return [
-    line(header),
-    `| ${align.map((a) => (a === 'right' ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map(line),
-  ].join('\n');
+/**
+ * A GitHub table: the header row (the author's own words), the delimiter row (`---`, or `---:` for
+ * right-aligned), the rows.
+ */
+export function mdTable(
+  header: readonly string[],
+  align: readonly ('left' | 'right')[],
+  rows: readonly (readonly Quoted<'markdown'>[])[],
+): Quoted<'markdown'> {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return quoted(
+    [
+      line(header),
+      line(align.map((a) => (a === 'right' ? '---:' : '---'))),
+      ...rows.map((cells) => line(cells.map(mdCell))),
+    ].join('\n'),
+  );
 }
 
 /** A fenced code block: the fence is longer than any backtick run inside. */
-export function mdFence(language: string, body: string): string {
+export function mdFence(language: string, body: string): Quoted<'markdown'> {
   const longestRun = Math.max(2, ...[...body.matchAll(/^`+/gm)].map((m) => m[0].length));
   const fence = '`'.repeat(longestRun + 1);
-  return `${fence}${language}\n${body.replace(/\n+$/, '')}\n${fence}`;
+  return quoted(`${fence}${language}\n${body.replace(/\n+$/, '')}\n${fence}`);
+}
+
+/** An ATX heading (levels past 6 are written as 6). */
+export function mdHeading(level: number, text: Quoted<'markdown'>): Quoted<'markdown'> {
+  return quoted(`${'#'.repeat(Math.min(Math.max(level, 1), 6))} ${text}`);
+}
+
+/** A bullet list item, indented two spaces a level. */
+export function mdListItem(text: Quoted<'markdown'>, depth = 0): Quoted<'markdown'> {
+  return quoted(`${'  '.repeat(depth)}- ${text}`);
 }
 
 /** A link whose target is a relative path or a `#fragment` we generated (never schema text). */
-export function mdLink(label: string, target: string): string {
-  return `[${label}](${target.replace(/[ ()<>]/g, (c) => encodeURIComponent(c))})`;
+export function mdLink(label: Quoted<'markdown'>, target: string): Quoted<'markdown'> {
+  return quoted(`[${label}](${target.replace(/[ ()<>]/g, (c) => encodeURIComponent(c))})`);
 }
 
 /**

@@ -9,6 +9,7 @@
  * to a space: `YAML_EXTRA_ESCAPES` lists what the templates escape after `toJSON` so that every
  * value arrives byte for byte.
  */
+import { quoted, type Quoted } from './quoted.ts';
 
 export const YAML_EXTRA_ESCAPES: readonly string[] = [
   ...Array.from({ length: 0x9f - 0x7f + 1 }, (_, i) => String.fromCharCode(0x7f + i)),
@@ -24,7 +25,7 @@ export function unicodeEscape(char: string): string {
 }
 
 /** Go's `json.Marshal` of a string (HTML-safe: `<`, `>`, `&` escaped), then YAML_EXTRA_ESCAPES. */
-export function yamlString(value: string): string {
+export function yamlString(value: string): Quoted<'yaml'> {
   let out = '"';
   for (const char of value) {
     const code = char.codePointAt(0)!;
@@ -45,7 +46,7 @@ export function yamlString(value: string): string {
     } else if (code >= 0xd800 && code <= 0xdfff) out += '\\ufffd';
     else out += char;
   }
-  return `${out}"`;
+  return quoted(`${out}"`);
 }
 
 /** Kubernetes object names (DNS-1123 subdomain). */

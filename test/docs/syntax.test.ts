@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fillTemplate } from '../../generator/emit/templates.ts';
+import { fillTemplate, type FrameValues } from '../../generator/emit/templates.ts';
 import { htmlJson, htmlText } from '../../generator/syntax/html.ts';
 import { shellWord } from '../../generator/syntax/shell.ts';
 import { mdCell, mdCode, mdText, mermaidLabel, Slugger } from '../../generator/syntax/markdown.ts';
@@ -79,13 +79,24 @@ describe('html quoting', () => {
 
 describe('templates', () => {
   it('fills each placeholder once, never a value read as a placeholder', () => {
-    assert.equal(fillTemplate('a @{x} b @{y}', 'docs', 't', { x: '@{y}', y: '1' }), 'a @{y} b 1');
+    assert.equal(
+      fillTemplate('a @{x} b @{y}', 'docs', 'index.md', { x: mdText('@{y}'), y: mdText('1') }),
+      'a @{y} b 1',
+    );
   });
 
   it('names placeholders without values and values without placeholders', () => {
     assert.throws(
-      () => fillTemplate('@{x} @{z}', 'docs', 't.md', { x: '', y: '' }),
-      /templates\/docs\/t\.md: no value for @\{z\}; no placeholder for @\{y\}/,
+      () => fillTemplate('@{x} @{z}', 'docs', 'index.md', { x: mdText(''), y: mdText('') }),
+      /templates\/docs\/index\.md: no value for @\{z\}; no placeholder for @\{y\}/,
     );
+  });
+
+  it('takes for each frame only text quoted for its syntax: HTML is refused in Markdown at compile time', () => {
+    // @ts-expect-error HTML-escaped text is not Markdown
+    const html: FrameValues<'index.md'> = { lead: htmlText('a') };
+    // @ts-expect-error a plain string is not quoted at all
+    const plain: FrameValues<'index.html'> = { lead: 'a' };
+    assert.deepEqual([html.lead, plain.lead], ['a', 'a']);
   });
 });

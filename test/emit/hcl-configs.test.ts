@@ -1,7 +1,8 @@
 /** hcl-configs: envconsul and the two consul-template configs, their strings quoted for HCL. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { fillQuotedFrame } from '../../generator/emit/templates.ts';
+import type { FrameValues } from '../../generator/emit/templates.ts';
+import { yamlString } from '../../generator/syntax/yaml.ts';
 import { hclString } from '../../generator/syntax/hcl.ts';
 import { emitted, modelOf } from './helpers.ts';
 
@@ -47,10 +48,12 @@ describe('emitter hcl-configs', () => {
   }
 
   it('its frame slots take quoted text only: a plain string is refused at compile time', () => {
-    type Slots = Parameters<typeof fillQuotedFrame>[3];
+    type Slots = FrameValues<'consul-template-block.hcl'>;
     // @ts-expect-error a plain string is not quoted for the frame's syntax
     const plain: Slots = { command: '/usr/bin/x' };
+    // @ts-expect-error a YAML scalar is not an HCL expression
+    const yaml: Slots = { command: yamlString('/usr/bin/x') };
     const quotedHcl: Slots = { command: hclString('/usr/bin/x') };
-    assert.deepEqual([plain.command, quotedHcl.command], ['/usr/bin/x', '"/usr/bin/x"']);
+    assert.deepEqual([plain.command, yaml.command, quotedHcl.command], ['/usr/bin/x', '"/usr/bin/x"', '"/usr/bin/x"']);
   });
 });
