@@ -128,6 +128,8 @@ function hintFor(keyword: string): string {
       return 'an environment variable name: letters, digits and _';
     case 'x-discover':
       return 'x-discover is the name of the Consul service to discover, such as "wazo-auth"';
+    case 'x-connect-tls':
+      return 'x-connect-tls is true, or { certificate?, privateKey?, ca? } naming the leaves of the group (docs/tls.md)';
     default:
       return `${keyword} is true or false`;
   }

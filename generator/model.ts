@@ -5,7 +5,15 @@
  * emitter needs is a typed field here.
  */
 import type { DaemonSpec } from './runtime/render/spec.ts';
-import type { DiscoverSpec, JsonValue, ScalarType, ServiceSpec, SettingSpec, ValueType } from './runtime/types.ts';
+import type {
+  ConnectTlsSpec,
+  DiscoverSpec,
+  JsonValue,
+  ScalarType,
+  ServiceSpec,
+  SettingSpec,
+  ValueType,
+} from './runtime/types.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
 import { escapePointer } from './runtime/tree.ts';
 import { isNode } from './walk.ts';
@@ -33,7 +41,24 @@ export interface GroupSetting extends Annotations {
   children: Setting[];
   /** `x-discover`: the Consul service whose passing instance fills this group's host, port… (docs/discovery.md). */
   discover?: string;
+  /**
+   * `x-connect-tls`: the names of the leaves that take the paths of the service's Connect certificate, key and CA
+   * bundle (docs/tls.md).
+   */
+  connectTls?: ConnectTlsNames;
 }
+
+/** The leaves of an `x-connect-tls` group, by name; `ca` is optional unless the schema names it. */
+export interface ConnectTlsNames {
+  certificate: string;
+  privateKey: string;
+  ca: string;
+  /** Whether the schema named the leaves itself (then each must exist), or took the defaults. */
+  named: { certificate: boolean; privateKey: boolean; ca: boolean };
+}
+
+/** What `x-connect-tls: true` means. */
+export const CONNECT_TLS_DEFAULTS = { certificate: 'certificate', privateKey: 'private_key', ca: 'ca_certificate' };
 
 /** A scalar, an array or an open map: one value, one env var, one Consul key. */
 export interface LeafSetting extends Annotations {
@@ -157,6 +182,21 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
         );
       const group: GroupSetting = { kind: 'group', ...annotations, typeName: typeNameOf(path), children };
       if (typeof node['x-discover'] === 'string') group.discover = node['x-discover'];
+      const connect = node['x-connect-tls'];
+      if (connect === true || isNode(connect)) {
+        const named = (key: keyof typeof CONNECT_TLS_DEFAULTS) =>
+          isNode(connect) && typeof connect[key] === 'string' ? (connect[key] as string) : undefined;
+        group.connectTls = {
+          certificate: named('certificate') ?? CONNECT_TLS_DEFAULTS.certificate,
+          privateKey: named('privateKey') ?? CONNECT_TLS_DEFAULTS.privateKey,
+          ca: named('ca') ?? CONNECT_TLS_DEFAULTS.ca,
+          named: {
+            certificate: named('certificate') !== undefined,
+            privateKey: named('privateKey') !== undefined,
+            ca: named('ca') !== undefined,
+          },
+        };
+      }
       return group;
     }
     const consulRelative = path.map(encodeConsulSegment).join('/');
@@ -294,6 +334,23 @@ export function discoverSpecsOf(model: ServiceModel): DiscoverSpec[] {
   );
 }
 
+/**
+ * The runtime's row for the group marked `x-connect-tls` (one per service: rules.ts); the CA leaf only when the group
+ * has it.
+ */
+export function connectTlsSpecOf(model: ServiceModel): ConnectTlsSpec | undefined {
+  const group = [...allSettings(model.root)].find((s): s is GroupSetting => s.kind === 'group' && !!s.connectTls);
+  if (!group?.connectTls) return undefined;
+  const names = group.connectTls;
+  const has = (name: string) => group.children.some((c) => c.kind === 'leaf' && c.path.at(-1) === name);
+  return {
+    path: group.path,
+    certificate: [...group.path, names.certificate],
+    privateKey: [...group.path, names.privateKey],
+    ...(has(names.ca) ? { ca: [...group.path, names.ca] } : {}),
+  };
+}
+
 export function* allSettings(node: Setting): Generator<Setting> {
   yield node;
   if (node.kind === 'group') for (const child of node.children) yield* allSettings(child);
@@ -302,6 +359,7 @@ export function* allSettings(node: Setting): Generator<Setting> {
 /** What the runtime knows of a service, but its validator: the generated loader's `service` and the commands' spec. */
 export function serviceSpecOf(model: ServiceModel): Omit<ServiceSpec, 'validate'> {
   const discover = discoverSpecsOf(model);
+  const connectTls = connectTlsSpecOf(model);
   return {
     name: model.name,
     envPrefix: model.envPrefix,
@@ -311,5 +369,6 @@ export function serviceSpecOf(model: ServiceModel): Omit<ServiceSpec, 'validate'
     settings: model.leaves.map(settingSpecOf),
     ...(model.dependsOn.length > 0 ? { dependsOn: model.dependsOn } : {}),
     ...(discover.length > 0 ? { discover } : {}),
+    ...(connectTls ? { connectTls } : {}),
   };
 }

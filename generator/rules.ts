@@ -92,6 +92,44 @@ export const RULES: Rule[] = [
         .map((g) => ({ pointer: `${g.pointer}/x-discover`, detail: g.discover })),
   },
   {
+    name: 'x-connect-tls belongs on a group',
+    hint: 'put it on the object whose certificate, private key and CA leaves take the file paths (docs/tls.md)',
+    find: (model) =>
+      [...allSettings(model.root)]
+        .filter((s) => s.kind === 'leaf' && 'x-connect-tls' in s.schema)
+        .map((s) => ({ pointer: `${s.pointer}/x-connect-tls` })),
+  },
+  {
+    name: 'x-connect-tls needs a string leaf for each file path in its group',
+    hint: 'add the leaf ({ "type": ["string", "null"] }, a path, not PEM content), or name the one to use: "x-connect-tls": { "certificate": …, "privateKey": …, "ca": … }',
+    find: (model) =>
+      groups(model).flatMap((g) => {
+        if (!g.connectTls) return [];
+        const { named } = g.connectTls;
+        const roles = [
+          ['certificate', g.connectTls.certificate, true],
+          ['privateKey', g.connectTls.privateKey, true],
+          ['ca', g.connectTls.ca, named.ca],
+        ] as const;
+        return roles.flatMap(([role, name, needed]) => {
+          const leaf = g.children.find((c): c is LeafSetting => c.kind === 'leaf' && c.path.at(-1) === name);
+          const usable = leaf !== undefined && leaf.types.includes('string') && !leaf.pem;
+          if (usable || (!needed && leaf === undefined)) return [];
+          const why = leaf === undefined ? 'missing' : leaf.pem ? 'holds PEM content, not a path' : 'not a string';
+          return [{ pointer: `${g.pointer}/x-connect-tls`, detail: `${role} leaf ${JSON.stringify(name)} ${why}` }];
+        });
+      }),
+  },
+  {
+    name: 'only one group of a service can be marked x-connect-tls',
+    hint: 'a service has one Connect identity, one certificate: mark the group that serves it',
+    find: (model) =>
+      groups(model)
+        .filter((g) => g.connectTls)
+        .slice(1)
+        .map((g) => ({ pointer: `${g.pointer}/x-connect-tls` })),
+  },
+  {
     name: `contentMediaType ${PEM_MEDIA_TYPE} belongs on a string leaf`,
     hint: 'give it "type": "string" (or ["string", "null"]); a setting that holds a file path is not PEM content',
     find: (model) =>

@@ -80,6 +80,21 @@ export const VOCABULARY = {
    * On a group with host and port children: the Consul service whose passing instance fills them (docs/discovery.md).
    */
   'x-discover': { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+  /**
+   * On a group with certificate, private key (and CA) path leaves: the service's TLS material comes from Consul's
+   * Connect CA (docs/tls.md). `true` takes the leaves `certificate`, `private_key` and `ca_certificate`; an object
+   * names them.
+   */
+  'x-connect-tls': {
+    type: ['boolean', 'object'],
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      certificate: { type: 'string', minLength: 1 },
+      privateKey: { type: 'string', minLength: 1 },
+      ca: { type: 'string', minLength: 1 },
+    },
+  },
 } as const;
 
 export type Vocabulary = typeof VOCABULARY;

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generate } from '../generator/index.ts';
+import { generate, GenerateError, loadModels } from '../generator/index.ts';
 import type { Logger } from '../generator/runtime/index.ts';
 
 export const REPO = resolve(import.meta.dirname, '..');
@@ -38,6 +38,30 @@ export async function tempProject(schemas: Record<string, unknown>): Promise<Tem
     loader: (service) => import(join(root, 'generated', service, 'config.ts')),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** The models of one schema, written as `schemas/<file>` of a throw-away project. */
+export async function modelsOf(file: string, content: unknown) {
+  const root = tempRoot();
+  try {
+    mkdirSync(join(root, 'schemas'));
+    writeFileSync(join(root, file), JSON.stringify(content));
+    return await loadModels(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The lines of the GenerateError that one schema must give (fails when it loads). */
+export async function problemsOf(file: string, content: unknown): Promise<string[]> {
+  const error = await modelsOf(file, content).then(
+    () => {
+      throw new Error('expected a GenerateError');
+    },
+    (e: unknown) => e,
+  );
+  if (!(error instanceof GenerateError)) throw error;
+  return error.message.split('\n');
 }
 
 export function readJson(path: string): unknown {

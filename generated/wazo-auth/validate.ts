@@ -3,7 +3,7 @@
 import ajv_ucs2length from 'wazo-config/runtime/ajv/ucs2length';
 import ajvFormats from 'wazo-config/runtime/ajv/formats';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema36 = {
+const schema37 = {
   type: 'object',
   properties: {
     user: { type: 'string', minLength: 1 },
@@ -156,13 +156,13 @@ const func2 = ajv_ucs2length;
 const formats0 =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 const formats4 = ajvFormats.uri;
-function validate25(
+function validate26(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate25.evaluated;
+  const evaluated0 = validate26.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -300,7 +300,7 @@ function validate25(
           instancePath: instancePath + '/log_level',
           schemaPath: '#/properties/log_level/enum',
           keyword: 'enum',
-          params: { allowedValues: schema36.properties.log_level.enum },
+          params: { allowedValues: schema37.properties.log_level.enum },
           message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
@@ -1602,7 +1602,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/certificate',
               schemaPath: '#/properties/rest_api/properties/certificate/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.certificate.type },
+              params: { type: schema37.properties.rest_api.properties.certificate.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -1620,7 +1620,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/private_key',
               schemaPath: '#/properties/rest_api/properties/private_key/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.private_key.type },
+              params: { type: schema37.properties.rest_api.properties.private_key.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -1745,7 +1745,7 @@ function validate25(
               instancePath: instancePath + '/consul/scheme',
               schemaPath: '#/properties/consul/properties/scheme/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.consul.properties.scheme.enum },
+              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -2174,7 +2174,7 @@ function validate25(
               instancePath: instancePath + '/amqp/exchange_type',
               schemaPath: '#/properties/amqp/properties/exchange_type/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.amqp.properties.exchange_type.enum },
+              params: { allowedValues: schema37.properties.amqp.properties.exchange_type.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -2500,7 +2500,7 @@ function validate25(
           instancePath: instancePath + '/default_user_policy',
           schemaPath: '#/properties/default_user_policy/type',
           keyword: 'type',
-          params: { type: schema36.properties.default_user_policy.type },
+          params: { type: schema37.properties.default_user_policy.type },
           message: 'must be string,null',
         };
         if (vErrors === null) {
@@ -2619,7 +2619,7 @@ function validate25(
           instancePath: instancePath + '/bootstrap_user_username',
           schemaPath: '#/properties/bootstrap_user_username/type',
           keyword: 'type',
-          params: { type: schema36.properties.bootstrap_user_username.type },
+          params: { type: schema37.properties.bootstrap_user_username.type },
           message: 'must be string,null',
         };
         if (vErrors === null) {
@@ -2637,7 +2637,7 @@ function validate25(
           instancePath: instancePath + '/bootstrap_user_password',
           schemaPath: '#/properties/bootstrap_user_password/type',
           keyword: 'type',
-          params: { type: schema36.properties.bootstrap_user_password.type },
+          params: { type: schema37.properties.bootstrap_user_password.type },
           message: 'must be string,null',
         };
         if (vErrors === null) {
@@ -2907,10 +2907,10 @@ function validate25(
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-validate25.evaluated = {
+validate26.evaluated = {
   props: {
     user: true,
     config_file: true,
@@ -2968,5 +2968,5 @@ validate25.evaluated = {
   dynamicProps: false,
   dynamicItems: false,
 };
-export const validate = validate25 as unknown as CompiledValidator;
+export const validate = validate26 as unknown as CompiledValidator;
 export default validate;

@@ -2,7 +2,7 @@
 // @ts-nocheck: ajv's generated code is untyped; `validate` below is typed.
 import ajvFormats from 'wazo-config/runtime/ajv/formats';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema36 = {
+const schema37 = {
   type: 'object',
   properties: {
     config_file: { type: 'string' },
@@ -135,13 +135,13 @@ const schema36 = {
   },
 };
 const formats0 = ajvFormats.uri;
-function validate25(
+function validate26(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate25.evaluated;
+  const evaluated0 = validate26.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -228,7 +228,7 @@ function validate25(
           instancePath: instancePath + '/log_level',
           schemaPath: '#/properties/log_level/enum',
           keyword: 'enum',
-          params: { allowedValues: schema36.properties.log_level.enum },
+          params: { allowedValues: schema37.properties.log_level.enum },
           message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
@@ -350,7 +350,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/certificate',
               schemaPath: '#/properties/rest_api/properties/certificate/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.certificate.type },
+              params: { type: schema37.properties.rest_api.properties.certificate.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -368,7 +368,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/private_key',
               schemaPath: '#/properties/rest_api/properties/private_key/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.private_key.type },
+              params: { type: schema37.properties.rest_api.properties.private_key.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -615,7 +615,7 @@ function validate25(
               instancePath: instancePath + '/amid/prefix',
               schemaPath: '#/properties/amid/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.amid.properties.prefix.type },
+              params: { type: schema37.properties.amid.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -743,7 +743,7 @@ function validate25(
                   instancePath: instancePath + '/ari/connection/pool_size',
                   schemaPath: '#/properties/ari/properties/connection/properties/pool_size/type',
                   keyword: 'type',
-                  params: { type: schema36.properties.ari.properties.connection.properties.pool_size.type },
+                  params: { type: schema37.properties.ari.properties.connection.properties.pool_size.type },
                   message: 'must be integer,null',
                 };
                 if (vErrors === null) {
@@ -948,7 +948,7 @@ function validate25(
               instancePath: instancePath + '/auth/prefix',
               schemaPath: '#/properties/auth/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.auth.properties.prefix.type },
+              params: { type: schema37.properties.auth.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -1152,7 +1152,7 @@ function validate25(
               instancePath: instancePath + '/bus/exchange_type',
               schemaPath: '#/properties/bus/properties/exchange_type/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.bus.properties.exchange_type.enum },
+              params: { allowedValues: schema37.properties.bus.properties.exchange_type.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -1221,7 +1221,7 @@ function validate25(
               instancePath: instancePath + '/collectd/exchange_type',
               schemaPath: '#/properties/collectd/properties/exchange_type/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.collectd.properties.exchange_type.enum },
+              params: { allowedValues: schema37.properties.collectd.properties.exchange_type.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -1342,7 +1342,7 @@ function validate25(
               instancePath: instancePath + '/call_logd/prefix',
               schemaPath: '#/properties/call_logd/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.call_logd.properties.prefix.type },
+              params: { type: schema37.properties.call_logd.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -1463,7 +1463,7 @@ function validate25(
               instancePath: instancePath + '/confd/prefix',
               schemaPath: '#/properties/confd/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.confd.properties.prefix.type },
+              params: { type: schema37.properties.confd.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -1584,7 +1584,7 @@ function validate25(
               instancePath: instancePath + '/phoned/prefix',
               schemaPath: '#/properties/phoned/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.phoned.properties.prefix.type },
+              params: { type: schema37.properties.phoned.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -1703,7 +1703,7 @@ function validate25(
               instancePath: instancePath + '/consul/scheme',
               schemaPath: '#/properties/consul/properties/scheme/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.consul.properties.scheme.enum },
+              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -2146,10 +2146,10 @@ function validate25(
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-validate25.evaluated = {
+validate26.evaluated = {
   props: {
     config_file: true,
     extra_config_files: true,
@@ -2175,5 +2175,5 @@ validate25.evaluated = {
   dynamicProps: false,
   dynamicItems: false,
 };
-export const validate = validate25 as unknown as CompiledValidator;
+export const validate = validate26 as unknown as CompiledValidator;
 export default validate;

@@ -2,7 +2,7 @@
 // @ts-nocheck: ajv's generated code is untyped; `validate` below is typed.
 import ajv_ucs2length from 'wazo-config/runtime/ajv/ucs2length';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema36 = {
+const schema37 = {
   type: 'object',
   properties: {
     auth: {
@@ -109,13 +109,13 @@ const schema36 = {
   },
 };
 const func2 = ajv_ucs2length;
-function validate25(
+function validate26(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate25.evaluated;
+  const evaluated0 = validate26.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -200,7 +200,7 @@ function validate25(
               instancePath: instancePath + '/auth/prefix',
               schemaPath: '#/properties/auth/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.auth.properties.prefix.type },
+              params: { type: schema37.properties.auth.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -252,7 +252,7 @@ function validate25(
               instancePath: instancePath + '/auth/username',
               schemaPath: '#/properties/auth/properties/username/type',
               keyword: 'type',
-              params: { type: schema36.properties.auth.properties.username.type },
+              params: { type: schema37.properties.auth.properties.username.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -270,7 +270,7 @@ function validate25(
               instancePath: instancePath + '/auth/password',
               schemaPath: '#/properties/auth/properties/password/type',
               keyword: 'type',
-              params: { type: schema36.properties.auth.properties.password.type },
+              params: { type: schema37.properties.auth.properties.password.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -374,7 +374,7 @@ function validate25(
               instancePath: instancePath + '/confd/prefix',
               schemaPath: '#/properties/confd/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.confd.properties.prefix.type },
+              params: { type: schema37.properties.confd.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -661,7 +661,7 @@ function validate25(
           instancePath: instancePath + '/log_level',
           schemaPath: '#/properties/log_level/enum',
           keyword: 'enum',
-          params: { allowedValues: schema36.properties.log_level.enum },
+          params: { allowedValues: schema37.properties.log_level.enum },
           message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
@@ -766,7 +766,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/certificate',
               schemaPath: '#/properties/rest_api/properties/certificate/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.certificate.type },
+              params: { type: schema37.properties.rest_api.properties.certificate.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -784,7 +784,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/private_key',
               schemaPath: '#/properties/rest_api/properties/private_key/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.private_key.type },
+              params: { type: schema37.properties.rest_api.properties.private_key.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -964,7 +964,7 @@ function validate25(
               instancePath: instancePath + '/reverse_service/executor_workers',
               schemaPath: '#/properties/reverse_service/properties/executor_workers/type',
               keyword: 'type',
-              params: { type: schema36.properties.reverse_service.properties.executor_workers.type },
+              params: { type: schema37.properties.reverse_service.properties.executor_workers.type },
               message: 'must be integer,null',
             };
             if (vErrors === null) {
@@ -1018,7 +1018,7 @@ function validate25(
               instancePath: instancePath + '/lookup_service/executor_workers',
               schemaPath: '#/properties/lookup_service/properties/executor_workers/type',
               keyword: 'type',
-              params: { type: schema36.properties.lookup_service.properties.executor_workers.type },
+              params: { type: schema37.properties.lookup_service.properties.executor_workers.type },
               message: 'must be integer,null',
             };
             if (vErrors === null) {
@@ -1072,7 +1072,7 @@ function validate25(
               instancePath: instancePath + '/favorites_service/executor_workers',
               schemaPath: '#/properties/favorites_service/properties/executor_workers/type',
               keyword: 'type',
-              params: { type: schema36.properties.favorites_service.properties.executor_workers.type },
+              params: { type: schema37.properties.favorites_service.properties.executor_workers.type },
               message: 'must be integer,null',
             };
             if (vErrors === null) {
@@ -1406,7 +1406,7 @@ function validate25(
               instancePath: instancePath + '/bus/exchange_type',
               schemaPath: '#/properties/bus/properties/exchange_type/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.bus.properties.exchange_type.enum },
+              params: { allowedValues: schema37.properties.bus.properties.exchange_type.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -1458,7 +1458,7 @@ function validate25(
               instancePath: instancePath + '/consul/scheme',
               schemaPath: '#/properties/consul/properties/scheme/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.consul.properties.scheme.enum },
+              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -1843,10 +1843,10 @@ function validate25(
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-validate25.evaluated = {
+validate26.evaluated = {
   props: {
     auth: true,
     confd: true,
@@ -1871,5 +1871,5 @@ validate25.evaluated = {
   dynamicProps: false,
   dynamicItems: false,
 };
-export const validate = validate25 as unknown as CompiledValidator;
+export const validate = validate26 as unknown as CompiledValidator;
 export default validate;

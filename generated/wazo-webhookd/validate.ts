@@ -2,7 +2,7 @@
 // @ts-nocheck: ajv's generated code is untyped; `validate` below is typed.
 import ajvFormats from 'wazo-config/runtime/ajv/formats';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema36 = {
+const schema37 = {
   type: 'object',
   properties: {
     config_file: { type: 'string' },
@@ -95,13 +95,13 @@ const schema36 = {
   },
 };
 const formats0 = ajvFormats.uri;
-function validate25(
+function validate26(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
 ) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate25.evaluated;
+  const evaluated0 = validate26.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = undefined;
   }
@@ -205,7 +205,7 @@ function validate25(
           instancePath: instancePath + '/log_level',
           schemaPath: '#/properties/log_level/enum',
           keyword: 'enum',
-          params: { allowedValues: schema36.properties.log_level.enum },
+          params: { allowedValues: schema37.properties.log_level.enum },
           message: 'must be equal to one of the allowed values',
         };
         if (vErrors === null) {
@@ -310,7 +310,7 @@ function validate25(
               instancePath: instancePath + '/auth/prefix',
               schemaPath: '#/properties/auth/properties/prefix/type',
               keyword: 'type',
-              params: { type: schema36.properties.auth.properties.prefix.type },
+              params: { type: schema37.properties.auth.properties.prefix.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -548,7 +548,7 @@ function validate25(
               instancePath: instancePath + '/bus/exchange_type',
               schemaPath: '#/properties/bus/properties/exchange_type/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.bus.properties.exchange_type.enum },
+              params: { allowedValues: schema37.properties.bus.properties.exchange_type.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -860,7 +860,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/certificate',
               schemaPath: '#/properties/rest_api/properties/certificate/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.certificate.type },
+              params: { type: schema37.properties.rest_api.properties.certificate.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -878,7 +878,7 @@ function validate25(
               instancePath: instancePath + '/rest_api/private_key',
               schemaPath: '#/properties/rest_api/properties/private_key/type',
               keyword: 'type',
-              params: { type: schema36.properties.rest_api.properties.private_key.type },
+              params: { type: schema37.properties.rest_api.properties.private_key.type },
               message: 'must be string,null',
             };
             if (vErrors === null) {
@@ -1038,7 +1038,7 @@ function validate25(
               instancePath: instancePath + '/consul/scheme',
               schemaPath: '#/properties/consul/properties/scheme/enum',
               keyword: 'enum',
-              params: { allowedValues: schema36.properties.consul.properties.scheme.enum },
+              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
               message: 'must be equal to one of the allowed values',
             };
             if (vErrors === null) {
@@ -1718,10 +1718,10 @@ function validate25(
     }
     errors++;
   }
-  validate25.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-validate25.evaluated = {
+validate26.evaluated = {
   props: {
     config_file: true,
     debug: true,
@@ -1750,5 +1750,5 @@ validate25.evaluated = {
   dynamicProps: false,
   dynamicItems: false,
 };
-export const validate = validate25 as unknown as CompiledValidator;
+export const validate = validate26 as unknown as CompiledValidator;
 export default validate;

@@ -5,7 +5,7 @@
  */
 import { Document } from 'yaml';
 import { encode } from '../runtime/codec.ts';
-import type { GroupSetting, LeafSetting, ServiceModel } from '../model.ts';
+import { connectTlsSpecOf, type GroupSetting, type LeafSetting, type ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
 import { envFileValue } from '../syntax/env.ts';
 import { dotted } from '../runtime/tree.ts';
@@ -136,6 +136,7 @@ class SettingsWriter {
     const name = dotted(group.path);
     this.#heading(level, mdCode(name), name);
     if (group.description) this.#lines.push(mdText(group.description));
+    if (group.connectTls) this.#lines.push(connectTlsNote(this.model, group));
     for (const child of group.children) if (child.kind === 'leaf') this.#leaf(child, level + 1);
     for (const child of group.children) if (child.kind === 'group') this.#group(child, level + 1);
   }
@@ -277,4 +278,21 @@ function headingsOf(markdown: string): string[] {
     if (match) headings.push(match[1]!.replace(/`+ ?|\\(?=\W)/g, ''));
   }
   return headings;
+}
+
+/** What `x-connect-tls` does to a group, for the people who deploy the service. */
+function connectTlsNote(model: ServiceModel, group: GroupSetting): string {
+  const spec = connectTlsSpecOf(model)!;
+  const keys = [spec.certificate, spec.privateKey, ...(spec.ca ? [spec.ca] : [])].map((p) => mdCode(dotted(p)));
+  const applied = group.mutable
+    ? 'a renewed certificate or rotated roots are rewritten in place and reported as a live change.'
+    : 'a renewed certificate or rotated roots are rewritten in place and ask for a restart (the group is not x-mutable).';
+  return [
+    mdText(
+      `Internal TLS from Consul Connect: when Consul is located, the loader fetches the leaf certificate of the Consul service ${model.name} and the CA roots from the local agent (its token needs service:write on ${model.name}), writes them to private files and sets`,
+    ),
+    `${keys.join(', ')}`,
+    mdText(`to their paths (source consul connect); ${applied}`),
+    `See ${mdLink('internal TLS', '../../docs/tls.md')}.`,
+  ].join(' ');
 }

@@ -40,6 +40,20 @@ export interface DiscoverSpec {
   service: string;
 }
 
+/**
+ * The group marked `x-connect-tls` (docs/tls.md): when Consul is located, the loader writes the
+ * service's Connect leaf certificate, its key and the CA roots to private files and puts their paths
+ * in these leaves.
+ */
+export interface ConnectTlsSpec {
+  /** The group's path, e.g. `['rest_api']`. */
+  path: readonly string[];
+  certificate: readonly string[];
+  privateKey: readonly string[];
+  /** Absent when the group has no leaf for the CA bundle. */
+  ca?: readonly string[];
+}
+
 /** Everything the runtime knows of a service: what its generated loader hands to `load()`. */
 export interface ServiceSpec {
   name: string;
@@ -52,6 +66,8 @@ export interface ServiceSpec {
   dependsOn?: readonly string[];
   /** The groups marked `x-discover`. */
   discover?: readonly DiscoverSpec[];
+  /** The group marked `x-connect-tls`. */
+  connectTls?: ConnectTlsSpec;
   /** The ajv standalone validator compiled at generate time. */
   validate: CompiledValidator;
 }

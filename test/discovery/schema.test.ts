@@ -3,12 +3,11 @@
  * schemas.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { GenerateError, loadModels } from '../../generator/index.ts';
 import { discoverSpecsOf, settingSpecOf } from '../../generator/model.ts';
-import { REPO, tempRoot } from '../helpers.ts';
+import { modelsOf, problemsOf, REPO } from '../helpers.ts';
 import { FIXTURES } from './helpers.ts';
 
 const F = 'schemas/wazo-x.schema.json';
@@ -20,25 +19,8 @@ const schema = (properties: Record<string, unknown>, dependsOn: string[] = ['waz
 });
 const hostPort = { host: { type: 'string', default: 'localhost' }, port: { type: 'integer', default: 9497 } };
 
-async function models(content: unknown) {
-  const root = tempRoot();
-  try {
-    mkdirSync(join(root, 'schemas'));
-    writeFileSync(join(root, F), JSON.stringify(content));
-    return await loadModels(root);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
-async function problems(content: unknown): Promise<string[]> {
-  const error = await models(content).then(
-    () => assert.fail('expected a GenerateError'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof GenerateError, String(error));
-  return error.message.split('\n');
-}
+const models = (content: unknown) => modelsOf(F, content);
+const problems = (content: unknown) => problemsOf(F, content);
 
 describe('x-discover and contentMediaType in schemas', () => {
   it('x-discover is a service name', async () => {
