@@ -281,18 +281,21 @@ function headingsOf(markdown: string): string[] {
 }
 
 /** What `x-connect-tls` does to a group, for the people who deploy the service. */
-function connectTlsNote(model: ServiceModel, group: GroupSetting): string {
+function connectTlsNote(model: ServiceModel, group: GroupSetting): Quoted<'markdown'> {
   const spec = connectTlsSpecOf(model)!;
   const keys = [spec.certificate, spec.privateKey, ...(spec.ca ? [spec.ca] : [])].map((p) => mdCode(dotted(p)));
   const applied = group.mutable
     ? 'a renewed certificate or rotated roots are rewritten in place and reported as a live change.'
     : 'a renewed certificate or rotated roots are rewritten in place and ask for a restart (the group is not x-mutable).';
-  return [
-    mdText(
-      `Internal TLS from Consul Connect: when Consul is located, the loader fetches the leaf certificate of the Consul service ${model.name} and the CA roots from the local agent (its token needs service:write on ${model.name}), writes them to private files and sets`,
-    ),
-    `${keys.join(', ')}`,
-    mdText(`to their paths (source consul connect); ${applied}`),
-    `See ${mdLink('internal TLS', '../../docs/tls.md')}.`,
-  ].join(' ');
+  return joinQuoted(
+    [
+      mdText(
+        `Internal TLS from Consul Connect: when Consul is located, the loader fetches the leaf certificate of the Consul service ${model.name} and the CA roots from the local agent (its token needs service:write on ${model.name}), writes them to private files and sets`,
+      ),
+      joinQuoted(keys, ', '),
+      mdText(`to their paths (source consul connect); ${applied} See`),
+      mdTag`${mdLink(mdText('internal TLS'), '../../docs/tls.md')}.`,
+    ],
+    ' ',
+  );
 }
