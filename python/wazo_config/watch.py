@@ -18,13 +18,15 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from .consul.client import ConsulKv, TreeRead, classify, hidden_by_acl
+from .codec import decode
+from .consul.client import ConsulKv, KvEntry, TreeRead, classify, hidden_by_acl
 from .consul.locate import ConsulLocation, locate_consul
 from .consul.source import SnapshotSource
 from .consul.wait import problem_of
 from .discovery import DiscoverySource, HealthFollower, address_of, discovered_services
 from .load import default_logger, resolve_config
 from .problems import ConfigError, Problem, format_problem, js_json, problems_line, show_value
+from .settings import index_of
 from .spec import Logger, ServiceSpec, SettingSpec
 from .tree import ConfigTree, clone, dotted, get_at, is_missing
 from .validation import json_equal
@@ -147,6 +149,51 @@ class ReconnectedEvent:
     type: str = "reconnected"
 
 
+class HiddenConsulChanges:
+    """A Consul change that can never apply: the key is pinned by a source ranking above Consul (an
+    environment variable, as a rendered env file or a ConfigMap sets for every key). Said once per
+    key, not once per change (generator/runtime/watch/hidden.ts)."""
+
+    def __init__(self, service: ServiceSpec) -> None:
+        self.service = service
+        self._seen: dict[str, str | None] | None = None
+        self._reported: set[str] = set()
+
+    def check(self, entries: Sequence[KvEntry], tree: ConfigTree) -> list[str]:
+        """After a cycle: one line per key whose Consul value changed since the last cycle while another
+        source set the value in use, each key at most once in the watcher's life; secrets masked."""
+        previous = self._seen
+        self._seen = {e.key: e.value for e in entries}
+        if previous is None:
+            return []
+        index = index_of(self.service)
+        lines = []
+        for entry in entries:
+            setting = index.by_consul_key.get(entry.key)
+            if setting is None or entry.key in self._reported:
+                continue
+            if entry.key in previous and previous[entry.key] == entry.value:
+                continue
+            winner = tree.source_of(setting.path)
+            if winner.startswith("consul "):
+                continue
+            self._reported.add(entry.key)
+            decoded = decode(entry.value or "", setting.types, setting.item_types, setting.default)
+            wanted = show_value(decoded.value if decoded.ok else (entry.value or ""), setting.secret)
+            in_use = show_value(get_at(tree.root, setting.path), setting.secret)
+            what = "live changes of this key do not apply" if setting.mutable else "a restart would not apply it either"
+            fix = (
+                f"remove {winner[len('env '):]} from the service's environment for Consul to apply"
+                if winner.startswith("env ")
+                else "that source ranks above Consul"
+            )
+            lines.append(
+                f"{self.service.name}: {dotted(setting.path)}: Consul's new value {wanted} at {entry.key} is hidden by "
+                f"{winner} ({in_use}): {what}; {fix} (said once per key)"
+            )
+        return lines
+
+
 def backoff_delay(backoff: Mapping[str, int], attempt: int) -> int:
     initial = backoff.get("initial_ms", 250)
     capped = min(backoff.get("max_ms", 10_000), initial * 2 ** min(attempt - 1, 30))
@@ -254,6 +301,7 @@ class Watcher:
         self._invalid_now = False
         self._warned: set[str] = set()
         self._snapshot: TreeRead | None = None
+        self._hidden = HiddenConsulChanges(service)
         self._cycles = 0
         self._kv: ConsulKv | None = None
         self._threads: list[threading.Thread] = []
@@ -525,6 +573,9 @@ class Watcher:
                 self.logger.warning(f"{self.service.name}: restart postponed: the new configuration is invalid")
             self._emit("invalid", InvalidEvent(tuple(problems), message, reason))
             return
+        if self._snapshot is not None:
+            for line in self._hidden.check(self._snapshot.entries, resolved.tree):
+                self.logger.warning(line)
         changes = diff_configs(self.service, self.config, resolved.tree)
         mutable = [c for c in changes if c.mutable]
         restart_only = [c for c in changes if not c.mutable]

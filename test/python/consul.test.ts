@@ -274,6 +274,42 @@ describe('the Python runtime against the Consul test server', () => {
       server.kv.delete(`${PREFIX}/`, { recurse: true });
     }
   });
+
+  it("watches: an env variable hiding Consul's new value is said once per key, secrets masked (as in TypeScript)", async () => {
+    const pinned = { ...env, WAZO_WEBHOOKD_LOG_LEVEL: 'warning', WAZO_WEBHOOKD_BUS_PASSWORD: 'from-env' };
+    const watching = scenario({ scenario: 'watch', env: pinned });
+    const hidden = () =>
+      watching.lines.filter((l) => l.log === 'warning' && String(l.message).includes('is hidden by'));
+    try {
+      await until('ready', () => watching.lines.some((l) => l.result === 'ready'), 15_000);
+      server.kv.put(`${PREFIX}/log_level`, 'debug');
+      server.kv.put(`${PREFIX}/bus/password`, 'hunter2');
+      await until('the hidden-value lines', () => hidden().length === 2);
+      assert.deepEqual(
+        hidden()
+          .map((l) => l.message)
+          .sort(),
+        [
+          `wazo-webhookd: bus.password: Consul's new value ***** at ${PREFIX}/bus/password is hidden by ` +
+            "env WAZO_WEBHOOKD_BUS_PASSWORD (*****): a restart would not apply it either; remove WAZO_WEBHOOKD_BUS_PASSWORD from the service's environment for Consul to apply (said once per key)",
+          `wazo-webhookd: log_level: Consul's new value "debug" at ${PREFIX}/log_level is hidden by ` +
+            'env WAZO_WEBHOOKD_LOG_LEVEL ("warning"): live changes of this key do not apply; remove WAZO_WEBHOOKD_LOG_LEVEL from the service\'s environment for Consul to apply (said once per key)',
+        ],
+      );
+      server.kv.put(`${PREFIX}/log_level`, 'error');
+      server.kv.put(`${PREFIX}/rest_api/port`, '9999');
+      await until('the next cycle', () => watching.lines.some((l) => l.event === 'restart_required'));
+      assert.equal(hidden().length, 2, 'once per key, not per change');
+      assert.ok(
+        !JSON.stringify(watching.lines).includes('hunter2') && !JSON.stringify(watching.lines).includes('from-env'),
+      );
+      watching.send('stop');
+      assert.equal(await watching.exited, 0);
+    } finally {
+      watching.kill();
+      server.kv.delete(`${PREFIX}/`, { recurse: true });
+    }
+  });
 });
 
 describe('the Python runtime when Consul is not there or refuses', () => {

@@ -58,6 +58,34 @@ describe('watchConfig against Consul', () => {
     assert.deepEqual(w.of('restartRequired'), []);
   });
 
+  it("says once per key that an env variable hides Consul's new value (the change cannot apply), secrets masked", async () => {
+    const w = await watch({
+      env: {
+        WAZO_CONSUL_HOST: '127.0.0.1',
+        WAZO_CONSUL_PORT: String(server.port),
+        WAZO_WEBHOOKD_LOG_LEVEL: 'warning',
+        WAZO_WEBHOOKD_BUS_PASSWORD: 'from-env',
+      },
+    });
+    const hidden = () => w.logger.lines.filter((l) => l.includes('is hidden by'));
+    server.kv.put(`${PREFIX}/log_level`, 'debug');
+    server.kv.put(`${PREFIX}/bus/password`, 'hunter2');
+    await until('the hidden-value lines', () => hidden().length === 2);
+    assert.deepEqual(hidden().sort(), [
+      `warn: wazo-webhookd: bus.password: Consul's new value ***** at ${PREFIX}/bus/password is hidden by ` +
+        "env WAZO_WEBHOOKD_BUS_PASSWORD (*****): a restart would not apply it either; remove WAZO_WEBHOOKD_BUS_PASSWORD from the service's environment for Consul to apply (said once per key)",
+      `warn: wazo-webhookd: log_level: Consul's new value "debug" at ${PREFIX}/log_level is hidden by ` +
+        'env WAZO_WEBHOOKD_LOG_LEVEL ("warning"): live changes of this key do not apply; remove WAZO_WEBHOOKD_LOG_LEVEL from the service\'s environment for Consul to apply (said once per key)',
+    ]);
+    // Once per key, not per change; a key the environment does not pin still applies live.
+    server.kv.put(`${PREFIX}/log_level`, 'error');
+    server.kv.put(`${PREFIX}/hook_max_attempts`, '5');
+    await until('the unpinned change', () => w.config.hook_max_attempts === 5);
+    assert.equal(hidden().length, 2);
+    assert.equal(w.config.log_level, 'warning');
+    assert.ok(!w.logger.lines.join('\n').includes('hunter2') && !w.logger.lines.join('\n').includes('from-env'));
+  });
+
   it('reports restart-only keys without applying them, secrets masked; going back cancels', async () => {
     const w = await watch();
     server.kv.put(`${PREFIX}/rest_api/port`, '9301');

@@ -26,6 +26,7 @@ import {
 } from './consul-feed.ts';
 import { applyChanges, diffConfigs } from './diff.ts';
 import type { CycleReason, WatchEvent, WatchHandlers, Watcher, WatchOptions, WatchReporter } from './events.ts';
+import { HiddenConsulChanges } from './hidden.ts';
 import { Quiescence } from './quiescence.ts';
 import { RestartPolicy } from './restart.ts';
 import { loggable } from './loggable.ts';
@@ -53,6 +54,7 @@ class ConfigWatcher<C> implements Watcher<C> {
   private readonly stops: (() => void | Promise<void>)[] = [];
   private readonly reasons = new Set<CycleReason>();
   private readonly warned = new Set<string>();
+  private readonly hidden: HiddenConsulChanges;
   private snapshot: TreeRead | undefined;
   private started = false;
   private invalidNow = false;
@@ -66,6 +68,7 @@ class ConfigWatcher<C> implements Watcher<C> {
     private readonly options: WatchOptions<C>,
   ) {
     this.live = config as unknown as JsonObject;
+    this.hidden = new HiddenConsulChanges(service);
     this.logger = options.logger ?? consoleLogger;
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.restart = new RestartPolicy(options.restart, service.name, this.logger);
@@ -204,6 +207,8 @@ class ConfigWatcher<C> implements Watcher<C> {
       await this.emit({ type: 'invalid', problems, message, reason });
       return;
     }
+    if (this.snapshot)
+      this.hidden.check(this.snapshot.entries, resolved.tree).forEach((line) => this.logger.warn(line));
     const changes = diffConfigs(this.service, this.live, resolved.tree);
     const mutable = changes.filter((c) => c.mutable);
     const restartOnly = changes.filter((c) => !c.mutable);
