@@ -323,6 +323,9 @@ describe('wazo-config compat', () => {
     });
     const result = cli(dir, ['compat', 'old.json', 'new.json']);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^new\.json#\/properties\/port\/type: not a valid JSON Schema/m);
+    assert.equal(
+      result.stderr.match(/^new\.json#.*$/gm)?.join('\n'),
+      "new.json#/properties/port/type: unknown type 'integr' (did you mean 'integer'?)",
+    );
   });
 });

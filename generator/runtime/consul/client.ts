@@ -255,7 +255,7 @@ export class ConsulClient {
     options: ConsulReadOptions,
     what: string,
   ): Promise<{ answer: Answer; meta: ReadMeta }> {
-    const send = (consistency: ConsulReadOptions['consistency']) =>
+    const send = (consistency: ConsulReadOptions['consistency'] = 'default') =>
       this.send({
         method: 'GET',
         path,
