@@ -10,7 +10,6 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
-import { validate } from './validate.js';
 /**
  * The values Wazo's Kamailio SIP router (wazo-c4-router) takes from its environment, rendered by wazo-config exec into kamailio-local.cfg as #!define / #!substdef lines, which kamailio.cfg imports (import_file "kamailio-local.cfg") and uses by name (listen=LISTEN, "RTPENGINE_LIST" inside strings, #!ifdef WITH_DMQ). Only the log level changes live (kamcmd cfg.seti core debug); everything else is read by the preprocessor at start, so a change restarts Kamailio.
  */
@@ -378,7 +377,8 @@ export const service: ServiceSpec = {
       default: [],
     },
   ],
-  validate,
+  // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+  importValidator: () => import('./validate.js'),
 };
 
 /** Loads the kamailio configuration: schema defaults < /etc/wazo-config/kamailio/config.yml < /etc/wazo-config/kamailio/conf.d/*.yml < Consul config/kamailio/ < env KAMAILIO_* < overrides. Throws a ConfigError listing every problem. */

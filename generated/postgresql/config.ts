@@ -10,7 +10,6 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
-import { validate } from './validate.js';
 /**
  * The PostgreSQL settings Wazo Platform sets, rendered by wazo-config exec into a postgresql.conf drop-in (conf.d/50-wazo-config.conf, which Debian's postgresql.conf includes). A key is mutable when PostgreSQL's own pg_settings.context lets a reload (SIGHUP) change it: sighup, superuser and user settings; backend settings reach new sessions only. postmaster settings need a restart.
  */
@@ -434,7 +433,8 @@ export const service: ServiceSpec = {
       default: [],
     },
   ],
-  validate,
+  // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+  importValidator: () => import('./validate.js'),
 };
 
 /** Loads the postgresql configuration: schema defaults < /etc/wazo-config/postgresql/config.yml < /etc/wazo-config/postgresql/conf.d/*.yml < Consul config/postgresql/ < env POSTGRESQL_* < overrides. Throws a ConfigError listing every problem. */

@@ -10,7 +10,6 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
-import { validate } from './validate.js';
 /**
  * Settings of wazo-auth, the Wazo Platform authentication service: tokens and sessions, users, tenants, groups and policies, authentication backends and identity providers (LDAP, SAML), external OAuth2 accounts and notification emails. Defaults are the in-code _DEFAULT_CONFIG of wazo_auth/config.py; /etc/wazo-auth/config.yml and /etc/wazo-auth/conf.d/*.yml override them.
  */
@@ -1456,7 +1455,8 @@ export const service: ServiceSpec = {
       default: 100,
     },
   ],
-  validate,
+  // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+  importValidator: () => import('./validate.js'),
 };
 
 /** Loads the wazo-auth configuration: schema defaults < /etc/wazo-auth/config.yml < /etc/wazo-auth/conf.d/*.yml < Consul config/wazo-auth/ < env WAZO_AUTH_* < overrides. Throws a ConfigError listing every problem. */

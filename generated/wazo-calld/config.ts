@@ -10,7 +10,6 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
-import { validate } from './validate.js';
 /**
  * Settings of wazo-calld, the Wazo Platform call control daemon: its REST API, its connections to Asterisk (ARI), to the event bus and to the other Wazo services it calls, and its plugins.
  */
@@ -1115,7 +1114,8 @@ export const service: ServiceSpec = {
       default: 25,
     },
   ],
-  validate,
+  // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+  importValidator: () => import('./validate.js'),
 };
 
 /** Loads the wazo-calld configuration: schema defaults < /etc/wazo-calld/config.yml < /etc/wazo-calld/conf.d/*.yml < Consul config/wazo-calld/ < env WAZO_CALLD_* < overrides. Throws a ConfigError listing every problem. */

@@ -10,7 +10,6 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
-import { validate } from './validate.js';
 /**
  * Settings of wazo-confd, the Wazo Platform configuration REST API: its REST API, its connections to Asterisk (ARI), to the event bus and to the other Wazo services it calls, and its plugins.
  */
@@ -1052,7 +1051,8 @@ export const service: ServiceSpec = {
       default: 101,
     },
   ],
-  validate,
+  // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+  importValidator: () => import('./validate.js'),
 };
 
 /** Loads the wazo-confd configuration: schema defaults < /etc/wazo-confd/config.yml < /etc/wazo-confd/conf.d/*.yml < Consul config/wazo-confd/ < env WAZO_CONFD_* < overrides. Throws a ConfigError listing every problem. */

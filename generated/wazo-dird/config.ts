@@ -10,7 +10,6 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
-import { validate } from './validate.js';
 /**
  * Settings of wazo-dird, the Wazo Platform directory service: contact lookups, reverse lookups, favorites and personal contacts over configurable sources (LDAP, CSV, phonebooks, Wazo users, conferences, Google, Office 365). Defaults are the in-code _DEFAULT_CONFIG of wazo_dird/config.py; /etc/wazo-dird/config.yml and /etc/wazo-dird/conf.d/*.yml override them. Sources, displays and profiles themselves are stored in the database and managed through the REST API.
  */
@@ -982,7 +981,8 @@ export const service: ServiceSpec = {
       default: [],
     },
   ],
-  validate,
+  // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+  importValidator: () => import('./validate.js'),
 };
 
 /** Loads the wazo-dird configuration: schema defaults < /etc/wazo-dird/config.yml < /etc/wazo-dird/conf.d/*.yml < Consul config/wazo-dird/ < env WAZO_DIRD_* < overrides. Throws a ConfigError listing every problem. */

@@ -10,7 +10,6 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
-import { validate } from './validate.js';
 /**
  * Settings of wazo-webhookd, which runs user-defined webhooks and mobile push notifications on Wazo events, through Celery worker processes.
  */
@@ -904,7 +903,8 @@ export const service: ServiceSpec = {
       default: 'https://fcm.googleapis.com/v1/projects/{project_id}/messages:send',
     },
   ],
-  validate,
+  // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+  importValidator: () => import('./validate.js'),
 };
 
 /** Loads the wazo-webhookd configuration: schema defaults < /etc/wazo-webhookd/config.yml < /etc/wazo-webhookd/conf.d/*.yml < Consul config/wazo-webhookd/ < env WAZO_WEBHOOKD_* < overrides. Throws a ConfigError listing every problem. */

@@ -48,7 +48,6 @@ export const configTsEmitter: Emitter = {
         'type Watcher',
       ],
     });
-    file.addImportDeclaration({ moduleSpecifier: './validate.js', namedImports: ['validate'] });
     file.addStatements(types);
     file.addVariableStatement({
       isExported: true,
@@ -130,7 +129,8 @@ function serviceLiteral(model: ServiceModel): string {
   return `{
     ${fields.join('\n')}
     settings: [${settings.map((row) => tsLiteral(row)).join(',\n')}],
-    validate,
+    // Imported by the first load, not with this module: importing a loader stays cheap (docs/benchmarks.md).
+    importValidator: () => import('./validate.js'),
   }`;
 }
 

@@ -20,7 +20,7 @@ import type { ConfigSource, Layer, SourceContext } from './sources/source.ts';
 import { sourceTable, type SourceReplacements } from './sources/table.ts';
 import { ConfigTree, dotted, getAt, isObject, pathOfPointer, pointerOf } from './tree.ts';
 import { missingRequired, problemsFromValidation } from './validation.ts';
-import type { DeepPartial, JsonObject, Logger, ServiceSpec } from './types.ts';
+import type { CompiledValidator, DeepPartial, JsonObject, Logger, ServiceSpec } from './types.ts';
 
 export interface LoadOptions<C = JsonObject> {
   /** Environment variables; default `process.env`. */
@@ -151,9 +151,10 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
   const configFile = options.configFile ?? service.configFile;
   const missing = options.partial ? [] : missingRequired(tree, context.index, configFile);
   problems.push(...missing);
-  if (!service.validate(tree.root)) {
+  const validate = await validatorOf(service);
+  if (!validate(tree.root)) {
     const reported = new Set(missing.map((p) => p.key));
-    const invalid = problemsFromValidation(service.validate.errors ?? [], tree, context.index, configFile);
+    const invalid = problemsFromValidation(validate.errors ?? [], tree, context.index, configFile);
     problems.push(...invalid.filter((p) => !reported.has(p.key) && !(options.partial && p.source === 'nothing')));
   }
   if (problems.length > 0) throw new ConfigError(service.name, problems);
@@ -164,6 +165,18 @@ export async function resolveConfig<C>(service: ServiceSpec, options: LoadOption
 
 export async function load<C>(service: ServiceSpec, options: LoadOptions<C> = {}): Promise<C> {
   return (await resolveConfig(service, options)).config;
+}
+
+/** Validators imported by `importValidator`, once per spec: a watcher's re-reads find it here. */
+const importedValidators = new WeakMap<ServiceSpec, Promise<CompiledValidator>>();
+
+function validatorOf(service: ServiceSpec): CompiledValidator | Promise<CompiledValidator> {
+  if (service.validate) return service.validate;
+  const { importValidator } = service;
+  if (!importValidator) throw new Error(`${service.name}: the service spec has neither validate nor importValidator`);
+  let imported = importedValidators.get(service);
+  if (!imported) importedValidators.set(service, (imported = importValidator().then((module) => module.validate)));
+  return imported;
 }
 
 /**

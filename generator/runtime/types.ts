@@ -68,8 +68,13 @@ export interface ServiceSpec {
   discover?: readonly DiscoverSpec[];
   /** The group marked `x-connect-tls`. */
   connectTls?: ConnectTlsSpec;
-  /** The ajv standalone validator compiled at generate time. */
-  validate: CompiledValidator;
+  /**
+   * The ajv standalone validator compiled at generate time; or `importValidator`, which imports it
+   * (generated loaders: the first load imports it, so that importing a loader stays cheap). One of
+   * the two is required.
+   */
+  validate?: CompiledValidator;
+  importValidator?: () => Promise<{ validate: CompiledValidator }>;
 }
 
 export interface ValidationError {

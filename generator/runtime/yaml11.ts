@@ -11,27 +11,29 @@
  * `!!set` and `!!pairs` (PyYAML gives a list of pairs or a Python set, which no setting takes),
  * integers JavaScript would round and numbers JSON cannot carry (`.inf`, `.nan`). Timestamps stay
  * strings: no setting is a date.
+ *
+ * js-yaml is required on the first file read, not imported with this module: a service loading
+ * without a config file (env and Consul only) never pays for the parser (docs/benchmarks.md,
+ * start-up).
  */
-import {
-  defineMappingTag,
-  defineScalarTag,
-  loadAll,
-  mapTag,
-  mergeTag,
-  NOT_RESOLVED,
-  nullYaml11Tag,
-  omapTag,
-  pairsTag,
-  parseEvents,
-  Schema,
-  seqTag,
-  setTag,
-  strTag,
-  YAMLException,
-  type MappingTagDefinition,
-  type SequenceTagDefinition,
-} from 'js-yaml';
+import { createRequire } from 'node:module';
+import type * as JsYaml from 'js-yaml';
+import type { MappingTagDefinition, Schema, SequenceTagDefinition } from 'js-yaml';
 import { FORBIDDEN_KEY_HINT, isForbiddenKey, MAX_DEPTH, MAX_VALUES } from './limits.ts';
+
+/** js-yaml and the schema below, built once, on the first parse. */
+let parser: { yaml: typeof JsYaml; schema: Schema } | undefined;
+/** js-yaml's "not this tag" answer; set with the parser, read only while parsing. */
+let NOT_RESOLVED: typeof JsYaml.NOT_RESOLVED;
+
+function yaml11Parser(): { yaml: typeof JsYaml; schema: Schema } {
+  if (parser) return parser;
+  // Synchronous and lazy: parseYaml11 is synchronous, and a static import would load js-yaml with the runtime.
+  const yaml = createRequire(import.meta.url)('js-yaml') as typeof JsYaml;
+  NOT_RESOLVED = yaml.NOT_RESOLVED;
+  parser = { yaml, schema: yaml11Schema(yaml) };
+  return parser;
+}
 
 /** A scalar or collection the loader refuses, kept where it was written so that the error names its key. */
 export class Refused {
@@ -113,49 +115,7 @@ function resolveFloat(source: string, explicit: boolean): number | Refused | typ
   return value;
 }
 
-const boolTag = defineScalarTag('tag:yaml.org,2002:bool', {
-  implicit: true,
-  implicitFirstChars: [...'yYnNtTfFoO'],
-  resolve: (source, explicit) =>
-    BOOL.test(source)
-      ? /^(?:y|t|on)/i.test(source)
-      : explicit
-        ? new Refused(`!!bool ${source}`, 'is not a boolean', 'write true or false')
-        : NOT_RESOLVED,
-  identify: () => false,
-});
-const intTag = defineScalarTag('tag:yaml.org,2002:int', {
-  implicit: true,
-  implicitFirstChars: [...'-+0123456789'],
-  resolve: resolveInt,
-  identify: () => false,
-});
-const floatTag = defineScalarTag('tag:yaml.org,2002:float', {
-  implicit: true,
-  implicitFirstChars: [...'-+0123456789.'],
-  resolve: resolveFloat,
-  identify: () => false,
-});
-
 const FORBIDDEN_KEY_MESSAGE = 'refused key';
-
-/** YAML 1.1's `=` (the "value" key): PyYAML resolves it but has no constructor, so safe_load refuses it. */
-const valueTag = defineScalarTag('tag:yaml.org,2002:value', {
-  implicit: true,
-  implicitFirstChars: ['='],
-  resolve: (source) =>
-    source === '=' ? new Refused('=', "is YAML 1.1's value key, which PyYAML refuses", 'quote it: "="') : NOT_RESOLVED,
-  identify: () => false,
-});
-
-/** `{}` maps, as PyYAML's dicts, without the keys that reach a prototype. */
-const guardedMapTag: typeof mapTag = {
-  ...mapTag,
-  addPair: (container, key, value) =>
-    typeof key === 'string' && isForbiddenKey(key)
-      ? `${FORBIDDEN_KEY_MESSAGE} ${key}`
-      : mapTag.addPair(container, key, value),
-};
 
 /** YAML 1.1 collections with no JSON equivalent: kept as a Refused marker so that the error names the setting. */
 function refusedSequence<C, R>(
@@ -183,32 +143,91 @@ function refusedMapping<C, R>(
   };
 }
 
-const execTag = defineMappingTag<Record<string, unknown>, ExecRequest>('!exec', {
-  create: mapTag.create,
-  addPair: guardedMapTag.addPair,
-  // Merging an `!exec` mapping (`<<: *x`) merges nothing: its value is only known once the command ran.
-  has: () => false,
-  keys: () => [],
-  get: () => undefined,
-  finalize: (map) => new ExecRequest(Object.hasOwn(map, 'command') ? map.command : null),
-  identify: () => false,
-});
+/** PyYAML's safe_load resolvers and constructors as js-yaml tags (the rules are in the functions above). */
+function yaml11Schema(yaml: typeof JsYaml): Schema {
+  const {
+    defineMappingTag,
+    defineScalarTag,
+    mapTag,
+    mergeTag,
+    nullYaml11Tag,
+    omapTag,
+    pairsTag,
+    seqTag,
+    setTag,
+    strTag,
+  } = yaml;
+  const boolTag = defineScalarTag('tag:yaml.org,2002:bool', {
+    implicit: true,
+    implicitFirstChars: [...'yYnNtTfFoO'],
+    resolve: (source, explicit) =>
+      BOOL.test(source)
+        ? /^(?:y|t|on)/i.test(source)
+        : explicit
+          ? new Refused(`!!bool ${source}`, 'is not a boolean', 'write true or false')
+          : NOT_RESOLVED,
+    identify: () => false,
+  });
+  const intTag = defineScalarTag('tag:yaml.org,2002:int', {
+    implicit: true,
+    implicitFirstChars: [...'-+0123456789'],
+    resolve: resolveInt,
+    identify: () => false,
+  });
+  const floatTag = defineScalarTag('tag:yaml.org,2002:float', {
+    implicit: true,
+    implicitFirstChars: [...'-+0123456789.'],
+    resolve: resolveFloat,
+    identify: () => false,
+  });
 
-const SCHEMA = new Schema([
-  strTag,
-  seqTag,
-  guardedMapTag,
-  nullYaml11Tag,
-  boolTag,
-  intTag,
-  floatTag,
-  mergeTag,
-  valueTag,
-  refusedSequence(omapTag, '!!omap', 'write a plain mapping (key: value lines)'),
-  refusedSequence(pairsTag, '!!pairs', 'write a plain mapping (key: value lines)'),
-  refusedMapping(setTag, '!!set', 'write a list, or a mapping of name: true'),
-  execTag,
-]);
+  /** YAML 1.1's `=` (the "value" key): PyYAML resolves it but has no constructor, so safe_load refuses it. */
+  const valueTag = defineScalarTag('tag:yaml.org,2002:value', {
+    implicit: true,
+    implicitFirstChars: ['='],
+    resolve: (source) =>
+      source === '='
+        ? new Refused('=', "is YAML 1.1's value key, which PyYAML refuses", 'quote it: "="')
+        : NOT_RESOLVED,
+    identify: () => false,
+  });
+
+  /** `{}` maps, as PyYAML's dicts, without the keys that reach a prototype. */
+  const guardedMapTag: typeof mapTag = {
+    ...mapTag,
+    addPair: (container, key, value) =>
+      typeof key === 'string' && isForbiddenKey(key)
+        ? `${FORBIDDEN_KEY_MESSAGE} ${key}`
+        : mapTag.addPair(container, key, value),
+  };
+
+  const execTag = defineMappingTag<Record<string, unknown>, ExecRequest>('!exec', {
+    create: mapTag.create,
+    addPair: guardedMapTag.addPair,
+    // Merging an `!exec` mapping (`<<: *x`) merges nothing: its value is only known once the command ran.
+    has: () => false,
+    keys: () => [],
+    get: () => undefined,
+    finalize: (map) => new ExecRequest(Object.hasOwn(map, 'command') ? map.command : null),
+    identify: () => false,
+  });
+
+  return new yaml.Schema([
+    strTag,
+    seqTag,
+    guardedMapTag,
+    nullYaml11Tag,
+    boolTag,
+    intTag,
+    floatTag,
+    mergeTag,
+    valueTag,
+    refusedSequence(omapTag, '!!omap', 'write a plain mapping (key: value lines)'),
+    refusedSequence(pairsTag, '!!pairs', 'write a plain mapping (key: value lines)'),
+    refusedMapping(setTag, '!!set', 'write a list, or a mapping of name: true'),
+    execTag,
+  ]);
+}
 
 export type Yaml11Result =
   | { ok: true; value: unknown; exec: ExecRequest[] }
@@ -219,15 +238,16 @@ export type Yaml11Result =
  * null; several documents are an error. `!exec` mappings are left as ExecRequest markers.
  */
 export function parseYaml11(text: string): Yaml11Result {
+  const { yaml, schema } = yaml11Parser();
   let documents: unknown[];
   try {
-    documents = loadAll(text.startsWith('\ufeff') ? text.slice(1) : text, {
-      schema: SCHEMA,
+    documents = yaml.loadAll(text.startsWith('\ufeff') ? text.slice(1) : text, {
+      schema,
       maxDepth: MAX_DEPTH,
       maxTotalMergeKeys: MAX_VALUES,
     });
   } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
+    if (!(error instanceof yaml.YAMLException)) throw error;
     const mark = error.mark as { line?: number; column?: number } | undefined;
     const reason = error.reason ?? error.message;
     const forbidden = reason.startsWith(FORBIDDEN_KEY_MESSAGE);
@@ -303,7 +323,7 @@ function inspectParsed(
 /** The 1-based line of each `!exec` mapping, in document order (the order the markers were built in). */
 function lineExecRequests(text: string, requests: ExecRequest[]): void {
   const starts: number[] = [];
-  for (const event of parseEvents(text, { maxDepth: MAX_DEPTH })) {
+  for (const event of yaml11Parser().yaml.parseEvents(text, { maxDepth: MAX_DEPTH })) {
     if (event.type === 3 && event.tagStart >= 0 && text.slice(event.tagStart, event.tagEnd) === '!exec')
       starts.push(event.start);
   }

@@ -175,9 +175,9 @@ describe('wazo-config installed from its tarball into a service repository', () 
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('packs only the compiled CLI and runtime, their declarations, the templates, README and LICENSE', () => {
+  it('packs only the compiled CLI and runtime (and its bundle), their declarations, the templates, README and LICENSE', () => {
     const allowed =
-      /^(package\.json|README\.md|LICENSE|bin\/wazo-config\.js|dist\/generator\/.+\.(js|d\.ts)|templates\/(deploy|docs)\/[^/]+)$/;
+      /^(package\.json|README\.md|LICENSE|bin\/wazo-config\.js|dist\/generator\/.+\.(js|d\.ts)|dist\/runtime\/[\w-]+\.js(\.map)?|templates\/(deploy|docs)\/[^/]+)$/;
     assert.deepEqual(
       packed.filter((path) => !allowed.test(path)),
       [],
@@ -188,6 +188,7 @@ describe('wazo-config installed from its tarball into a service repository', () 
       'dist/generator/cli.js',
       'dist/generator/runtime/index.js',
       'dist/generator/runtime/index.d.ts',
+      'dist/runtime/index.js',
       'dist/generator/runtime/ajv/ucs2length.js',
       'dist/generator/runtime/ajv/formats.js',
       'templates/docs/index.html',

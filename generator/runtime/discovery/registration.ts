@@ -5,7 +5,6 @@
  * `refresh_interval` s (after a failure: back to `retry_interval` and register again), and
  * deregister on `stop()` or on SIGTERM / SIGINT.
  */
-import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { ConsulClient } from '../consul/client.ts';
 import type { ConsulOptions } from '../consul/locate.ts';
@@ -108,7 +107,8 @@ export function advertiseAddress(
 export function startRegistration(options: RegistrationOptions): ServiceRegistration {
   const { settings, name } = options;
   const logger = options.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
-  const id = options.id ?? randomUUID();
+  // node:crypto fetched here, not imported: it is costly to load and only a registration uses it.
+  const id = options.id ?? process.getBuiltinModule('node:crypto').randomUUID();
   const address = advertiseAddress(settings, options.networkInterfaces?.());
   const port = settings.advertise_port;
   const tags = [...(options.uuid ? [options.uuid] : []), name, ...settings.extra_tags];

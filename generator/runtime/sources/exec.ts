@@ -4,7 +4,6 @@
  * (Python's `str.split(' ')`: no shell, no quoting, no globbing), stderr is not part of the value,
  * and the output may not use `!exec` itself.
  */
-import { execFileSync } from 'node:child_process';
 import type { Problem } from '../problems.ts';
 import type { ExecRequest } from '../yaml11.ts';
 
@@ -16,6 +15,8 @@ export type CommandResult = { stdout: string } | { failure: string };
 /** Runs `command` as Wazo does: split on single spaces, no shell. Its stdout, or why it failed. */
 export function runCommand(command: string, timeoutMs = EXEC_TIMEOUT_MS): CommandResult {
   const [file = '', ...args] = command.split(' ');
+  // Fetched here, not imported: node:child_process is costly to load and only `!exec` files need it.
+  const { execFileSync } = process.getBuiltinModule('node:child_process');
   try {
     const stdout = execFileSync(file, args, {
       encoding: 'utf8',
