@@ -1,7 +1,7 @@
 """Lookups over a service's settings table, built once per service (settings-index.ts)."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 from weakref import WeakKeyDictionary
 
 from .tree import pointer_of
@@ -23,6 +23,14 @@ class SettingsIndex:
             for n in range(len(setting.path)):
                 group = pointer_of(setting.path[:n])
                 self.groups.setdefault(group, {})[setting.path[n]] = None
+        #: Every default in one tree, built once: the defaults source merges it whole (a copy) rather than leaf by leaf.
+        self.defaults: dict[str, Any] = {}
+        for setting in service.settings:
+            if setting.has_default:
+                node = self.defaults
+                for segment in setting.path[:-1]:
+                    node = node.setdefault(segment, {})
+                node[setting.path[-1]] = setting.default
 
     def leaf_for(self, path: Sequence[str]) -> SettingSpec | None:
         """The leaf at `path` or the leaf that holds it (an array item, a map entry)."""

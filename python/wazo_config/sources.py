@@ -57,8 +57,8 @@ class DefaultsSource:
     name = "defaults"
 
     def read(self, context: SourceContext) -> SourceOutput:
-        values: list[tuple[Sequence[str], Any, str]] = [(s.path, s.default, "default") for s in context.service.settings if s.has_default]
-        return SourceOutput([ValuesLayer(values)])
+        # One tree merged over the empty tree: a copy of each top-level group, not a write per leaf.
+        return SourceOutput([TreeLayer("default", context.index.defaults)])
 
 
 class FileSource:

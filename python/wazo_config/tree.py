@@ -90,9 +90,13 @@ class ConfigTree:
 
     def merge(self, patch: dict[str, Any], source: str, at: Sequence[str] = ()) -> None:
         """Deep-merges `patch` over the tree (objects merged, everything else replaced)."""
+        # The node at `at` is looked up once per group, not once per key.
+        node = get_at(self.root, at)
+        if type(node) is not dict:
+            node = {}
         for key, value in patch.items():
             path = (*at, key)
-            current = get_at(self.root, path)
+            current = node.get(key, _MISSING)
             if isinstance(value, dict) and isinstance(current, dict):
                 self.merge(value, source, path)
             elif isinstance(value, dict) and not is_missing(current) and self._is_group(path) and self.source_of(path) != "default":

@@ -12,6 +12,7 @@ import yaml
 
 from .limits import DEFAULT_MAX_FILE_BYTES, FORBIDDEN_KEY_HINT, FORBIDDEN_KEYS, MAX_DEPTH, MAX_VALUES
 from .problems import Problem, js_json
+from .tree import clone
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -254,7 +255,26 @@ def _syntax_problem(error: yaml.YAMLError, file: str, hint: str = "fix the YAML 
     return Problem(where, f"file {file}", f"invalid YAML: {str(problem).splitlines()[0]}", hint=hint)
 
 
+#: Each file's last text and the tree read from it: a re-read of an unchanged file (SIGHUP, a watcher's
+#: reload, a second load in one process) skips the parser, which is most of a load's time. Files with
+#: `!exec` are parsed every time: their value is a command's output.
+_parsed: dict[str, tuple[str, dict[str, Any]]] = {}
+_PARSED_FILES = 64
+
+
 def parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResult:
+    cached = _parsed.get(file)
+    if cached is not None and cached[0] == text:
+        return ReadResult(tree=clone(cached[1]))
+    result = _parse_yaml_text(text, file, run_exec=run_exec)
+    if result.tree is not None and "!exec" not in text:
+        if len(_parsed) >= _PARSED_FILES and file not in _parsed:
+            _parsed.pop(next(iter(_parsed)))
+        _parsed[file] = (text, clone(result.tree))
+    return result
+
+
+def _parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResult:
     source = f"file {file}"
     if text.startswith("\ufeff"):
         text = text[1:]
