@@ -8,6 +8,7 @@
  * packages. docs/benchmarks.md, start-up, has the figures.
  */
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,9 +39,13 @@ const builtinsWithoutFacade = {
   },
 };
 
+const outdir = join(root, 'dist/runtime');
+// Chunk names carry a content hash: a stale chunk of an earlier build would otherwise be packed too.
+rmSync(outdir, { recursive: true, force: true });
+
 await build({
   entryPoints: [join(root, 'dist/generator/runtime/index.js')],
-  outdir: join(root, 'dist/runtime'),
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
