@@ -10,7 +10,7 @@ import type { JsonValue } from '../runtime/types.ts';
 import { pointerOf } from '../runtime/tree.ts';
 import type { InputFile } from './inputs.ts';
 import type { Observed, Sample } from './observe.ts';
-import { secretReason } from './secrets.ts';
+import { isPlaintextSecret, secretReason } from './secrets.ts';
 import { entriesOf, itemsOf, shapeOf, typeKeyword, typesOf } from './shape.ts';
 
 /** A remark on one key, for the person who reviews the draft. */
@@ -70,6 +70,11 @@ function buildNode(node: Observed, path: string[], options: BuildOptions, notes:
     if (secret) {
       schema['x-secret'] = true;
       review.push(`x-secret suggested: ${secret}`);
+      // A schema is checked in and published: a plaintext password must not become its default.
+      if (fallback && isPlaintextSecret(valueOf(fallback))) {
+        delete schema.default;
+        review.push("no default: the file's value is a secret, left out (set it in Consul, the environment or conf.d)");
+      }
     }
     const env = options.envNames.get(pointerOf(path));
     if (env) {

@@ -11,6 +11,19 @@ const SECRET_NAMES: { pattern: RegExp; what: string }[] = [
   { pattern: /(^|[_-])(key_?file|private_key)$/i, what: 'a key file' },
 ];
 
+/**
+ * Whether a secret key's value is the secret itself (a password, a token, a URI with its password,
+ * PEM text), which must not be copied into a schema's `default`; decided by what the key holds, not
+ * its name: a key file's path is no secret and may keep its default. Empty values hold nothing.
+ */
+export function isPlaintextSecret(value: unknown): boolean {
+  if (typeof value === 'number') return true;
+  return typeof value === 'string' && value !== '' && !FILE_PATH.test(value);
+}
+
+/** `/var/lib/wazo-auth-keys/wazo-calld-key.yml`, `./key.pem`, `~/.ssh/id`: one path, no spaces. */
+const FILE_PATH = /^(?:\/|\.\.?\/|~\/)[^\s]*$/;
+
 /** `scheme://user:password@host…`: a URI that carries a password. */
 const URI_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
 

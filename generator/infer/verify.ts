@@ -2,7 +2,9 @@
  * Proof that a draft schema fits what it was inferred from: it goes through the generator's own
  * pipeline (`serviceSpecs`: load, check, model, rules, validator), then every input is loaded back
  * through the runtime loader, alone over the schema defaults, and must give what Wazo's ChainMap
- * gives for that file over the same defaults. The defaults file must be kept whole.
+ * gives for that file over the same defaults. The defaults file must be kept whole, but for the
+ * secrets whose value `infer` left out of the schema: those are expected absent from the defaults,
+ * and compared from the file, loaded back like any other input.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import type { SchemaNode } from '../load.ts';
 import { resolveConfig } from '../runtime/load.ts';
 import { ConfigError, formatProblem } from '../runtime/problems.ts';
 import { chainMap } from '../runtime/sources/chain-map.ts';
-import { dotted, isObject } from '../runtime/tree.ts';
+import { dotted, getAt, isObject } from '../runtime/tree.ts';
 import type { JsonObject, JsonValue, Logger, ServiceSpec } from '../runtime/types.ts';
 import type { InputFile } from './inputs.ts';
 
@@ -53,8 +55,14 @@ async function verifyInput(spec: ServiceSpec, input: InputFile, defaults: JsonOb
   const value = input.doc.toJS() as JsonObject | null;
   const tree = isObject(value) ? value : {};
   if (input.role === 'defaults') {
-    // Every value of the defaults file is a schema default.
-    return { file, differences: differences(chainMap([tree, defaults]).merged, defaults) };
+    // Every value of the defaults file is a schema default, but a secret's, left out: absent here, compared below.
+    const leftOut = spec.settings.filter(
+      (s) => s.secret && s.default === undefined && getAt(tree, s.path) !== undefined,
+    );
+    const expected = structuredClone(chainMap([tree, defaults]).merged);
+    for (const setting of leftOut) removeAt(expected, setting.path);
+    const found = differences(expected, defaults);
+    if (found.length > 0 || leftOut.length === 0) return { file, differences: found };
   }
   const loaded = await loadBack(spec, file);
   if (!('config' in loaded)) return { file, differences: loaded.problems };
@@ -80,6 +88,11 @@ async function loadBack(
     if (error instanceof ConfigError) return { problems: error.problems.map(formatProblem) };
     throw error;
   }
+}
+
+function removeAt(tree: JsonObject, path: readonly string[]): void {
+  const parent = getAt(tree, path.slice(0, -1));
+  if (isObject(parent)) delete parent[path[path.length - 1]!];
 }
 
 /** The keys where two trees differ (`key: expected …, got …`), the first few. */

@@ -62,7 +62,36 @@ describe('descriptions from comments', () => {
   });
 });
 
+/** infer's note on a secret whose plaintext value it left out of the schema. */
+const LEFT_OUT = "no default: the file's value is a secret, left out (set it in Consul, the environment or conf.d)";
+
 describe('types and secrets', () => {
+  it("leaves a plaintext secret's value out of the default, and says so; a key file's path keeps its default", () => {
+    const dir = writeFiles({
+      'config.yml': [
+        'db_uri: postgresql://asterisk:proformatique@localhost/asterisk',
+        'auth:',
+        '  password: hunter2',
+        '  token: ""',
+        '  key_file: /var/lib/wazo-auth-keys/wazo-calld-key.yml',
+        '  private_key: "-----BEGIN PRIVATE KEY-----\\nMIIB\\n-----END PRIVATE KEY-----\\n"',
+        '',
+      ].join('\n'),
+    });
+    const { inputs } = readInputs([join(dir, 'config.yml')]);
+    const { schema, notes } = inferSchema(inputs, { service: 'wazo-x' });
+    const props = schema.properties as Record<string, Record<string, unknown>>;
+    const auth = props.auth!.properties as Record<string, Record<string, unknown>>;
+    for (const node of [props.db_uri!, auth.password!, auth.private_key!]) {
+      assert.equal(node['x-secret'], true);
+      assert.equal(node.default, undefined);
+      assert.match(node.$comment as string, new RegExp(LEFT_OUT.replace(/[()]/g, '\\$&')));
+    }
+    assert.equal(auth.key_file!.default, '/var/lib/wazo-auth-keys/wazo-calld-key.yml');
+    assert.equal(auth.token!.default, '', 'an empty value holds no secret');
+    assert.doesNotMatch(JSON.stringify({ schema, notes }), /hunter2|proformatique|MIIB/);
+  });
+
   it('tells integer from number by the text, as PyYAML would', () => {
     const doc = parseDocument('a: 60.0\nb: 10\nc: 0x1e\nd: 1.5e3\ne: .inf\nf: "10"\ng: ~\nh: yes\n', {
       version: '1.1',
@@ -167,11 +196,11 @@ describe('wazo-config infer', () => {
       description: 'Event bus',
       properties: {
         host: { type: 'string', description: 'Where it listens', default: 'localhost' },
+        // A plaintext password is not copied into the schema: no default, and the note says so.
         password: {
           type: 'string',
-          default: 'guest',
           'x-secret': true,
-          $comment: 'review: x-secret suggested: a password',
+          $comment: `review: x-secret suggested: a password; ${LEFT_OUT}`,
         },
         port: { type: 'integer', default: 5672 },
         timeout: { type: 'number', default: 1 },
@@ -186,7 +215,7 @@ describe('wazo-config infer', () => {
       result.stderr,
       [
         'wazo-x: draft schema from 2 files; 1 note to review:',
-        '  config.yml:7: bus.password: x-secret suggested: a password',
+        `  config.yml:7: bus.password: x-secret suggested: a password; ${LEFT_OUT}`,
         '  load-back config.yml: same object',
         '  load-back defaults.json: same object',
         '',
