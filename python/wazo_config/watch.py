@@ -444,6 +444,7 @@ class Watcher:
                 return
             try:
                 read = kv.read_tree(prefix + "/", timeout_ms, last_index, self.blocking_wait_ms) if last_index else kv.read_tree(prefix + "/", timeout_ms)
+                kv.note(read, self.logger, self.service.name)
                 hidden = hidden_by_acl(read, not read.entries, location, f"keys under {prefix}/")
                 if hidden:
                     raise hidden

@@ -108,7 +108,8 @@ describe('loadConfig’s read', () => {
     server.setFollower({ lastContactMs: 100 });
     server.faults.setLeader(false);
     try {
-      const { config, logger } = load();
+      // The follower's last contact grows from the leader's loss: a wide maxStale keeps a slow machine within it.
+      const { config, logger } = load({ WAZO_CONSUL_MAX_STALE: '1m' });
       assert.equal((await config).debug, true);
       assert.deepEqual(kvReads(server).map(mode), ['stale']);
       assert.equal(logger.lines.filter((l) => l.includes('no known leader')).length, 1, logger.lines.join('\n'));
@@ -131,7 +132,9 @@ describe('the watcher’s blocking queries', () => {
 
   it('ask ?stale, retry too-stale answers on the leader, and log a leaderless episode once, then its end', async () => {
     server.kv.put(`${PREFIX}/debug`, 'false');
-    const w = await startWatching(server, { blockingWaitMs: 100 });
+    // A wide maxStale, so that the leaderless episode below stays within it however slow the machine.
+    const consul = { file: false as const, requestTimeoutMs: 1_000, waitTimeoutMs: 2_000, maxStaleMs: 60_000 };
+    const w = await startWatching(server, { blockingWaitMs: 100, consul });
     try {
       server.requests.length = 0;
       await until('two blocking queries', () => kvReads(server).filter((r) => r.query.has('index')).length >= 2);
@@ -142,7 +145,7 @@ describe('the watcher’s blocking queries', () => {
           .join('\n'),
       );
 
-      server.setFollower({ lastContactMs: 5_000 });
+      server.setFollower({ lastContactMs: 120_000 });
       server.requests.length = 0;
       // The first request seen may be the second half of a pair already under way: look at a whole pair.
       const retried = (r: RecordedRequest, i: number) => i > 0 && mode(r) === 'default';

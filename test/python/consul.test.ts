@@ -401,3 +401,58 @@ describe('the Python runtime when Consul is not there or refuses', () => {
     }
   });
 });
+
+describe('the Python runtime’s stale reads (docs/consul.md "Stale reads")', () => {
+  let server: ConsulTestServer;
+  let env: Record<string, string>;
+  before(async () => {
+    server = await startConsulServer({ blocking: FAST_BLOCKING, follower: { lastContactMs: 1_500 } });
+    env = { WAZO_CONSUL_HOST: '127.0.0.1', WAZO_CONSUL_PORT: String(server.port) };
+    server.kv.put(`${PREFIX}/log_level`, 'debug');
+  });
+  after(() => server.close());
+
+  const modes = () =>
+    server.requests
+      .filter((r) => r.path.startsWith(`/v1/kv/${PREFIX}/`))
+      .map((r) => (r.query.has('stale') ? 'stale' : r.query.has('consistent') ? 'consistent' : 'default'));
+  const load = async (extra: Record<string, string> = {}, consul: Record<string, unknown> = { file: false }) => {
+    server.requests.length = 0;
+    const py = await result({ scenario: 'load', env: { ...env, ...extra }, consul });
+    assert.equal(py.result, 'config', JSON.stringify(py.lines));
+    return { py, modes: modes() };
+  };
+
+  it('asks ?stale with maxStale 2 s; a staler answer is asked again of the leader; 0 and consistent_load as in TypeScript', async () => {
+    assert.deepEqual((await load()).modes, ['stale']);
+    server.setFollower({ lastContactMs: 3_000 });
+    assert.deepEqual((await load()).modes, ['stale', 'default']);
+    assert.deepEqual((await load({ WAZO_CONSUL_MAX_STALE: '5s' })).modes, ['stale']);
+    assert.deepEqual((await load({ WAZO_CONSUL_MAX_STALE: '0' })).modes, ['default']);
+    assert.deepEqual((await load({}, { file: false, consistent_load: true })).modes, ['consistent']);
+    server.setFollower({ lastContactMs: 1_500 });
+    const bad = await result({ scenario: 'load', env: { ...env, WAZO_CONSUL_MAX_STALE: '2' } });
+    assert.match(
+      String(bad.message),
+      /WAZO_CONSUL_MAX_STALE \(env WAZO_CONSUL_MAX_STALE\): expected a duration, got "2"/,
+    );
+  });
+
+  it('without a leader: the follower’s recent copy is read and the episode logged once', async () => {
+    server.setFollower({ lastContactMs: 100 });
+    server.faults.setLeader(false);
+    try {
+      // The follower's last contact grows from the leader's loss: a wide maxStale keeps a slow start within it.
+      const { py, modes: asked } = await load({ WAZO_CONSUL_MAX_STALE: '1m' });
+      assert.deepEqual(asked, ['stale']);
+      const said = py.lines.filter((l) =>
+        String(l.message).includes('has no known leader (X-Consul-KnownLeader: false)'),
+      );
+      assert.equal(said.length, 1, JSON.stringify(py.lines));
+      assert.equal(said[0]!.log, 'warning');
+    } finally {
+      server.faults.setLeader(true);
+      server.setFollower({ lastContactMs: 1_500 });
+    }
+  });
+});

@@ -35,6 +35,12 @@ class TreeRead:
     filtered_by_acl: bool = False
     #: `X-Consul-Default-Acl-Policy` (every answer since Consul 1.9).
     default_acl_policy: str | None = None
+    #: `X-Consul-Knownleader`; None when not sent.
+    known_leader: bool | None = None
+    #: `X-Consul-Lastcontact`: ms since the answering server heard from the leader.
+    last_contact_ms: int | None = None
+    #: Set when a `?stale` answer was staler than max_stale: its last contact; this answer is the leader's.
+    too_stale_ms: int | None = None
 
 
 @dataclass
@@ -52,6 +58,9 @@ class HealthRead:
     index: int
     filtered_by_acl: bool = False
     default_acl_policy: str | None = None
+    known_leader: bool | None = None
+    last_contact_ms: int | None = None
+    too_stale_ms: int | None = None
 
 
 class ConsulFailure(Exception):
@@ -128,6 +137,7 @@ class ConsulKv:
         self._connection: http.client.HTTPConnection | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._leaderless = False
 
     def _connect(self, timeout_s: float) -> http.client.HTTPConnection:
         loc = self.location
@@ -176,12 +186,45 @@ class ConsulKv:
         # 5xx: no leader yet, overloaded, restarting — all worth waiting for.
         raise ConsulFailure("http", said, status >= 500, status)
 
-    def read_tree(self, prefix: str, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None) -> TreeRead:
+    def _read(self, path: str, query: dict[str, Any], consistency: str | None, timeout_ms: float | None) -> tuple[int, dict[str, str], bytes, int | None]:
+        """One read in the consistency mode asked (None: `?stale` when the location's max_stale_ms is
+        above 0); a `?stale` answer staler than max_stale_ms is asked again without it (the
+        leader answers), once, as consul-template does. Returns the last contact of the answer
+        found too stale, if one was."""
+        mode = consistency if consistency is not None else ("stale" if self.location.max_stale_ms > 0 else "default")
+        status, headers, data = self.request("GET", path, {**query, **({mode: ""} if mode != "default" else {})}, timeout_ms=timeout_ms)
+        last_contact = _last_contact(headers)
+        if mode == "stale" and last_contact is not None and last_contact > self.location.max_stale_ms:
+            status, headers, data = self.request("GET", path, query, timeout_ms=timeout_ms)
+            return status, headers, data, last_contact
+        return status, headers, data, None
+
+    def note(self, read: TreeRead | HealthRead, logger: Any, what: str) -> None:
+        """Logs a leaderless episode once when it starts and once when it ends, never per answer; a
+        too-stale answer read again from the leader at debug level (consul/staleness.ts)."""
+        location = self.location
+        if read.too_stale_ms is not None and hasattr(logger, "debug"):
+            logger.debug(
+                f"{what}: Consul at {location.url} answered {read.too_stale_ms} ms behind its leader, over maxStale "
+                f"({location.max_stale_ms} ms, {location.max_stale_origin}); read again from the leader"
+            )
+        if read.known_leader is False and not self._leaderless:
+            self._leaderless = True
+            behind = "" if read.last_contact_ms is None else f" (last contact {read.last_contact_ms} ms ago)"
+            logger.warning(
+                f"{what}: Consul at {location.url} has no known leader (X-Consul-KnownLeader: false): "
+                f"reading a server's own copy{behind}; writes made meanwhile show once a leader is back"
+            )
+        elif read.known_leader is True and self._leaderless:
+            self._leaderless = False
+            logger.info(f"{what}: Consul at {location.url} has a leader again")
+
+    def read_tree(self, prefix: str, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None, consistency: str | None = None) -> TreeRead:
         """Every key under `prefix` in one recursive read; with `index`, a blocking query."""
         query: dict[str, Any] = {"recurse": "true"}
         if index is not None:
             query.update(index=index, wait=f"{wait_ms}ms")
-        status, headers, data = self.request("GET", "/kv/" + quote(prefix, safe="/"), query, timeout_ms=timeout_ms)
+        status, headers, data, too_stale = self._read("/kv/" + quote(prefix, safe="/"), query, consistency, timeout_ms)
         rows = json.loads(data) if status == 200 and data else []
         entries = [
             KvEntry(
@@ -192,14 +235,22 @@ class ConsulKv:
             )
             for row in (rows if isinstance(rows, list) else [])
         ]
-        return TreeRead(entries, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true", headers.get("x-consul-default-acl-policy"))
+        return TreeRead(
+            entries,
+            _index(headers),
+            headers.get("x-consul-results-filtered-by-acls") == "true",
+            headers.get("x-consul-default-acl-policy"),
+            _known_leader(headers),
+            _last_contact(headers),
+            too_stale,
+        )
 
     def health_service(self, service: str, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None) -> HealthRead:
         """The passing instances of `service`, sorted by ID; with `index`, a blocking query."""
         query: dict[str, Any] = {"passing": "true"}
         if index is not None:
             query.update(index=index, wait=f"{wait_ms}ms")
-        status, headers, data = self.request("GET", "/health/service/" + quote(service, safe=""), query, timeout_ms=timeout_ms)
+        status, headers, data, too_stale = self._read("/health/service/" + quote(service, safe=""), query, None, timeout_ms)
         rows = json.loads(data) if status == 200 and data else []
         instances = []
         for row in rows if isinstance(rows, list) else []:
@@ -209,7 +260,9 @@ class ConsulKv:
             node = row.get("Node") or {}
             instances.append(HealthInstance(s["ID"], s.get("Address") or node.get("Address") or "", int(s.get("Port") or 0), s.get("Tags") or [], s.get("Meta") or {}))
         instances.sort(key=lambda i: i.id)
-        return HealthRead(instances, _index(headers), headers.get("x-consul-results-filtered-by-acls") == "true", headers.get("x-consul-default-acl-policy"))
+        filtered = headers.get("x-consul-results-filtered-by-acls") == "true"
+        policy = headers.get("x-consul-default-acl-policy")
+        return HealthRead(instances, _index(headers), filtered, policy, _known_leader(headers), _last_contact(headers), too_stale)
 
     def register_service(self, name: str, id: str, address: str, port: int, tags: list[str], meta: dict[str, str], ttl: str) -> None:
         body = {"Name": name, "ID": id, "Address": address, "Port": port, "Tags": tags, "Meta": meta, "Check": {"TTL": ttl, "CheckID": f"service:{id}"}}
@@ -245,3 +298,13 @@ def _index(headers: dict[str, str]) -> int:
         return int(headers.get("x-consul-index", "0"))
     except ValueError:
         return 0
+
+
+def _known_leader(headers: dict[str, str]) -> bool | None:
+    value = headers.get("x-consul-knownleader")
+    return None if value is None else value == "true"
+
+
+def _last_contact(headers: dict[str, str]) -> int | None:
+    value = headers.get("x-consul-lastcontact")
+    return int(value) if value is not None and value.isdigit() else None

@@ -26,7 +26,10 @@ VARIABLES = {
     "ca_file": "WAZO_CONSUL_CACERT",
     "disabled": "WAZO_CONSUL_DISABLED",
     "wait_timeout": "WAZO_CONSUL_WAIT_TIMEOUT",
+    "max_stale": "WAZO_CONSUL_MAX_STALE",
 }
+# consul-template's `max_stale` default: a follower up to 2 s behind the leader may answer.
+DEFAULT_MAX_STALE_MS = 2_000
 _LOCATING = ("host", "port", "scheme", "token", "ca_file")
 
 
@@ -44,6 +47,11 @@ class ConsulLocation:
     token_origin: str | None = None
     ca_file: str | None = None
     ca_file_origin: str | None = None
+    # Reads ask `?stale` and take an answer at most this stale (X-Consul-LastContact); 0: default mode.
+    max_stale_ms: int = DEFAULT_MAX_STALE_MS
+    max_stale_origin: str = "default"
+    # The start-up read asks `?consistent`.
+    consistent_load: bool = False
 
 
 @dataclass
@@ -87,7 +95,8 @@ class _Found:
 
 def locate_consul(options: Mapping[str, Any] | None, env: Mapping[str, str]) -> Locating:
     """`options` may hold url, host, port, scheme, token, ca_file, file, required, wait_timeout_ms,
-    request_timeout_ms, backoff ({initial_ms, max_ms}) and origin, as LoadOptions.consul does."""
+    request_timeout_ms, backoff ({initial_ms, max_ms}), max_stale_ms, consistent_load and origin, as
+    LoadOptions.consul does."""
     opts = dict(options or {})
     problems: list[Problem] = []
     file_path = opts.get("file", CONSUL_FILE)
@@ -102,6 +111,7 @@ def locate_consul(options: Mapping[str, Any] | None, env: Mapping[str, str]) -> 
         "token": opts.get("token"),
         "ca_file": opts.get("ca_file"),
         "wait_timeout": None if wait_ms is None else wait_ms / 1000,
+        "max_stale": None if opts.get("max_stale_ms") is None else f"{opts['max_stale_ms']}ms",
         "disabled": None,
     }
 
@@ -148,6 +158,10 @@ def locate_consul(options: Mapping[str, Any] | None, env: Mapping[str, str]) -> 
     wait_seconds = _js_number(wait_timeout.value) if wait_timeout else DEFAULT_WAIT_TIMEOUT_MS / 1000
     if wait_timeout and not (js_trim(wait_timeout.value) != "" and math.isfinite(wait_seconds) and wait_seconds >= 0):
         problems.append(_invalid(wait_timeout, "expected a number of seconds", "write a number such as 60, or 0 for a single attempt"))
+    max_stale = find("max_stale")
+    max_stale_ms = parse_duration(max_stale.value) if max_stale else DEFAULT_MAX_STALE_MS
+    if max_stale and max_stale_ms is None:
+        problems.append(_invalid(max_stale, "expected a duration", "write a duration such as 2s or 500ms, or 0 to read from the leader only"))
     if problems:
         return Locating("invalid", problems=problems)
 
@@ -164,12 +178,29 @@ def locate_consul(options: Mapping[str, Any] | None, env: Mapping[str, str]) -> 
         wait_timeout_ms=_js_round(wait_seconds * 1000),
         request_timeout_ms=int(opts.get("request_timeout_ms") or 10_000),
         backoff={"initial_ms": int(backoff.get("initial_ms", 250)), "max_ms": int(backoff.get("max_ms", 5_000))},
+        max_stale_ms=max_stale_ms if max_stale_ms is not None else DEFAULT_MAX_STALE_MS,
+        max_stale_origin=max_stale.origin if max_stale else "default",
+        consistent_load=opts.get("consistent_load") is True,
     )
     if token:
         location.token, location.token_origin = token.value, token.origin
     if ca_file:
         location.ca_file, location.ca_file_origin = ca_file.value, ca_file.origin
     return Locating("consul", location=location)
+
+
+_DURATION_UNITS = {"ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000}
+
+
+def parse_duration(text: str) -> int | None:
+    """A duration as Go writes one (`2s`, `500ms`, `1m30s`, `1.5s`), in ms; a bare `0` is zero (locate.ts)."""
+    trimmed = js_trim(text)
+    if re.fullmatch(r"0+", trimmed):
+        return 0
+    if not re.fullmatch(r"(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+", trimmed):
+        return None
+    total = sum(float(amount) * _DURATION_UNITS[unit] for amount, unit in re.findall(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)", trimmed))
+    return _js_round(total)
 
 
 def _js_string(value: Any) -> str:

@@ -80,7 +80,9 @@ def unknown_key_warning(p: Problem) -> str:
 def read_prefix(kv: ConsulKv, prefix: str, what: str, logger: Logger) -> TreeRead:
     """Every key under `prefix/` with ONE recursive query, waiting for Consul; keys hidden by ACL
     filtering count as a denial. Raises ConsulUnavailable."""
-    read = wait_for_consul(kv.location, what, prefix, logger, lambda timeout: kv.read_tree(prefix + "/", timeout))
+    consistency = "consistent" if kv.location.consistent_load else None
+    read = wait_for_consul(kv.location, what, prefix, logger, lambda timeout: kv.read_tree(prefix + "/", timeout, consistency=consistency))
+    kv.note(read, logger, what)
     hidden = hidden_by_acl(read, not read.entries, kv.location, f"keys under {prefix}/")
     if hidden:
         raise ConsulUnavailable(hidden, problem_of(hidden, kv.location, prefix))
