@@ -210,9 +210,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     new Promise((resolveListen, reject) => {
       const onError = (err: Error): void => reject(err);
       server.once('error', onError);
-      // Go listens with the kernel's somaxconn (4096 on current kernels), Node with 511: a thousand
-      // clients coming back at once would otherwise wait for SYN retransmits (1 s, 3 s, 7 s…).
-      server.listen({ port, host, backlog: 4096 }, () => {
+      server.listen(port, host, () => {
         server.off('error', onError);
         port = (server.address() as AddressInfo).port;
         resolveListen();
