@@ -21,31 +21,31 @@ function builders(built: string[] = []): SlotBuilders {
 }
 
 describe('the source table', () => {
-  it('is the six slots of the README, lowest priority first', () => {
-    assert.deepEqual([...SOURCE_SLOTS], ['defaults', 'files', 'consul', 'discovered', 'env', 'overrides']);
+  it('is the seven slots of the README, lowest priority first', () => {
+    assert.deepEqual([...SOURCE_SLOTS], ['defaults', 'files', 'consul', 'discovered', 'connect', 'env', 'overrides']);
   });
 
   const cases: { given: string; replacements: SourceReplacements; extras?: string[]; want: string[] }[] = [
     {
       given: 'no replacement',
       replacements: {},
-      want: ['defaults', 'files', 'consul', 'discovered', 'env', 'overrides'],
+      want: ['defaults', 'files', 'consul', 'discovered', 'connect', 'env', 'overrides'],
     },
     {
       given: 'a slot replaced by name',
       replacements: { consul: named('snapshot') },
-      want: ['defaults', 'files', 'snapshot', 'discovered', 'env', 'overrides'],
+      want: ['defaults', 'files', 'snapshot', 'discovered', 'connect', 'env', 'overrides'],
     },
     {
       given: 'slots left empty',
       replacements: { files: false, env: false },
-      want: ['defaults', 'consul', 'discovered', 'overrides'],
+      want: ['defaults', 'consul', 'discovered', 'connect', 'overrides'],
     },
     {
       given: 'extras',
       replacements: { discovered: false },
       extras: ['a', 'b'],
-      want: ['defaults', 'files', 'consul', 'a', 'b', 'env', 'overrides'],
+      want: ['defaults', 'files', 'consul', 'connect', 'a', 'b', 'env', 'overrides'],
     },
   ];
   for (const { given, replacements, extras, want } of cases) {
@@ -58,7 +58,7 @@ describe('the source table', () => {
   it('builds no source for a replaced slot', () => {
     const built: string[] = [];
     sourceTable(builders(built), { consul: named('snapshot'), discovered: false });
-    assert.deepEqual(built, ['defaults', 'files', 'env', 'overrides']);
+    assert.deepEqual(built, ['defaults', 'files', 'connect', 'env', 'overrides']);
   });
 
   let service: ServiceSpec;

@@ -136,6 +136,7 @@ async function loaderProblems(service: ServiceSpec, decoded: ReturnType<typeof d
         files: false,
         consul: { name: 'consul', read: async () => ({ layers: [decoded.layer], problems: decoded.invalid }) },
         discovered: false,
+        connect: false,
         env: false,
       },
     });

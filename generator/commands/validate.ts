@@ -86,7 +86,7 @@ async function validate(argv: Args): Promise<number> {
     await resolveConfig(spec!, {
       pemFiles: false,
       env: argv.env ? process.env : {},
-      replaceSources: { files, consul: false, discovered: false },
+      replaceSources: { files, consul: false, discovered: false, connect: false },
       strict: true,
       logger: quiet,
     });

@@ -93,3 +93,14 @@ export { DEFAULT_QUIESCENCE, type QuiescenceOptions } from './watch/quiescence.t
 export { DEFAULT_BLOCKING_WAIT_MS } from './watch/consul-feed.ts';
 export type { Backoff, RateLimit } from './watch/pacing.ts';
 export type * from './types.ts';
+export { connectFiles, type ConnectFiles } from './connect/files.ts';
+export { connectSource, watchedConnectSource } from './connect/source.ts';
+export {
+  connectTlsOptions,
+  connectClientOptions,
+  reloadSecureContext,
+  spiffeIdOf,
+  spiffeIdFor,
+  type ConnectTlsOptions,
+} from './connect/tls.ts';
+export { connectAuthorizer, type Authorization, type ConnectAuthorizer } from './connect/authorize.ts';

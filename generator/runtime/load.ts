@@ -10,6 +10,7 @@ import type { ConsulOptions } from './consul/locate.ts';
 import { ConsulSession } from './consul/session.ts';
 import { consulSource } from './sources/consul.ts';
 import { discoverySource } from './sources/discovered.ts';
+import { connectSource } from './connect/source.ts';
 import { writePemFiles, type PemFileOptions, type PemFiles } from './pem-files.ts';
 import { waitForDependencies, type DependencyOptions } from './discovery/wait-for-dependencies.ts';
 import { defaultsSource } from './sources/defaults.ts';
@@ -53,6 +54,11 @@ export interface LoadOptions<C = JsonObject> {
   waitForDependencies?: boolean | DependencyOptions;
   /** Fill the `x-discover` groups from Consul health when Consul is read; default true. */
   discover?: boolean;
+  /**
+   * Fill the `x-connect-tls` group with the paths of the service's Connect certificate, key and CA
+   * bundle from the local Consul agent when Consul is read (docs/tls.md); default true.
+   */
+  connect?: boolean;
   /** Where PEM-content settings are written as files (docs/discovery.md); false: not written. */
   pemFiles?: PemFileOptions | false;
   /** Extra sources, after the discovered addresses and before the environment. */
@@ -113,6 +119,10 @@ export function sourcesFor<C>(
         }),
       consul: () => (consul === false ? undefined : consulSource({ session, strict: options.strict ?? false })),
       discovered: () => (consul === false || options.discover === false ? undefined : discoverySource(session)),
+      connect: () =>
+        consul === false || options.connect === false
+          ? undefined
+          : connectSource(session, { files: options.pemFiles || {}, env }),
       env: () => envSource(env),
       overrides: () => overridesSource(options.overrides),
     },

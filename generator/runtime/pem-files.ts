@@ -105,6 +105,17 @@ export function writePemFiles(
   return files;
 }
 
+/**
+ * The service's private directory for key material (the one PEM values are written to), created when needed; throws a
+ * ConfigError when it is not private. Connect's certificate and key go there too (connect/files.ts).
+ */
+export function privateDirectory(service: string, options: PemFileOptions, env: Env): string {
+  const problems: Problem[] = [];
+  const dir = directoryFor(service, options, env, problems);
+  if (!dir) throw new ConfigError(service, problems);
+  return dir.dir;
+}
+
 function directoryFor(
   service: string,
   options: PemFileOptions,
@@ -171,7 +182,7 @@ function removeAtExit(dir: string): void {
  * see half a key. No symbolic link is followed: the temporary file is created exclusively, the
  * existing file is read with O_NOFOLLOW, and `rename` replaces a link rather than its target.
  */
-function writePrivate(path: string, content: string): void {
+export function writePrivate(path: string, content: string): void {
   try {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {

@@ -94,6 +94,17 @@ export interface TxnKvOp {
 
 export type TxnResult = { ok: true } | { ok: false; errors: { OpIndex: number; What: string }[] };
 
+/** An answer of the agent's Connect CA endpoints: its JSON body, checked by generator/runtime/connect/material.ts. */
+export interface ConnectRead extends ReadMeta {
+  body: unknown;
+}
+
+/** What `/v1/agent/connect/authorize` answers. */
+export interface ConnectAuthorization {
+  authorized: boolean;
+  reason: string;
+}
+
 /** What `/v1/agent/service/register` gets: one service with one TTL check (`service:<id>`). */
 export interface ServiceDefinition {
   name: string;
@@ -116,7 +127,7 @@ interface Answer {
 }
 
 interface Call {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST';
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -176,6 +187,63 @@ export class ConsulClient {
       .map((row, n) => instanceOf(row, n, what))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { ...meta, instances };
+  }
+
+  /**
+   * The service's Connect leaf certificate from the local agent (`GET /v1/agent/connect/ca/leaf/<service>`, blocking:
+   * Consul answers once the agent has replaced the leaf, near its expiry or after a root rotation). Needs
+   * service:write.
+   */
+  async connectLeaf(service: string, options: ConsulReadOptions = {}): Promise<ConnectRead> {
+    return this.connectRead(
+      `/v1/agent/connect/ca/leaf/${encodeURIComponent(service)}`,
+      `the Connect leaf of ${service}`,
+      options,
+    );
+  }
+
+  /** The Connect CA roots (`GET /v1/agent/connect/ca/roots`, blocking: Consul answers when they rotate). */
+  async connectRoots(options: ConsulReadOptions = {}): Promise<ConnectRead> {
+    return this.connectRead('/v1/agent/connect/ca/roots', 'the Connect CA roots', options);
+  }
+
+  /**
+   * Whether the service named by a client certificate's URI SAN may call `target`, by the intentions
+   * (`POST /v1/agent/connect/authorize`; the token needs service:write on `target`).
+   */
+  async connectAuthorize(
+    target: string,
+    clientCertUri: string,
+    clientCertSerial: string,
+  ): Promise<ConnectAuthorization> {
+    const answer = await this.send({
+      method: 'POST',
+      path: '/v1/agent/connect/authorize',
+      body: { Target: target, ClientCertURI: clientCertUri, ClientCertSerial: clientCertSerial },
+    });
+    if (answer.status !== 200) throw statusFailure(answer);
+    const body = jsonOf(answer, `the authorization of ${clientCertUri} to call ${target}`);
+    if (!isRecord(body) || typeof body.Authorized !== 'boolean' || typeof body.Reason !== 'string')
+      throw malformed(
+        `the authorization of a call to ${target} answered ${typeOf(body)} without Authorized and Reason`,
+      );
+    return { authorized: body.Authorized, reason: body.Reason };
+  }
+
+  private async connectRead(path: string, what: string, options: ConsulReadOptions): Promise<ConnectRead> {
+    const answer = await this.send({
+      method: 'GET',
+      path,
+      query: readQuery(options),
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    // Connect disabled is a 500 that waiting does not cure.
+    if (answer.status === 500 && /Connect must be enabled/.test(answer.body.toString('utf8')))
+      throw new ConsulFailure('http', `500 ${answer.body.toString('utf8').trim()}`, false, 500);
+    const meta = readMetaOf(answer, what);
+    if (answer.status !== 200) throw statusFailure(answer);
+    return { ...meta, body: jsonOf(answer, what) };
   }
 
   /** One atomic transaction (`PUT /v1/txn`); a rollback (409) is a result, anything else a ConsulFailure. */

@@ -7,7 +7,7 @@
  */
 import type { ConfigSource } from './source.ts';
 
-export const SOURCE_SLOTS = ['defaults', 'files', 'consul', 'discovered', 'env', 'overrides'] as const;
+export const SOURCE_SLOTS = ['defaults', 'files', 'consul', 'discovered', 'connect', 'env', 'overrides'] as const;
 
 export type SourceSlot = (typeof SOURCE_SLOTS)[number];
 
@@ -19,7 +19,7 @@ export type SlotBuilders = Record<SourceSlot, () => ConfigSource | undefined>;
 
 /**
  * The sources in table order: each slot's replacement if there is one, else its own source; the
- * caller's `extras` (LoadOptions.sources) go after `discovered`, before the environment.
+ * caller's `extras` (LoadOptions.sources) go after `connect`, before the environment.
  */
 export function sourceTable(
   builders: SlotBuilders,
@@ -31,7 +31,7 @@ export function sourceTable(
     const replacement = replacements[slot];
     const source = replacement === undefined ? builders[slot]() : replacement || undefined;
     if (source) table.push(source);
-    if (slot === 'discovered') table.push(...extras);
+    if (slot === 'connect') table.push(...extras);
   }
   return table;
 }

@@ -8,10 +8,13 @@
  * once started: Consul failures are retried and reported, handler errors are logged.
  */
 import type { TreeRead } from '../consul/client.ts';
+import { getAt } from '../tree.ts';
 import { classify } from '../consul/failure.ts';
 import { ConsulSession } from '../consul/session.ts';
 import { watchedDiscoverySource } from '../sources/discovered.ts';
 import { discoveryWatched, type DiscoveryWatch } from './discovery-watch.ts';
+import { connectWatched, type ConnectWatch } from '../connect/watch.ts';
+import { CONNECT_SOURCE, watchedConnectSource } from '../connect/source.ts';
 import { consoleLogger, resolveConfig, type Resolved } from '../load.ts';
 import { ConfigError, problemsLine, type Problem } from '../problems.ts';
 import type { JsonObject, Logger, ServiceSpec } from '../types.ts';
@@ -24,7 +27,7 @@ import {
   snapshotSource,
   type ConsulFeed,
 } from './consul-feed.ts';
-import { applyChanges, diffConfigs } from './diff.ts';
+import { applyChanges, diffConfigs, KeyChange } from './diff.ts';
 import type { CycleReason, WatchEvent, WatchHandlers, Watcher, WatchOptions, WatchReporter } from './events.ts';
 import { HiddenConsulChanges } from './hidden.ts';
 import { Quiescence } from './quiescence.ts';
@@ -51,6 +54,8 @@ class ConfigWatcher<C> implements Watcher<C> {
   /** One session for the watcher's life: the KV query and the discovered services' queries share its client. */
   private readonly session: ConsulSession;
   private discovery: DiscoveryWatch | undefined;
+  /** The Connect material's blocking queries, for a service with an `x-connect-tls` group. */
+  private readonly connect: ConnectWatch | undefined;
   private readonly stops: (() => void | Promise<void>)[] = [];
   private readonly reasons = new Set<CycleReason>();
   private readonly warned = new Set<string>();
@@ -110,7 +115,17 @@ class ConfigWatcher<C> implements Watcher<C> {
           ),
         ]
       : [];
-    for (const thing of [...discovery, ...(options.watches ?? [])]) {
+    if (this.session.location && options.connect !== false && options.consul !== false && service.connectTls) {
+      this.connect = connectWatched(service, {
+        session: this.session,
+        files: options.pemFiles || {},
+        env: options.env ?? process.env,
+        blockMs: options.blockingWaitMs ?? DEFAULT_BLOCKING_WAIT_MS,
+        backoff: options.backoff,
+        rateLimit: options.rateLimit,
+      });
+    }
+    for (const thing of [...discovery, ...(this.connect ? [this.connect] : []), ...(options.watches ?? [])]) {
       const context = {
         logger: this.logger,
         signal: this.controller.signal,
@@ -209,7 +224,7 @@ class ConfigWatcher<C> implements Watcher<C> {
     }
     if (this.snapshot)
       this.hidden.check(this.snapshot.entries, resolved.tree).forEach((line) => this.logger.warn(line));
-    const changes = diffConfigs(this.service, this.live, resolved.tree);
+    const changes = [...diffConfigs(this.service, this.live, resolved.tree), ...this.connectChanges(resolved)];
     const mutable = changes.filter((c) => c.mutable);
     const restartOnly = changes.filter((c) => !c.mutable);
     if (this.invalidNow && changes.length === 0)
@@ -260,11 +275,29 @@ class ConfigWatcher<C> implements Watcher<C> {
       this.discovery && this.session.location
         ? watchedDiscoverySource(this.discovery, this.session.location.url)
         : false;
+    const connect = this.connect ? watchedConnectSource() : false;
     return resolveConfig<C>(this.service, {
       ...this.options,
       waitForDependencies: false,
-      replaceSources: { consul, discovered, ...this.options.replaceSources },
+      replaceSources: { consul, discovered, connect, ...this.options.replaceSources },
       logger,
+    });
+  }
+
+  /**
+   * The Connect files were rewritten in place since the last cycle: their paths are the same, their content is not.
+   * Each of the group's keys that points at them is reported changed, as mutable as the group is.
+   */
+  private connectChanges(resolved: Resolved<C>): KeyChange[] {
+    const what = this.connect?.takeChange();
+    const spec = this.service.connectTls;
+    if (!what || !spec) return [];
+    return [spec.certificate, spec.privateKey, ...(spec.ca ? [spec.ca] : [])].flatMap((path) => {
+      const setting = this.service.settings.find((s) => s.path.join('\0') === path.join('\0'));
+      const source = resolved.tree.sourceOf(path);
+      if (!setting || source !== CONNECT_SOURCE) return [];
+      const value = getAt(resolved.tree.root, path);
+      return [new KeyChange(setting, value, value, `${CONNECT_SOURCE}: ${what}`)];
     });
   }
 
