@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { serviceSpecs } from '../../generator/service-specs.ts';
-import type { ServiceSpec } from '../../generator/runtime/index.ts';
+import { getAt, type JsonObject, type ServiceSpec } from '../../generator/runtime/index.ts';
 import { CORPUS, tempRoot } from '../helpers.ts';
 
 /** Files under a fresh folder in .test-tmp/ (`name → text`; names ending in `.sh` are made executable). */
@@ -13,6 +13,26 @@ export function writeFiles(entries: Record<string, string>, dir = tempRoot()): s
     if (name.endsWith('.sh')) chmodSync(join(dir, name), 0o755);
   }
   return dir;
+}
+
+/**
+ * Wazo's merge (`effective_config.json`) as a loader of an inferred schema can give it: infer leaves a
+ * plaintext secret's value out of the schema (x-secret, no default), so where config.yml does not set it
+ * either, the loader has nothing for it where Wazo has its in-code default. Returns the merge without those
+ * keys, and the settings left out (each must carry infer's note).
+ */
+export function effectiveWithoutLeftOutSecrets(
+  spec: ServiceSpec,
+  loaded: JsonObject,
+  effective: JsonObject,
+): { effective: JsonObject; leftOut: ServiceSpec['settings'] } {
+  const copy = structuredClone(effective);
+  const leftOut = spec.settings.filter(
+    (s) =>
+      s.secret && s.default === undefined && getAt(loaded, s.path) === undefined && getAt(copy, s.path) !== undefined,
+  );
+  for (const setting of leftOut) delete (getAt(copy, setting.path.slice(0, -1)) as JsonObject)[setting.path.at(-1)!];
+  return { effective: copy, leftOut };
 }
 
 /** A service's runtime spec straight from a schema, as the commands build it (no generate). */

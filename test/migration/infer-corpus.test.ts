@@ -11,9 +11,9 @@ import type { SchemaNode } from '../../generator/load.ts';
 import { inferSchema, type Inferred } from '../../generator/infer/index.ts';
 import { readInputs, type InputFile } from '../../generator/infer/inputs.ts';
 import { verifyInferred } from '../../generator/infer/verify.ts';
-import { getAt, resolveConfig, type JsonObject } from '../../generator/runtime/index.ts';
+import { resolveConfig, type JsonObject } from '../../generator/runtime/index.ts';
 import { CORPUS, memoryLogger, readJson, tempRoot } from '../helpers.ts';
-import { corpusComponents, specOf } from './helpers.ts';
+import { corpusComponents, effectiveWithoutLeftOutSecrets, specOf } from './helpers.ts';
 
 const components = corpusComponents();
 const drafts = new Map<string, { inputs: InputFile[]; inferred: Inferred }>();
@@ -56,21 +56,14 @@ describe('infer over the real-world corpus', () => {
         strict: true,
         logger: memoryLogger(),
       });
-      // infer leaves a plaintext secret's value out of the schema (x-secret, no default): where config.yml does not
-      // set it either, the loader has nothing for it, where Wazo has the value of its in-code defaults.
-      const effective = readJson(join(CORPUS, c.name, 'effective_config.json')) as JsonObject;
-      const leftOut = spec.settings.filter(
-        (s) =>
-          s.secret &&
-          s.default === undefined &&
-          getAt(config as JsonObject, s.path) === undefined &&
-          getAt(effective, s.path) !== undefined,
+      const { effective, leftOut } = effectiveWithoutLeftOutSecrets(
+        spec,
+        config as JsonObject,
+        readJson(join(CORPUS, c.name, 'effective_config.json')) as JsonObject,
       );
       for (const setting of leftOut) {
         const note = (at(inferred.schema, setting.path.join('/')).$comment as string | undefined) ?? '';
         assert.match(note, /no default: the file's value is a secret, left out/, setting.path.join('.'));
-        const parent = getAt(effective, setting.path.slice(0, -1)) as JsonObject;
-        delete parent[setting.path.at(-1)!];
       }
       assert.deepEqual(config, effective);
     });
