@@ -11,16 +11,15 @@ import { runUnderReaper, type ReapMode } from '../runtime/exec/reaper.ts';
 import { supervise, DEFAULT_GRACE_MS } from '../runtime/exec/supervise.ts';
 import { compiledSpecOf } from '../service-specs.ts';
 import { consulOptionsOf, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { withFileFlags, type FileArgs } from './deployment-files.ts';
 import { projectFrom, run, UserError, type ProjectArgs } from './run.ts';
 
-interface Args extends ConsulArgs, ProjectArgs {
+interface Args extends ConsulArgs, FileArgs, ProjectArgs {
   service: string;
   restart: 'child' | 'exit';
   grace: number;
   reap: ReapMode;
   'render-dir'?: string;
-  'config-file'?: string;
-  'config-dir'?: string;
   '--'?: (string | number)[];
 }
 
@@ -28,55 +27,50 @@ export const execCommand: CommandModule<object, Args> = {
   command: 'exec <service>',
   describe: 'run a daemon from its schema: render its files, register it in Consul, reload or restart it on changes',
   builder: (y) =>
-    withConsulFlags(
-      y
-        .parserConfiguration({ 'populate--': true })
-        .usage(
-          '$0 exec <service> [options] -- <command> [arguments…]\n\nRun a daemon that knows nothing of Consul from its schema (x-service.render, reload, check): render its files, start it, register it in Consul once its probe passes, re-render and reload it when mutable keys change, restart it when other keys change.',
-        )
-        .positional('service', {
-          type: 'string',
-          demandOption: true,
-          describe: 'service name: its schema has x-service.render (and reload, check)',
-        })
-        .option('restart', {
-          choices: ['child', 'exit'] as const,
-          default: 'child' as const,
-          describe:
-            'on a change of a restart-only key: restart the daemon here (child), or stop it and exit 75 for systemd/Kubernetes to restart (exit)',
-        })
-        .option('grace', {
-          type: 'number',
-          default: DEFAULT_GRACE_MS / 1000,
-          describe: 'seconds between SIGTERM and SIGKILL when stopping the daemon',
-        })
-        .option('reap', {
-          choices: ['auto', 'never'] as const,
-          default: 'auto' as const,
-          describe:
-            'as PID 1 (a container without an init), run under tini -s so that orphaned processes are reaped, not left as zombies (auto); never: do not',
-        })
-        .option('render-dir', {
-          type: 'string',
-          describe: "write the rendered files into this directory (by their base names) instead of the schema's paths",
-        })
-        .option('config-file', {
-          type: 'string',
-          describe: "the main config file (default: the schema's x-service.configFile)",
-        })
-        .option('config-dir', {
-          type: 'string',
-          describe: "the conf.d directory (default: the schema's x-service.configDir)",
-        })
-        .example(
-          '$0 exec postgresql -- /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main',
-          'run PostgreSQL from Consul',
-        )
-        .epilog(
-          'Consul is located as services locate it (WAZO_CONSUL_* or /etc/wazo-platform/consul, or the flags); without it, files and env only. ' +
-            'Mutable keys are applied by re-rendering and reloading; other keys restart the daemon. SIGTERM, SIGINT and SIGHUP are passed to the daemon; ' +
-            "the exit code is the daemon's. See docs/exec.md.",
-        ),
+    withFileFlags(
+      withConsulFlags(
+        y
+          .parserConfiguration({ 'populate--': true })
+          .usage(
+            '$0 exec <service> [options] -- <command> [arguments…]\n\nRun a daemon that knows nothing of Consul from its schema (x-service.render, reload, check): render its files, start it, register it in Consul once its probe passes, re-render and reload it when mutable keys change, restart it when other keys change.',
+          )
+          .positional('service', {
+            type: 'string',
+            demandOption: true,
+            describe: 'service name: its schema has x-service.render (and reload, check)',
+          })
+          .option('restart', {
+            choices: ['child', 'exit'] as const,
+            default: 'child' as const,
+            describe:
+              'on a change of a restart-only key: restart the daemon here (child), or stop it and exit 75 for systemd/Kubernetes to restart (exit)',
+          })
+          .option('grace', {
+            type: 'number',
+            default: DEFAULT_GRACE_MS / 1000,
+            describe: 'seconds between SIGTERM and SIGKILL when stopping the daemon',
+          })
+          .option('reap', {
+            choices: ['auto', 'never'] as const,
+            default: 'auto' as const,
+            describe:
+              'as PID 1 (a container without an init), run under tini -s so that orphaned processes are reaped, not left as zombies (auto); never: do not',
+          })
+          .option('render-dir', {
+            type: 'string',
+            describe:
+              "write the rendered files into this directory (by their base names) instead of the schema's paths",
+          })
+          .example(
+            '$0 exec postgresql -- /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main',
+            'run PostgreSQL from Consul',
+          )
+          .epilog(
+            'Consul is located as services locate it (WAZO_CONSUL_* or /etc/wazo-platform/consul, or the flags); without it, files and env only. ' +
+              'Mutable keys are applied by re-rendering and reloading; other keys restart the daemon. SIGTERM, SIGINT and SIGHUP are passed to the daemon; ' +
+              "the exit code is the daemon's. See docs/exec.md.",
+          ),
+      ),
     ),
   handler: (argv) => run(() => execute(argv)),
 };

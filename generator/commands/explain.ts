@@ -9,12 +9,11 @@ import { dotted, getAt, sourceRows } from '../runtime/tree.ts';
 import type { JsonValue } from '../runtime/types.ts';
 import { serviceSpecs } from '../service-specs.ts';
 import { consulOptionsOf, withConsulFlags, type ConsulArgs } from './consul-cli.ts';
+import { withFileFlags, type FileArgs } from './deployment-files.ts';
 import { projectFrom, run, type ProjectArgs } from './run.ts';
 
-interface Args extends ConsulArgs, ProjectArgs {
+interface Args extends ConsulArgs, FileArgs, ProjectArgs {
   service: string;
-  'config-file'?: string;
-  'config-dir'?: string;
   files: boolean;
   consul: boolean;
   json: boolean;
@@ -35,20 +34,18 @@ export const explainCommand: CommandModule<object, Args> = {
   command: 'explain <service>',
   describe: 'the effective configuration of a service, with the source of every value (secrets masked)',
   builder: (y) =>
-    withConsulFlags(
-      y
-        .positional('service', { type: 'string', demandOption: true, describe: 'service name' })
-        .option('config-file', {
-          type: 'string',
-          describe: "the main config file (default: the schema's x-service.configFile)",
-        })
-        .option('config-dir', {
-          type: 'string',
-          describe: "the conf.d directory (default: the schema's x-service.configDir)",
-        })
-        .option('files', { type: 'boolean', default: true, describe: 'read config files (--no-files: none)' })
-        .option('consul', { type: 'boolean', default: true, describe: 'read Consul when located (--no-consul: never)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
+    withFileFlags(
+      withConsulFlags(
+        y
+          .positional('service', { type: 'string', demandOption: true, describe: 'service name' })
+          .option('files', { type: 'boolean', default: true, describe: 'read config files (--no-files: none)' })
+          .option('consul', {
+            type: 'boolean',
+            default: true,
+            describe: 'read Consul when located (--no-consul: never)',
+          })
+          .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
+      ),
     ),
   handler: (argv) => run(() => explain(argv)),
 };
