@@ -2,10 +2,9 @@
  * KV entries under a service's prefix → leaf values, each decoded by its leaf's schema with the
  * one value-text codec; keys that name no leaf are reported with a "did you mean".
  */
-import { decode } from '../codec.ts';
-import { didYouMean, showValue, type Problem } from '../problems.ts';
+import { didYouMean, type Problem } from '../problems.ts';
 import type { SettingsIndex } from '../settings-index.ts';
-import type { SourceOutput, ValuesLayer } from '../sources/source.ts';
+import { decodeInto, type SourceOutput, type ValuesLayer } from '../sources/source.ts';
 import { dotted, pointerOf } from '../tree.ts';
 import type { KvEntry } from './client.ts';
 
@@ -36,16 +35,7 @@ export function decodeEntries(entries: readonly KvEntry[], index: SettingsIndex)
       continue;
     }
     if (setting) {
-      const decoded = decode(text, setting);
-      if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
-      else
-        invalid.push({
-          key: dotted(setting.path),
-          source,
-          message: `expected ${decoded.expected}`,
-          value: showValue(text, setting.secret),
-          hint: decoded.hint,
-        });
+      decodeInto(layer, invalid, setting, text, source);
       continue;
     }
     // "Folders" (`config/wazo-auth/`, `…/bus/`) are how UIs show the hierarchy: not settings.

@@ -7,18 +7,17 @@
  * overrides win; the loader runs it through its Consul session, and a watcher runs it on the last
  * answers of its own health queries (`watch/discovery-watch.ts`), which tell it when an address changes.
  */
-import { decode } from '../codec.ts';
 import type { HealthInstance } from '../consul/client.ts';
 import { ConsulFailure } from '../consul/failure.ts';
 import type { ConsulSession } from '../consul/session.ts';
 import { ConsulUnavailable, problemOf, waitForConsul } from '../consul/wait.ts';
 import { addressOf, chooseInstance, healthDenied, HealthFollower } from '../discovery/health.ts';
-import { ConfigError, showValue, type Problem } from '../problems.ts';
+import { ConfigError, type Problem } from '../problems.ts';
 import type { SettingsIndex } from '../settings-index.ts';
 import { dotted, pointerOf } from '../tree.ts';
 import type { Logger, ServiceSpec } from '../types.ts';
 import type { DiscoveryWatch } from '../watch/discovery-watch.ts';
-import type { ConfigSource, SourceOutput, ValuesLayer } from './source.ts';
+import { decodeInto, type ConfigSource, type SourceOutput, type ValuesLayer } from './source.ts';
 
 /** The leaves of a discovered group that an instance fills, and the text each gets. */
 const FIELDS: Record<string, (instance: HealthInstance) => string | undefined> = {
@@ -53,16 +52,7 @@ export function discoveredLayer(
       const setting = index.byPointer.get(pointerOf([...path, key]));
       const text = field(instance);
       if (!setting || text === undefined) continue;
-      const decoded = decode(text, setting);
-      if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
-      else
-        problems.push({
-          key: dotted(setting.path),
-          source,
-          message: `expected ${decoded.expected}`,
-          value: showValue(text, setting.secret),
-          hint: decoded.hint,
-        });
+      decodeInto(layer, problems, setting, text, source);
     }
   }
   return { layer, problems };

@@ -1,7 +1,5 @@
-import { decode } from '../codec.ts';
-import { didYouMean, showValue, type Problem } from '../problems.ts';
-import { dotted } from '../tree.ts';
-import type { ConfigSource, ValuesLayer } from './source.ts';
+import { didYouMean, type Problem } from '../problems.ts';
+import { decodeInto, type ConfigSource, type ValuesLayer } from './source.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -32,17 +30,7 @@ export function envSource(env: Env): ConfigSource {
           continue;
         }
         const source = `env ${name}`;
-        const decoded = decode(text, setting);
-        if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
-        else {
-          problems.push({
-            key: dotted(setting.path),
-            source,
-            message: `expected ${decoded.expected}`,
-            value: showValue(text, setting.secret),
-            hint: decoded.hint,
-          });
-        }
+        decodeInto(layer, problems, setting, text, source);
       }
       return { layers: [layer], problems, warnings };
     },

@@ -1,7 +1,9 @@
 /** The pluggable source interface: each source contributes layers, applied lowest priority first. */
-import type { Problem } from '../problems.ts';
+import { decode } from '../codec.ts';
+import { showValue, type Problem } from '../problems.ts';
 import type { SettingsIndex } from '../settings-index.ts';
-import type { JsonObject, JsonValue, Logger, ServiceSpec } from '../types.ts';
+import { dotted } from '../tree.ts';
+import type { JsonObject, JsonValue, Logger, ServiceSpec, SettingSpec } from '../types.ts';
 
 /** A whole (partial) tree deep-merged over what is there, as config files are. */
 export interface TreeLayer {
@@ -17,6 +19,29 @@ export interface ValuesLayer {
 }
 
 export type Layer = TreeLayer | ValuesLayer;
+
+/**
+ * A setting's value text (env, Consul, a discovered address) decoded by its type into `layer`, or,
+ * when the text is not of that type, one problem naming the key and `source` (secrets masked).
+ */
+export function decodeInto(
+  layer: ValuesLayer,
+  problems: Problem[],
+  setting: SettingSpec,
+  text: string,
+  source: string,
+): void {
+  const decoded = decode(text, setting);
+  if (decoded.ok) layer.values.push({ path: setting.path, value: decoded.value, source });
+  else
+    problems.push({
+      key: dotted(setting.path),
+      source,
+      message: `expected ${decoded.expected}`,
+      value: showValue(text, setting.secret),
+      hint: decoded.hint,
+    });
+}
 
 export interface SourceContext {
   service: ServiceSpec;
