@@ -1,30 +1,35 @@
 #!/usr/bin/env node
 /** The `wazo-config` command: one module per command under commands/. */
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { compatCommand } from './commands/compat.ts';
-import { diffCommand } from './commands/diff.ts';
-import { execCommand } from './commands/exec.ts';
-import { explainCommand } from './commands/explain.ts';
-import { generateCommand } from './commands/generate.ts';
-import { inferCommand } from './commands/infer.ts';
 import { EXIT, PROJECT_FILE } from './commands/run.ts';
-import { seedCommand } from './commands/seed.ts';
-import { validateCommand } from './commands/validate.ts';
 
-const names = ['generate', 'seed', 'diff', 'explain', 'validate', 'infer', 'compat', 'exec'];
+/**
+ * Each command's module, loaded on use: a command's imports (the Consul client, the runtime, ajv) cost hundreds of
+ * milliseconds, and `generate` finding nothing changed should pay for none of the others'.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument types
+const COMMANDS: { [name: string]: () => Promise<CommandModule<object, any>> } = {
+  generate: async () => (await import('./commands/generate.ts')).generateCommand,
+  seed: async () => (await import('./commands/seed.ts')).seedCommand,
+  diff: async () => (await import('./commands/diff.ts')).diffCommand,
+  explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  validate: async () => (await import('./commands/validate.ts')).validateCommand,
+  infer: async () => (await import('./commands/infer.ts')).inferCommand,
+  compat: async () => (await import('./commands/compat.ts')).compatCommand,
+  exec: async () => (await import('./commands/exec.ts')).execCommand,
+};
+const names = Object.keys(COMMANDS);
 
-await yargs(hideBin(process.argv))
-  .scriptName('wazo-config')
-  .usage('$0 <command> [options]')
-  .command(generateCommand)
-  .command(seedCommand)
-  .command(diffCommand)
-  .command(explainCommand)
-  .command(validateCommand)
-  .command(inferCommand)
-  .command(compatCommand)
-  .command(execCommand)
+const args = hideBin(process.argv);
+// The commands named on the command line (a service may share a command's name: both load, yargs picks); every
+// command when none is (--help, a usage mistake), so that help and errors list them all.
+const named = names.filter((name) => args.includes(name));
+const commands = await Promise.all((named.length > 0 ? named : names).map((name) => COMMANDS[name]!()));
+
+let cli = yargs(args).scriptName('wazo-config').usage('$0 <command> [options]');
+for (const command of commands) cli = cli.command(command);
+await cli
   .option('root', {
     type: 'string',
     global: true,

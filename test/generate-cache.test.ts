@@ -4,11 +4,12 @@
  * on disk makes the next run a full one, so that `--check` stays exact.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generate } from '../generator/index.ts';
-import { tempRoot } from './helpers.ts';
+import { REPO, tempRoot } from './helpers.ts';
 
 const SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -37,6 +38,29 @@ describe("generate's cache", () => {
     assert.deepEqual(second.unchanged, [...first.written].sort());
     assert.deepEqual([second.written, second.deleted], [[], []]);
     assert.equal((await run(true)).cached, true);
+  });
+
+  it('answers from a process that loads none of the pipeline (ajv, ts-morph: CommonJS, so in require.cache)', () => {
+    const probe = join(root, 'probe.mts');
+    writeFileSync(
+      probe,
+      `import { createRequire } from 'node:module';
+import { generate } from ${JSON.stringify(join(REPO, 'generator', 'generate.ts'))};
+const result = await generate({ root: ${JSON.stringify(root)}, cache: true, check: true });
+const loaded = Object.keys(createRequire(import.meta.url).cache)
+  .map((path) => /node_modules\\/(ajv|ts-morph|json-schema-to-typescript|@apidevtools)\\//.exec(path)?.[1])
+  .filter(Boolean);
+console.log(JSON.stringify({ cached: result.cached, loaded: [...new Set(loaded)] }));`,
+    );
+    try {
+      const out = execFileSync(process.execPath, ['--conditions=wazo-config-source', '--import', 'tsx', probe], {
+        cwd: REPO,
+        encoding: 'utf8',
+      });
+      assert.deepEqual(JSON.parse(out), { cached: true, loaded: [] });
+    } finally {
+      rmSync(probe);
+    }
   });
 
   it('runs in full when an output was edited or removed, and --check names it', async () => {

@@ -29,8 +29,8 @@ export const generateCommand: CommandModule<object, Args> = {
   handler: (argv) =>
     run(async () => {
       const services = argv.services?.length ? argv.services : undefined;
-      // Loaded on use: the emitters bring prettier, ts-morph and json-schema-to-typescript.
-      const { generate } = await import('../index.ts');
+      // generate.ts imports the emitters (ts-morph, ajv, prettier) only when its cache cannot answer.
+      const { generate } = await import('../generate.ts');
       const project = projectFrom(argv);
       const result = await generate({
         ...project,
