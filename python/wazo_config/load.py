@@ -4,7 +4,6 @@ reported, then the whole result validated once by the service's emitted validato
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .problems import ConfigError, Problem, did_you_mean, show_value
@@ -19,37 +18,42 @@ NONE = False
 
 
 class _StdLogger:
-    """Warnings to the `wazo_config` logger (stderr when logging is not configured)."""
+    """Warnings to the `wazo_config` logger (stderr when logging is not configured). `logging` is
+    imported by the first record: a quiet load does without it, and importing a loader is faster."""
 
-    def __init__(self) -> None:
+    def _log(self) -> Any:
         import logging
 
-        self._log = logging.getLogger("wazo_config")
+        return logging.getLogger("wazo_config")
 
     def debug(self, message: str) -> None:
-        self._log.debug(message)
+        self._log().debug(message)
 
     def info(self, message: str) -> None:
-        self._log.info(message)
+        self._log().info(message)
 
     def warning(self, message: str) -> None:
-        self._log.warning(message)
+        self._log().warning(message)
 
     def error(self, message: str) -> None:
-        self._log.error(message)
+        self._log().error(message)
 
 
 default_logger: Logger = _StdLogger()
 
 
-@dataclass
 class Resolved:
-    config: dict[str, Any]
-    #: The merged tree with the source of every value.
-    tree: ConfigTree
-    warnings: list[str] = field(default_factory=list)
-    #: The files PEM-content settings were written to (also `pem_files(config)`).
-    pem_files: Any = None
+    """A loaded configuration, where each value came from, and what the load noticed."""
+
+    __slots__ = ("config", "tree", "warnings", "pem_files")
+
+    def __init__(self, config: dict[str, Any], tree: ConfigTree, warnings: list[str] | None = None, pem_files: Any = None) -> None:
+        self.config = config
+        #: The merged tree with the source of every value.
+        self.tree = tree
+        self.warnings: list[str] = [] if warnings is None else warnings
+        #: The files PEM-content settings were written to (also `pem_files(config)`).
+        self.pem_files = pem_files
 
 
 def _path_option(value: str | bool | None, default: str) -> str | None:

@@ -3,23 +3,37 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 MASK = "*****"
 
 
-@dataclass(slots=True)
 class Problem:
-    #: Dotted key, e.g. `bus.port`, or an env/file name when no key applies.
-    key: str
-    #: Where the value came from: `env WAZO_AUTH_BUS_PORT`, `file /etc/…/config.yml`, `default`…
-    source: str
-    #: What was wrong, e.g. `expected an integer`.
-    message: str
-    #: The offending value as shown to humans: masked when secret.
-    value: str | None = None
-    hint: str | None = None
+    """One thing wrong with the configuration (a class with slots: see spec.py on dataclasses)."""
+
+    __slots__ = ("key", "source", "message", "value", "hint")
+
+    def __init__(self, key: str, source: str, message: str, value: str | None = None, hint: str | None = None) -> None:
+        #: Dotted key, e.g. `bus.port`, or an env/file name when no key applies.
+        self.key = key
+        #: Where the value came from: `env WAZO_AUTH_BUS_PORT`, `file /etc/…/config.yml`, `default`…
+        self.source = source
+        #: What was wrong, e.g. `expected an integer`.
+        self.message = message
+        #: The offending value as shown to humans: masked when secret.
+        self.value = value
+        self.hint = hint
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and self._fields() == other._fields()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.key, self.source, self.message, self.value, self.hint)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Problem({self.as_dict()!r})"
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"key": self.key, "source": self.source, "message": self.message}

@@ -3,8 +3,7 @@ layers (a tree deep-merged, or whole leaf values), problems and warnings."""
 from __future__ import annotations
 
 import errno
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Mapping, NamedTuple, Protocol, Sequence
 
 from .codec import decode
 from .problems import Problem, did_you_mean, show_value
@@ -13,36 +12,45 @@ from .tree import clone, dotted, get_at, pointer_of
 from .spec import Logger, ServiceSpec
 
 
-@dataclass(slots=True)
-class TreeLayer:
+class TreeLayer(NamedTuple):
     """A whole (partial) tree deep-merged over what is there, as config files are."""
 
     source: str
     tree: dict[str, Any]
 
 
-@dataclass(slots=True)
 class ValuesLayer:
     """Whole leaf values that replace what is there, as env vars and Consul keys do."""
 
-    values: list[tuple[Sequence[str], Any, str]] = field(default_factory=list)
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[tuple[Sequence[str], Any, str]] | None = None) -> None:
+        self.values: list[tuple[Sequence[str], Any, str]] = [] if values is None else values
 
 
 Layer = TreeLayer | ValuesLayer
 
 
-@dataclass(slots=True)
 class SourceContext:
-    service: ServiceSpec
-    index: SettingsIndex
-    logger: Logger
+    """What every source is given: the service, its settings index and the logger."""
+
+    __slots__ = ("service", "index", "logger")
+
+    def __init__(self, service: ServiceSpec, index: SettingsIndex, logger: Logger) -> None:
+        self.service = service
+        self.index = index
+        self.logger = logger
 
 
-@dataclass(slots=True)
 class SourceOutput:
-    layers: list[Layer] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    """What one source read: layers to apply, problems and warnings."""
+
+    __slots__ = ("layers", "problems", "warnings")
+
+    def __init__(self, layers: list[Layer] | None = None, problems: list[Problem] | None = None, warnings: list[str] | None = None) -> None:
+        self.layers: list[Layer] = [] if layers is None else layers
+        self.problems: list[Problem] = [] if problems is None else problems
+        self.warnings: list[str] = [] if warnings is None else warnings
 
 
 class ConfigSource(Protocol):
@@ -177,8 +185,7 @@ class EnvSource:
         layer = ValuesLayer()
         out = SourceOutput([layer])
         prefix = context.service.env_prefix + "_"
-        # Closeness is measured after the prefix, as env.ts does: other services' prefixes extend ours.
-        own_names = [n[len(prefix) :] for n in context.index.by_env if n.startswith(prefix)]
+        own_names: list[str] | None = None  # made when a name needs it: most environments have none
         for name, text in self.env.items():
             if text is None:
                 continue
@@ -186,6 +193,9 @@ class EnvSource:
             if setting is None:
                 if not name.startswith(prefix):
                     continue
+                if own_names is None:
+                    # Closeness is measured after the prefix, as env.ts does: other services' prefixes extend ours.
+                    own_names = [n[len(prefix) :] for n in context.index.by_env if n.startswith(prefix)]
                 guess = did_you_mean(name[len(prefix) :], own_names)
                 if guess:
                     out.warnings.append(f"unknown environment variable {name} (did you mean {prefix}{guess}?)")

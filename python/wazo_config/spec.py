@@ -1,15 +1,16 @@
-"""Shapes shared by the runtime and the generated loaders (generator/runtime/types.ts)."""
+"""Shapes shared by the runtime and the generated loaders (generator/runtime/types.ts).
+
+No dataclasses in what a load imports: `dataclasses` imports `inspect` (and `ast`, `dis`…), about
+20 ms of every service's start-up. Records are NamedTuples or classes with slots."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, Union
+from typing import Any, Callable, NamedTuple, Protocol, Union
 
 JsonValue = Union[str, int, float, bool, None, list[Any], dict[str, Any]]
 JsonObject = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class SettingSpec:
+class SettingSpec(NamedTuple):
     """One row of a service's settings table, emitted into its generated loader."""
 
     path: tuple[str, ...]
@@ -30,16 +31,14 @@ class SettingSpec:
     required: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class DiscoverSpec:
+class DiscoverSpec(NamedTuple):
     """A group marked `x-discover`: its host, port, scheme/https leaves come from Consul health."""
 
     path: tuple[str, ...]
     service: str
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationError:
+class ValidationError(NamedTuple):
     """One failure, shaped as ajv reports it: JSON pointer, keyword, params."""
 
     instance_path: str
@@ -51,21 +50,38 @@ class ValidationError:
 Validator = Callable[[Any], list[ValidationError]]
 
 
-@dataclass(frozen=True, eq=False)
 class ServiceSpec:
     """Everything the runtime knows of a service: what its generated loader hands to `load()`."""
 
-    name: str
-    env_prefix: str
-    consul_prefix: str
-    config_file: str
-    config_dir: str
-    settings: tuple[SettingSpec, ...]
-    #: The validator emitted at generate time.
-    validate: Validator
-    depends_on: tuple[str, ...] = ()
-    discover: tuple[DiscoverSpec, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("name", "env_prefix", "consul_prefix", "config_file", "config_dir", "settings", "validate", "depends_on", "discover", "extra", "__weakref__")
+
+    def __init__(
+        self,
+        name: str,
+        env_prefix: str,
+        consul_prefix: str,
+        config_file: str,
+        config_dir: str,
+        settings: tuple[SettingSpec, ...],
+        validate: Validator,
+        depends_on: tuple[str, ...] = (),
+        discover: tuple[DiscoverSpec, ...] = (),
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.env_prefix = env_prefix
+        self.consul_prefix = consul_prefix
+        self.config_file = config_file
+        self.config_dir = config_dir
+        self.settings = settings
+        #: The validator emitted at generate time.
+        self.validate = validate
+        self.depends_on = depends_on
+        self.discover = discover
+        self.extra: dict[str, Any] = {} if extra is None else extra
+
+    def __repr__(self) -> str:
+        return f"ServiceSpec({self.name!r}, {len(self.settings)} settings)"
 
 
 class Logger(Protocol):

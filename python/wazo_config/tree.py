@@ -90,19 +90,34 @@ class ConfigTree:
 
     def merge(self, patch: dict[str, Any], source: str, at: Sequence[str] = ()) -> None:
         """Deep-merges `patch` over the tree (objects merged, everything else replaced)."""
-        # The node at `at` is looked up once per group, not once per key.
         node = get_at(self.root, at)
         if type(node) is not dict:
-            node = {}
+            for key, value in patch.items():
+                self.set((*at, key), value, source)
+            return
+        sources = self._sources
+        for segment in at:
+            sources = sources.child(segment)
+        self._merge_into(node, sources, patch, source, tuple(at))
+
+    def _merge_into(self, node: dict[str, Any], sources: _SourceNode, patch: dict[str, Any], source: str, at: tuple[str, ...]) -> None:
+        # Walks the tree and its sources alongside the patch: one step per key, not a walk from the root per value.
         for key, value in patch.items():
-            path = (*at, key)
+            if key in FORBIDDEN_KEYS:
+                self.set((*at, key), value, source)  # refused there, with its message
+                continue
             current = node.get(key, _MISSING)
             if isinstance(value, dict) and isinstance(current, dict):
-                self.merge(value, source, path)
-            elif isinstance(value, dict) and not is_missing(current) and self._is_group(path) and self.source_of(path) != "default":
-                self._refuse(path, source, path, current)
+                self._merge_into(current, sources.child(key), value, source, (*at, key))
+            elif isinstance(value, dict) and current is not _MISSING and self._is_group((*at, key)) and self.source_of((*at, key)) != "default":
+                self._refuse((*at, key), source, (*at, key), current)
             else:
-                self.set(path, value, source)
+                node[key] = clone(value)
+                child = sources.child(key)
+                # Only a replaced object or array can have had sources recorded below it.
+                if type(current) is dict or type(current) is list:
+                    child.children = None
+                child.source = source
 
     def set(self, path: Sequence[str], value: Any, source: str) -> None:
         """Replaces the value at `path` whole, creating parent objects as needed."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from .limits import DEFAULT_MAX_FILE_BYTES, FORBIDDEN_KEY_HINT, FORBIDDEN_KEYS, MAX_DEPTH, MAX_VALUES
 from .problems import Problem, js_json
-from .tree import clone
+from .yaml_events import Unusual, plain_document
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -20,8 +19,7 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EXEC_TIMEOUT_S = 60.0
 
 
-@dataclass(slots=True)
-class ExecNode:
+class ExecNode(NamedTuple):
     """An `!exec` mapping: the `command` as written (None when the mapping has none) and its line."""
 
     command: Any
@@ -36,8 +34,7 @@ class _ForbiddenKey(yaml.MarkedYAMLError):
     pass
 
 
-@dataclass(slots=True)
-class Refused:
+class Refused(NamedTuple):
     """A scalar or collection the loader refuses, kept where it was written so that the error names its key."""
 
     written: str
@@ -166,8 +163,7 @@ def _exec_inside(loader: Any, node: Any) -> Any:
 _PlainLoader.add_constructor("!exec", _exec_inside)
 
 
-@dataclass(slots=True)
-class ReadResult:
+class ReadResult(NamedTuple):
     tree: dict[str, Any] | None = None
     problem: Problem | None = None
 
@@ -188,7 +184,8 @@ def _utf16(name: str) -> bytes:
 
 def read_yaml_file(file: str, *, run_exec: bool = False, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ReadResult:
     """A config file, read only if it is a regular file (a FIFO would block forever) of at most
-    `max_file_bytes`, as UTF-8 (invalid bytes are an error, as in PyYAML). Links are followed."""
+    `max_file_bytes`, as UTF-8 (invalid bytes are an error, as in PyYAML). Links are followed. The tree
+    is shared with later reads of the same text: never change it."""
     source = f"file {file}"
 
     def problem(message: str, hint: str) -> ReadResult:
@@ -257,27 +254,38 @@ def _syntax_problem(error: yaml.YAMLError, file: str, hint: str = "fix the YAML 
 
 #: Each file's last text and the tree read from it: a re-read of an unchanged file (SIGHUP, a watcher's
 #: reload, a second load in one process) skips the parser, which is most of a load's time. Files with
-#: `!exec` are parsed every time: their value is a command's output.
+#: `!exec` are parsed every time: their value is a command's output. The tree is shared by every read
+#: of the same text, so it is never changed: the loader copies the values it keeps (ConfigTree.merge).
 _parsed: dict[str, tuple[str, dict[str, Any]]] = {}
 _PARSED_FILES = 64
 
 
 def parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResult:
+    """The tree of a config file's text, or its problem. The tree must not be changed (see `_parsed`)."""
     cached = _parsed.get(file)
     if cached is not None and cached[0] == text:
-        return ReadResult(tree=clone(cached[1]))
+        return ReadResult(tree=cached[1])
     result = _parse_yaml_text(text, file, run_exec=run_exec)
     if result.tree is not None and "!exec" not in text:
         if len(_parsed) >= _PARSED_FILES and file not in _parsed:
             _parsed.pop(next(iter(_parsed)))
-        _parsed[file] = (text, clone(result.tree))
+        _parsed[file] = (text, result.tree)
     return result
 
 
 def _parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadResult:
-    source = f"file {file}"
     if text.startswith("\ufeff"):
         text = text[1:]
+    try:
+        tree = plain_document(text, ConfigLoader.yaml_implicit_resolvers)
+    except Unusual:
+        return _parse_full(text, file, run_exec)
+    return _top_mapping(tree, file)
+
+
+def _parse_full(text: str, file: str, run_exec: bool) -> ReadResult:
+    """Any file, through ConfigLoader: aliases, tags, `!exec`, and every error with its line."""
+    source = f"file {file}"
     try:
         documents = list(yaml.load_all(text, Loader=ConfigLoader))
     except _ForbiddenKey as error:
@@ -302,11 +310,15 @@ def _parse_yaml_text(text: str, file: str, *, run_exec: bool = False) -> ReadRes
     tree = _resolve_exec(tree, file, run_exec, problem_box)
     if problem_box:
         return ReadResult(problem=problem_box[0])
+    return _top_mapping(_json_keys(tree), file)
+
+
+def _top_mapping(tree: Any, file: str) -> ReadResult:
     if tree is None:
         return ReadResult(tree={})
     if not isinstance(tree, dict):
-        return ReadResult(problem=Problem(file, source, "expected a mapping at the top of the file", hint="write key: value lines"))
-    return ReadResult(tree=_json_keys(tree))
+        return ReadResult(problem=Problem(file, f"file {file}", "expected a mapping at the top of the file", hint="write key: value lines"))
+    return ReadResult(tree=tree)
 
 
 def _inspect(root: Any) -> tuple[str, str, list[str]] | None:
