@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 from .problems import ConfigError, Problem, did_you_mean, show_value
 from .settings import SettingsIndex, index_of
 from .sources import ConfigSource, DefaultsSource, EnvSource, FileSource, Layer, OverridesSource, SourceContext, TreeLayer
-from .tree import ConfigTree, dotted, get_at, is_missing, path_of_pointer, pointer_of
+from .tree import ConfigTree, dotted, get_at, is_missing, pointer_of
 from .spec import Logger, ServiceSpec
 from .validation import json_equal, missing_required, problems_from_validation
 
@@ -213,14 +213,11 @@ def _apply(tree: ConfigTree, layer: Layer) -> None:
 def _remove_unknown_keys(tree: ConfigTree, index: SettingsIndex) -> list[Problem]:
     """Takes keys the schema does not know out of the tree, so that the validator sees only known ones."""
     unknown: list[Problem] = []
-    for pointer, children in index.groups.items():
-        path = path_of_pointer(pointer)
+    for path, children in index.group_paths:
         node = get_at(tree.root, path)
         if not isinstance(node, dict):
             continue
-        for key in list(node.keys()):
-            if key in children:
-                continue
+        for key in [k for k in node if k not in children]:
             key_path = [*path, key]
             guess = did_you_mean(key, children)
             unknown.append(

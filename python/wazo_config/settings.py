@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 from weakref import WeakKeyDictionary
 
-from .tree import pointer_of
+from .tree import path_of_pointer, pointer_of
 from .spec import ServiceSpec, SettingSpec
 
 
@@ -23,6 +23,8 @@ class SettingsIndex:
             for n in range(len(setting.path)):
                 group = pointer_of(setting.path[:n])
                 self.groups.setdefault(group, {})[setting.path[n]] = None
+        #: The groups as paths, for the walks of every load (the unknown-key check).
+        self.group_paths: list[tuple[tuple[str, ...], dict[str, None]]] = [(tuple(path_of_pointer(p)), c) for p, c in self.groups.items()]
         #: Every default in one tree, built once: the defaults source merges it whole (a copy) rather than leaf by leaf.
         self.defaults: dict[str, Any] = {}
         for setting in service.settings:

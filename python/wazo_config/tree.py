@@ -112,10 +112,16 @@ class ConfigTree:
             elif isinstance(value, dict) and current is not _MISSING and self._is_group((*at, key)) and self.source_of((*at, key)) != "default":
                 self._refuse((*at, key), source, (*at, key), current)
             else:
-                node[key] = clone(value)
-                child = sources.child(key)
+                kind = type(value)
+                node[key] = clone(value) if kind is dict or kind is list else value
+                children = sources.children
+                if children is None:
+                    children = sources.children = {}
+                child = children.get(key)
+                if child is None:
+                    child = children[key] = _SourceNode()
                 # Only a replaced object or array can have had sources recorded below it.
-                if type(current) is dict or type(current) is list:
+                elif type(current) is dict or type(current) is list:
                     child.children = None
                 child.source = source
 

@@ -45,6 +45,8 @@ def plain_document(text: str, resolvers: dict[Any, list[tuple[str, Any]]]) -> An
     parser = _Parser(text)
     get = parser.get_event
     wildcard = resolvers.get(None, [])
+    # By first character, as PyYAML's resolver looks them up: most keys and words start with none of them.
+    by_first = {first: found + wildcard for first, found in resolvers.items() if first is not None}
     known: dict[str, Any] = {}  # plain scalars resolved already: config files repeat true, false, small numbers
     count = 0
 
@@ -58,7 +60,7 @@ def plain_document(text: str, resolvers: dict[Any, list[tuple[str, Any]]]) -> An
         if found is not known:
             return found
         tag = _STR
-        for candidate, pattern in resolvers.get(value[:1], []) + wildcard:
+        for candidate, pattern in by_first.get(value[:1], wildcard):
             if pattern.match(value):
                 tag = candidate
                 break
