@@ -74,14 +74,53 @@ export class ConfigTree {
 
   /** Deep-merges `patch` over the tree (objects merged, everything else replaced). */
   merge(patch: JsonObject, source: string, at: readonly string[] = []): void {
-    for (const [key, value] of Object.entries(patch)) {
-      const path = [...at, key];
-      const current = getAt(this.root, path);
-      if (isObject(value) && isObject(current)) this.merge(value, source, path);
-      else if (isObject(value) && current !== undefined && this.isGroup(path) && this.sourceOf(path) !== 'default')
-        this.refuse(path, source, path, current);
-      else this.set(path, value, source);
+    const node = getAt(this.root, at);
+    if (!isObject(node)) {
+      for (const key of Object.keys(patch)) this.set([...at, key], patch[key]!, source);
+      return;
     }
+    let sources = this.sources;
+    for (const segment of at) sources = childOf(sources, segment);
+    this.mergeInto(node, sources, patch, source, at);
+  }
+
+  /**
+   * Walks the tree and its sources alongside the patch: one step per key, where a walk from the root
+   * per value made a file of 100,000 keys pay for every path (and a [key, value] pair per entry).
+   */
+  private mergeInto(node: JsonObject, sources: SourceNode, patch: JsonObject, source: string, at: readonly string[]) {
+    for (const key of Object.keys(patch)) {
+      const value = patch[key]!;
+      if (isForbiddenKey(key)) {
+        this.set([...at, key], value, source); // refused there, with its message
+        continue;
+      }
+      const current = Object.hasOwn(node, key) ? node[key] : undefined;
+      if (isObject(value) && isObject(current)) {
+        this.mergeInto(current, childOf(sources, key), value, source, [...at, key]);
+      } else if (isObject(value) && current !== undefined && this.isGroup([...at, key])) {
+        const path = [...at, key];
+        if (this.sourceOf(path) !== 'default') this.refuse(path, source, path, current);
+        else this.replace(node, sources, key, value, current, source);
+      } else {
+        this.replace(node, sources, key, value, current, source);
+      }
+    }
+  }
+
+  private replace(
+    node: JsonObject,
+    sources: SourceNode,
+    key: string,
+    value: JsonValue,
+    previous: JsonValue | undefined,
+    source: string,
+  ) {
+    node[key] = clone(value);
+    const child = childOf(sources, key);
+    // Only a replaced object or array can have had sources recorded below it.
+    if (typeof previous === 'object' && previous !== null) delete child.children;
+    child.source = source;
   }
 
   /** Replaces the value at `path` whole, creating parent objects as needed. */

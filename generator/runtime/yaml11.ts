@@ -306,12 +306,20 @@ function inspectParsed(
         hint: 'a configuration nests a few levels at most',
         path: [...path],
       };
-    const entries: [string, unknown][] = Array.isArray(node)
-      ? node.map((v, i) => [String(i), v])
-      : Object.entries(node);
-    for (const [key, child] of entries) {
+    // Keys, not entries: a map of 100,000 keys would otherwise allocate as many [key, value] pairs.
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        path.push(String(i));
+        const fault = walk(node[i], depth + 1);
+        path.pop();
+        if (fault) return fault;
+      }
+      return undefined;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
       path.push(key);
-      const fault = walk(child, depth + 1);
+      const fault = walk(record[key], depth + 1);
       path.pop();
       if (fault) return fault;
     }
