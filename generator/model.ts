@@ -339,7 +339,7 @@ export function discoverSpecsOf(model: ServiceModel): DiscoverSpec[] {
  * has it.
  */
 export function connectTlsSpecOf(model: ServiceModel): ConnectTlsSpec | undefined {
-  const group = [...allSettings(model.root)].find((s): s is GroupSetting => s.kind === 'group' && !!s.connectTls);
+  const group = connectTlsGroupOf(model);
   if (!group?.connectTls) return undefined;
   const names = group.connectTls;
   const has = (name: string) => group.children.some((c) => c.kind === 'leaf' && c.path.at(-1) === name);
@@ -349,6 +349,11 @@ export function connectTlsSpecOf(model: ServiceModel): ConnectTlsSpec | undefine
     privateKey: [...group.path, names.privateKey],
     ...(has(names.ca) ? { ca: [...group.path, names.ca] } : {}),
   };
+}
+
+/** The group marked `x-connect-tls`, if any (one per service: rules.ts). */
+export function connectTlsGroupOf(model: ServiceModel): GroupSetting | undefined {
+  return [...allSettings(model.root)].find((s): s is GroupSetting => s.kind === 'group' && !!s.connectTls);
 }
 
 export function* allSettings(node: Setting): Generator<Setting> {

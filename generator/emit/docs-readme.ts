@@ -29,6 +29,7 @@ import { fillTemplate, readTemplate, templateBefore } from './templates.ts';
 import type { Emitter } from './emitter.ts';
 import { envFileName } from './env-file.ts';
 import { configMapName, secretName } from './kubernetes.ts';
+import { CONNECT_TLS_ENV, CONNECT_TLS_FILES } from './connect-tls.ts';
 
 const TEMPLATE = 'service-readme.md';
 /** Longer defaults are shown in a block under the key rather than inline. */
@@ -293,7 +294,16 @@ function connectTlsNote(model: ServiceModel, group: GroupSetting): Quoted<'markd
         `Internal TLS from Consul Connect: when Consul is located, the loader fetches the leaf certificate of the Consul service ${model.name} and the CA roots from the local agent (its token needs service:write on ${model.name}), writes them to private files and sets`,
       ),
       joinQuoted(keys, ', '),
-      mdText(`to their paths (source consul connect); ${applied} See`),
+      mdText(
+        `to their paths (source consul connect); ${applied} For a daemon that does not fetch them itself, consul-template renders them with`,
+      ),
+      joinQuoted(
+        [...CONNECT_TLS_FILES.map((f) => f.template), 'connect-tls-secret.yaml.ctmpl'].map((f) => mdCode(f)),
+        ', ',
+      ),
+      mdText('(a kubernetes.io/tls Secret), and'),
+      mdCode(CONNECT_TLS_ENV),
+      mdText('points the keys at the files. See'),
       mdTag`${mdLink(mdText('internal TLS'), '../../docs/tls.md')}.`,
     ],
     ' ',

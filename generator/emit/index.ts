@@ -7,6 +7,7 @@ import type { ServiceModel } from '../model.ts';
 import { EmitError, formatSchemaProblem, GenerateError, type SchemaProblem } from '../schema-problems.ts';
 import { configPyEmitter } from './config-py.ts';
 import { configTsEmitter } from './config-ts.ts';
+import { connectTlsEmitter } from './connect-tls.ts';
 import { consulLocationEmitter } from './consul-location.ts';
 import { consulSeedEmitter } from './consul-seed.ts';
 import { docsIndexHtmlEmitter } from './docs-index-html.ts';
@@ -28,6 +29,7 @@ export const EMITTERS: readonly AnyEmitter[] = [
   envFileEmitter,
   envTemplateEmitter,
   kubernetesEmitter,
+  connectTlsEmitter,
   hclConfigsEmitter,
   configPyEmitter,
   docsIndexMarkdownEmitter,

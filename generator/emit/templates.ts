@@ -23,6 +23,11 @@ interface FrameSlots {
   'service.env.ctmpl': 'go-template';
   'configmap.yaml.ctmpl': 'go-template';
   'secret.yaml.ctmpl': 'go-template';
+  'connect-tls.crt.ctmpl': 'go-template';
+  'connect-tls.key.ctmpl': 'go-template';
+  'connect-ca.crt.ctmpl': 'go-template';
+  'connect-tls-secret.yaml.ctmpl': 'go-template';
+  'connect-tls.env': 'env' | 'hash-comment' | 'comment-text';
   'consul-template.hcl': 'hcl' | 'hash-comment' | 'comment-text';
   'consul-template-block.hcl': 'hcl' | 'hash-comment' | 'comment-text';
   'envconsul.hcl': 'hcl' | 'hash-comment' | 'comment-text';

@@ -102,7 +102,7 @@ describe('x-connect-tls in schemas', () => {
       const readme = readFileSync(join(root, 'generated/wazo-x/README.md'), 'utf8');
       assert.match(
         readme,
-        /Internal TLS from Consul Connect: .*service:write on wazo-x.* `rest_api\.certificate`, `rest_api\.private_key` to their paths \(source consul connect\); .*reported as a live change\. See \[internal TLS\]\(\.\.\/\.\.\/docs\/tls\.md\)\./,
+        /Internal TLS from Consul Connect: .*service:write on wazo-x.* `rest_api\.certificate`, `rest_api\.private_key` to their paths \(source consul connect\); .*reported as a live change\. For a daemon that does not fetch them itself, consul-template renders them with `connect-tls\.crt\.ctmpl`, `connect-tls\.key\.ctmpl`, `connect-ca\.crt\.ctmpl`, `connect-tls-secret\.yaml\.ctmpl` \(a kubernetes\.io\/tls Secret\), and `connect-tls\.env` points the keys at the files\. See \[internal TLS\]\(\.\.\/\.\.\/docs\/tls\.md\)\./,
       );
     } finally {
       rmSync(root, { recursive: true, force: true });

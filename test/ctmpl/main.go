@@ -4,10 +4,12 @@
 // hashicorp/consul-template template/funcs.go), limited to the functions wazo-config's templates
 // use: a template calling any other function fails to parse, so the tests also prove that the
 // generated templates stay inside this set. KV snapshots are in `consul kv export` format:
-// [{"key": "a/b", "flags": 0, "value": "<base64>"}].
+// [{"key": "a/b", "flags": 0, "value": "<base64>"}]. A Connect snapshot holds the local agent's
+// answers as it serves them: {"leaves": {"<service>": <GET /v1/agent/connect/ca/leaf/<service>>},
+// "roots": <GET /v1/agent/connect/ca/roots>}, read by caLeaf and caRoots.
 //
-// One-shot:  ctmpl -kv snapshot.json template.ctmpl        (output on stdout, error on stderr, exit 1)
-// Batch:     ctmpl -batch < jobs.json                      (one process for many renders)
+// One-shot:  ctmpl -kv snapshot.json [-connect connect.json] template.ctmpl   (output on stdout, error on stderr, exit 1)
+// Batch:     ctmpl -batch < jobs.json                                         (one process for many renders)
 //
 // Key arguments are parsed as consul-template parses them (dependency.NewKVGetQuery: an optional
 // leading "/", the key up to the first "?" or "@", then "?query" and "@datacenter"), so a key the
@@ -17,7 +19,7 @@
 // A batch is a JSON array of jobs; each job is either {"template": path, "kv": [...]} (render) or
 // {"envconsul": {"prefix", "format", "sanitize", "upcase"}, "kv": [...]} (the environment envconsul
 // gives its child). Results come back in order as {"output": base64} or {"env": {name: base64}} or
-// {"error": text}; base64 keeps every byte exact.
+// {"error": text}; base64 keeps every byte exact. A render job may carry "connect": a Connect snapshot.
 package main
 
 import (
@@ -35,6 +37,7 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+	"time"
 )
 
 type kvEntry struct {
@@ -94,9 +97,69 @@ func parseKey(what string, s string) (string, error) {
 	return group("key"), nil
 }
 
+// leafCert is what caLeaf returns: the agent's answer decoded into consul's api.LeafCert
+// (hashicorp/consul api/connect_ca.go), the same field names, so a template that names a field
+// consul-template does not have fails here too.
+type leafCert struct {
+	SerialNumber  string
+	CertPEM       string
+	PrivateKeyPEM string
+	Service       string
+	ServiceURI    string
+	ValidAfter    time.Time
+	ValidBefore   time.Time
+	CreateIndex   uint64
+	ModifyIndex   uint64
+}
+
+// caRoot is one element of what caRoots returns (consul-template hands the template the roots
+// list itself, api.CARootList.Roots, not the list object). Only the fields api.CARoot has in every
+// consul api version consul-template has pinned: the PEM is RootCertPEM in templates, "RootCert"
+// in the agent's JSON. Intermediates are not here: the agent appends them to the leaf's CertPEM.
+type caRoot struct {
+	ID          string
+	Name        string
+	RootCertPEM string `json:"RootCert"`
+	Active      bool
+	CreateIndex uint64
+	ModifyIndex uint64
+}
+
+// connectSnapshot is the local agent's Connect answers: the leaf per service and the roots.
+type connectSnapshot struct {
+	Leaves map[string]*leafCert `json:"leaves"`
+	Roots  *struct {
+		Roots []*caRoot
+	} `json:"roots"`
+}
+
 // funcMap mirrors consul-template's functions of the same names.
-func funcMap(kv kvStore) template.FuncMap {
+func funcMap(kv kvStore, connect *connectSnapshot) template.FuncMap {
 	return template.FuncMap{
+		// caLeaf (template/funcs.go connectLeafFunc): nothing for no name; the agent's leaf for the
+		// service. consul-template waits for a leaf it has not got yet: with a snapshot, one that is
+		// not there can never arrive.
+		"caLeaf": func(s ...string) (interface{}, error) {
+			if len(s) == 0 || s[0] == "" {
+				return nil, nil
+			}
+			if connect != nil {
+				if leaf, ok := connect.Leaves[s[0]]; ok {
+					return leaf, nil
+				}
+			}
+			return nil, fmt.Errorf("caLeaf %q: no leaf for the service in the Connect snapshot (consul-template would wait for it)", s[0])
+		},
+		// caRoots (connectCARootsFunc): the trusted roots, arguments ignored.
+		"caRoots": func(...string) ([]*caRoot, error) {
+			if connect == nil || connect.Roots == nil {
+				return nil, errors.New("caRoots: no roots in the Connect snapshot (consul-template would wait for them)")
+			}
+			return connect.Roots.Roots, nil
+		},
+		"trimSpace": func(s string) (string, error) {
+			return strings.TrimSpace(s), nil
+		},
 		// key blocks until the key exists; with a snapshot, a missing key can never arrive.
 		"key": func(s string) (string, error) {
 			if s == "" {
@@ -167,12 +230,12 @@ func funcMap(kv kvStore) template.FuncMap {
 	}
 }
 
-func render(path string, kv kvStore) ([]byte, error) {
+func render(path string, kv kvStore, connect *connectSnapshot) ([]byte, error) {
 	contents, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := template.New(filepath.Base(path)).Delims("{{", "}}").Funcs(funcMap(kv)).Parse(string(contents))
+	tmpl, err := template.New(filepath.Base(path)).Delims("{{", "}}").Funcs(funcMap(kv, connect)).Parse(string(contents))
 	if err != nil {
 		return nil, fmt.Errorf("template: %s", err)
 	}
@@ -254,6 +317,7 @@ type job struct {
 	Template  string           `json:"template,omitempty"`
 	Envconsul *envconsulPrefix `json:"envconsul,omitempty"`
 	KV        []kvEntry        `json:"kv"`
+	Connect   *connectSnapshot `json:"connect,omitempty"`
 }
 
 type result struct {
@@ -278,7 +342,7 @@ func run(j job) result {
 		}
 		return result{Env: encoded}
 	}
-	out, err := render(j.Template, kv)
+	out, err := render(j.Template, kv, j.Connect)
 	if err != nil {
 		return result{Error: err.Error()}
 	}
@@ -289,6 +353,7 @@ func run(j job) result {
 func main() {
 	batch := flag.Bool("batch", false, "read a JSON array of jobs on stdin, write results on stdout")
 	kvPath := flag.String("kv", "", "KV snapshot (consul kv export format)")
+	connectPath := flag.String("connect", "", "Connect snapshot (the agent's leaf answers by service, and its roots)")
 	flag.Parse()
 	if *batch {
 		input, err := io.ReadAll(os.Stdin)
@@ -309,7 +374,7 @@ func main() {
 		return
 	}
 	if flag.NArg() != 1 || *kvPath == "" {
-		fail(errors.New("usage: ctmpl -kv snapshot.json template.ctmpl | ctmpl -batch < jobs.json"))
+		fail(errors.New("usage: ctmpl -kv snapshot.json [-connect connect.json] template.ctmpl | ctmpl -batch < jobs.json"))
 	}
 	var entries []kvEntry
 	raw, err := os.ReadFile(*kvPath)
@@ -323,7 +388,17 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	out, err := render(flag.Arg(0), kv)
+	var connect *connectSnapshot
+	if *connectPath != "" {
+		raw, err := os.ReadFile(*connectPath)
+		if err == nil {
+			err = json.Unmarshal(raw, &connect)
+		}
+		if err != nil {
+			fail(err)
+		}
+	}
+	out, err := render(flag.Arg(0), kv, connect)
 	if err != nil {
 		fail(err)
 	}

@@ -43,13 +43,19 @@ interface Manifest {
   data: Record<string, string> | null;
 }
 
-/** The Kubernetes rules of a ConfigMap or Secret; returns its data. */
-function checkManifest(text: string, kind: 'ConfigMap' | 'Secret', name: string): Record<string, string> {
+/** The Kubernetes rules of a ConfigMap or Secret (of type `Opaque` unless said); returns its data. */
+export function checkManifest(
+  text: string,
+  kind: 'ConfigMap' | 'Secret',
+  name: string,
+  secretType: 'Opaque' | 'kubernetes.io/tls' = 'Opaque',
+): Record<string, string> {
   assertGoYamlReads(text, kind);
   const manifest = parseYaml(text, { strict: true, uniqueKeys: true }) as Manifest;
   assert.equal(manifest.apiVersion, 'v1');
   assert.equal(manifest.kind, kind);
   assert.equal(manifest.metadata.name, name);
+  assert.equal(manifest.type, kind === 'Secret' ? secretType : undefined);
   assert.ok(isKubernetesName(manifest.metadata.name));
   const data = manifest.data ?? {};
   let bytes = 0;

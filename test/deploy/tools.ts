@@ -108,8 +108,18 @@ export function ctmplBinary(): string {
   return goBinary('ctmpl');
 }
 
+/**
+ * The local agent's Connect answers, as it serves them: `leaves` by service
+ * (`GET /v1/agent/connect/ca/leaf/<service>`) and `roots` (`GET /v1/agent/connect/ca/roots`), read by
+ * the templates' `caLeaf` and `caRoots`.
+ */
+export interface ConnectSnapshot {
+  leaves: Record<string, unknown>;
+  roots: unknown;
+}
+
 export type RenderJob =
-  | { template: string; kv: KvEntry[] }
+  | { template: string; kv: KvEntry[]; connect?: ConnectSnapshot }
   | { envconsul: { prefix: string; format: string; sanitize: boolean; upcase: boolean }; kv: KvEntry[] };
 export type RenderResult = { output: string } | { env: Record<string, string> } | { error: string };
 
