@@ -6,7 +6,7 @@
  * `watch_config`. The config is a plain dict typed as `Config`: `config['rest_api']['port']`.
  */
 import { serviceSpecOf, type GroupSetting, type ServiceModel, type Setting } from '../model.ts';
-import type { SettingSpec } from '../runtime/types.ts';
+import type { ConnectTlsSpec, SettingSpec } from '../runtime/types.ts';
 import { bannerText } from '../syntax/banner.ts';
 import { isPyIdentifier, pyDocText, pyLiteral } from '../syntax/python.ts';
 import { validationSchemaOf } from '../validation-schema.ts';
@@ -26,6 +26,7 @@ const IMPORTED = new Set([
   'TypedDict',
   'cast',
   're',
+  'ConnectTlsSpec',
   'DiscoverSpec',
   'ServiceSpec',
   'SettingSpec',
@@ -56,7 +57,8 @@ export function configPy(model: ServiceModel): string {
     'from typing import TYPE_CHECKING, Any, Callable, Literal, NotRequired, TypedDict, cast',
     '',
     'from wazo_config.load import Resolved, resolve_config as _resolve',
-    'from wazo_config.spec import DiscoverSpec, ServiceSpec, SettingSpec',
+    // ConnectTlsSpec only where a group is marked: the other loaders stay as they are.
+    `from wazo_config.spec import ${serviceSpecOf(model).connectTls ? 'ConnectTlsSpec, ' : ''}DiscoverSpec, ServiceSpec, SettingSpec`,
     'from wazo_config.spec import ValidationError as VE',
     'from wazo_config.validation import duplicate_items, format_function, is_type, json_equal, multiple_of, pointer_join',
     '',
@@ -197,6 +199,7 @@ function serviceLiteral(model: ServiceModel): string {
     `    config_dir=${pyLiteral(spec.configDir)},`,
     `    depends_on=${pyLiteral(spec.dependsOn ?? [], true)},`,
     `    discover=(${(spec.discover ?? []).map((d) => `DiscoverSpec(${pyLiteral(d.path, true)}, ${pyLiteral(d.service)})`).join(', ')}${spec.discover?.length === 1 ? ',' : ''}),`,
+    ...(spec.connectTls ? [`    connect_tls=${connectTlsLiteral(spec.connectTls)},`] : []),
     '    settings=(',
     ...spec.settings.map((row) => `        ${settingLiteral(row)},`),
     '    ),',
@@ -208,6 +211,12 @@ function serviceLiteral(model: ServiceModel): string {
     ...fields,
     ')',
   ].join('\n');
+}
+
+/** The group marked `x-connect-tls`: which leaves get the Connect files' paths (docs/tls.md). */
+function connectTlsLiteral(spec: ConnectTlsSpec): string {
+  const args = [spec.path, spec.certificate, spec.privateKey, ...(spec.ca ? [spec.ca] : [])];
+  return `ConnectTlsSpec(${args.map((path) => pyLiteral(path, true)).join(', ')})`;
 }
 
 function settingLiteral(row: SettingSpec): string {

@@ -1,5 +1,5 @@
 """The loader (generator/runtime/load.ts): sources applied lowest priority first — defaults <
-config file < conf.d < Consul KV < discovered < extra sources < env < overrides —, unknown keys
+config file < conf.d < Consul KV < discovered < Consul Connect < extra sources < env < overrides —, unknown keys
 reported, then the whole result validated once by the service's emitted validator."""
 from __future__ import annotations
 
@@ -74,6 +74,8 @@ def sources_for(
     wazo_compat: Mapping[str, bool] | None = None,
     consul: Any = None,
     discover: bool = True,
+    connect: bool = True,
+    pem_files: Mapping[str, Any] | bool | None = None,
     sources: Sequence[ConfigSource] = (),
     overrides: Mapping[str, Any] | None = None,
     strict: bool = False,
@@ -96,6 +98,10 @@ def sources_for(
         chain.append(ConsulSource(consul, env, strict))
         if discover:
             chain.append(DiscoverySource(consul, env))
+        if connect and service.connect_tls is not None:
+            from .connect.source import ConnectSource
+
+            chain.append(ConnectSource(consul, env, pem_files if isinstance(pem_files, Mapping) else {}))
     chain.extend(sources)
     chain.append(EnvSource(env))
     chain.append(OverridesSource(overrides))
@@ -113,6 +119,7 @@ def resolve_config(
     consul: Any = None,
     wait_for_dependencies: bool | Mapping[str, Any] = False,
     discover: bool = True,
+    connect: bool = True,
     pem_files: Mapping[str, Any] | bool | None = None,
     sources: Sequence[ConfigSource] = (),
     overrides: Mapping[str, Any] | None = None,
@@ -139,6 +146,8 @@ def resolve_config(
         wazo_compat=wazo_compat,
         consul=consul,
         discover=discover,
+        connect=connect,
+        pem_files=pem_files,
         sources=sources,
         overrides=overrides,
         strict=strict,

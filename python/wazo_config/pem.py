@@ -72,7 +72,7 @@ def write_pem_files(service: ServiceSpec, tree: ConfigTree, options: Mapping[str
     files = PemFiles(path_dir)
     for key, content in values.items():
         path = os.path.join(path_dir, re.sub(r"[^A-Za-z0-9._-]", "_", key) + ".pem")
-        _write_private(path, content)
+        write_private(path, content)
         written.add(path)
         files.paths[key] = path
     for path in list(written):
@@ -84,6 +84,16 @@ def write_pem_files(service: ServiceSpec, tree: ConfigTree, options: Mapping[str
             written.discard(path)
     _by_config[id(tree.root)] = (tree.root, files)
     return files
+
+
+def private_directory(service: str, options: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """The service's private directory for key material (made 0700 when this module makes it); raises
+    ConfigError when a given one is not private. Connect's certificate and key go there too (connect/files.py)."""
+    problems: list[Problem] = []
+    found = _directory_for(service, options, env, problems)
+    if found is None:
+        raise ConfigError(service, problems)
+    return found[0]
 
 
 def _directory_for(service: str, options: Mapping[str, Any], env: Mapping[str, str], problems: list[Problem]) -> tuple[str, set[str]] | None:
@@ -114,7 +124,7 @@ def _directory_for(service: str, options: Mapping[str, Any], env: Mapping[str, s
     return entry
 
 
-def _write_private(path: str, content: str) -> None:
+def write_private(path: str, content: str) -> None:
     """Writes with mode 0600 through a temporary file and a rename: readers never see half a key."""
     try:
         with open(path, encoding="utf-8") as handle:

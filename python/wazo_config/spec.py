@@ -38,6 +38,18 @@ class DiscoverSpec(NamedTuple):
     service: str
 
 
+class ConnectTlsSpec(NamedTuple):
+    """The group marked `x-connect-tls` (docs/tls.md): the leaves that get the paths of the service's
+    Connect leaf certificate, its key and the CA bundle."""
+
+    #: The group's path, e.g. `("rest_api",)`.
+    path: tuple[str, ...]
+    certificate: tuple[str, ...]
+    private_key: tuple[str, ...]
+    #: None when the group has no leaf for the CA bundle.
+    ca: tuple[str, ...] | None = None
+
+
 class ValidationError(NamedTuple):
     """One failure, shaped as ajv reports it: JSON pointer, keyword, params."""
 
@@ -53,7 +65,7 @@ Validator = Callable[[Any], list[ValidationError]]
 class ServiceSpec:
     """Everything the runtime knows of a service: what its generated loader hands to `load()`."""
 
-    __slots__ = ("name", "env_prefix", "consul_prefix", "config_file", "config_dir", "settings", "validate", "depends_on", "discover", "extra", "__weakref__")
+    __slots__ = ("name", "env_prefix", "consul_prefix", "config_file", "config_dir", "settings", "validate", "depends_on", "discover", "connect_tls", "extra", "__weakref__")
 
     def __init__(
         self,
@@ -66,6 +78,7 @@ class ServiceSpec:
         validate: Validator,
         depends_on: tuple[str, ...] = (),
         discover: tuple[DiscoverSpec, ...] = (),
+        connect_tls: ConnectTlsSpec | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
@@ -78,6 +91,8 @@ class ServiceSpec:
         self.validate = validate
         self.depends_on = depends_on
         self.discover = discover
+        #: The group Consul Connect's TLS material fills, if the schema marks one.
+        self.connect_tls = connect_tls
         self.extra: dict[str, Any] = {} if extra is None else extra
 
     def __repr__(self) -> str:

@@ -306,6 +306,7 @@ class Watcher:
         self._kv: ConsulKv | None = None
         self._threads: list[threading.Thread] = []
         self._followers: list[ConsulKv] = []
+        self._connect: Any = None
 
         consul = options.get("consul")
         env = options.get("env")
@@ -322,6 +323,14 @@ class Watcher:
         if self._discovers():
             for name in discovered_services(service):
                 self._spawn(lambda n=name: self._discovery_loop(n), f"discovery {name}")  # type: ignore[misc]
+        if self._location is not None and options.get("connect") is not False and service.connect_tls is not None:
+            from .connect.follow import ConnectFollower
+
+            pem = options.get("pem_files")
+            self._connect = ConnectFollower(
+                service, self._location, _ConnectHost(self), pem if isinstance(pem, Mapping) else {}, os.environ if env is None else env, self.blocking_wait_ms
+            )
+            self._connect.start()
         self._previous_sighup: Any = None
         if sighup and threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
             self._previous_sighup = signal.signal(signal.SIGHUP, self._on_sighup)
@@ -348,6 +357,8 @@ class Watcher:
             self._kv.close()
         for kv in self._followers:
             kv.close()
+        if self._connect is not None:
+            self._connect.close()
         if self._previous_sighup is not None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGHUP, self._previous_sighup)
         for thread in self._threads:
@@ -556,6 +567,10 @@ class Watcher:
         if self._discovers():
             env = self.options.get("env")
             extra.append(DiscoverySource(self.options.get("consul") or None, os.environ if env is None else env))
+        if self._connect is not None:
+            from .connect.source import WatchedConnectSource
+
+            extra.append(WatchedConnectSource())
         options = {k: v for k, v in self.options.items() if k not in ("consul", "wait_for_dependencies", "sources", "discover")}
         return resolve_config(self.service, **options, consul=False, sources=[*extra, *(self.options.get("sources") or [])], logger=_OnceLogger())
 
@@ -577,7 +592,7 @@ class Watcher:
         if self._snapshot is not None:
             for line in self._hidden.check(self._snapshot.entries, resolved.tree):
                 self.logger.warning(line)
-        changes = diff_configs(self.service, self.config, resolved.tree)
+        changes = diff_configs(self.service, self.config, resolved.tree) + self._connect_changes(resolved.tree)
         mutable = [c for c in changes if c.mutable]
         restart_only = [c for c in changes if not c.mutable]
         if self._invalid_now and not changes:
@@ -592,6 +607,24 @@ class Watcher:
             exiting = "" if exit_in_ms is None else f"; exiting with code {self.restart.exit_code} in {exit_in_ms / 1000:.1f} s"
             self.logger.warning(f"{self.service.name}: restart required: {'; '.join(map(str, restart_only))}{exiting}")
             self._emit("restart_required", RestartRequiredEvent(restart_only, self.config, resolved.config, exit_in_ms, reason))
+
+    def _connect_changes(self, tree: ConfigTree) -> list[KeyChange]:
+        """The Connect files were rewritten in place since the last cycle: their paths are the same, their content is
+        not. Each of the group's keys that points at them is reported changed, as mutable as the group is."""
+        from .connect.source import CONNECT_SOURCE
+
+        what = self._connect.take_change() if self._connect is not None else None
+        spec = self.service.connect_tls
+        if what is None or spec is None:
+            return []
+        changes = []
+        for path in (spec.certificate, spec.private_key, *((spec.ca,) if spec.ca else ())):
+            setting = next((s for s in self.service.settings if s.path == path), None)
+            if setting is None or tree.source_of(path) != CONNECT_SOURCE:
+                continue
+            value = get_at(tree.root, path)
+            changes.append(KeyChange(setting, value, value, f"{CONNECT_SOURCE}: {what}"))
+        return changes
 
     def _report_failure(self, what: str, error: BaseException, message: str, attempt: int, delay: int) -> None:
         line = f"{self.service.name}: {message}; attempt {attempt}, retrying in {delay / 1000:.1f} s (the last good configuration stays in use)"
@@ -614,6 +647,37 @@ class Watcher:
             handler(event)
         except Exception as error:  # noqa: BLE001
             self.logger.error(f"{self.service.name}: the {name} handler failed: {error!r}")
+
+
+class _ConnectHost:
+    """What the Connect follower (connect/follow.py) uses of its watcher: threads, pacing, reports."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+        self.logger = watcher.logger
+
+    @property
+    def closed(self) -> bool:
+        return self.watcher._closed
+
+    def spawn(self, target: Callable[[], None], name: str) -> None:
+        self.watcher._spawn(target, name)
+
+    def sleep(self, ms: float) -> None:
+        self.watcher._sleep(ms)
+
+    def backoff_ms(self, attempt: int) -> int:
+        return backoff_delay(self.watcher.backoff, attempt)
+
+    def report_failure(self, what: str, error: BaseException, message: str, attempt: int, delay: int) -> None:
+        self.watcher._report_failure(what, error, message, attempt, delay)
+
+    def report_recovered(self, what: str, attempts: int, down_ms: float) -> None:
+        self.watcher._report_recovered(what, attempts, down_ms)
+
+    def changed(self, what: str) -> None:
+        with self.watcher._cond:
+            self.watcher._request("connect")
 
 
 def watch(service: ServiceSpec, config: dict[str, Any], handlers: WatchHandlers | None = None, **options: Any) -> Watcher:

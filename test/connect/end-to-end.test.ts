@@ -6,12 +6,10 @@
  * openssl.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { request, createServer, type Server } from 'node:https';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   connectAuthorizer,
@@ -27,9 +25,10 @@ import {
   type WatchHandlers,
   type WatchOptions,
 } from '../../generator/runtime/index.ts';
-import { startConsulServer, type ConsulTestServer } from '../consul-server/server.ts';
-import { memoryLogger, tempProject, type TempProject } from '../helpers.ts';
+import type { ConsulTestServer } from '../consul-server/server.ts';
+import { memoryLogger } from '../helpers.ts';
 import { missingTool } from '../missing-tool.ts';
+import { assertConnectCertificate, connectFixtures, httpsGet, type ConnectFixtures } from './helpers.ts';
 
 const skip = missingTool('openssl', ['version'], 'openssl');
 
@@ -46,9 +45,6 @@ interface Loader<C> {
   watchConfig(config: C, handlers?: WatchHandlers<C>, options?: WatchOptions<C>): Watcher<C>;
 }
 
-const FIXTURES = join(import.meta.dirname, 'fixtures');
-const schema = (name: string) => readFileSync(join(FIXTURES, `${name}.schema.json`), 'utf8');
-
 function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
@@ -62,39 +58,22 @@ function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
 }
 
 describe('Connect TLS end to end', { skip }, () => {
+  let fixtures: ConnectFixtures;
   let consul: ConsulTestServer;
-  let project: TempProject;
   let serverLoader: Loader<ServerConfig>;
   let clientLoader: Loader<ClientConfig>;
-  const env = (token: string) => ({
-    WAZO_CONSUL_HOST: '127.0.0.1',
-    WAZO_CONSUL_PORT: String(consul.port),
-    WAZO_CONSUL_TOKEN: token,
-  });
+  const env = (token: string) => fixtures.env(token);
   const closers: (() => unknown)[] = [];
 
   before(async () => {
-    consul = await startConsulServer({
-      connect: { leafTtlMs: 8000, renewAtFraction: 0.5 },
-      blocking: { defaultQueryTime: 2000, maxQueryTime: 5000, jitterFraction: 0 },
-      acl: {
-        tokens: {
-          server: { rules: { service: { 'wazo-tls-server': 'write' } } },
-          client: { rules: { service: { 'wazo-tls-client': 'write' } } },
-        },
-      },
-    });
-    project = await tempProject({
-      'wazo-tls-server': schema('wazo-tls-server'),
-      'wazo-tls-client': schema('wazo-tls-client'),
-    });
-    serverLoader = await project.loader('wazo-tls-server');
-    clientLoader = await project.loader('wazo-tls-client');
+    fixtures = await connectFixtures();
+    consul = fixtures.consul;
+    serverLoader = await fixtures.project.loader('wazo-tls-server');
+    clientLoader = await fixtures.project.loader('wazo-tls-client');
   });
   after(async () => {
     for (const close of closers.reverse()) await close();
-    await consul?.close();
-    project?.cleanup();
+    await fixtures?.close();
   });
 
   it('loads the paths of the leaf, its key (0600) and the roots, attributed consul connect, openssl-verified', async () => {
@@ -107,18 +86,7 @@ describe('Connect TLS end to end', { skip }, () => {
     assert.equal(tree.sourceOf(['rest_api', 'ca_certificate']), 'consul connect');
     assert.equal(statSync(private_key!).mode & 0o777, 0o600);
     assert.equal(statSync(certificate!).mode & 0o777, 0o600);
-    const verified = spawnSync(
-      'openssl',
-      ['verify', '-purpose', 'sslserver', '-CAfile', ca_certificate!, certificate!],
-      {
-        encoding: 'utf8',
-      },
-    );
-    assert.equal(verified.status, 0, verified.stdout + verified.stderr);
-    const san = execFileSync('openssl', ['x509', '-noout', '-ext', 'subjectAltName', '-in', certificate!], {
-      encoding: 'utf8',
-    });
-    assert.match(san, new RegExp(`URI:spiffe://${consul.connect!.trustDomain}/ns/default/dc/dc1/svc/wazo-tls-server`));
+    assertConnectCertificate(certificate!, ca_certificate!, consul.connect!.serviceUri('wazo-tls-server'));
   });
 
   it('without service:write on the service, loading fails with the policy to give, and no key anywhere', async () => {
@@ -209,16 +177,7 @@ describe('Connect TLS end to end', { skip }, () => {
     await Promise.all([watcher.ready, clientWatcher.ready]);
 
     const call = (tls = connectClientOptions(clientLoader.service, clientConfig, 'wazo-tls-server')) =>
-      new Promise<{ status: number; body: string; serial: string }>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/', agent: false, ...tls }, (res) => {
-          const serial = (res.socket as TLSSocket).getPeerX509Certificate()!.serialNumber;
-          let body = '';
-          res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, body, serial }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+      httpsGet(port, tls);
 
     const first = await call();
     assert.equal(first.status, 200, first.body);

@@ -6,62 +6,18 @@
  * watcher's events. Each scenario is one Python process (test/python/consul_scenario.py).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Consul from 'consul';
 import * as webhookd from '../../generated/wazo-webhookd/config.ts';
 import { ConfigError, type LoadOptions } from '../../generator/runtime/index.ts';
 import { FAST_BLOCKING } from '../consul-server/harness.ts';
 import { startConsulServer, type ConsulTestServer } from '../consul-server/server.ts';
-import { cleanEnv, freePort } from '../consul/helpers.ts';
-import { memoryLogger, REPO } from '../helpers.ts';
+import { freePort } from '../consul/helpers.ts';
+import { memoryLogger } from '../helpers.ts';
 import { until } from '../watch/helpers.ts';
-import { PYTHON } from './harness.ts';
+import { result, scenario } from './scenario.ts';
 
 const PREFIX = 'config/wazo-webhookd';
-
-interface Scenario {
-  lines: Record<string, unknown>[];
-  send(line: string): void;
-  exited: Promise<number | null>;
-  kill(): void;
-}
-
-function scenario(request: Record<string, unknown>): Scenario {
-  const child = spawn(PYTHON, [join(REPO, 'test/python/consul_scenario.py'), JSON.stringify(request)], {
-    cwd: REPO,
-    env: cleanEnv({ PYTHONPATH: join(REPO, 'python'), PYTHONDONTWRITEBYTECODE: '1' }),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  let errors = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    parts.filter(Boolean).forEach((p) => lines.push(JSON.parse(p) as Record<string, unknown>));
-  });
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      if (code !== 0 && errors) lines.push({ stderr: errors });
-      resolve(code);
-    }),
-  );
-  return { lines, send: (line) => child.stdin.write(line + '\n'), exited, kill: () => child.kill('SIGKILL') };
-}
-
-async function result(
-  request: Record<string, unknown>,
-): Promise<Record<string, unknown> & { lines: Record<string, unknown>[] }> {
-  const s = scenario(request);
-  await s.exited;
-  const found = s.lines.find((l) => l.result);
-  assert.ok(found, JSON.stringify(s.lines));
-  return { ...found, lines: s.lines };
-}
 
 /** What the TypeScript loader gives with the same env: config and sources, or the problems. */
 async function typescript(

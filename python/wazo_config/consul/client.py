@@ -63,6 +63,14 @@ class HealthRead:
     too_stale_ms: int | None = None
 
 
+@dataclass
+class ConnectRead:
+    """An answer of the agent's Connect CA endpoints: its JSON body, checked by wazo_config.connect.material."""
+
+    body: Any
+    index: int
+
+
 class ConsulFailure(Exception):
     """A failed call, sorted: kind is unreachable, acl, tls, ca-file or http; `retryable` failures
     are the ones worth waiting for."""
@@ -264,6 +272,41 @@ class ConsulKv:
         policy = headers.get("x-consul-default-acl-policy")
         return HealthRead(instances, _index(headers), filtered, policy, _known_leader(headers), _last_contact(headers), too_stale)
 
+    def connect_leaf(self, service: str, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None) -> ConnectRead:
+        """The service's Connect leaf certificate from the local agent (`GET /v1/agent/connect/ca/leaf/<service>`;
+        blocking: Consul answers once the agent has replaced the leaf, near its expiry or after a root rotation).
+        Needs service:write."""
+        return self._connect_read("/agent/connect/ca/leaf/" + quote(service, safe=""), f"the Connect leaf of {service}", timeout_ms, index, wait_ms)
+
+    def connect_roots(self, timeout_ms: float | None = None, index: int | None = None, wait_ms: int | None = None) -> ConnectRead:
+        """The Connect CA roots (`GET /v1/agent/connect/ca/roots`; blocking: Consul answers when they rotate)."""
+        return self._connect_read("/agent/connect/ca/roots", "the Connect CA roots", timeout_ms, index, wait_ms)
+
+    def connect_authorize(self, target: str, client_cert_uri: str, client_cert_serial: str) -> tuple[bool, str]:
+        """Whether the service named by a client certificate's URI SAN may call `target`, by the intentions
+        (`POST /v1/agent/connect/authorize`; the token needs service:write on `target`): (authorized, reason)."""
+        body = {"Target": target, "ClientCertURI": client_cert_uri, "ClientCertSerial": client_cert_serial}
+        status, _, data = self.request("POST", "/agent/connect/authorize", body=body)
+        if status != 200:
+            raise ConsulFailure("http", f"{status} {data.decode('utf-8', 'replace').strip()}", False, status)
+        answer = _json_of(data, f"the authorization of {client_cert_uri} to call {target}")
+        if not isinstance(answer, dict) or not isinstance(answer.get("Authorized"), bool) or not isinstance(answer.get("Reason"), str):
+            raise ConsulFailure("malformed", f"the authorization of a call to {target} answered without Authorized and Reason", False)
+        return answer["Authorized"], answer["Reason"]
+
+    def _connect_read(self, path: str, what: str, timeout_ms: float | None, index: int | None, wait_ms: int | None) -> ConnectRead:
+        query: dict[str, Any] = {} if index is None else {"index": index, "wait": f"{wait_ms}ms"}
+        try:
+            status, headers, data = self.request("GET", path, query or None, timeout_ms=timeout_ms)
+        except ConsulFailure as failure:
+            # Connect disabled is a 500 that waiting does not cure.
+            if failure.status == 500 and "Connect must be enabled" in failure.detail:
+                raise ConsulFailure("http", failure.detail, False, 500) from None
+            raise
+        if status != 200:
+            raise ConsulFailure("http", f"{status} {data.decode('utf-8', 'replace').strip()}", False, status)
+        return ConnectRead(_json_of(data, what), _index(headers))
+
     def register_service(self, name: str, id: str, address: str, port: int, tags: list[str], meta: dict[str, str], ttl: str) -> None:
         body = {"Name": name, "ID": id, "Address": address, "Port": port, "Tags": tags, "Meta": meta, "Check": {"TTL": ttl, "CheckID": f"service:{id}"}}
         self.request("PUT", "/agent/service/register", body=body)
@@ -291,6 +334,13 @@ class ConsulKv:
             except OSError:
                 pass
         self._drop()
+
+
+def _json_of(data: bytes, what: str) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise ConsulFailure("malformed", f"{what}: not JSON: not a Consul answer", False) from None
 
 
 def _index(headers: dict[str, str]) -> int:

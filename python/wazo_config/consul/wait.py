@@ -88,6 +88,13 @@ def problem_of(failure: ConsulFailure, location: ConsulLocation, prefix: str, wa
         return Problem(key, source, f"TLS with {location.url} failed: {failure.detail}", hint=hint)
     if failure.kind == "ca-file":
         return Problem(key, source, failure.detail, hint=f"{VARIABLES['ca_file']} (from {location.ca_file_origin}) must name a PEM file the service can read")
+    if failure.kind == "malformed":
+        return Problem(
+            key,
+            source,
+            f"what answered is not Consul: {failure.detail}",
+            hint=f"check that {VARIABLES['host']}, {VARIABLES['port']} and {VARIABLES['scheme']} (or {CONSUL_FILE}) point at a Consul agent, not a proxy or another service",
+        )
     if waited is None:
         return Problem(key, source, f"Consul answered {failure.detail}", hint="check the address is a Consul agent and its logs")
     attempts, _ = waited
