@@ -4,13 +4,10 @@
  * one GenerateError listing them all.
  */
 import { relative } from 'node:path';
-import { checkSchema } from './check.ts';
-import { checkDaemon } from './daemon-check.ts';
 import { listSchemaFiles, loadSchema, serviceOfFile } from './load.ts';
 import { buildModel, type ServiceModel } from './model.ts';
 import { projectOf, type Project } from './project.ts';
 import { GenerateError, type SchemaProblem } from './schema-problems.ts';
-import { checkModel } from './rules.ts';
 
 /** The files each model was read from (its schema and what its `$ref`s point to), for generate's cache. */
 export const schemaSources = new WeakMap<ServiceModel, string[]>();
@@ -32,7 +29,8 @@ export async function loadModels(
   services?: string[],
   options: LoadModelsOptions = {},
 ): Promise<ServiceModel[]> {
-  const check = options.check ?? true;
+  // The checks import ajv, nunjucks and yaml and compile meta-schemas: a tenth of a second `seed` does without.
+  const checks = (options.check ?? true) ? await import('./checks.ts') : undefined;
   const project = projectOf(where);
   const problems: SchemaProblem[] = [];
   const models: ServiceModel[] = [];
@@ -63,14 +61,14 @@ export async function loadModels(
       continue;
     }
     if (services && !services.includes(loaded.service)) continue;
-    const schemaProblems = check ? checkSchema(loaded) : [];
+    const schemaProblems = checks ? checks.checkSchema(loaded) : [];
     if (schemaProblems.length > 0) {
       problems.push(...schemaProblems);
       continue;
     }
     const model = buildModel(loaded);
     schemaSources.set(model, loaded.sources ?? []);
-    const modelProblems = check ? [...checkModel(model), ...checkDaemon(model, project.root)] : [];
+    const modelProblems = checks ? [...checks.checkModel(model), ...checks.checkDaemon(model, project.root)] : [];
     problems.push(...modelProblems);
     if (modelProblems.length === 0) models.push(model);
   }

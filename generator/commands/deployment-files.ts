@@ -6,6 +6,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Argv } from 'yargs';
 import { resolveConfig } from '../runtime/load.ts';
+import { indexOf } from '../runtime/settings-index.ts';
+import { fileSource } from '../runtime/sources/files.ts';
+import type { ConfigSource } from '../runtime/sources/source.ts';
 import { getAt } from '../runtime/tree.ts';
 import type { JsonValue, Logger, ServiceSpec, SettingSpec } from '../runtime/types.ts';
 
@@ -41,9 +44,17 @@ const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
  * message: nothing is moved from files that the service itself would refuse.
  */
 export async function fileValues(service: ServiceSpec, args: FileArgs): Promise<FileValue[]> {
-  const { tree } = await resolveConfig(service, {
+  // The files are read once, before the rest of the load: when they set nothing (none exists, the usual case of
+  // `seed --defaults` on a new host), the load would hold only the defaults, which generate checked against the
+  // schema, so there is nothing to validate, and no validator to compile (seconds for a large schema).
+  const read = await fileSource({
     configFile: args['config-file'] ?? service.configFile,
     configDir: args['config-dir'] ?? service.configDir,
+  }).read({ service, index: indexOf(service), logger: quiet });
+  if (read.layers.length === 0 && read.problems.length === 0) return [];
+  const files: ConfigSource = { name: 'files', read: () => Promise.resolve(read) };
+  const { tree } = await resolveConfig(service, {
+    replaceSources: { files },
     consul: false,
     env: {},
     pemFiles: false, // a report writes no files

@@ -1,5 +1,5 @@
 /** Lookups over a service's settings table, built once per service. */
-import { pointerOf } from './tree.ts';
+import { escapePointer, pointerOf } from './tree.ts';
 import type { ServiceSpec, SettingSpec } from './types.ts';
 
 export class SettingsIndex {
@@ -11,14 +11,17 @@ export class SettingsIndex {
 
   constructor(readonly service: ServiceSpec) {
     for (const setting of service.settings) {
-      this.byPointer.set(pointerOf(setting.path), setting);
+      // Each group on the way down gets its child's name; the pointer grows a segment at a time.
+      let pointer = '';
+      for (const segment of setting.path) {
+        let children = this.groups.get(pointer);
+        if (!children) this.groups.set(pointer, (children = new Set()));
+        children.add(segment);
+        pointer += `/${escapePointer(segment)}`;
+      }
+      this.byPointer.set(pointer, setting);
       this.byEnv.set(setting.env, setting);
       this.byConsulKey.set(setting.consulKey, setting);
-      for (let n = 0; n < setting.path.length; n++) {
-        const group = pointerOf(setting.path.slice(0, n));
-        if (!this.groups.has(group)) this.groups.set(group, new Set());
-        this.groups.get(group)!.add(setting.path[n]!);
-      }
     }
   }
 
