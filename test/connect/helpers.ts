@@ -22,7 +22,11 @@ export interface ConnectFixtures {
   close(): Promise<void>;
 }
 
-export async function connectFixtures(): Promise<ConnectFixtures> {
+/** `extra`: more services by name, each with its schema and a token of its name that has service:write on it. */
+export async function connectFixtures(extra: Record<string, object> = {}): Promise<ConnectFixtures> {
+  const extraTokens = Object.fromEntries(
+    Object.keys(extra).map((name) => [name, { rules: { service: { [name]: 'write' as const } } }]),
+  );
   const consul = await startConsulServer({
     connect: { leafTtlMs: 8000, renewAtFraction: 0.5 },
     blocking: { defaultQueryTime: 2000, maxQueryTime: 5000, jitterFraction: 0 },
@@ -30,6 +34,7 @@ export async function connectFixtures(): Promise<ConnectFixtures> {
       tokens: {
         server: { rules: { service: { 'wazo-tls-server': 'write' } } },
         client: { rules: { service: { 'wazo-tls-client': 'write' } } },
+        ...extraTokens,
       },
     },
   });
@@ -37,6 +42,7 @@ export async function connectFixtures(): Promise<ConnectFixtures> {
   const project = await tempProject({
     'wazo-tls-server': schema('wazo-tls-server'),
     'wazo-tls-client': schema('wazo-tls-client'),
+    ...extra,
   });
   return {
     consul,

@@ -20,13 +20,16 @@ import {
 } from '../../generator/runtime/index.ts';
 import type { ConsulTestServer } from '../consul-server/server.ts';
 import { assertConnectCertificate, connectFixtures, httpsGet, type ConnectFixtures } from '../connect/helpers.ts';
-import { memoryLogger, type TempProject } from '../helpers.ts';
+import { memoryLogger, REPO, type TempProject } from '../helpers.ts';
 import { missingTool } from '../missing-tool.ts';
 import { until } from '../watch/helpers.ts';
+import { PYTHON } from './harness.ts';
 import { result, scenario } from './scenario.ts';
 
 const skip = missingTool('openssl', ['version'], 'openssl');
 const SCRIPT = 'connect_scenario.py';
+const schema = (name: string) =>
+  readFileSync(join(import.meta.dirname, '../connect/fixtures', `${name}.schema.json`), 'utf8');
 
 interface ClientConfig {
   server: { cert_file: string | null; key_file: string | null; verify_certificate: boolean | string };
@@ -34,6 +37,21 @@ interface ClientConfig {
 interface Loader<C> {
   service: ServiceSpec;
   loadConfig(options?: LoadOptions<C>): Promise<C>;
+}
+
+/** The server's schema as a service that cannot swap its certificate live: its group is not x-mutable. */
+function fixedSchema(): object {
+  const fixed = JSON.parse(schema('wazo-tls-server')) as {
+    'x-service': Record<string, string>;
+    properties: { rest_api: Record<string, unknown> };
+  };
+  fixed['x-service'] = {
+    name: 'wazo-tls-fixed',
+    configFile: '/nonexistent/fixed.yml',
+    configDir: '/nonexistent/fixed.d',
+  };
+  delete fixed.properties.rest_api['x-mutable'];
+  return fixed;
 }
 
 /** Every line a scenario printed, as text: what must never hold a key. */
@@ -47,7 +65,7 @@ describe('the Python runtime with Consul Connect', { skip }, () => {
   const configPy = (service: string) => join(project.root, 'generated', service, 'config.py');
 
   before(async () => {
-    fixtures = await connectFixtures();
+    fixtures = await connectFixtures({ 'wazo-tls-fixed': fixedSchema() });
     ({ consul, project } = fixtures);
   });
   after(async () => {
@@ -227,5 +245,67 @@ describe('the Python runtime with Consul Connect', { skip }, () => {
     } finally {
       server.kill();
     }
+  });
+
+  it('a group without x-mutable: a renewal asks for a restart; an expired leaf is refused and the last good files stay', async () => {
+    const watching = scenario(
+      { scenario: 'follow', module: configPy('wazo-tls-fixed'), env: env('wazo-tls-fixed') },
+      SCRIPT,
+    );
+    try {
+      await until('the watcher', () => watching.lines.some((l) => l.result === 'ready' || l.stderr), 20_000);
+      const ready = watching.lines.find((l) => l.result === 'ready');
+      assert.ok(ready, JSON.stringify(watching.lines));
+      const { certificate, private_key } = (ready.config as { rest_api: Record<string, string> }).rest_api;
+      const good = consul.connect!.peekLeaf('wazo-tls-fixed')!;
+      const written = () => [readFileSync(certificate!, 'utf8'), readFileSync(private_key!, 'utf8')];
+      const before = written();
+      assert.ok(before[0]!.startsWith(good.certPem.slice(0, 200)), 'the good leaf is written');
+
+      const expired = consul.connect!.expireLeaf('wazo-tls-fixed');
+      const servedExpiry = new Date(Math.floor(expired.validBefore.getTime() / 1000) * 1000); // Consul's whole seconds
+      const events = (name: string) => watching.lines.filter((l) => l.event === name);
+      await until('the refusal', () => events('error').length > 0, 20_000);
+      assert.equal(
+        events('error')[0]!.detail,
+        `wazo-tls-fixed: the Connect leaf certificate of wazo-tls-fixed (serial ${expired.serialNumber}) expired at ` +
+          `${servedExpiry.toISOString()}; keeping the last good one (serial ${good.serialNumber})`,
+      );
+      assert.deepEqual(written(), before, 'the expired leaf is not written');
+
+      const renewed = consul.connect!.renew('wazo-tls-fixed');
+      await until('the restart asked for', () => events('restart_required').length > 0, 20_000);
+      const [restart] = events('restart_required');
+      assert.deepEqual(restart!.keys, ['rest_api.certificate', 'rest_api.private_key', 'rest_api.ca_certificate']);
+      assert.match(
+        String(restart!.detail),
+        new RegExp(`\\(consul connect: leaf ${good.serialNumber} → ${renewed.serialNumber}\\)`),
+      );
+      assert.deepEqual(events('change'), []);
+      assert.notDeepEqual(written(), before, 'the renewed leaf is written');
+      assert.doesNotMatch(printed(watching.lines), /PRIVATE KEY/);
+      watching.send('stop');
+      assert.equal(await watching.exited, 0);
+    } finally {
+      watching.kill();
+    }
+  });
+
+  it('the config.py of a service with a marked group passes mypy --strict', () => {
+    const done = spawnSync(
+      PYTHON,
+      [
+        '-m',
+        'mypy',
+        '--strict',
+        '--no-error-summary',
+        '--cache-dir',
+        join(REPO, '.test-tmp', 'mypy-cache'),
+        configPy('wazo-tls-server'),
+      ],
+      { cwd: REPO, encoding: 'utf8', env: { ...process.env, MYPYPATH: join(REPO, 'python') } },
+    );
+    assert.equal(done.status, 0, done.stdout + done.stderr);
+    assert.match(readFileSync(configPy('wazo-tls-server'), 'utf8'), /connect_tls=ConnectTlsSpec\(\("rest_api",\), /);
   });
 });

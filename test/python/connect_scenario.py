@@ -121,6 +121,29 @@ def serve(request: dict[str, Any]) -> None:
     say(result="closed")
 
 
+def follow(request: dict[str, Any]) -> None:
+    """A watcher of the service's Connect material, its events printed; stdin: `stop`."""
+    module = module_at(request["module"])
+    config = module.load_config(**options(request, request["env"]))
+
+    def record(name: str) -> Any:
+        def handler(event: Any) -> None:
+            detail = "; ".join(map(str, getattr(event, "changes", []))) or getattr(event, "message", "")
+            say(event=name, detail=detail, keys=[c.key for c in getattr(event, "changes", [])])
+
+        return handler
+
+    handlers = {name: record(name) for name in ("change", "restart_required", "invalid", "error", "reconnected")}
+    watcher = module.watch_config(
+        config, handlers, **options(request, request["env"]), wait={"min_ms": 50, "max_ms": 500}, blocking_wait_ms=2000, restart="emit", sighup=False
+    )
+    watcher.ready.wait(10)
+    say(result="ready", config=json.loads(js_json(config)))
+    sys.stdin.readline()
+    watcher.close()
+    say(result="closed")
+
+
 def main() -> None:
     request = json.loads(sys.argv[1])
     scenario = request["scenario"]
@@ -128,6 +151,8 @@ def main() -> None:
         load(module_at(request["module"]), request, request["env"])
     elif scenario == "serve":
         serve(request)
+    elif scenario == "follow":
+        follow(request)
 
 
 if __name__ == "__main__":
