@@ -3,7 +3,6 @@ loading, `x-discover` groups filled from Consul health (source `discovered <serv
 Consul KV and the env), and the follower a watcher uses to see a dependency move."""
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from typing import Any, Callable, Mapping, Sequence
@@ -204,7 +203,7 @@ def wait_for_dependencies(
             round_ = 1
             while True:
                 left = deadline - clock.now()
-                location = dataclasses.replace(kv.location, wait_timeout_ms=max(0, int(left)))
+                location = kv.location._replace(wait_timeout_ms=max(0, int(left)))
                 try:
                     instances = wait_for_consul(
                         location, service.name, f"health/service/{name}", logger,

@@ -93,10 +93,11 @@ def sources_for(
     ]
     if consul is not False:
         from .consul.source import ConsulSource
-        from .discovery import DiscoverySource
 
         chain.append(ConsulSource(consul, env, strict))
-        if discover:
+        if discover and service.discover:
+            from .discovery import DiscoverySource
+
             chain.append(DiscoverySource(consul, env))
         if connect and service.connect_tls is not None:
             from .connect.source import ConnectSource
@@ -177,7 +178,7 @@ def resolve_config(
     if problems:
         raise ConfigError(service.name, problems)
     written = None
-    if pem_files is not False:
+    if pem_files is not False and any(s.pem for s in service.settings):
         from .pem import write_pem_files
 
         written = write_pem_files(service, tree, pem_files if isinstance(pem_files, Mapping) else {}, environ)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import errno
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 from ..codec import decode, js_trim
@@ -33,8 +32,7 @@ DEFAULT_MAX_STALE_MS = 2_000
 _LOCATING = ("host", "port", "scheme", "token", "ca_file")
 
 
-@dataclass
-class ConsulLocation:
+class ConsulLocation(NamedTuple):
     scheme: str
     host: str
     port: int
@@ -54,14 +52,17 @@ class ConsulLocation:
     consistent_load: bool = False
 
 
-@dataclass
 class Locating:
-    """`kind` is `consul` (with `location`), `off` (with `reason`) or `invalid` (with `problems`)."""
+    """`kind` is `consul` (with `location`), `off` (with `reason`) or `invalid` (with `problems`).
+    Records here are NamedTuples and slotted classes: every load locates Consul (see spec.py on dataclasses)."""
 
-    kind: str
-    location: ConsulLocation | None = None
-    reason: str = ""
-    problems: list[Problem] = field(default_factory=list)
+    __slots__ = ("kind", "location", "reason", "problems")
+
+    def __init__(self, kind: str, location: ConsulLocation | None = None, reason: str = "", problems: list[Problem] | None = None) -> None:
+        self.kind = kind
+        self.location = location
+        self.reason = reason
+        self.problems: list[Problem] = [] if problems is None else problems
 
 
 def parse_environment_file(text: str) -> dict[str, str]:
@@ -86,8 +87,7 @@ def _unquote(value: str) -> str:
     return value
 
 
-@dataclass
-class _Found:
+class _Found(NamedTuple):
     value: str
     origin: str
     variable: str | None = None
@@ -181,11 +181,11 @@ def locate_consul(options: Mapping[str, Any] | None, env: Mapping[str, str]) -> 
         max_stale_ms=max_stale_ms if max_stale_ms is not None else DEFAULT_MAX_STALE_MS,
         max_stale_origin=max_stale.origin if max_stale else "default",
         consistent_load=opts.get("consistent_load") is True,
+        token=token.value if token else None,
+        token_origin=token.origin if token else None,
+        ca_file=ca_file.value if ca_file else None,
+        ca_file_origin=ca_file.origin if ca_file else None,
     )
-    if token:
-        location.token, location.token_origin = token.value, token.origin
-    if ca_file:
-        location.ca_file, location.ca_file_origin = ca_file.value, ca_file.origin
     return Locating("consul", location=location)
 
 

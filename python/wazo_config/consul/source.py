@@ -5,8 +5,7 @@ under `strict`."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..codec import decode
 from ..problems import ConfigError, Problem, did_you_mean, show_value
@@ -14,16 +13,19 @@ from ..settings import SettingsIndex
 from ..sources import SourceContext, SourceOutput, ValuesLayer
 from ..tree import dotted, pointer_of
 from ..spec import Logger
-from .client import ConsulFailure, ConsulKv, KvEntry, TreeRead, hidden_by_acl
 from .locate import locate_consul
-from .wait import ConsulUnavailable, problem_of, wait_for_consul
+
+if TYPE_CHECKING:
+    from .client import ConsulKv, KvEntry, TreeRead
 
 
-@dataclass
 class DecodedEntries:
-    layer: ValuesLayer
-    invalid: list[Problem] = field(default_factory=list)
-    unknown: list[Problem] = field(default_factory=list)
+    __slots__ = ("layer", "invalid", "unknown")
+
+    def __init__(self, layer: ValuesLayer) -> None:
+        self.layer = layer
+        self.invalid: list[Problem] = []
+        self.unknown: list[Problem] = []
 
 
 def decode_entries(entries: Sequence[KvEntry], index: SettingsIndex) -> DecodedEntries:
@@ -80,6 +82,9 @@ def unknown_key_warning(p: Problem) -> str:
 def read_prefix(kv: ConsulKv, prefix: str, what: str, logger: Logger) -> TreeRead:
     """Every key under `prefix/` with ONE recursive query, waiting for Consul; keys hidden by ACL
     filtering count as a denial. Raises ConsulUnavailable."""
+    from .client import hidden_by_acl
+    from .wait import ConsulUnavailable, problem_of, wait_for_consul
+
     consistency = "consistent" if kv.location.consistent_load else None
     read = wait_for_consul(kv.location, what, prefix, logger, lambda timeout: kv.read_tree(prefix + "/", timeout, consistency=consistency))
     kv.note(read, logger, what)
@@ -113,6 +118,10 @@ class ConsulSource:
             if located.reason.startswith("disabled"):
                 context.logger.debug(f"{service.name}: Consul not read: {located.reason}")
             return SourceOutput()
+        # The HTTP client (http.client, ssl, threads) is imported once Consul is located: a host without it starts faster.
+        from .client import ConsulFailure, ConsulKv
+        from .wait import ConsulUnavailable, problem_of
+
         kv: ConsulKv | None = None
         try:
             kv = ConsulKv(located.location)
