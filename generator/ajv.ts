@@ -11,3 +11,15 @@ export function createAjv(options: Options = {}): Ajv2020 {
   for (const [keyword, metaSchema] of Object.entries(VOCABULARY)) ajv.addKeyword({ keyword, metaSchema });
   return ajv;
 }
+
+/**
+ * An instance that compiles schemas check.ts has already checked (the 2020-12 meta-schema, the vocabulary's): it
+ * validates no schema against a meta-schema and compiles none of the vocabulary's, which cost ~70 ms an instance
+ * for nothing, and compiles the same code as createAjv's.
+ */
+export function createCompilingAjv(options: Options = {}): Ajv2020 {
+  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, validateSchema: false, ...options });
+  addFormats(ajv);
+  for (const keyword of Object.keys(VOCABULARY)) ajv.addKeyword({ keyword });
+  return ajv;
+}

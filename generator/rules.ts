@@ -2,7 +2,7 @@
  * Rules over the model, as data: each rule's name is the error text, its hint says what to do.
  * They catch what the meta-schemas cannot see: names that collide across the whole service.
  */
-import { createAjv } from './ajv.ts';
+import { createCompilingAjv } from './ajv.ts';
 import { allSettings, PEM_MEDIA_TYPE, type LeafSetting, type ServiceModel, type Setting } from './model.ts';
 import type { SchemaProblem } from './schema-problems.ts';
 import { validationSchemaOf } from './validation-schema.ts';
@@ -20,7 +20,8 @@ interface Rule {
   find(model: ServiceModel): Finding[];
 }
 
-const ajv = createAjv({ allErrors: true });
+// The rules run on schemas check.ts passed: no meta-schema to validate them against again.
+const ajv = createCompilingAjv({ allErrors: true });
 
 export const RULES: Rule[] = [
   {

@@ -10,6 +10,7 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
+
 /**
  * The values Wazo's Kamailio SIP router (wazo-c4-router) takes from its environment, rendered by wazo-config exec into kamailio-local.cfg as #!define / #!substdef lines, which kamailio.cfg imports (import_file "kamailio-local.cfg") and uses by name (listen=LISTEN, "RTPENGINE_LIST" inside strings, #!ifdef WITH_DMQ). Only the log level changes live (kamcmd cfg.seti core debug); everything else is read by the preprocessor at start, so a change restarts Kamailio.
  */

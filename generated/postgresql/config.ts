@@ -10,6 +10,7 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
+
 /**
  * The PostgreSQL settings Wazo Platform sets, rendered by wazo-config exec into a postgresql.conf drop-in (conf.d/50-wazo-config.conf, which Debian's postgresql.conf includes). A key is mutable when PostgreSQL's own pg_settings.context lets a reload (SIGHUP) change it: sighup, superuser and user settings; backend settings reach new sessions only. postmaster settings need a restart.
  */

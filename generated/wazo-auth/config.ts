@@ -10,6 +10,7 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
+
 /**
  * Settings of wazo-auth, the Wazo Platform authentication service: tokens and sessions, users, tenants, groups and policies, authentication backends and identity providers (LDAP, SAML), external OAuth2 accounts and notification emails. Defaults are the in-code _DEFAULT_CONFIG of wazo_auth/config.py; /etc/wazo-auth/config.yml and /etc/wazo-auth/conf.d/*.yml override them.
  */

@@ -3,2970 +3,2426 @@
 import ajv_ucs2length from 'wazo-config/runtime/ajv/ucs2length';
 import ajvFormats from 'wazo-config/runtime/ajv/formats';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema37 = {
-  type: 'object',
-  properties: {
-    user: { type: 'string', minLength: 1 },
-    config_file: { type: 'string' },
-    extra_config_files: { type: 'string' },
-    update_policy_on_startup: { type: 'boolean' },
-    debug: { type: 'boolean' },
-    log_level: { type: 'string', enum: ['critical', 'error', 'warning', 'info', 'debug'] },
-    log_filename: { type: 'string' },
-    profiling_enabled: { type: 'boolean' },
-    default_token_lifetime: { type: 'number', exclusiveMinimum: 0 },
-    token_cleanup_interval: { type: 'number', exclusiveMinimum: 0 },
-    token_cleanup_batch_size: { type: 'integer', minimum: 1 },
-    password_reset_expiration: { type: 'number', exclusiveMinimum: 0 },
-    password_reset_from_name: { type: 'string' },
-    password_reset_from_address: { type: 'string', format: 'email' },
-    password_reset_email_template: { type: 'string' },
-    password_reset_email_subject_template: { type: 'string' },
-    email_notification_plugin: { type: 'string', minLength: 1 },
-    email_confirmation_expiration: { type: 'number', exclusiveMinimum: 0 },
-    email_confirmation_template: { type: 'string' },
-    email_confirmation_subject_template: { type: 'string' },
-    email_confirmation_from_name: { type: 'string' },
-    email_confirmation_from_address: { type: 'string', format: 'email' },
-    email_confirmation_get_response_body_template: { type: 'string' },
-    email_confirmation_get_mimetype: { type: 'string' },
-    oauth2_synchronization_ws_url_template: { type: 'string' },
-    oauth2_synchronization_redirect_url_template: { type: 'string' },
-    enabled_http_plugins: { type: 'object', additionalProperties: { type: 'boolean' } },
-    enabled_backend_plugins: { type: 'object', additionalProperties: { type: 'boolean' } },
-    enabled_metadata_plugins: { type: 'object', additionalProperties: { type: 'boolean' } },
-    purpose_metadata_mapping: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
-    enabled_external_auth_plugins: { type: 'object', additionalProperties: { type: 'boolean' } },
-    microsoft: {
-      type: 'object',
-      properties: {
-        authorization_base_url: { type: 'string', format: 'uri' },
-        redirect_uri: { type: 'string', format: 'uri' },
-        scope: { type: 'array', items: { type: 'string' } },
-        token_url: { type: 'string', format: 'uri' },
-        websocket_host: { type: 'string' },
-      },
+
+const schema0 = {
+  "type": "object",
+  "properties": {
+    "user": {
+      "type": "string",
+      "minLength": 1
     },
-    google: {
-      type: 'object',
-      properties: {
-        authorization_base_url: { type: 'string', format: 'uri' },
-        redirect_uri: { type: 'string', format: 'uri' },
-        scope: { type: 'array', items: { type: 'string' } },
-        token_url: { type: 'string', format: 'uri' },
-        websocket_host: { type: 'string' },
-      },
+    "config_file": {
+      "type": "string"
     },
-    idp_plugins: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        properties: { enabled: { type: 'boolean' }, priority: { type: 'integer' } },
-      },
+    "extra_config_files": {
+      "type": "string"
     },
-    backend_policies: { type: 'object', additionalProperties: { type: 'string' } },
-    rest_api: {
-      type: 'object',
-      properties: {
-        max_threads: { type: 'integer', minimum: 1 },
-        num_proxies: { type: 'integer', minimum: 0 },
-        listen: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        certificate: { type: ['string', 'null'] },
-        private_key: { type: ['string', 'null'] },
-        cors: {
-          type: 'object',
-          properties: { enabled: { type: 'boolean' }, allow_headers: { type: 'array', items: { type: 'string' } } },
+    "update_policy_on_startup": {
+      "type": "boolean"
+    },
+    "debug": {
+      "type": "boolean"
+    },
+    "log_level": {
+      "type": "string",
+      "enum": ["critical", "error", "warning", "info", "debug"]
+    },
+    "log_filename": {
+      "type": "string"
+    },
+    "profiling_enabled": {
+      "type": "boolean"
+    },
+    "default_token_lifetime": {
+      "type": "number",
+      "exclusiveMinimum": 0
+    },
+    "token_cleanup_interval": {
+      "type": "number",
+      "exclusiveMinimum": 0
+    },
+    "token_cleanup_batch_size": {
+      "type": "integer",
+      "minimum": 1
+    },
+    "password_reset_expiration": {
+      "type": "number",
+      "exclusiveMinimum": 0
+    },
+    "password_reset_from_name": {
+      "type": "string"
+    },
+    "password_reset_from_address": {
+      "type": "string",
+      "format": "email"
+    },
+    "password_reset_email_template": {
+      "type": "string"
+    },
+    "password_reset_email_subject_template": {
+      "type": "string"
+    },
+    "email_notification_plugin": {
+      "type": "string",
+      "minLength": 1
+    },
+    "email_confirmation_expiration": {
+      "type": "number",
+      "exclusiveMinimum": 0
+    },
+    "email_confirmation_template": {
+      "type": "string"
+    },
+    "email_confirmation_subject_template": {
+      "type": "string"
+    },
+    "email_confirmation_from_name": {
+      "type": "string"
+    },
+    "email_confirmation_from_address": {
+      "type": "string",
+      "format": "email"
+    },
+    "email_confirmation_get_response_body_template": {
+      "type": "string"
+    },
+    "email_confirmation_get_mimetype": {
+      "type": "string"
+    },
+    "oauth2_synchronization_ws_url_template": {
+      "type": "string"
+    },
+    "oauth2_synchronization_redirect_url_template": {
+      "type": "string"
+    },
+    "enabled_http_plugins": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "enabled_backend_plugins": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "enabled_metadata_plugins": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "purpose_metadata_mapping": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      }
+    },
+    "enabled_external_auth_plugins": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "microsoft": {
+      "type": "object",
+      "properties": {
+        "authorization_base_url": {
+          "type": "string",
+          "format": "uri"
         },
-      },
+        "redirect_uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "scope": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "token_url": {
+          "type": "string",
+          "format": "uri"
+        },
+        "websocket_host": {
+          "type": "string"
+        }
+      }
     },
-    consul: {
-      type: 'object',
-      properties: {
-        scheme: { type: 'string', enum: ['http', 'https'] },
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        token: { type: 'string' },
-      },
+    "google": {
+      "type": "object",
+      "properties": {
+        "authorization_base_url": {
+          "type": "string",
+          "format": "uri"
+        },
+        "redirect_uri": {
+          "type": "string",
+          "format": "uri"
+        },
+        "scope": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "token_url": {
+          "type": "string",
+          "format": "uri"
+        },
+        "websocket_host": {
+          "type": "string"
+        }
+      }
     },
-    service_discovery: {
-      type: 'object',
-      properties: {
-        enabled: { type: 'boolean' },
-        advertise_address: { type: 'string' },
-        advertise_address_interface: { type: 'string' },
-        advertise_port: { type: 'integer', minimum: 1, maximum: 65535 },
-        ttl_interval: { type: 'number', exclusiveMinimum: 0 },
-        refresh_interval: { type: 'number', exclusiveMinimum: 0 },
-        retry_interval: { type: 'number', exclusiveMinimum: 0 },
-        extra_tags: { type: 'array', items: { type: 'string' } },
-      },
+    "idp_plugins": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "object",
+        "properties": {
+          "enabled": {
+            "type": "boolean"
+          },
+          "priority": {
+            "type": "integer"
+          }
+        }
+      }
     },
-    amqp: {
-      type: 'object',
-      properties: {
-        uri: { type: 'string' },
-        exchange_name: { type: 'string' },
-        exchange_type: { type: 'string', enum: ['direct', 'fanout', 'topic', 'headers'] },
-      },
+    "backend_policies": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "string"
+      }
     },
-    smtp: {
-      type: 'object',
-      properties: { hostname: { type: 'string' }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
+    "rest_api": {
+      "type": "object",
+      "properties": {
+        "max_threads": {
+          "type": "integer",
+          "minimum": 1
+        },
+        "num_proxies": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "listen": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "certificate": {
+          "type": ["string", "null"]
+        },
+        "private_key": {
+          "type": ["string", "null"]
+        },
+        "cors": {
+          "type": "object",
+          "properties": {
+            "enabled": {
+              "type": "boolean"
+            },
+            "allow_headers": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          }
+        }
+      }
     },
-    db_connect_retry_timeout_seconds: { type: 'number', minimum: 0 },
-    db_uri: { type: 'string' },
-    db_upgrade_on_startup: { type: 'boolean' },
-    all_users_policies: { type: 'object', additionalProperties: { type: 'boolean' } },
-    default_policies: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        properties: { description: { type: 'string' }, acl: { type: 'array', items: { type: 'string' } } },
-      },
+    "consul": {
+      "type": "object",
+      "properties": {
+        "scheme": {
+          "type": "string",
+          "enum": ["http", "https"]
+        },
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "token": {
+          "type": "string"
+        }
+      }
     },
-    default_user_policy: { type: ['string', 'null'] },
-    tenant_default_groups: {
-      type: 'object',
-      additionalProperties: {
-        type: 'object',
-        properties: { policies: { type: 'object', additionalProperties: { type: 'boolean' } } },
-      },
+    "service_discovery": {
+      "type": "object",
+      "properties": {
+        "enabled": {
+          "type": "boolean"
+        },
+        "advertise_address": {
+          "type": "string"
+        },
+        "advertise_address_interface": {
+          "type": "string"
+        },
+        "advertise_port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "ttl_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "refresh_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "retry_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "extra_tags": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        }
+      }
     },
-    bootstrap_user_on_startup: { type: 'boolean' },
-    bootstrap_user_username: { type: ['string', 'null'] },
-    bootstrap_user_password: { type: ['string', 'null'] },
-    saml: {
-      type: 'object',
-      properties: {
-        domains: { type: 'object', additionalProperties: { type: 'object' } },
-        acs_url_template: { type: 'string' },
-        saml_login_timeout_seconds: { type: 'number', exclusiveMinimum: 0 },
-        saml_session_lifetime_seconds: { type: 'number', exclusiveMinimum: 0 },
-        xmlsec_binary: { type: 'string' },
-        key_file: { type: 'string' },
-        cert_file: { type: 'string' },
-        xml_files_dir: { type: 'string' },
-      },
+    "amqp": {
+      "type": "object",
+      "properties": {
+        "uri": {
+          "type": "string"
+        },
+        "exchange_name": {
+          "type": "string"
+        },
+        "exchange_type": {
+          "type": "string",
+          "enum": ["direct", "fanout", "topic", "headers"]
+        }
+      }
     },
-    max_user_concurrent_sessions: { type: 'integer', minimum: 1 },
-  },
+    "smtp": {
+      "type": "object",
+      "properties": {
+        "hostname": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        }
+      }
+    },
+    "db_connect_retry_timeout_seconds": {
+      "type": "number",
+      "minimum": 0
+    },
+    "db_uri": {
+      "type": "string"
+    },
+    "db_upgrade_on_startup": {
+      "type": "boolean"
+    },
+    "all_users_policies": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "default_policies": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "object",
+        "properties": {
+          "description": {
+            "type": "string"
+          },
+          "acl": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      }
+    },
+    "default_user_policy": {
+      "type": ["string", "null"]
+    },
+    "tenant_default_groups": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "object",
+        "properties": {
+          "policies": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "boolean"
+            }
+          }
+        }
+      }
+    },
+    "bootstrap_user_on_startup": {
+      "type": "boolean"
+    },
+    "bootstrap_user_username": {
+      "type": ["string", "null"]
+    },
+    "bootstrap_user_password": {
+      "type": ["string", "null"]
+    },
+    "saml": {
+      "type": "object",
+      "properties": {
+        "domains": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "object"
+          }
+        },
+        "acs_url_template": {
+          "type": "string"
+        },
+        "saml_login_timeout_seconds": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "saml_session_lifetime_seconds": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "xmlsec_binary": {
+          "type": "string"
+        },
+        "key_file": {
+          "type": "string"
+        },
+        "cert_file": {
+          "type": "string"
+        },
+        "xml_files_dir": {
+          "type": "string"
+        }
+      }
+    },
+    "max_user_concurrent_sessions": {
+      "type": "integer",
+      "minimum": 1
+    }
+  }
 };
-const func2 = ajv_ucs2length;
-const formats0 =
-  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+const func0 = ajv_ucs2length;
+const formats0 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 const formats4 = ajvFormats.uri;
-function validate26(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate26.evaluated;
-  if (evaluated0.dynamicProps) {
+  const evaluated0 = validate0.evaluated;
+  if(evaluated0.dynamicProps){
     evaluated0.props = undefined;
   }
-  if (evaluated0.dynamicItems) {
+  if(evaluated0.dynamicItems){
     evaluated0.items = undefined;
   }
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.user !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.user !== undefined){
       let data0 = data.user;
-      if (typeof data0 === 'string') {
-        if (func2(data0) < 1) {
-          const err0 = {
-            instancePath: instancePath + '/user',
-            schemaPath: '#/properties/user/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
-          };
-          if (vErrors === null) {
+      if(typeof data0 === "string"){
+        if(func0(data0) < 1){
+          const err0 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+          if(vErrors === null){
             vErrors = [err0];
-          } else {
+          }
+          else {
             vErrors.push(err0);
           }
           errors++;
         }
-      } else {
-        const err1 = {
-          instancePath: instancePath + '/user',
-          schemaPath: '#/properties/user/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err1 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err1];
-        } else {
+        }
+        else {
           vErrors.push(err1);
         }
         errors++;
       }
     }
-    if (data.config_file !== undefined) {
-      if (typeof data.config_file !== 'string') {
-        const err2 = {
-          instancePath: instancePath + '/config_file',
-          schemaPath: '#/properties/config_file/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.config_file !== undefined){
+      if(typeof data.config_file !== "string"){
+        const err2 = {instancePath:instancePath+"/config_file",schemaPath:"#/properties/config_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err2];
-        } else {
+        }
+        else {
           vErrors.push(err2);
         }
         errors++;
       }
     }
-    if (data.extra_config_files !== undefined) {
-      if (typeof data.extra_config_files !== 'string') {
-        const err3 = {
-          instancePath: instancePath + '/extra_config_files',
-          schemaPath: '#/properties/extra_config_files/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.extra_config_files !== undefined){
+      if(typeof data.extra_config_files !== "string"){
+        const err3 = {instancePath:instancePath+"/extra_config_files",schemaPath:"#/properties/extra_config_files/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err3];
-        } else {
+        }
+        else {
           vErrors.push(err3);
         }
         errors++;
       }
     }
-    if (data.update_policy_on_startup !== undefined) {
-      if (typeof data.update_policy_on_startup !== 'boolean') {
-        const err4 = {
-          instancePath: instancePath + '/update_policy_on_startup',
-          schemaPath: '#/properties/update_policy_on_startup/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.update_policy_on_startup !== undefined){
+      if(typeof data.update_policy_on_startup !== "boolean"){
+        const err4 = {instancePath:instancePath+"/update_policy_on_startup",schemaPath:"#/properties/update_policy_on_startup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err4];
-        } else {
+        }
+        else {
           vErrors.push(err4);
         }
         errors++;
       }
     }
-    if (data.debug !== undefined) {
-      if (typeof data.debug !== 'boolean') {
-        const err5 = {
-          instancePath: instancePath + '/debug',
-          schemaPath: '#/properties/debug/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.debug !== undefined){
+      if(typeof data.debug !== "boolean"){
+        const err5 = {instancePath:instancePath+"/debug",schemaPath:"#/properties/debug/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err5];
-        } else {
+        }
+        else {
           vErrors.push(err5);
         }
         errors++;
       }
     }
-    if (data.log_level !== undefined) {
+    if(data.log_level !== undefined){
       let data5 = data.log_level;
-      if (typeof data5 !== 'string') {
-        const err6 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      if(typeof data5 !== "string"){
+        const err6 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err6];
-        } else {
+        }
+        else {
           vErrors.push(err6);
         }
         errors++;
       }
-      if (!(
-        data5 === 'critical' ||
-        data5 === 'error' ||
-        data5 === 'warning' ||
-        data5 === 'info' ||
-        data5 === 'debug'
-      )) {
-        const err7 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/enum',
-          keyword: 'enum',
-          params: { allowedValues: schema37.properties.log_level.enum },
-          message: 'must be equal to one of the allowed values',
-        };
-        if (vErrors === null) {
+      if(!(((((data5 === "critical") || (data5 === "error")) || (data5 === "warning")) || (data5 === "info")) || (data5 === "debug"))){
+        const err7 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/enum",keyword:"enum",params:{allowedValues: schema0.properties.log_level.enum},message:"must be equal to one of the allowed values"};
+        if(vErrors === null){
           vErrors = [err7];
-        } else {
+        }
+        else {
           vErrors.push(err7);
         }
         errors++;
       }
     }
-    if (data.log_filename !== undefined) {
-      if (typeof data.log_filename !== 'string') {
-        const err8 = {
-          instancePath: instancePath + '/log_filename',
-          schemaPath: '#/properties/log_filename/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.log_filename !== undefined){
+      if(typeof data.log_filename !== "string"){
+        const err8 = {instancePath:instancePath+"/log_filename",schemaPath:"#/properties/log_filename/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err8];
-        } else {
+        }
+        else {
           vErrors.push(err8);
         }
         errors++;
       }
     }
-    if (data.profiling_enabled !== undefined) {
-      if (typeof data.profiling_enabled !== 'boolean') {
-        const err9 = {
-          instancePath: instancePath + '/profiling_enabled',
-          schemaPath: '#/properties/profiling_enabled/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.profiling_enabled !== undefined){
+      if(typeof data.profiling_enabled !== "boolean"){
+        const err9 = {instancePath:instancePath+"/profiling_enabled",schemaPath:"#/properties/profiling_enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err9];
-        } else {
+        }
+        else {
           vErrors.push(err9);
         }
         errors++;
       }
     }
-    if (data.default_token_lifetime !== undefined) {
+    if(data.default_token_lifetime !== undefined){
       let data8 = data.default_token_lifetime;
-      if (typeof data8 == 'number' && isFinite(data8)) {
-        if (data8 <= 0 || isNaN(data8)) {
-          const err10 = {
-            instancePath: instancePath + '/default_token_lifetime',
-            schemaPath: '#/properties/default_token_lifetime/exclusiveMinimum',
-            keyword: 'exclusiveMinimum',
-            params: { comparison: '>', limit: 0 },
-            message: 'must be > 0',
-          };
-          if (vErrors === null) {
+      if((typeof data8 == "number") && (isFinite(data8))){
+        if(data8 <= 0 || isNaN(data8)){
+          const err10 = {instancePath:instancePath+"/default_token_lifetime",schemaPath:"#/properties/default_token_lifetime/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+          if(vErrors === null){
             vErrors = [err10];
-          } else {
+          }
+          else {
             vErrors.push(err10);
           }
           errors++;
         }
-      } else {
-        const err11 = {
-          instancePath: instancePath + '/default_token_lifetime',
-          schemaPath: '#/properties/default_token_lifetime/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err11 = {instancePath:instancePath+"/default_token_lifetime",schemaPath:"#/properties/default_token_lifetime/type",keyword:"type",params:{type: "number"},message:"must be number"};
+        if(vErrors === null){
           vErrors = [err11];
-        } else {
+        }
+        else {
           vErrors.push(err11);
         }
         errors++;
       }
     }
-    if (data.token_cleanup_interval !== undefined) {
+    if(data.token_cleanup_interval !== undefined){
       let data9 = data.token_cleanup_interval;
-      if (typeof data9 == 'number' && isFinite(data9)) {
-        if (data9 <= 0 || isNaN(data9)) {
-          const err12 = {
-            instancePath: instancePath + '/token_cleanup_interval',
-            schemaPath: '#/properties/token_cleanup_interval/exclusiveMinimum',
-            keyword: 'exclusiveMinimum',
-            params: { comparison: '>', limit: 0 },
-            message: 'must be > 0',
-          };
-          if (vErrors === null) {
+      if((typeof data9 == "number") && (isFinite(data9))){
+        if(data9 <= 0 || isNaN(data9)){
+          const err12 = {instancePath:instancePath+"/token_cleanup_interval",schemaPath:"#/properties/token_cleanup_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+          if(vErrors === null){
             vErrors = [err12];
-          } else {
+          }
+          else {
             vErrors.push(err12);
           }
           errors++;
         }
-      } else {
-        const err13 = {
-          instancePath: instancePath + '/token_cleanup_interval',
-          schemaPath: '#/properties/token_cleanup_interval/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err13 = {instancePath:instancePath+"/token_cleanup_interval",schemaPath:"#/properties/token_cleanup_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+        if(vErrors === null){
           vErrors = [err13];
-        } else {
+        }
+        else {
           vErrors.push(err13);
         }
         errors++;
       }
     }
-    if (data.token_cleanup_batch_size !== undefined) {
+    if(data.token_cleanup_batch_size !== undefined){
       let data10 = data.token_cleanup_batch_size;
-      if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err14 = {
-          instancePath: instancePath + '/token_cleanup_batch_size',
-          schemaPath: '#/properties/token_cleanup_batch_size/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
+      if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+        const err14 = {instancePath:instancePath+"/token_cleanup_batch_size",schemaPath:"#/properties/token_cleanup_batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+        if(vErrors === null){
           vErrors = [err14];
-        } else {
+        }
+        else {
           vErrors.push(err14);
         }
         errors++;
       }
-      if (typeof data10 == 'number' && isFinite(data10)) {
-        if (data10 < 1 || isNaN(data10)) {
-          const err15 = {
-            instancePath: instancePath + '/token_cleanup_batch_size',
-            schemaPath: '#/properties/token_cleanup_batch_size/minimum',
-            keyword: 'minimum',
-            params: { comparison: '>=', limit: 1 },
-            message: 'must be >= 1',
-          };
-          if (vErrors === null) {
+      if((typeof data10 == "number") && (isFinite(data10))){
+        if(data10 < 1 || isNaN(data10)){
+          const err15 = {instancePath:instancePath+"/token_cleanup_batch_size",schemaPath:"#/properties/token_cleanup_batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+          if(vErrors === null){
             vErrors = [err15];
-          } else {
+          }
+          else {
             vErrors.push(err15);
           }
           errors++;
         }
       }
     }
-    if (data.password_reset_expiration !== undefined) {
+    if(data.password_reset_expiration !== undefined){
       let data11 = data.password_reset_expiration;
-      if (typeof data11 == 'number' && isFinite(data11)) {
-        if (data11 <= 0 || isNaN(data11)) {
-          const err16 = {
-            instancePath: instancePath + '/password_reset_expiration',
-            schemaPath: '#/properties/password_reset_expiration/exclusiveMinimum',
-            keyword: 'exclusiveMinimum',
-            params: { comparison: '>', limit: 0 },
-            message: 'must be > 0',
-          };
-          if (vErrors === null) {
+      if((typeof data11 == "number") && (isFinite(data11))){
+        if(data11 <= 0 || isNaN(data11)){
+          const err16 = {instancePath:instancePath+"/password_reset_expiration",schemaPath:"#/properties/password_reset_expiration/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+          if(vErrors === null){
             vErrors = [err16];
-          } else {
+          }
+          else {
             vErrors.push(err16);
           }
           errors++;
         }
-      } else {
-        const err17 = {
-          instancePath: instancePath + '/password_reset_expiration',
-          schemaPath: '#/properties/password_reset_expiration/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err17 = {instancePath:instancePath+"/password_reset_expiration",schemaPath:"#/properties/password_reset_expiration/type",keyword:"type",params:{type: "number"},message:"must be number"};
+        if(vErrors === null){
           vErrors = [err17];
-        } else {
+        }
+        else {
           vErrors.push(err17);
         }
         errors++;
       }
     }
-    if (data.password_reset_from_name !== undefined) {
-      if (typeof data.password_reset_from_name !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/password_reset_from_name',
-          schemaPath: '#/properties/password_reset_from_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.password_reset_from_name !== undefined){
+      if(typeof data.password_reset_from_name !== "string"){
+        const err18 = {instancePath:instancePath+"/password_reset_from_name",schemaPath:"#/properties/password_reset_from_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err18];
-        } else {
+        }
+        else {
           vErrors.push(err18);
         }
         errors++;
       }
     }
-    if (data.password_reset_from_address !== undefined) {
+    if(data.password_reset_from_address !== undefined){
       let data13 = data.password_reset_from_address;
-      if (typeof data13 === 'string') {
-        if (!formats0.test(data13)) {
-          const err19 = {
-            instancePath: instancePath + '/password_reset_from_address',
-            schemaPath: '#/properties/password_reset_from_address/format',
-            keyword: 'format',
-            params: { format: 'email' },
-            message: 'must match format "' + 'email' + '"',
-          };
-          if (vErrors === null) {
+      if(typeof data13 === "string"){
+        if(!(formats0.test(data13))){
+          const err19 = {instancePath:instancePath+"/password_reset_from_address",schemaPath:"#/properties/password_reset_from_address/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\""};
+          if(vErrors === null){
             vErrors = [err19];
-          } else {
+          }
+          else {
             vErrors.push(err19);
           }
           errors++;
         }
-      } else {
-        const err20 = {
-          instancePath: instancePath + '/password_reset_from_address',
-          schemaPath: '#/properties/password_reset_from_address/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err20 = {instancePath:instancePath+"/password_reset_from_address",schemaPath:"#/properties/password_reset_from_address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err20];
-        } else {
+        }
+        else {
           vErrors.push(err20);
         }
         errors++;
       }
     }
-    if (data.password_reset_email_template !== undefined) {
-      if (typeof data.password_reset_email_template !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/password_reset_email_template',
-          schemaPath: '#/properties/password_reset_email_template/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.password_reset_email_template !== undefined){
+      if(typeof data.password_reset_email_template !== "string"){
+        const err21 = {instancePath:instancePath+"/password_reset_email_template",schemaPath:"#/properties/password_reset_email_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err21];
-        } else {
+        }
+        else {
           vErrors.push(err21);
         }
         errors++;
       }
     }
-    if (data.password_reset_email_subject_template !== undefined) {
-      if (typeof data.password_reset_email_subject_template !== 'string') {
-        const err22 = {
-          instancePath: instancePath + '/password_reset_email_subject_template',
-          schemaPath: '#/properties/password_reset_email_subject_template/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.password_reset_email_subject_template !== undefined){
+      if(typeof data.password_reset_email_subject_template !== "string"){
+        const err22 = {instancePath:instancePath+"/password_reset_email_subject_template",schemaPath:"#/properties/password_reset_email_subject_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err22];
-        } else {
+        }
+        else {
           vErrors.push(err22);
         }
         errors++;
       }
     }
-    if (data.email_notification_plugin !== undefined) {
+    if(data.email_notification_plugin !== undefined){
       let data16 = data.email_notification_plugin;
-      if (typeof data16 === 'string') {
-        if (func2(data16) < 1) {
-          const err23 = {
-            instancePath: instancePath + '/email_notification_plugin',
-            schemaPath: '#/properties/email_notification_plugin/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
-          };
-          if (vErrors === null) {
+      if(typeof data16 === "string"){
+        if(func0(data16) < 1){
+          const err23 = {instancePath:instancePath+"/email_notification_plugin",schemaPath:"#/properties/email_notification_plugin/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+          if(vErrors === null){
             vErrors = [err23];
-          } else {
+          }
+          else {
             vErrors.push(err23);
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + '/email_notification_plugin',
-          schemaPath: '#/properties/email_notification_plugin/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err24 = {instancePath:instancePath+"/email_notification_plugin",schemaPath:"#/properties/email_notification_plugin/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err24];
-        } else {
+        }
+        else {
           vErrors.push(err24);
         }
         errors++;
       }
     }
-    if (data.email_confirmation_expiration !== undefined) {
+    if(data.email_confirmation_expiration !== undefined){
       let data17 = data.email_confirmation_expiration;
-      if (typeof data17 == 'number' && isFinite(data17)) {
-        if (data17 <= 0 || isNaN(data17)) {
-          const err25 = {
-            instancePath: instancePath + '/email_confirmation_expiration',
-            schemaPath: '#/properties/email_confirmation_expiration/exclusiveMinimum',
-            keyword: 'exclusiveMinimum',
-            params: { comparison: '>', limit: 0 },
-            message: 'must be > 0',
-          };
-          if (vErrors === null) {
+      if((typeof data17 == "number") && (isFinite(data17))){
+        if(data17 <= 0 || isNaN(data17)){
+          const err25 = {instancePath:instancePath+"/email_confirmation_expiration",schemaPath:"#/properties/email_confirmation_expiration/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+          if(vErrors === null){
             vErrors = [err25];
-          } else {
+          }
+          else {
             vErrors.push(err25);
           }
           errors++;
         }
-      } else {
-        const err26 = {
-          instancePath: instancePath + '/email_confirmation_expiration',
-          schemaPath: '#/properties/email_confirmation_expiration/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err26 = {instancePath:instancePath+"/email_confirmation_expiration",schemaPath:"#/properties/email_confirmation_expiration/type",keyword:"type",params:{type: "number"},message:"must be number"};
+        if(vErrors === null){
           vErrors = [err26];
-        } else {
+        }
+        else {
           vErrors.push(err26);
         }
         errors++;
       }
     }
-    if (data.email_confirmation_template !== undefined) {
-      if (typeof data.email_confirmation_template !== 'string') {
-        const err27 = {
-          instancePath: instancePath + '/email_confirmation_template',
-          schemaPath: '#/properties/email_confirmation_template/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.email_confirmation_template !== undefined){
+      if(typeof data.email_confirmation_template !== "string"){
+        const err27 = {instancePath:instancePath+"/email_confirmation_template",schemaPath:"#/properties/email_confirmation_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err27];
-        } else {
+        }
+        else {
           vErrors.push(err27);
         }
         errors++;
       }
     }
-    if (data.email_confirmation_subject_template !== undefined) {
-      if (typeof data.email_confirmation_subject_template !== 'string') {
-        const err28 = {
-          instancePath: instancePath + '/email_confirmation_subject_template',
-          schemaPath: '#/properties/email_confirmation_subject_template/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.email_confirmation_subject_template !== undefined){
+      if(typeof data.email_confirmation_subject_template !== "string"){
+        const err28 = {instancePath:instancePath+"/email_confirmation_subject_template",schemaPath:"#/properties/email_confirmation_subject_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err28];
-        } else {
+        }
+        else {
           vErrors.push(err28);
         }
         errors++;
       }
     }
-    if (data.email_confirmation_from_name !== undefined) {
-      if (typeof data.email_confirmation_from_name !== 'string') {
-        const err29 = {
-          instancePath: instancePath + '/email_confirmation_from_name',
-          schemaPath: '#/properties/email_confirmation_from_name/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.email_confirmation_from_name !== undefined){
+      if(typeof data.email_confirmation_from_name !== "string"){
+        const err29 = {instancePath:instancePath+"/email_confirmation_from_name",schemaPath:"#/properties/email_confirmation_from_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err29];
-        } else {
+        }
+        else {
           vErrors.push(err29);
         }
         errors++;
       }
     }
-    if (data.email_confirmation_from_address !== undefined) {
+    if(data.email_confirmation_from_address !== undefined){
       let data21 = data.email_confirmation_from_address;
-      if (typeof data21 === 'string') {
-        if (!formats0.test(data21)) {
-          const err30 = {
-            instancePath: instancePath + '/email_confirmation_from_address',
-            schemaPath: '#/properties/email_confirmation_from_address/format',
-            keyword: 'format',
-            params: { format: 'email' },
-            message: 'must match format "' + 'email' + '"',
-          };
-          if (vErrors === null) {
+      if(typeof data21 === "string"){
+        if(!(formats0.test(data21))){
+          const err30 = {instancePath:instancePath+"/email_confirmation_from_address",schemaPath:"#/properties/email_confirmation_from_address/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\""};
+          if(vErrors === null){
             vErrors = [err30];
-          } else {
+          }
+          else {
             vErrors.push(err30);
           }
           errors++;
         }
-      } else {
-        const err31 = {
-          instancePath: instancePath + '/email_confirmation_from_address',
-          schemaPath: '#/properties/email_confirmation_from_address/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err31 = {instancePath:instancePath+"/email_confirmation_from_address",schemaPath:"#/properties/email_confirmation_from_address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err31];
-        } else {
+        }
+        else {
           vErrors.push(err31);
         }
         errors++;
       }
     }
-    if (data.email_confirmation_get_response_body_template !== undefined) {
-      if (typeof data.email_confirmation_get_response_body_template !== 'string') {
-        const err32 = {
-          instancePath: instancePath + '/email_confirmation_get_response_body_template',
-          schemaPath: '#/properties/email_confirmation_get_response_body_template/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.email_confirmation_get_response_body_template !== undefined){
+      if(typeof data.email_confirmation_get_response_body_template !== "string"){
+        const err32 = {instancePath:instancePath+"/email_confirmation_get_response_body_template",schemaPath:"#/properties/email_confirmation_get_response_body_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err32];
-        } else {
+        }
+        else {
           vErrors.push(err32);
         }
         errors++;
       }
     }
-    if (data.email_confirmation_get_mimetype !== undefined) {
-      if (typeof data.email_confirmation_get_mimetype !== 'string') {
-        const err33 = {
-          instancePath: instancePath + '/email_confirmation_get_mimetype',
-          schemaPath: '#/properties/email_confirmation_get_mimetype/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.email_confirmation_get_mimetype !== undefined){
+      if(typeof data.email_confirmation_get_mimetype !== "string"){
+        const err33 = {instancePath:instancePath+"/email_confirmation_get_mimetype",schemaPath:"#/properties/email_confirmation_get_mimetype/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err33];
-        } else {
+        }
+        else {
           vErrors.push(err33);
         }
         errors++;
       }
     }
-    if (data.oauth2_synchronization_ws_url_template !== undefined) {
-      if (typeof data.oauth2_synchronization_ws_url_template !== 'string') {
-        const err34 = {
-          instancePath: instancePath + '/oauth2_synchronization_ws_url_template',
-          schemaPath: '#/properties/oauth2_synchronization_ws_url_template/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.oauth2_synchronization_ws_url_template !== undefined){
+      if(typeof data.oauth2_synchronization_ws_url_template !== "string"){
+        const err34 = {instancePath:instancePath+"/oauth2_synchronization_ws_url_template",schemaPath:"#/properties/oauth2_synchronization_ws_url_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err34];
-        } else {
+        }
+        else {
           vErrors.push(err34);
         }
         errors++;
       }
     }
-    if (data.oauth2_synchronization_redirect_url_template !== undefined) {
-      if (typeof data.oauth2_synchronization_redirect_url_template !== 'string') {
-        const err35 = {
-          instancePath: instancePath + '/oauth2_synchronization_redirect_url_template',
-          schemaPath: '#/properties/oauth2_synchronization_redirect_url_template/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.oauth2_synchronization_redirect_url_template !== undefined){
+      if(typeof data.oauth2_synchronization_redirect_url_template !== "string"){
+        const err35 = {instancePath:instancePath+"/oauth2_synchronization_redirect_url_template",schemaPath:"#/properties/oauth2_synchronization_redirect_url_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err35];
-        } else {
+        }
+        else {
           vErrors.push(err35);
         }
         errors++;
       }
     }
-    if (data.enabled_http_plugins !== undefined) {
+    if(data.enabled_http_plugins !== undefined){
       let data26 = data.enabled_http_plugins;
-      if (data26 && typeof data26 == 'object' && !Array.isArray(data26)) {
-        for (const key0 in data26) {
-          if (typeof data26[key0] !== 'boolean') {
-            const err36 = {
-              instancePath: instancePath + '/enabled_http_plugins/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_http_plugins/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+        for(const key0 in data26){
+          if(typeof data26[key0] !== "boolean"){
+            const err36 = {instancePath:instancePath+"/enabled_http_plugins/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_http_plugins/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err36];
-            } else {
+            }
+            else {
               vErrors.push(err36);
             }
             errors++;
           }
         }
-      } else {
-        const err37 = {
-          instancePath: instancePath + '/enabled_http_plugins',
-          schemaPath: '#/properties/enabled_http_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err37 = {instancePath:instancePath+"/enabled_http_plugins",schemaPath:"#/properties/enabled_http_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err37];
-        } else {
+        }
+        else {
           vErrors.push(err37);
         }
         errors++;
       }
     }
-    if (data.enabled_backend_plugins !== undefined) {
+    if(data.enabled_backend_plugins !== undefined){
       let data28 = data.enabled_backend_plugins;
-      if (data28 && typeof data28 == 'object' && !Array.isArray(data28)) {
-        for (const key1 in data28) {
-          if (typeof data28[key1] !== 'boolean') {
-            const err38 = {
-              instancePath: instancePath + '/enabled_backend_plugins/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_backend_plugins/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+        for(const key1 in data28){
+          if(typeof data28[key1] !== "boolean"){
+            const err38 = {instancePath:instancePath+"/enabled_backend_plugins/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_backend_plugins/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err38];
-            } else {
+            }
+            else {
               vErrors.push(err38);
             }
             errors++;
           }
         }
-      } else {
-        const err39 = {
-          instancePath: instancePath + '/enabled_backend_plugins',
-          schemaPath: '#/properties/enabled_backend_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err39 = {instancePath:instancePath+"/enabled_backend_plugins",schemaPath:"#/properties/enabled_backend_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err39];
-        } else {
+        }
+        else {
           vErrors.push(err39);
         }
         errors++;
       }
     }
-    if (data.enabled_metadata_plugins !== undefined) {
+    if(data.enabled_metadata_plugins !== undefined){
       let data30 = data.enabled_metadata_plugins;
-      if (data30 && typeof data30 == 'object' && !Array.isArray(data30)) {
-        for (const key2 in data30) {
-          if (typeof data30[key2] !== 'boolean') {
-            const err40 = {
-              instancePath: instancePath + '/enabled_metadata_plugins/' + key2.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_metadata_plugins/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+        for(const key2 in data30){
+          if(typeof data30[key2] !== "boolean"){
+            const err40 = {instancePath:instancePath+"/enabled_metadata_plugins/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_metadata_plugins/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err40];
-            } else {
+            }
+            else {
               vErrors.push(err40);
             }
             errors++;
           }
         }
-      } else {
-        const err41 = {
-          instancePath: instancePath + '/enabled_metadata_plugins',
-          schemaPath: '#/properties/enabled_metadata_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err41 = {instancePath:instancePath+"/enabled_metadata_plugins",schemaPath:"#/properties/enabled_metadata_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err41];
-        } else {
+        }
+        else {
           vErrors.push(err41);
         }
         errors++;
       }
     }
-    if (data.purpose_metadata_mapping !== undefined) {
+    if(data.purpose_metadata_mapping !== undefined){
       let data32 = data.purpose_metadata_mapping;
-      if (data32 && typeof data32 == 'object' && !Array.isArray(data32)) {
-        for (const key3 in data32) {
+      if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+        for(const key3 in data32){
           let data33 = data32[key3];
-          if (Array.isArray(data33)) {
+          if(Array.isArray(data33)){
             const len0 = data33.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              if (typeof data33[i0] !== 'string') {
-                const err42 = {
-                  instancePath:
-                    instancePath +
-                    '/purpose_metadata_mapping/' +
-                    key3.replace(/~/g, '~0').replace(/\//g, '~1') +
-                    '/' +
-                    i0,
-                  schemaPath: '#/properties/purpose_metadata_mapping/additionalProperties/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i0=0; i0<len0; i0++){
+              if(typeof data33[i0] !== "string"){
+                const err42 = {instancePath:instancePath+"/purpose_metadata_mapping/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/properties/purpose_metadata_mapping/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err42];
-                } else {
+                }
+                else {
                   vErrors.push(err42);
                 }
                 errors++;
               }
             }
-          } else {
-            const err43 = {
-              instancePath: instancePath + '/purpose_metadata_mapping/' + key3.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/purpose_metadata_mapping/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err43 = {instancePath:instancePath+"/purpose_metadata_mapping/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/purpose_metadata_mapping/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err43];
-            } else {
+            }
+            else {
               vErrors.push(err43);
             }
             errors++;
           }
         }
-      } else {
-        const err44 = {
-          instancePath: instancePath + '/purpose_metadata_mapping',
-          schemaPath: '#/properties/purpose_metadata_mapping/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err44 = {instancePath:instancePath+"/purpose_metadata_mapping",schemaPath:"#/properties/purpose_metadata_mapping/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err44];
-        } else {
+        }
+        else {
           vErrors.push(err44);
         }
         errors++;
       }
     }
-    if (data.enabled_external_auth_plugins !== undefined) {
+    if(data.enabled_external_auth_plugins !== undefined){
       let data35 = data.enabled_external_auth_plugins;
-      if (data35 && typeof data35 == 'object' && !Array.isArray(data35)) {
-        for (const key4 in data35) {
-          if (typeof data35[key4] !== 'boolean') {
-            const err45 = {
-              instancePath:
-                instancePath + '/enabled_external_auth_plugins/' + key4.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_external_auth_plugins/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+        for(const key4 in data35){
+          if(typeof data35[key4] !== "boolean"){
+            const err45 = {instancePath:instancePath+"/enabled_external_auth_plugins/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_external_auth_plugins/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err45];
-            } else {
+            }
+            else {
               vErrors.push(err45);
             }
             errors++;
           }
         }
-      } else {
-        const err46 = {
-          instancePath: instancePath + '/enabled_external_auth_plugins',
-          schemaPath: '#/properties/enabled_external_auth_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err46 = {instancePath:instancePath+"/enabled_external_auth_plugins",schemaPath:"#/properties/enabled_external_auth_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err46];
-        } else {
+        }
+        else {
           vErrors.push(err46);
         }
         errors++;
       }
     }
-    if (data.microsoft !== undefined) {
+    if(data.microsoft !== undefined){
       let data37 = data.microsoft;
-      if (data37 && typeof data37 == 'object' && !Array.isArray(data37)) {
-        if (data37.authorization_base_url !== undefined) {
+      if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+        if(data37.authorization_base_url !== undefined){
           let data38 = data37.authorization_base_url;
-          if (typeof data38 === 'string') {
-            if (!formats4(data38)) {
-              const err47 = {
-                instancePath: instancePath + '/microsoft/authorization_base_url',
-                schemaPath: '#/properties/microsoft/properties/authorization_base_url/format',
-                keyword: 'format',
-                params: { format: 'uri' },
-                message: 'must match format "' + 'uri' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data38 === "string"){
+            if(!(formats4(data38))){
+              const err47 = {instancePath:instancePath+"/microsoft/authorization_base_url",schemaPath:"#/properties/microsoft/properties/authorization_base_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+              if(vErrors === null){
                 vErrors = [err47];
-              } else {
+              }
+              else {
                 vErrors.push(err47);
               }
               errors++;
             }
-          } else {
-            const err48 = {
-              instancePath: instancePath + '/microsoft/authorization_base_url',
-              schemaPath: '#/properties/microsoft/properties/authorization_base_url/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err48 = {instancePath:instancePath+"/microsoft/authorization_base_url",schemaPath:"#/properties/microsoft/properties/authorization_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err48];
-            } else {
+            }
+            else {
               vErrors.push(err48);
             }
             errors++;
           }
         }
-        if (data37.redirect_uri !== undefined) {
+        if(data37.redirect_uri !== undefined){
           let data39 = data37.redirect_uri;
-          if (typeof data39 === 'string') {
-            if (!formats4(data39)) {
-              const err49 = {
-                instancePath: instancePath + '/microsoft/redirect_uri',
-                schemaPath: '#/properties/microsoft/properties/redirect_uri/format',
-                keyword: 'format',
-                params: { format: 'uri' },
-                message: 'must match format "' + 'uri' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data39 === "string"){
+            if(!(formats4(data39))){
+              const err49 = {instancePath:instancePath+"/microsoft/redirect_uri",schemaPath:"#/properties/microsoft/properties/redirect_uri/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+              if(vErrors === null){
                 vErrors = [err49];
-              } else {
+              }
+              else {
                 vErrors.push(err49);
               }
               errors++;
             }
-          } else {
-            const err50 = {
-              instancePath: instancePath + '/microsoft/redirect_uri',
-              schemaPath: '#/properties/microsoft/properties/redirect_uri/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err50 = {instancePath:instancePath+"/microsoft/redirect_uri",schemaPath:"#/properties/microsoft/properties/redirect_uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err50];
-            } else {
+            }
+            else {
               vErrors.push(err50);
             }
             errors++;
           }
         }
-        if (data37.scope !== undefined) {
+        if(data37.scope !== undefined){
           let data40 = data37.scope;
-          if (Array.isArray(data40)) {
+          if(Array.isArray(data40)){
             const len1 = data40.length;
-            for (let i1 = 0; i1 < len1; i1++) {
-              if (typeof data40[i1] !== 'string') {
-                const err51 = {
-                  instancePath: instancePath + '/microsoft/scope/' + i1,
-                  schemaPath: '#/properties/microsoft/properties/scope/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i1=0; i1<len1; i1++){
+              if(typeof data40[i1] !== "string"){
+                const err51 = {instancePath:instancePath+"/microsoft/scope/" + i1,schemaPath:"#/properties/microsoft/properties/scope/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err51];
-                } else {
+                }
+                else {
                   vErrors.push(err51);
                 }
                 errors++;
               }
             }
-          } else {
-            const err52 = {
-              instancePath: instancePath + '/microsoft/scope',
-              schemaPath: '#/properties/microsoft/properties/scope/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err52 = {instancePath:instancePath+"/microsoft/scope",schemaPath:"#/properties/microsoft/properties/scope/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err52];
-            } else {
+            }
+            else {
               vErrors.push(err52);
             }
             errors++;
           }
         }
-        if (data37.token_url !== undefined) {
+        if(data37.token_url !== undefined){
           let data42 = data37.token_url;
-          if (typeof data42 === 'string') {
-            if (!formats4(data42)) {
-              const err53 = {
-                instancePath: instancePath + '/microsoft/token_url',
-                schemaPath: '#/properties/microsoft/properties/token_url/format',
-                keyword: 'format',
-                params: { format: 'uri' },
-                message: 'must match format "' + 'uri' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data42 === "string"){
+            if(!(formats4(data42))){
+              const err53 = {instancePath:instancePath+"/microsoft/token_url",schemaPath:"#/properties/microsoft/properties/token_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+              if(vErrors === null){
                 vErrors = [err53];
-              } else {
+              }
+              else {
                 vErrors.push(err53);
               }
               errors++;
             }
-          } else {
-            const err54 = {
-              instancePath: instancePath + '/microsoft/token_url',
-              schemaPath: '#/properties/microsoft/properties/token_url/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err54 = {instancePath:instancePath+"/microsoft/token_url",schemaPath:"#/properties/microsoft/properties/token_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err54];
-            } else {
+            }
+            else {
               vErrors.push(err54);
             }
             errors++;
           }
         }
-        if (data37.websocket_host !== undefined) {
-          if (typeof data37.websocket_host !== 'string') {
-            const err55 = {
-              instancePath: instancePath + '/microsoft/websocket_host',
-              schemaPath: '#/properties/microsoft/properties/websocket_host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data37.websocket_host !== undefined){
+          if(typeof data37.websocket_host !== "string"){
+            const err55 = {instancePath:instancePath+"/microsoft/websocket_host",schemaPath:"#/properties/microsoft/properties/websocket_host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err55];
-            } else {
+            }
+            else {
               vErrors.push(err55);
             }
             errors++;
           }
         }
-      } else {
-        const err56 = {
-          instancePath: instancePath + '/microsoft',
-          schemaPath: '#/properties/microsoft/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err56 = {instancePath:instancePath+"/microsoft",schemaPath:"#/properties/microsoft/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err56];
-        } else {
+        }
+        else {
           vErrors.push(err56);
         }
         errors++;
       }
     }
-    if (data.google !== undefined) {
+    if(data.google !== undefined){
       let data44 = data.google;
-      if (data44 && typeof data44 == 'object' && !Array.isArray(data44)) {
-        if (data44.authorization_base_url !== undefined) {
+      if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+        if(data44.authorization_base_url !== undefined){
           let data45 = data44.authorization_base_url;
-          if (typeof data45 === 'string') {
-            if (!formats4(data45)) {
-              const err57 = {
-                instancePath: instancePath + '/google/authorization_base_url',
-                schemaPath: '#/properties/google/properties/authorization_base_url/format',
-                keyword: 'format',
-                params: { format: 'uri' },
-                message: 'must match format "' + 'uri' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data45 === "string"){
+            if(!(formats4(data45))){
+              const err57 = {instancePath:instancePath+"/google/authorization_base_url",schemaPath:"#/properties/google/properties/authorization_base_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+              if(vErrors === null){
                 vErrors = [err57];
-              } else {
+              }
+              else {
                 vErrors.push(err57);
               }
               errors++;
             }
-          } else {
-            const err58 = {
-              instancePath: instancePath + '/google/authorization_base_url',
-              schemaPath: '#/properties/google/properties/authorization_base_url/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err58 = {instancePath:instancePath+"/google/authorization_base_url",schemaPath:"#/properties/google/properties/authorization_base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err58];
-            } else {
+            }
+            else {
               vErrors.push(err58);
             }
             errors++;
           }
         }
-        if (data44.redirect_uri !== undefined) {
+        if(data44.redirect_uri !== undefined){
           let data46 = data44.redirect_uri;
-          if (typeof data46 === 'string') {
-            if (!formats4(data46)) {
-              const err59 = {
-                instancePath: instancePath + '/google/redirect_uri',
-                schemaPath: '#/properties/google/properties/redirect_uri/format',
-                keyword: 'format',
-                params: { format: 'uri' },
-                message: 'must match format "' + 'uri' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data46 === "string"){
+            if(!(formats4(data46))){
+              const err59 = {instancePath:instancePath+"/google/redirect_uri",schemaPath:"#/properties/google/properties/redirect_uri/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+              if(vErrors === null){
                 vErrors = [err59];
-              } else {
+              }
+              else {
                 vErrors.push(err59);
               }
               errors++;
             }
-          } else {
-            const err60 = {
-              instancePath: instancePath + '/google/redirect_uri',
-              schemaPath: '#/properties/google/properties/redirect_uri/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err60 = {instancePath:instancePath+"/google/redirect_uri",schemaPath:"#/properties/google/properties/redirect_uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err60];
-            } else {
+            }
+            else {
               vErrors.push(err60);
             }
             errors++;
           }
         }
-        if (data44.scope !== undefined) {
+        if(data44.scope !== undefined){
           let data47 = data44.scope;
-          if (Array.isArray(data47)) {
+          if(Array.isArray(data47)){
             const len2 = data47.length;
-            for (let i2 = 0; i2 < len2; i2++) {
-              if (typeof data47[i2] !== 'string') {
-                const err61 = {
-                  instancePath: instancePath + '/google/scope/' + i2,
-                  schemaPath: '#/properties/google/properties/scope/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i2=0; i2<len2; i2++){
+              if(typeof data47[i2] !== "string"){
+                const err61 = {instancePath:instancePath+"/google/scope/" + i2,schemaPath:"#/properties/google/properties/scope/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err61];
-                } else {
+                }
+                else {
                   vErrors.push(err61);
                 }
                 errors++;
               }
             }
-          } else {
-            const err62 = {
-              instancePath: instancePath + '/google/scope',
-              schemaPath: '#/properties/google/properties/scope/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err62 = {instancePath:instancePath+"/google/scope",schemaPath:"#/properties/google/properties/scope/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err62];
-            } else {
+            }
+            else {
               vErrors.push(err62);
             }
             errors++;
           }
         }
-        if (data44.token_url !== undefined) {
+        if(data44.token_url !== undefined){
           let data49 = data44.token_url;
-          if (typeof data49 === 'string') {
-            if (!formats4(data49)) {
-              const err63 = {
-                instancePath: instancePath + '/google/token_url',
-                schemaPath: '#/properties/google/properties/token_url/format',
-                keyword: 'format',
-                params: { format: 'uri' },
-                message: 'must match format "' + 'uri' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data49 === "string"){
+            if(!(formats4(data49))){
+              const err63 = {instancePath:instancePath+"/google/token_url",schemaPath:"#/properties/google/properties/token_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+              if(vErrors === null){
                 vErrors = [err63];
-              } else {
+              }
+              else {
                 vErrors.push(err63);
               }
               errors++;
             }
-          } else {
-            const err64 = {
-              instancePath: instancePath + '/google/token_url',
-              schemaPath: '#/properties/google/properties/token_url/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err64 = {instancePath:instancePath+"/google/token_url",schemaPath:"#/properties/google/properties/token_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err64];
-            } else {
+            }
+            else {
               vErrors.push(err64);
             }
             errors++;
           }
         }
-        if (data44.websocket_host !== undefined) {
-          if (typeof data44.websocket_host !== 'string') {
-            const err65 = {
-              instancePath: instancePath + '/google/websocket_host',
-              schemaPath: '#/properties/google/properties/websocket_host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data44.websocket_host !== undefined){
+          if(typeof data44.websocket_host !== "string"){
+            const err65 = {instancePath:instancePath+"/google/websocket_host",schemaPath:"#/properties/google/properties/websocket_host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err65];
-            } else {
+            }
+            else {
               vErrors.push(err65);
             }
             errors++;
           }
         }
-      } else {
-        const err66 = {
-          instancePath: instancePath + '/google',
-          schemaPath: '#/properties/google/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err66 = {instancePath:instancePath+"/google",schemaPath:"#/properties/google/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err66];
-        } else {
+        }
+        else {
           vErrors.push(err66);
         }
         errors++;
       }
     }
-    if (data.idp_plugins !== undefined) {
+    if(data.idp_plugins !== undefined){
       let data51 = data.idp_plugins;
-      if (data51 && typeof data51 == 'object' && !Array.isArray(data51)) {
-        for (const key5 in data51) {
+      if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+        for(const key5 in data51){
           let data52 = data51[key5];
-          if (data52 && typeof data52 == 'object' && !Array.isArray(data52)) {
-            if (data52.enabled !== undefined) {
-              if (typeof data52.enabled !== 'boolean') {
-                const err67 = {
-                  instancePath:
-                    instancePath + '/idp_plugins/' + key5.replace(/~/g, '~0').replace(/\//g, '~1') + '/enabled',
-                  schemaPath: '#/properties/idp_plugins/additionalProperties/properties/enabled/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+            if(data52.enabled !== undefined){
+              if(typeof data52.enabled !== "boolean"){
+                const err67 = {instancePath:instancePath+"/idp_plugins/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/enabled",schemaPath:"#/properties/idp_plugins/additionalProperties/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err67];
-                } else {
+                }
+                else {
                   vErrors.push(err67);
                 }
                 errors++;
               }
             }
-            if (data52.priority !== undefined) {
+            if(data52.priority !== undefined){
               let data54 = data52.priority;
-              if (!(typeof data54 == 'number' && !(data54 % 1) && !isNaN(data54) && isFinite(data54))) {
-                const err68 = {
-                  instancePath:
-                    instancePath + '/idp_plugins/' + key5.replace(/~/g, '~0').replace(/\//g, '~1') + '/priority',
-                  schemaPath: '#/properties/idp_plugins/additionalProperties/properties/priority/type',
-                  keyword: 'type',
-                  params: { type: 'integer' },
-                  message: 'must be integer',
-                };
-                if (vErrors === null) {
+              if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
+                const err68 = {instancePath:instancePath+"/idp_plugins/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/priority",schemaPath:"#/properties/idp_plugins/additionalProperties/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+                if(vErrors === null){
                   vErrors = [err68];
-                } else {
+                }
+                else {
                   vErrors.push(err68);
                 }
                 errors++;
               }
             }
-          } else {
-            const err69 = {
-              instancePath: instancePath + '/idp_plugins/' + key5.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/idp_plugins/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err69 = {instancePath:instancePath+"/idp_plugins/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/idp_plugins/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err69];
-            } else {
+            }
+            else {
               vErrors.push(err69);
             }
             errors++;
           }
         }
-      } else {
-        const err70 = {
-          instancePath: instancePath + '/idp_plugins',
-          schemaPath: '#/properties/idp_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err70 = {instancePath:instancePath+"/idp_plugins",schemaPath:"#/properties/idp_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err70];
-        } else {
+        }
+        else {
           vErrors.push(err70);
         }
         errors++;
       }
     }
-    if (data.backend_policies !== undefined) {
+    if(data.backend_policies !== undefined){
       let data55 = data.backend_policies;
-      if (data55 && typeof data55 == 'object' && !Array.isArray(data55)) {
-        for (const key6 in data55) {
-          if (typeof data55[key6] !== 'string') {
-            const err71 = {
-              instancePath: instancePath + '/backend_policies/' + key6.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/backend_policies/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+        for(const key6 in data55){
+          if(typeof data55[key6] !== "string"){
+            const err71 = {instancePath:instancePath+"/backend_policies/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/backend_policies/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err71];
-            } else {
+            }
+            else {
               vErrors.push(err71);
             }
             errors++;
           }
         }
-      } else {
-        const err72 = {
-          instancePath: instancePath + '/backend_policies',
-          schemaPath: '#/properties/backend_policies/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err72 = {instancePath:instancePath+"/backend_policies",schemaPath:"#/properties/backend_policies/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err72];
-        } else {
+        }
+        else {
           vErrors.push(err72);
         }
         errors++;
       }
     }
-    if (data.rest_api !== undefined) {
+    if(data.rest_api !== undefined){
       let data57 = data.rest_api;
-      if (data57 && typeof data57 == 'object' && !Array.isArray(data57)) {
-        if (data57.max_threads !== undefined) {
+      if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+        if(data57.max_threads !== undefined){
           let data58 = data57.max_threads;
-          if (!(typeof data58 == 'number' && !(data58 % 1) && !isNaN(data58) && isFinite(data58))) {
-            const err73 = {
-              instancePath: instancePath + '/rest_api/max_threads',
-              schemaPath: '#/properties/rest_api/properties/max_threads/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
+            const err73 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err73];
-            } else {
+            }
+            else {
               vErrors.push(err73);
             }
             errors++;
           }
-          if (typeof data58 == 'number' && isFinite(data58)) {
-            if (data58 < 1 || isNaN(data58)) {
-              const err74 = {
-                instancePath: instancePath + '/rest_api/max_threads',
-                schemaPath: '#/properties/rest_api/properties/max_threads/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data58 == "number") && (isFinite(data58))){
+            if(data58 < 1 || isNaN(data58)){
+              const err74 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err74];
-              } else {
+              }
+              else {
                 vErrors.push(err74);
               }
               errors++;
             }
           }
         }
-        if (data57.num_proxies !== undefined) {
+        if(data57.num_proxies !== undefined){
           let data59 = data57.num_proxies;
-          if (!(typeof data59 == 'number' && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
-            const err75 = {
-              instancePath: instancePath + '/rest_api/num_proxies',
-              schemaPath: '#/properties/rest_api/properties/num_proxies/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
+            const err75 = {instancePath:instancePath+"/rest_api/num_proxies",schemaPath:"#/properties/rest_api/properties/num_proxies/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err75];
-            } else {
+            }
+            else {
               vErrors.push(err75);
             }
             errors++;
           }
-          if (typeof data59 == 'number' && isFinite(data59)) {
-            if (data59 < 0 || isNaN(data59)) {
-              const err76 = {
-                instancePath: instancePath + '/rest_api/num_proxies',
-                schemaPath: '#/properties/rest_api/properties/num_proxies/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-              };
-              if (vErrors === null) {
+          if((typeof data59 == "number") && (isFinite(data59))){
+            if(data59 < 0 || isNaN(data59)){
+              const err76 = {instancePath:instancePath+"/rest_api/num_proxies",schemaPath:"#/properties/rest_api/properties/num_proxies/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+              if(vErrors === null){
                 vErrors = [err76];
-              } else {
+              }
+              else {
                 vErrors.push(err76);
               }
               errors++;
             }
           }
         }
-        if (data57.listen !== undefined) {
-          if (typeof data57.listen !== 'string') {
-            const err77 = {
-              instancePath: instancePath + '/rest_api/listen',
-              schemaPath: '#/properties/rest_api/properties/listen/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data57.listen !== undefined){
+          if(typeof data57.listen !== "string"){
+            const err77 = {instancePath:instancePath+"/rest_api/listen",schemaPath:"#/properties/rest_api/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err77];
-            } else {
+            }
+            else {
               vErrors.push(err77);
             }
             errors++;
           }
         }
-        if (data57.port !== undefined) {
+        if(data57.port !== undefined){
           let data61 = data57.port;
-          if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61) && isFinite(data61))) {
-            const err78 = {
-              instancePath: instancePath + '/rest_api/port',
-              schemaPath: '#/properties/rest_api/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
+            const err78 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err78];
-            } else {
+            }
+            else {
               vErrors.push(err78);
             }
             errors++;
           }
-          if (typeof data61 == 'number' && isFinite(data61)) {
-            if (data61 > 65535 || isNaN(data61)) {
-              const err79 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data61 == "number") && (isFinite(data61))){
+            if(data61 > 65535 || isNaN(data61)){
+              const err79 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err79];
-              } else {
+              }
+              else {
                 vErrors.push(err79);
               }
               errors++;
             }
-            if (data61 < 1 || isNaN(data61)) {
-              const err80 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data61 < 1 || isNaN(data61)){
+              const err80 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err80];
-              } else {
+              }
+              else {
                 vErrors.push(err80);
               }
               errors++;
             }
           }
         }
-        if (data57.certificate !== undefined) {
+        if(data57.certificate !== undefined){
           let data62 = data57.certificate;
-          if (typeof data62 !== 'string' && data62 !== null) {
-            const err81 = {
-              instancePath: instancePath + '/rest_api/certificate',
-              schemaPath: '#/properties/rest_api/properties/certificate/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.certificate.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data62 !== "string") && (data62 !== null)){
+            const err81 = {instancePath:instancePath+"/rest_api/certificate",schemaPath:"#/properties/rest_api/properties/certificate/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.certificate.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err81];
-            } else {
+            }
+            else {
               vErrors.push(err81);
             }
             errors++;
           }
         }
-        if (data57.private_key !== undefined) {
+        if(data57.private_key !== undefined){
           let data63 = data57.private_key;
-          if (typeof data63 !== 'string' && data63 !== null) {
-            const err82 = {
-              instancePath: instancePath + '/rest_api/private_key',
-              schemaPath: '#/properties/rest_api/properties/private_key/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.private_key.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data63 !== "string") && (data63 !== null)){
+            const err82 = {instancePath:instancePath+"/rest_api/private_key",schemaPath:"#/properties/rest_api/properties/private_key/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.private_key.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err82];
-            } else {
+            }
+            else {
               vErrors.push(err82);
             }
             errors++;
           }
         }
-        if (data57.cors !== undefined) {
+        if(data57.cors !== undefined){
           let data64 = data57.cors;
-          if (data64 && typeof data64 == 'object' && !Array.isArray(data64)) {
-            if (data64.enabled !== undefined) {
-              if (typeof data64.enabled !== 'boolean') {
-                const err83 = {
-                  instancePath: instancePath + '/rest_api/cors/enabled',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/enabled/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+            if(data64.enabled !== undefined){
+              if(typeof data64.enabled !== "boolean"){
+                const err83 = {instancePath:instancePath+"/rest_api/cors/enabled",schemaPath:"#/properties/rest_api/properties/cors/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err83];
-                } else {
+                }
+                else {
                   vErrors.push(err83);
                 }
                 errors++;
               }
             }
-            if (data64.allow_headers !== undefined) {
+            if(data64.allow_headers !== undefined){
               let data66 = data64.allow_headers;
-              if (Array.isArray(data66)) {
+              if(Array.isArray(data66)){
                 const len3 = data66.length;
-                for (let i3 = 0; i3 < len3; i3++) {
-                  if (typeof data66[i3] !== 'string') {
-                    const err84 = {
-                      instancePath: instancePath + '/rest_api/cors/allow_headers/' + i3,
-                      schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                for(let i3=0; i3<len3; i3++){
+                  if(typeof data66[i3] !== "string"){
+                    const err84 = {instancePath:instancePath+"/rest_api/cors/allow_headers/" + i3,schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err84];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err84);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err85 = {
-                  instancePath: instancePath + '/rest_api/cors/allow_headers',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err85 = {instancePath:instancePath+"/rest_api/cors/allow_headers",schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+                if(vErrors === null){
                   vErrors = [err85];
-                } else {
+                }
+                else {
                   vErrors.push(err85);
                 }
                 errors++;
               }
             }
-          } else {
-            const err86 = {
-              instancePath: instancePath + '/rest_api/cors',
-              schemaPath: '#/properties/rest_api/properties/cors/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err86 = {instancePath:instancePath+"/rest_api/cors",schemaPath:"#/properties/rest_api/properties/cors/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err86];
-            } else {
+            }
+            else {
               vErrors.push(err86);
             }
             errors++;
           }
         }
-      } else {
-        const err87 = {
-          instancePath: instancePath + '/rest_api',
-          schemaPath: '#/properties/rest_api/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err87 = {instancePath:instancePath+"/rest_api",schemaPath:"#/properties/rest_api/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err87];
-        } else {
+        }
+        else {
           vErrors.push(err87);
         }
         errors++;
       }
     }
-    if (data.consul !== undefined) {
+    if(data.consul !== undefined){
       let data68 = data.consul;
-      if (data68 && typeof data68 == 'object' && !Array.isArray(data68)) {
-        if (data68.scheme !== undefined) {
+      if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+        if(data68.scheme !== undefined){
           let data69 = data68.scheme;
-          if (typeof data69 !== 'string') {
-            const err88 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data69 !== "string"){
+            const err88 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err88];
-            } else {
+            }
+            else {
               vErrors.push(err88);
             }
             errors++;
           }
-          if (!(data69 === 'http' || data69 === 'https')) {
-            const err89 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((data69 === "http") || (data69 === "https"))){
+            const err89 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/enum",keyword:"enum",params:{allowedValues: schema0.properties.consul.properties.scheme.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err89];
-            } else {
+            }
+            else {
               vErrors.push(err89);
             }
             errors++;
           }
         }
-        if (data68.host !== undefined) {
-          if (typeof data68.host !== 'string') {
-            const err90 = {
-              instancePath: instancePath + '/consul/host',
-              schemaPath: '#/properties/consul/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data68.host !== undefined){
+          if(typeof data68.host !== "string"){
+            const err90 = {instancePath:instancePath+"/consul/host",schemaPath:"#/properties/consul/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err90];
-            } else {
+            }
+            else {
               vErrors.push(err90);
             }
             errors++;
           }
         }
-        if (data68.port !== undefined) {
+        if(data68.port !== undefined){
           let data71 = data68.port;
-          if (!(typeof data71 == 'number' && !(data71 % 1) && !isNaN(data71) && isFinite(data71))) {
-            const err91 = {
-              instancePath: instancePath + '/consul/port',
-              schemaPath: '#/properties/consul/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71))) && (isFinite(data71)))){
+            const err91 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err91];
-            } else {
+            }
+            else {
               vErrors.push(err91);
             }
             errors++;
           }
-          if (typeof data71 == 'number' && isFinite(data71)) {
-            if (data71 > 65535 || isNaN(data71)) {
-              const err92 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data71 == "number") && (isFinite(data71))){
+            if(data71 > 65535 || isNaN(data71)){
+              const err92 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err92];
-              } else {
+              }
+              else {
                 vErrors.push(err92);
               }
               errors++;
             }
-            if (data71 < 1 || isNaN(data71)) {
-              const err93 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data71 < 1 || isNaN(data71)){
+              const err93 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err93];
-              } else {
+              }
+              else {
                 vErrors.push(err93);
               }
               errors++;
             }
           }
         }
-        if (data68.token !== undefined) {
-          if (typeof data68.token !== 'string') {
-            const err94 = {
-              instancePath: instancePath + '/consul/token',
-              schemaPath: '#/properties/consul/properties/token/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data68.token !== undefined){
+          if(typeof data68.token !== "string"){
+            const err94 = {instancePath:instancePath+"/consul/token",schemaPath:"#/properties/consul/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err94];
-            } else {
+            }
+            else {
               vErrors.push(err94);
             }
             errors++;
           }
         }
-      } else {
-        const err95 = {
-          instancePath: instancePath + '/consul',
-          schemaPath: '#/properties/consul/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err95 = {instancePath:instancePath+"/consul",schemaPath:"#/properties/consul/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err95];
-        } else {
+        }
+        else {
           vErrors.push(err95);
         }
         errors++;
       }
     }
-    if (data.service_discovery !== undefined) {
+    if(data.service_discovery !== undefined){
       let data73 = data.service_discovery;
-      if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
-        if (data73.enabled !== undefined) {
-          if (typeof data73.enabled !== 'boolean') {
-            const err96 = {
-              instancePath: instancePath + '/service_discovery/enabled',
-              schemaPath: '#/properties/service_discovery/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+        if(data73.enabled !== undefined){
+          if(typeof data73.enabled !== "boolean"){
+            const err96 = {instancePath:instancePath+"/service_discovery/enabled",schemaPath:"#/properties/service_discovery/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err96];
-            } else {
+            }
+            else {
               vErrors.push(err96);
             }
             errors++;
           }
         }
-        if (data73.advertise_address !== undefined) {
-          if (typeof data73.advertise_address !== 'string') {
-            const err97 = {
-              instancePath: instancePath + '/service_discovery/advertise_address',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data73.advertise_address !== undefined){
+          if(typeof data73.advertise_address !== "string"){
+            const err97 = {instancePath:instancePath+"/service_discovery/advertise_address",schemaPath:"#/properties/service_discovery/properties/advertise_address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err97];
-            } else {
+            }
+            else {
               vErrors.push(err97);
             }
             errors++;
           }
         }
-        if (data73.advertise_address_interface !== undefined) {
-          if (typeof data73.advertise_address_interface !== 'string') {
-            const err98 = {
-              instancePath: instancePath + '/service_discovery/advertise_address_interface',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address_interface/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data73.advertise_address_interface !== undefined){
+          if(typeof data73.advertise_address_interface !== "string"){
+            const err98 = {instancePath:instancePath+"/service_discovery/advertise_address_interface",schemaPath:"#/properties/service_discovery/properties/advertise_address_interface/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err98];
-            } else {
+            }
+            else {
               vErrors.push(err98);
             }
             errors++;
           }
         }
-        if (data73.advertise_port !== undefined) {
+        if(data73.advertise_port !== undefined){
           let data77 = data73.advertise_port;
-          if (!(typeof data77 == 'number' && !(data77 % 1) && !isNaN(data77) && isFinite(data77))) {
-            const err99 = {
-              instancePath: instancePath + '/service_discovery/advertise_port',
-              schemaPath: '#/properties/service_discovery/properties/advertise_port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77))) && (isFinite(data77)))){
+            const err99 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err99];
-            } else {
+            }
+            else {
               vErrors.push(err99);
             }
             errors++;
           }
-          if (typeof data77 == 'number' && isFinite(data77)) {
-            if (data77 > 65535 || isNaN(data77)) {
-              const err100 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data77 == "number") && (isFinite(data77))){
+            if(data77 > 65535 || isNaN(data77)){
+              const err100 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err100];
-              } else {
+              }
+              else {
                 vErrors.push(err100);
               }
               errors++;
             }
-            if (data77 < 1 || isNaN(data77)) {
-              const err101 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data77 < 1 || isNaN(data77)){
+              const err101 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err101];
-              } else {
+              }
+              else {
                 vErrors.push(err101);
               }
               errors++;
             }
           }
         }
-        if (data73.ttl_interval !== undefined) {
+        if(data73.ttl_interval !== undefined){
           let data78 = data73.ttl_interval;
-          if (typeof data78 == 'number' && isFinite(data78)) {
-            if (data78 <= 0 || isNaN(data78)) {
-              const err102 = {
-                instancePath: instancePath + '/service_discovery/ttl_interval',
-                schemaPath: '#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data78 == "number") && (isFinite(data78))){
+            if(data78 <= 0 || isNaN(data78)){
+              const err102 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err102];
-              } else {
+              }
+              else {
                 vErrors.push(err102);
               }
               errors++;
             }
-          } else {
-            const err103 = {
-              instancePath: instancePath + '/service_discovery/ttl_interval',
-              schemaPath: '#/properties/service_discovery/properties/ttl_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err103 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err103];
-            } else {
+            }
+            else {
               vErrors.push(err103);
             }
             errors++;
           }
         }
-        if (data73.refresh_interval !== undefined) {
+        if(data73.refresh_interval !== undefined){
           let data79 = data73.refresh_interval;
-          if (typeof data79 == 'number' && isFinite(data79)) {
-            if (data79 <= 0 || isNaN(data79)) {
-              const err104 = {
-                instancePath: instancePath + '/service_discovery/refresh_interval',
-                schemaPath: '#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data79 == "number") && (isFinite(data79))){
+            if(data79 <= 0 || isNaN(data79)){
+              const err104 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err104];
-              } else {
+              }
+              else {
                 vErrors.push(err104);
               }
               errors++;
             }
-          } else {
-            const err105 = {
-              instancePath: instancePath + '/service_discovery/refresh_interval',
-              schemaPath: '#/properties/service_discovery/properties/refresh_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err105 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err105];
-            } else {
+            }
+            else {
               vErrors.push(err105);
             }
             errors++;
           }
         }
-        if (data73.retry_interval !== undefined) {
+        if(data73.retry_interval !== undefined){
           let data80 = data73.retry_interval;
-          if (typeof data80 == 'number' && isFinite(data80)) {
-            if (data80 <= 0 || isNaN(data80)) {
-              const err106 = {
-                instancePath: instancePath + '/service_discovery/retry_interval',
-                schemaPath: '#/properties/service_discovery/properties/retry_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data80 == "number") && (isFinite(data80))){
+            if(data80 <= 0 || isNaN(data80)){
+              const err106 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err106];
-              } else {
+              }
+              else {
                 vErrors.push(err106);
               }
               errors++;
             }
-          } else {
-            const err107 = {
-              instancePath: instancePath + '/service_discovery/retry_interval',
-              schemaPath: '#/properties/service_discovery/properties/retry_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err107 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err107];
-            } else {
+            }
+            else {
               vErrors.push(err107);
             }
             errors++;
           }
         }
-        if (data73.extra_tags !== undefined) {
+        if(data73.extra_tags !== undefined){
           let data81 = data73.extra_tags;
-          if (Array.isArray(data81)) {
+          if(Array.isArray(data81)){
             const len4 = data81.length;
-            for (let i4 = 0; i4 < len4; i4++) {
-              if (typeof data81[i4] !== 'string') {
-                const err108 = {
-                  instancePath: instancePath + '/service_discovery/extra_tags/' + i4,
-                  schemaPath: '#/properties/service_discovery/properties/extra_tags/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i4=0; i4<len4; i4++){
+              if(typeof data81[i4] !== "string"){
+                const err108 = {instancePath:instancePath+"/service_discovery/extra_tags/" + i4,schemaPath:"#/properties/service_discovery/properties/extra_tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err108];
-                } else {
+                }
+                else {
                   vErrors.push(err108);
                 }
                 errors++;
               }
             }
-          } else {
-            const err109 = {
-              instancePath: instancePath + '/service_discovery/extra_tags',
-              schemaPath: '#/properties/service_discovery/properties/extra_tags/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err109 = {instancePath:instancePath+"/service_discovery/extra_tags",schemaPath:"#/properties/service_discovery/properties/extra_tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err109];
-            } else {
+            }
+            else {
               vErrors.push(err109);
             }
             errors++;
           }
         }
-      } else {
-        const err110 = {
-          instancePath: instancePath + '/service_discovery',
-          schemaPath: '#/properties/service_discovery/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err110 = {instancePath:instancePath+"/service_discovery",schemaPath:"#/properties/service_discovery/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err110];
-        } else {
+        }
+        else {
           vErrors.push(err110);
         }
         errors++;
       }
     }
-    if (data.amqp !== undefined) {
+    if(data.amqp !== undefined){
       let data83 = data.amqp;
-      if (data83 && typeof data83 == 'object' && !Array.isArray(data83)) {
-        if (data83.uri !== undefined) {
-          if (typeof data83.uri !== 'string') {
-            const err111 = {
-              instancePath: instancePath + '/amqp/uri',
-              schemaPath: '#/properties/amqp/properties/uri/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+        if(data83.uri !== undefined){
+          if(typeof data83.uri !== "string"){
+            const err111 = {instancePath:instancePath+"/amqp/uri",schemaPath:"#/properties/amqp/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err111];
-            } else {
+            }
+            else {
               vErrors.push(err111);
             }
             errors++;
           }
         }
-        if (data83.exchange_name !== undefined) {
-          if (typeof data83.exchange_name !== 'string') {
-            const err112 = {
-              instancePath: instancePath + '/amqp/exchange_name',
-              schemaPath: '#/properties/amqp/properties/exchange_name/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data83.exchange_name !== undefined){
+          if(typeof data83.exchange_name !== "string"){
+            const err112 = {instancePath:instancePath+"/amqp/exchange_name",schemaPath:"#/properties/amqp/properties/exchange_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err112];
-            } else {
+            }
+            else {
               vErrors.push(err112);
             }
             errors++;
           }
         }
-        if (data83.exchange_type !== undefined) {
+        if(data83.exchange_type !== undefined){
           let data86 = data83.exchange_type;
-          if (typeof data86 !== 'string') {
-            const err113 = {
-              instancePath: instancePath + '/amqp/exchange_type',
-              schemaPath: '#/properties/amqp/properties/exchange_type/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data86 !== "string"){
+            const err113 = {instancePath:instancePath+"/amqp/exchange_type",schemaPath:"#/properties/amqp/properties/exchange_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err113];
-            } else {
+            }
+            else {
               vErrors.push(err113);
             }
             errors++;
           }
-          if (!(data86 === 'direct' || data86 === 'fanout' || data86 === 'topic' || data86 === 'headers')) {
-            const err114 = {
-              instancePath: instancePath + '/amqp/exchange_type',
-              schemaPath: '#/properties/amqp/properties/exchange_type/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.amqp.properties.exchange_type.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((((data86 === "direct") || (data86 === "fanout")) || (data86 === "topic")) || (data86 === "headers"))){
+            const err114 = {instancePath:instancePath+"/amqp/exchange_type",schemaPath:"#/properties/amqp/properties/exchange_type/enum",keyword:"enum",params:{allowedValues: schema0.properties.amqp.properties.exchange_type.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err114];
-            } else {
+            }
+            else {
               vErrors.push(err114);
             }
             errors++;
           }
         }
-      } else {
-        const err115 = {
-          instancePath: instancePath + '/amqp',
-          schemaPath: '#/properties/amqp/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err115 = {instancePath:instancePath+"/amqp",schemaPath:"#/properties/amqp/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err115];
-        } else {
+        }
+        else {
           vErrors.push(err115);
         }
         errors++;
       }
     }
-    if (data.smtp !== undefined) {
+    if(data.smtp !== undefined){
       let data87 = data.smtp;
-      if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
-        if (data87.hostname !== undefined) {
-          if (typeof data87.hostname !== 'string') {
-            const err116 = {
-              instancePath: instancePath + '/smtp/hostname',
-              schemaPath: '#/properties/smtp/properties/hostname/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+        if(data87.hostname !== undefined){
+          if(typeof data87.hostname !== "string"){
+            const err116 = {instancePath:instancePath+"/smtp/hostname",schemaPath:"#/properties/smtp/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err116];
-            } else {
+            }
+            else {
               vErrors.push(err116);
             }
             errors++;
           }
         }
-        if (data87.port !== undefined) {
+        if(data87.port !== undefined){
           let data89 = data87.port;
-          if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89) && isFinite(data89))) {
-            const err117 = {
-              instancePath: instancePath + '/smtp/port',
-              schemaPath: '#/properties/smtp/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data89 == "number") && (!(data89 % 1) && !isNaN(data89))) && (isFinite(data89)))){
+            const err117 = {instancePath:instancePath+"/smtp/port",schemaPath:"#/properties/smtp/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err117];
-            } else {
+            }
+            else {
               vErrors.push(err117);
             }
             errors++;
           }
-          if (typeof data89 == 'number' && isFinite(data89)) {
-            if (data89 > 65535 || isNaN(data89)) {
-              const err118 = {
-                instancePath: instancePath + '/smtp/port',
-                schemaPath: '#/properties/smtp/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data89 == "number") && (isFinite(data89))){
+            if(data89 > 65535 || isNaN(data89)){
+              const err118 = {instancePath:instancePath+"/smtp/port",schemaPath:"#/properties/smtp/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err118];
-              } else {
+              }
+              else {
                 vErrors.push(err118);
               }
               errors++;
             }
-            if (data89 < 1 || isNaN(data89)) {
-              const err119 = {
-                instancePath: instancePath + '/smtp/port',
-                schemaPath: '#/properties/smtp/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data89 < 1 || isNaN(data89)){
+              const err119 = {instancePath:instancePath+"/smtp/port",schemaPath:"#/properties/smtp/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err119];
-              } else {
+              }
+              else {
                 vErrors.push(err119);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err120 = {
-          instancePath: instancePath + '/smtp',
-          schemaPath: '#/properties/smtp/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err120 = {instancePath:instancePath+"/smtp",schemaPath:"#/properties/smtp/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err120];
-        } else {
+        }
+        else {
           vErrors.push(err120);
         }
         errors++;
       }
     }
-    if (data.db_connect_retry_timeout_seconds !== undefined) {
+    if(data.db_connect_retry_timeout_seconds !== undefined){
       let data90 = data.db_connect_retry_timeout_seconds;
-      if (typeof data90 == 'number' && isFinite(data90)) {
-        if (data90 < 0 || isNaN(data90)) {
-          const err121 = {
-            instancePath: instancePath + '/db_connect_retry_timeout_seconds',
-            schemaPath: '#/properties/db_connect_retry_timeout_seconds/minimum',
-            keyword: 'minimum',
-            params: { comparison: '>=', limit: 0 },
-            message: 'must be >= 0',
-          };
-          if (vErrors === null) {
+      if((typeof data90 == "number") && (isFinite(data90))){
+        if(data90 < 0 || isNaN(data90)){
+          const err121 = {instancePath:instancePath+"/db_connect_retry_timeout_seconds",schemaPath:"#/properties/db_connect_retry_timeout_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+          if(vErrors === null){
             vErrors = [err121];
-          } else {
+          }
+          else {
             vErrors.push(err121);
           }
           errors++;
         }
-      } else {
-        const err122 = {
-          instancePath: instancePath + '/db_connect_retry_timeout_seconds',
-          schemaPath: '#/properties/db_connect_retry_timeout_seconds/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err122 = {instancePath:instancePath+"/db_connect_retry_timeout_seconds",schemaPath:"#/properties/db_connect_retry_timeout_seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+        if(vErrors === null){
           vErrors = [err122];
-        } else {
+        }
+        else {
           vErrors.push(err122);
         }
         errors++;
       }
     }
-    if (data.db_uri !== undefined) {
-      if (typeof data.db_uri !== 'string') {
-        const err123 = {
-          instancePath: instancePath + '/db_uri',
-          schemaPath: '#/properties/db_uri/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.db_uri !== undefined){
+      if(typeof data.db_uri !== "string"){
+        const err123 = {instancePath:instancePath+"/db_uri",schemaPath:"#/properties/db_uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err123];
-        } else {
+        }
+        else {
           vErrors.push(err123);
         }
         errors++;
       }
     }
-    if (data.db_upgrade_on_startup !== undefined) {
-      if (typeof data.db_upgrade_on_startup !== 'boolean') {
-        const err124 = {
-          instancePath: instancePath + '/db_upgrade_on_startup',
-          schemaPath: '#/properties/db_upgrade_on_startup/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.db_upgrade_on_startup !== undefined){
+      if(typeof data.db_upgrade_on_startup !== "boolean"){
+        const err124 = {instancePath:instancePath+"/db_upgrade_on_startup",schemaPath:"#/properties/db_upgrade_on_startup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err124];
-        } else {
+        }
+        else {
           vErrors.push(err124);
         }
         errors++;
       }
     }
-    if (data.all_users_policies !== undefined) {
+    if(data.all_users_policies !== undefined){
       let data93 = data.all_users_policies;
-      if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
-        for (const key7 in data93) {
-          if (typeof data93[key7] !== 'boolean') {
-            const err125 = {
-              instancePath: instancePath + '/all_users_policies/' + key7.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/all_users_policies/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+        for(const key7 in data93){
+          if(typeof data93[key7] !== "boolean"){
+            const err125 = {instancePath:instancePath+"/all_users_policies/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/all_users_policies/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err125];
-            } else {
+            }
+            else {
               vErrors.push(err125);
             }
             errors++;
           }
         }
-      } else {
-        const err126 = {
-          instancePath: instancePath + '/all_users_policies',
-          schemaPath: '#/properties/all_users_policies/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err126 = {instancePath:instancePath+"/all_users_policies",schemaPath:"#/properties/all_users_policies/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err126];
-        } else {
+        }
+        else {
           vErrors.push(err126);
         }
         errors++;
       }
     }
-    if (data.default_policies !== undefined) {
+    if(data.default_policies !== undefined){
       let data95 = data.default_policies;
-      if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-        for (const key8 in data95) {
+      if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+        for(const key8 in data95){
           let data96 = data95[key8];
-          if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-            if (data96.description !== undefined) {
-              if (typeof data96.description !== 'string') {
-                const err127 = {
-                  instancePath:
-                    instancePath +
-                    '/default_policies/' +
-                    key8.replace(/~/g, '~0').replace(/\//g, '~1') +
-                    '/description',
-                  schemaPath: '#/properties/default_policies/additionalProperties/properties/description/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+          if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+            if(data96.description !== undefined){
+              if(typeof data96.description !== "string"){
+                const err127 = {instancePath:instancePath+"/default_policies/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/default_policies/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err127];
-                } else {
+                }
+                else {
                   vErrors.push(err127);
                 }
                 errors++;
               }
             }
-            if (data96.acl !== undefined) {
+            if(data96.acl !== undefined){
               let data98 = data96.acl;
-              if (Array.isArray(data98)) {
+              if(Array.isArray(data98)){
                 const len5 = data98.length;
-                for (let i5 = 0; i5 < len5; i5++) {
-                  if (typeof data98[i5] !== 'string') {
-                    const err128 = {
-                      instancePath:
-                        instancePath +
-                        '/default_policies/' +
-                        key8.replace(/~/g, '~0').replace(/\//g, '~1') +
-                        '/acl/' +
-                        i5,
-                      schemaPath: '#/properties/default_policies/additionalProperties/properties/acl/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                for(let i5=0; i5<len5; i5++){
+                  if(typeof data98[i5] !== "string"){
+                    const err128 = {instancePath:instancePath+"/default_policies/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl/" + i5,schemaPath:"#/properties/default_policies/additionalProperties/properties/acl/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err128];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err128);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err129 = {
-                  instancePath:
-                    instancePath + '/default_policies/' + key8.replace(/~/g, '~0').replace(/\//g, '~1') + '/acl',
-                  schemaPath: '#/properties/default_policies/additionalProperties/properties/acl/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err129 = {instancePath:instancePath+"/default_policies/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl",schemaPath:"#/properties/default_policies/additionalProperties/properties/acl/type",keyword:"type",params:{type: "array"},message:"must be array"};
+                if(vErrors === null){
                   vErrors = [err129];
-                } else {
+                }
+                else {
                   vErrors.push(err129);
                 }
                 errors++;
               }
             }
-          } else {
-            const err130 = {
-              instancePath: instancePath + '/default_policies/' + key8.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/default_policies/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err130 = {instancePath:instancePath+"/default_policies/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/default_policies/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err130];
-            } else {
+            }
+            else {
               vErrors.push(err130);
             }
             errors++;
           }
         }
-      } else {
-        const err131 = {
-          instancePath: instancePath + '/default_policies',
-          schemaPath: '#/properties/default_policies/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err131 = {instancePath:instancePath+"/default_policies",schemaPath:"#/properties/default_policies/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err131];
-        } else {
+        }
+        else {
           vErrors.push(err131);
         }
         errors++;
       }
     }
-    if (data.default_user_policy !== undefined) {
+    if(data.default_user_policy !== undefined){
       let data100 = data.default_user_policy;
-      if (typeof data100 !== 'string' && data100 !== null) {
-        const err132 = {
-          instancePath: instancePath + '/default_user_policy',
-          schemaPath: '#/properties/default_user_policy/type',
-          keyword: 'type',
-          params: { type: schema37.properties.default_user_policy.type },
-          message: 'must be string,null',
-        };
-        if (vErrors === null) {
+      if((typeof data100 !== "string") && (data100 !== null)){
+        const err132 = {instancePath:instancePath+"/default_user_policy",schemaPath:"#/properties/default_user_policy/type",keyword:"type",params:{type: schema0.properties.default_user_policy.type},message:"must be string,null"};
+        if(vErrors === null){
           vErrors = [err132];
-        } else {
+        }
+        else {
           vErrors.push(err132);
         }
         errors++;
       }
     }
-    if (data.tenant_default_groups !== undefined) {
+    if(data.tenant_default_groups !== undefined){
       let data101 = data.tenant_default_groups;
-      if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
-        for (const key9 in data101) {
+      if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+        for(const key9 in data101){
           let data102 = data101[key9];
-          if (data102 && typeof data102 == 'object' && !Array.isArray(data102)) {
-            if (data102.policies !== undefined) {
+          if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
+            if(data102.policies !== undefined){
               let data103 = data102.policies;
-              if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-                for (const key10 in data103) {
-                  if (typeof data103[key10] !== 'boolean') {
-                    const err133 = {
-                      instancePath:
-                        instancePath +
-                        '/tenant_default_groups/' +
-                        key9.replace(/~/g, '~0').replace(/\//g, '~1') +
-                        '/policies/' +
-                        key10.replace(/~/g, '~0').replace(/\//g, '~1'),
-                      schemaPath:
-                        '#/properties/tenant_default_groups/additionalProperties/properties/policies/additionalProperties/type',
-                      keyword: 'type',
-                      params: { type: 'boolean' },
-                      message: 'must be boolean',
-                    };
-                    if (vErrors === null) {
+              if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+                for(const key10 in data103){
+                  if(typeof data103[key10] !== "boolean"){
+                    const err133 = {instancePath:instancePath+"/tenant_default_groups/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/policies/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tenant_default_groups/additionalProperties/properties/policies/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                    if(vErrors === null){
                       vErrors = [err133];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err133);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err134 = {
-                  instancePath:
-                    instancePath +
-                    '/tenant_default_groups/' +
-                    key9.replace(/~/g, '~0').replace(/\//g, '~1') +
-                    '/policies',
-                  schemaPath: '#/properties/tenant_default_groups/additionalProperties/properties/policies/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err134 = {instancePath:instancePath+"/tenant_default_groups/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/policies",schemaPath:"#/properties/tenant_default_groups/additionalProperties/properties/policies/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                if(vErrors === null){
                   vErrors = [err134];
-                } else {
+                }
+                else {
                   vErrors.push(err134);
                 }
                 errors++;
               }
             }
-          } else {
-            const err135 = {
-              instancePath: instancePath + '/tenant_default_groups/' + key9.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/tenant_default_groups/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err135 = {instancePath:instancePath+"/tenant_default_groups/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tenant_default_groups/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err135];
-            } else {
+            }
+            else {
               vErrors.push(err135);
             }
             errors++;
           }
         }
-      } else {
-        const err136 = {
-          instancePath: instancePath + '/tenant_default_groups',
-          schemaPath: '#/properties/tenant_default_groups/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err136 = {instancePath:instancePath+"/tenant_default_groups",schemaPath:"#/properties/tenant_default_groups/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err136];
-        } else {
+        }
+        else {
           vErrors.push(err136);
         }
         errors++;
       }
     }
-    if (data.bootstrap_user_on_startup !== undefined) {
-      if (typeof data.bootstrap_user_on_startup !== 'boolean') {
-        const err137 = {
-          instancePath: instancePath + '/bootstrap_user_on_startup',
-          schemaPath: '#/properties/bootstrap_user_on_startup/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.bootstrap_user_on_startup !== undefined){
+      if(typeof data.bootstrap_user_on_startup !== "boolean"){
+        const err137 = {instancePath:instancePath+"/bootstrap_user_on_startup",schemaPath:"#/properties/bootstrap_user_on_startup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err137];
-        } else {
+        }
+        else {
           vErrors.push(err137);
         }
         errors++;
       }
     }
-    if (data.bootstrap_user_username !== undefined) {
+    if(data.bootstrap_user_username !== undefined){
       let data106 = data.bootstrap_user_username;
-      if (typeof data106 !== 'string' && data106 !== null) {
-        const err138 = {
-          instancePath: instancePath + '/bootstrap_user_username',
-          schemaPath: '#/properties/bootstrap_user_username/type',
-          keyword: 'type',
-          params: { type: schema37.properties.bootstrap_user_username.type },
-          message: 'must be string,null',
-        };
-        if (vErrors === null) {
+      if((typeof data106 !== "string") && (data106 !== null)){
+        const err138 = {instancePath:instancePath+"/bootstrap_user_username",schemaPath:"#/properties/bootstrap_user_username/type",keyword:"type",params:{type: schema0.properties.bootstrap_user_username.type},message:"must be string,null"};
+        if(vErrors === null){
           vErrors = [err138];
-        } else {
+        }
+        else {
           vErrors.push(err138);
         }
         errors++;
       }
     }
-    if (data.bootstrap_user_password !== undefined) {
+    if(data.bootstrap_user_password !== undefined){
       let data107 = data.bootstrap_user_password;
-      if (typeof data107 !== 'string' && data107 !== null) {
-        const err139 = {
-          instancePath: instancePath + '/bootstrap_user_password',
-          schemaPath: '#/properties/bootstrap_user_password/type',
-          keyword: 'type',
-          params: { type: schema37.properties.bootstrap_user_password.type },
-          message: 'must be string,null',
-        };
-        if (vErrors === null) {
+      if((typeof data107 !== "string") && (data107 !== null)){
+        const err139 = {instancePath:instancePath+"/bootstrap_user_password",schemaPath:"#/properties/bootstrap_user_password/type",keyword:"type",params:{type: schema0.properties.bootstrap_user_password.type},message:"must be string,null"};
+        if(vErrors === null){
           vErrors = [err139];
-        } else {
+        }
+        else {
           vErrors.push(err139);
         }
         errors++;
       }
     }
-    if (data.saml !== undefined) {
+    if(data.saml !== undefined){
       let data108 = data.saml;
-      if (data108 && typeof data108 == 'object' && !Array.isArray(data108)) {
-        if (data108.domains !== undefined) {
+      if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+        if(data108.domains !== undefined){
           let data109 = data108.domains;
-          if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
-            for (const key11 in data109) {
+          if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+            for(const key11 in data109){
               let data110 = data109[key11];
-              if (!(data110 && typeof data110 == 'object' && !Array.isArray(data110))) {
-                const err140 = {
-                  instancePath: instancePath + '/saml/domains/' + key11.replace(/~/g, '~0').replace(/\//g, '~1'),
-                  schemaPath: '#/properties/saml/properties/domains/additionalProperties/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
+              if(!(data110 && typeof data110 == "object" && !Array.isArray(data110))){
+                const err140 = {instancePath:instancePath+"/saml/domains/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/saml/properties/domains/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                if(vErrors === null){
                   vErrors = [err140];
-                } else {
+                }
+                else {
                   vErrors.push(err140);
                 }
                 errors++;
               }
             }
-          } else {
-            const err141 = {
-              instancePath: instancePath + '/saml/domains',
-              schemaPath: '#/properties/saml/properties/domains/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err141 = {instancePath:instancePath+"/saml/domains",schemaPath:"#/properties/saml/properties/domains/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err141];
-            } else {
+            }
+            else {
               vErrors.push(err141);
             }
             errors++;
           }
         }
-        if (data108.acs_url_template !== undefined) {
-          if (typeof data108.acs_url_template !== 'string') {
-            const err142 = {
-              instancePath: instancePath + '/saml/acs_url_template',
-              schemaPath: '#/properties/saml/properties/acs_url_template/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data108.acs_url_template !== undefined){
+          if(typeof data108.acs_url_template !== "string"){
+            const err142 = {instancePath:instancePath+"/saml/acs_url_template",schemaPath:"#/properties/saml/properties/acs_url_template/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err142];
-            } else {
+            }
+            else {
               vErrors.push(err142);
             }
             errors++;
           }
         }
-        if (data108.saml_login_timeout_seconds !== undefined) {
+        if(data108.saml_login_timeout_seconds !== undefined){
           let data112 = data108.saml_login_timeout_seconds;
-          if (typeof data112 == 'number' && isFinite(data112)) {
-            if (data112 <= 0 || isNaN(data112)) {
-              const err143 = {
-                instancePath: instancePath + '/saml/saml_login_timeout_seconds',
-                schemaPath: '#/properties/saml/properties/saml_login_timeout_seconds/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data112 == "number") && (isFinite(data112))){
+            if(data112 <= 0 || isNaN(data112)){
+              const err143 = {instancePath:instancePath+"/saml/saml_login_timeout_seconds",schemaPath:"#/properties/saml/properties/saml_login_timeout_seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err143];
-              } else {
+              }
+              else {
                 vErrors.push(err143);
               }
               errors++;
             }
-          } else {
-            const err144 = {
-              instancePath: instancePath + '/saml/saml_login_timeout_seconds',
-              schemaPath: '#/properties/saml/properties/saml_login_timeout_seconds/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err144 = {instancePath:instancePath+"/saml/saml_login_timeout_seconds",schemaPath:"#/properties/saml/properties/saml_login_timeout_seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err144];
-            } else {
+            }
+            else {
               vErrors.push(err144);
             }
             errors++;
           }
         }
-        if (data108.saml_session_lifetime_seconds !== undefined) {
+        if(data108.saml_session_lifetime_seconds !== undefined){
           let data113 = data108.saml_session_lifetime_seconds;
-          if (typeof data113 == 'number' && isFinite(data113)) {
-            if (data113 <= 0 || isNaN(data113)) {
-              const err145 = {
-                instancePath: instancePath + '/saml/saml_session_lifetime_seconds',
-                schemaPath: '#/properties/saml/properties/saml_session_lifetime_seconds/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data113 == "number") && (isFinite(data113))){
+            if(data113 <= 0 || isNaN(data113)){
+              const err145 = {instancePath:instancePath+"/saml/saml_session_lifetime_seconds",schemaPath:"#/properties/saml/properties/saml_session_lifetime_seconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err145];
-              } else {
+              }
+              else {
                 vErrors.push(err145);
               }
               errors++;
             }
-          } else {
-            const err146 = {
-              instancePath: instancePath + '/saml/saml_session_lifetime_seconds',
-              schemaPath: '#/properties/saml/properties/saml_session_lifetime_seconds/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err146 = {instancePath:instancePath+"/saml/saml_session_lifetime_seconds",schemaPath:"#/properties/saml/properties/saml_session_lifetime_seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err146];
-            } else {
+            }
+            else {
               vErrors.push(err146);
             }
             errors++;
           }
         }
-        if (data108.xmlsec_binary !== undefined) {
-          if (typeof data108.xmlsec_binary !== 'string') {
-            const err147 = {
-              instancePath: instancePath + '/saml/xmlsec_binary',
-              schemaPath: '#/properties/saml/properties/xmlsec_binary/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data108.xmlsec_binary !== undefined){
+          if(typeof data108.xmlsec_binary !== "string"){
+            const err147 = {instancePath:instancePath+"/saml/xmlsec_binary",schemaPath:"#/properties/saml/properties/xmlsec_binary/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err147];
-            } else {
+            }
+            else {
               vErrors.push(err147);
             }
             errors++;
           }
         }
-        if (data108.key_file !== undefined) {
-          if (typeof data108.key_file !== 'string') {
-            const err148 = {
-              instancePath: instancePath + '/saml/key_file',
-              schemaPath: '#/properties/saml/properties/key_file/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data108.key_file !== undefined){
+          if(typeof data108.key_file !== "string"){
+            const err148 = {instancePath:instancePath+"/saml/key_file",schemaPath:"#/properties/saml/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err148];
-            } else {
+            }
+            else {
               vErrors.push(err148);
             }
             errors++;
           }
         }
-        if (data108.cert_file !== undefined) {
-          if (typeof data108.cert_file !== 'string') {
-            const err149 = {
-              instancePath: instancePath + '/saml/cert_file',
-              schemaPath: '#/properties/saml/properties/cert_file/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data108.cert_file !== undefined){
+          if(typeof data108.cert_file !== "string"){
+            const err149 = {instancePath:instancePath+"/saml/cert_file",schemaPath:"#/properties/saml/properties/cert_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err149];
-            } else {
+            }
+            else {
               vErrors.push(err149);
             }
             errors++;
           }
         }
-        if (data108.xml_files_dir !== undefined) {
-          if (typeof data108.xml_files_dir !== 'string') {
-            const err150 = {
-              instancePath: instancePath + '/saml/xml_files_dir',
-              schemaPath: '#/properties/saml/properties/xml_files_dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data108.xml_files_dir !== undefined){
+          if(typeof data108.xml_files_dir !== "string"){
+            const err150 = {instancePath:instancePath+"/saml/xml_files_dir",schemaPath:"#/properties/saml/properties/xml_files_dir/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err150];
-            } else {
+            }
+            else {
               vErrors.push(err150);
             }
             errors++;
           }
         }
-      } else {
-        const err151 = {
-          instancePath: instancePath + '/saml',
-          schemaPath: '#/properties/saml/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err151 = {instancePath:instancePath+"/saml",schemaPath:"#/properties/saml/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err151];
-        } else {
+        }
+        else {
           vErrors.push(err151);
         }
         errors++;
       }
     }
-    if (data.max_user_concurrent_sessions !== undefined) {
+    if(data.max_user_concurrent_sessions !== undefined){
       let data118 = data.max_user_concurrent_sessions;
-      if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118) && isFinite(data118))) {
-        const err152 = {
-          instancePath: instancePath + '/max_user_concurrent_sessions',
-          schemaPath: '#/properties/max_user_concurrent_sessions/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
+      if(!(((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118))) && (isFinite(data118)))){
+        const err152 = {instancePath:instancePath+"/max_user_concurrent_sessions",schemaPath:"#/properties/max_user_concurrent_sessions/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+        if(vErrors === null){
           vErrors = [err152];
-        } else {
+        }
+        else {
           vErrors.push(err152);
         }
         errors++;
       }
-      if (typeof data118 == 'number' && isFinite(data118)) {
-        if (data118 < 1 || isNaN(data118)) {
-          const err153 = {
-            instancePath: instancePath + '/max_user_concurrent_sessions',
-            schemaPath: '#/properties/max_user_concurrent_sessions/minimum',
-            keyword: 'minimum',
-            params: { comparison: '>=', limit: 1 },
-            message: 'must be >= 1',
-          };
-          if (vErrors === null) {
+      if((typeof data118 == "number") && (isFinite(data118))){
+        if(data118 < 1 || isNaN(data118)){
+          const err153 = {instancePath:instancePath+"/max_user_concurrent_sessions",schemaPath:"#/properties/max_user_concurrent_sessions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+          if(vErrors === null){
             vErrors = [err153];
-          } else {
+          }
+          else {
             vErrors.push(err153);
           }
           errors++;
         }
       }
     }
-  } else {
-    const err154 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err154 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err154];
-    } else {
+    }
+    else {
       vErrors.push(err154);
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate0.errors = vErrors;
   return errors === 0;
 }
-validate26.evaluated = {
-  props: {
-    user: true,
-    config_file: true,
-    extra_config_files: true,
-    update_policy_on_startup: true,
-    debug: true,
-    log_level: true,
-    log_filename: true,
-    profiling_enabled: true,
-    default_token_lifetime: true,
-    token_cleanup_interval: true,
-    token_cleanup_batch_size: true,
-    password_reset_expiration: true,
-    password_reset_from_name: true,
-    password_reset_from_address: true,
-    password_reset_email_template: true,
-    password_reset_email_subject_template: true,
-    email_notification_plugin: true,
-    email_confirmation_expiration: true,
-    email_confirmation_template: true,
-    email_confirmation_subject_template: true,
-    email_confirmation_from_name: true,
-    email_confirmation_from_address: true,
-    email_confirmation_get_response_body_template: true,
-    email_confirmation_get_mimetype: true,
-    oauth2_synchronization_ws_url_template: true,
-    oauth2_synchronization_redirect_url_template: true,
-    enabled_http_plugins: true,
-    enabled_backend_plugins: true,
-    enabled_metadata_plugins: true,
-    purpose_metadata_mapping: true,
-    enabled_external_auth_plugins: true,
-    microsoft: true,
-    google: true,
-    idp_plugins: true,
-    backend_policies: true,
-    rest_api: true,
-    consul: true,
-    service_discovery: true,
-    amqp: true,
-    smtp: true,
-    db_connect_retry_timeout_seconds: true,
-    db_uri: true,
-    db_upgrade_on_startup: true,
-    all_users_policies: true,
-    default_policies: true,
-    default_user_policy: true,
-    tenant_default_groups: true,
-    bootstrap_user_on_startup: true,
-    bootstrap_user_username: true,
-    bootstrap_user_password: true,
-    saml: true,
-    max_user_concurrent_sessions: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-};
-export const validate = validate26 as unknown as CompiledValidator;
+validate0.evaluated = {"props":{"user":true,"config_file":true,"extra_config_files":true,"update_policy_on_startup":true,"debug":true,"log_level":true,"log_filename":true,"profiling_enabled":true,"default_token_lifetime":true,"token_cleanup_interval":true,"token_cleanup_batch_size":true,"password_reset_expiration":true,"password_reset_from_name":true,"password_reset_from_address":true,"password_reset_email_template":true,"password_reset_email_subject_template":true,"email_notification_plugin":true,"email_confirmation_expiration":true,"email_confirmation_template":true,"email_confirmation_subject_template":true,"email_confirmation_from_name":true,"email_confirmation_from_address":true,"email_confirmation_get_response_body_template":true,"email_confirmation_get_mimetype":true,"oauth2_synchronization_ws_url_template":true,"oauth2_synchronization_redirect_url_template":true,"enabled_http_plugins":true,"enabled_backend_plugins":true,"enabled_metadata_plugins":true,"purpose_metadata_mapping":true,"enabled_external_auth_plugins":true,"microsoft":true,"google":true,"idp_plugins":true,"backend_policies":true,"rest_api":true,"consul":true,"service_discovery":true,"amqp":true,"smtp":true,"db_connect_retry_timeout_seconds":true,"db_uri":true,"db_upgrade_on_startup":true,"all_users_policies":true,"default_policies":true,"default_user_policy":true,"tenant_default_groups":true,"bootstrap_user_on_startup":true,"bootstrap_user_username":true,"bootstrap_user_password":true,"saml":true,"max_user_concurrent_sessions":true},"dynamicProps":false,"dynamicItems":false};
+
+export const validate = validate0 as unknown as CompiledValidator;
 export default validate;

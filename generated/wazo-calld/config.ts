@@ -10,6 +10,7 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
+
 /**
  * Settings of wazo-calld, the Wazo Platform call control daemon: its REST API, its connections to Asterisk (ARI), to the event bus and to the other Wazo services it calls, and its plugins.
  */

@@ -2,2178 +2,1770 @@
 // @ts-nocheck: ajv's generated code is untyped; `validate` below is typed.
 import ajvFormats from 'wazo-config/runtime/ajv/formats';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema37 = {
-  type: 'object',
-  properties: {
-    config_file: { type: 'string' },
-    extra_config_files: { type: 'string' },
-    debug: { type: 'boolean' },
-    log_level: { type: 'string', enum: ['critical', 'error', 'warning', 'info', 'debug'] },
-    log_filename: { type: 'string' },
-    user: { type: 'string' },
-    rest_api: {
-      type: 'object',
-      properties: {
-        listen: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        certificate: { type: ['string', 'null'] },
-        private_key: { type: ['string', 'null'] },
-        cors: {
-          type: 'object',
-          properties: { enabled: { type: 'boolean' }, allow_headers: { type: 'array', items: { type: 'string' } } },
+
+const schema0 = {
+  "type": "object",
+  "properties": {
+    "config_file": {
+      "type": "string"
+    },
+    "extra_config_files": {
+      "type": "string"
+    },
+    "debug": {
+      "type": "boolean"
+    },
+    "log_level": {
+      "type": "string",
+      "enum": ["critical", "error", "warning", "info", "debug"]
+    },
+    "log_filename": {
+      "type": "string"
+    },
+    "user": {
+      "type": "string"
+    },
+    "rest_api": {
+      "type": "object",
+      "properties": {
+        "listen": {
+          "type": "string"
         },
-        min_threads: { type: 'integer', minimum: 1 },
-        max_threads: { type: 'integer', minimum: 1 },
-      },
-    },
-    amid: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-      },
-    },
-    ari: {
-      type: 'object',
-      properties: {
-        connection: {
-          type: 'object',
-          properties: {
-            base_url: { type: 'string', format: 'uri' },
-            username: { type: 'string' },
-            password: { type: 'string' },
-            pool_size: { type: ['integer', 'null'], minimum: 1 },
-          },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
         },
-        reconnection_delay: { type: 'number', minimum: 0 },
-        startup_connection_delay: { type: 'number', minimum: 0 },
-      },
+        "certificate": {
+          "type": ["string", "null"]
+        },
+        "private_key": {
+          "type": ["string", "null"]
+        },
+        "cors": {
+          "type": "object",
+          "properties": {
+            "enabled": {
+              "type": "boolean"
+            },
+            "allow_headers": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "min_threads": {
+          "type": "integer",
+          "minimum": 1
+        },
+        "max_threads": {
+          "type": "integer",
+          "minimum": 1
+        }
+      }
     },
-    auth: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-        key_file: { type: 'string' },
-      },
+    "amid": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        }
+      }
     },
-    bus: {
-      type: 'object',
-      properties: {
-        username: { type: 'string' },
-        password: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        exchange_name: { type: 'string' },
-        exchange_type: { type: 'string', enum: ['direct', 'fanout', 'topic', 'headers'] },
-      },
+    "ari": {
+      "type": "object",
+      "properties": {
+        "connection": {
+          "type": "object",
+          "properties": {
+            "base_url": {
+              "type": "string",
+              "format": "uri"
+            },
+            "username": {
+              "type": "string"
+            },
+            "password": {
+              "type": "string"
+            },
+            "pool_size": {
+              "type": ["integer", "null"],
+              "minimum": 1
+            }
+          }
+        },
+        "reconnection_delay": {
+          "type": "number",
+          "minimum": 0
+        },
+        "startup_connection_delay": {
+          "type": "number",
+          "minimum": 0
+        }
+      }
     },
-    collectd: {
-      type: 'object',
-      properties: {
-        exchange_name: { type: 'string' },
-        exchange_type: { type: 'string', enum: ['direct', 'fanout', 'topic', 'headers'] },
-        exchange_durable: { type: 'boolean' },
-      },
+    "auth": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        },
+        "key_file": {
+          "type": "string"
+        }
+      }
     },
-    call_logd: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-      },
+    "bus": {
+      "type": "object",
+      "properties": {
+        "username": {
+          "type": "string"
+        },
+        "password": {
+          "type": "string"
+        },
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "exchange_name": {
+          "type": "string"
+        },
+        "exchange_type": {
+          "type": "string",
+          "enum": ["direct", "fanout", "topic", "headers"]
+        }
+      }
     },
-    confd: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-      },
+    "collectd": {
+      "type": "object",
+      "properties": {
+        "exchange_name": {
+          "type": "string"
+        },
+        "exchange_type": {
+          "type": "string",
+          "enum": ["direct", "fanout", "topic", "headers"]
+        },
+        "exchange_durable": {
+          "type": "boolean"
+        }
+      }
     },
-    phoned: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-      },
+    "call_logd": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        }
+      }
     },
-    consul: {
-      type: 'object',
-      properties: {
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        scheme: { type: 'string', enum: ['http', 'https'] },
-        host: { type: 'string' },
-        token: { type: 'string' },
-      },
+    "confd": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        }
+      }
     },
-    service_discovery: {
-      type: 'object',
-      properties: {
-        enabled: { type: 'boolean' },
-        advertise_address: { type: 'string' },
-        advertise_address_interface: { type: 'string' },
-        advertise_port: { type: 'integer', minimum: 1, maximum: 65535 },
-        ttl_interval: { type: 'number', exclusiveMinimum: 0 },
-        refresh_interval: { type: 'number', exclusiveMinimum: 0 },
-        retry_interval: { type: 'number', exclusiveMinimum: 0 },
-        extra_tags: { type: 'array', items: { type: 'string' } },
-      },
+    "phoned": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        }
+      }
     },
-    remote_credentials: { type: 'object', additionalProperties: { type: 'object' } },
-    enabled_plugins: { type: 'object', additionalProperties: { type: 'boolean' } },
-    max_meeting_participants: { type: 'integer', minimum: 1 },
-  },
+    "consul": {
+      "type": "object",
+      "properties": {
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "scheme": {
+          "type": "string",
+          "enum": ["http", "https"]
+        },
+        "host": {
+          "type": "string"
+        },
+        "token": {
+          "type": "string"
+        }
+      }
+    },
+    "service_discovery": {
+      "type": "object",
+      "properties": {
+        "enabled": {
+          "type": "boolean"
+        },
+        "advertise_address": {
+          "type": "string"
+        },
+        "advertise_address_interface": {
+          "type": "string"
+        },
+        "advertise_port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "ttl_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "refresh_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "retry_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "extra_tags": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "remote_credentials": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "object"
+      }
+    },
+    "enabled_plugins": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "max_meeting_participants": {
+      "type": "integer",
+      "minimum": 1
+    }
+  }
 };
 const formats0 = ajvFormats.uri;
-function validate26(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate26.evaluated;
-  if (evaluated0.dynamicProps) {
+  const evaluated0 = validate0.evaluated;
+  if(evaluated0.dynamicProps){
     evaluated0.props = undefined;
   }
-  if (evaluated0.dynamicItems) {
+  if(evaluated0.dynamicItems){
     evaluated0.items = undefined;
   }
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.config_file !== undefined) {
-      if (typeof data.config_file !== 'string') {
-        const err0 = {
-          instancePath: instancePath + '/config_file',
-          schemaPath: '#/properties/config_file/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.config_file !== undefined){
+      if(typeof data.config_file !== "string"){
+        const err0 = {instancePath:instancePath+"/config_file",schemaPath:"#/properties/config_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err0];
-        } else {
+        }
+        else {
           vErrors.push(err0);
         }
         errors++;
       }
     }
-    if (data.extra_config_files !== undefined) {
-      if (typeof data.extra_config_files !== 'string') {
-        const err1 = {
-          instancePath: instancePath + '/extra_config_files',
-          schemaPath: '#/properties/extra_config_files/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.extra_config_files !== undefined){
+      if(typeof data.extra_config_files !== "string"){
+        const err1 = {instancePath:instancePath+"/extra_config_files",schemaPath:"#/properties/extra_config_files/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err1];
-        } else {
+        }
+        else {
           vErrors.push(err1);
         }
         errors++;
       }
     }
-    if (data.debug !== undefined) {
-      if (typeof data.debug !== 'boolean') {
-        const err2 = {
-          instancePath: instancePath + '/debug',
-          schemaPath: '#/properties/debug/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.debug !== undefined){
+      if(typeof data.debug !== "boolean"){
+        const err2 = {instancePath:instancePath+"/debug",schemaPath:"#/properties/debug/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err2];
-        } else {
+        }
+        else {
           vErrors.push(err2);
         }
         errors++;
       }
     }
-    if (data.log_level !== undefined) {
+    if(data.log_level !== undefined){
       let data3 = data.log_level;
-      if (typeof data3 !== 'string') {
-        const err3 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      if(typeof data3 !== "string"){
+        const err3 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err3];
-        } else {
+        }
+        else {
           vErrors.push(err3);
         }
         errors++;
       }
-      if (!(
-        data3 === 'critical' ||
-        data3 === 'error' ||
-        data3 === 'warning' ||
-        data3 === 'info' ||
-        data3 === 'debug'
-      )) {
-        const err4 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/enum',
-          keyword: 'enum',
-          params: { allowedValues: schema37.properties.log_level.enum },
-          message: 'must be equal to one of the allowed values',
-        };
-        if (vErrors === null) {
+      if(!(((((data3 === "critical") || (data3 === "error")) || (data3 === "warning")) || (data3 === "info")) || (data3 === "debug"))){
+        const err4 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/enum",keyword:"enum",params:{allowedValues: schema0.properties.log_level.enum},message:"must be equal to one of the allowed values"};
+        if(vErrors === null){
           vErrors = [err4];
-        } else {
+        }
+        else {
           vErrors.push(err4);
         }
         errors++;
       }
     }
-    if (data.log_filename !== undefined) {
-      if (typeof data.log_filename !== 'string') {
-        const err5 = {
-          instancePath: instancePath + '/log_filename',
-          schemaPath: '#/properties/log_filename/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.log_filename !== undefined){
+      if(typeof data.log_filename !== "string"){
+        const err5 = {instancePath:instancePath+"/log_filename",schemaPath:"#/properties/log_filename/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err5];
-        } else {
+        }
+        else {
           vErrors.push(err5);
         }
         errors++;
       }
     }
-    if (data.user !== undefined) {
-      if (typeof data.user !== 'string') {
-        const err6 = {
-          instancePath: instancePath + '/user',
-          schemaPath: '#/properties/user/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.user !== undefined){
+      if(typeof data.user !== "string"){
+        const err6 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err6];
-        } else {
+        }
+        else {
           vErrors.push(err6);
         }
         errors++;
       }
     }
-    if (data.rest_api !== undefined) {
+    if(data.rest_api !== undefined){
       let data6 = data.rest_api;
-      if (data6 && typeof data6 == 'object' && !Array.isArray(data6)) {
-        if (data6.listen !== undefined) {
-          if (typeof data6.listen !== 'string') {
-            const err7 = {
-              instancePath: instancePath + '/rest_api/listen',
-              schemaPath: '#/properties/rest_api/properties/listen/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+        if(data6.listen !== undefined){
+          if(typeof data6.listen !== "string"){
+            const err7 = {instancePath:instancePath+"/rest_api/listen",schemaPath:"#/properties/rest_api/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err7];
-            } else {
+            }
+            else {
               vErrors.push(err7);
             }
             errors++;
           }
         }
-        if (data6.port !== undefined) {
+        if(data6.port !== undefined){
           let data8 = data6.port;
-          if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-            const err8 = {
-              instancePath: instancePath + '/rest_api/port',
-              schemaPath: '#/properties/rest_api/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+            const err8 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err8];
-            } else {
+            }
+            else {
               vErrors.push(err8);
             }
             errors++;
           }
-          if (typeof data8 == 'number' && isFinite(data8)) {
-            if (data8 > 65535 || isNaN(data8)) {
-              const err9 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data8 == "number") && (isFinite(data8))){
+            if(data8 > 65535 || isNaN(data8)){
+              const err9 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err9];
-              } else {
+              }
+              else {
                 vErrors.push(err9);
               }
               errors++;
             }
-            if (data8 < 1 || isNaN(data8)) {
-              const err10 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data8 < 1 || isNaN(data8)){
+              const err10 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err10];
-              } else {
+              }
+              else {
                 vErrors.push(err10);
               }
               errors++;
             }
           }
         }
-        if (data6.certificate !== undefined) {
+        if(data6.certificate !== undefined){
           let data9 = data6.certificate;
-          if (typeof data9 !== 'string' && data9 !== null) {
-            const err11 = {
-              instancePath: instancePath + '/rest_api/certificate',
-              schemaPath: '#/properties/rest_api/properties/certificate/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.certificate.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data9 !== "string") && (data9 !== null)){
+            const err11 = {instancePath:instancePath+"/rest_api/certificate",schemaPath:"#/properties/rest_api/properties/certificate/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.certificate.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err11];
-            } else {
+            }
+            else {
               vErrors.push(err11);
             }
             errors++;
           }
         }
-        if (data6.private_key !== undefined) {
+        if(data6.private_key !== undefined){
           let data10 = data6.private_key;
-          if (typeof data10 !== 'string' && data10 !== null) {
-            const err12 = {
-              instancePath: instancePath + '/rest_api/private_key',
-              schemaPath: '#/properties/rest_api/properties/private_key/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.private_key.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data10 !== "string") && (data10 !== null)){
+            const err12 = {instancePath:instancePath+"/rest_api/private_key",schemaPath:"#/properties/rest_api/properties/private_key/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.private_key.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err12];
-            } else {
+            }
+            else {
               vErrors.push(err12);
             }
             errors++;
           }
         }
-        if (data6.cors !== undefined) {
+        if(data6.cors !== undefined){
           let data11 = data6.cors;
-          if (data11 && typeof data11 == 'object' && !Array.isArray(data11)) {
-            if (data11.enabled !== undefined) {
-              if (typeof data11.enabled !== 'boolean') {
-                const err13 = {
-                  instancePath: instancePath + '/rest_api/cors/enabled',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/enabled/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+            if(data11.enabled !== undefined){
+              if(typeof data11.enabled !== "boolean"){
+                const err13 = {instancePath:instancePath+"/rest_api/cors/enabled",schemaPath:"#/properties/rest_api/properties/cors/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err13];
-                } else {
+                }
+                else {
                   vErrors.push(err13);
                 }
                 errors++;
               }
             }
-            if (data11.allow_headers !== undefined) {
+            if(data11.allow_headers !== undefined){
               let data13 = data11.allow_headers;
-              if (Array.isArray(data13)) {
+              if(Array.isArray(data13)){
                 const len0 = data13.length;
-                for (let i0 = 0; i0 < len0; i0++) {
-                  if (typeof data13[i0] !== 'string') {
-                    const err14 = {
-                      instancePath: instancePath + '/rest_api/cors/allow_headers/' + i0,
-                      schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                for(let i0=0; i0<len0; i0++){
+                  if(typeof data13[i0] !== "string"){
+                    const err14 = {instancePath:instancePath+"/rest_api/cors/allow_headers/" + i0,schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err14];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err14);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err15 = {
-                  instancePath: instancePath + '/rest_api/cors/allow_headers',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err15 = {instancePath:instancePath+"/rest_api/cors/allow_headers",schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+                if(vErrors === null){
                   vErrors = [err15];
-                } else {
+                }
+                else {
                   vErrors.push(err15);
                 }
                 errors++;
               }
             }
-          } else {
-            const err16 = {
-              instancePath: instancePath + '/rest_api/cors',
-              schemaPath: '#/properties/rest_api/properties/cors/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err16 = {instancePath:instancePath+"/rest_api/cors",schemaPath:"#/properties/rest_api/properties/cors/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err16];
-            } else {
+            }
+            else {
               vErrors.push(err16);
             }
             errors++;
           }
         }
-        if (data6.min_threads !== undefined) {
+        if(data6.min_threads !== undefined){
           let data15 = data6.min_threads;
-          if (!(typeof data15 == 'number' && !(data15 % 1) && !isNaN(data15) && isFinite(data15))) {
-            const err17 = {
-              instancePath: instancePath + '/rest_api/min_threads',
-              schemaPath: '#/properties/rest_api/properties/min_threads/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+            const err17 = {instancePath:instancePath+"/rest_api/min_threads",schemaPath:"#/properties/rest_api/properties/min_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err17];
-            } else {
+            }
+            else {
               vErrors.push(err17);
             }
             errors++;
           }
-          if (typeof data15 == 'number' && isFinite(data15)) {
-            if (data15 < 1 || isNaN(data15)) {
-              const err18 = {
-                instancePath: instancePath + '/rest_api/min_threads',
-                schemaPath: '#/properties/rest_api/properties/min_threads/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data15 == "number") && (isFinite(data15))){
+            if(data15 < 1 || isNaN(data15)){
+              const err18 = {instancePath:instancePath+"/rest_api/min_threads",schemaPath:"#/properties/rest_api/properties/min_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err18];
-              } else {
+              }
+              else {
                 vErrors.push(err18);
               }
               errors++;
             }
           }
         }
-        if (data6.max_threads !== undefined) {
+        if(data6.max_threads !== undefined){
           let data16 = data6.max_threads;
-          if (!(typeof data16 == 'number' && !(data16 % 1) && !isNaN(data16) && isFinite(data16))) {
-            const err19 = {
-              instancePath: instancePath + '/rest_api/max_threads',
-              schemaPath: '#/properties/rest_api/properties/max_threads/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+            const err19 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err19];
-            } else {
+            }
+            else {
               vErrors.push(err19);
             }
             errors++;
           }
-          if (typeof data16 == 'number' && isFinite(data16)) {
-            if (data16 < 1 || isNaN(data16)) {
-              const err20 = {
-                instancePath: instancePath + '/rest_api/max_threads',
-                schemaPath: '#/properties/rest_api/properties/max_threads/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data16 == "number") && (isFinite(data16))){
+            if(data16 < 1 || isNaN(data16)){
+              const err20 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err20];
-              } else {
+              }
+              else {
                 vErrors.push(err20);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err21 = {
-          instancePath: instancePath + '/rest_api',
-          schemaPath: '#/properties/rest_api/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err21 = {instancePath:instancePath+"/rest_api",schemaPath:"#/properties/rest_api/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err21];
-        } else {
+        }
+        else {
           vErrors.push(err21);
         }
         errors++;
       }
     }
-    if (data.amid !== undefined) {
+    if(data.amid !== undefined){
       let data17 = data.amid;
-      if (data17 && typeof data17 == 'object' && !Array.isArray(data17)) {
-        if (data17.host !== undefined) {
-          if (typeof data17.host !== 'string') {
-            const err22 = {
-              instancePath: instancePath + '/amid/host',
-              schemaPath: '#/properties/amid/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+        if(data17.host !== undefined){
+          if(typeof data17.host !== "string"){
+            const err22 = {instancePath:instancePath+"/amid/host",schemaPath:"#/properties/amid/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err22];
-            } else {
+            }
+            else {
               vErrors.push(err22);
             }
             errors++;
           }
         }
-        if (data17.port !== undefined) {
+        if(data17.port !== undefined){
           let data19 = data17.port;
-          if (!(typeof data19 == 'number' && !(data19 % 1) && !isNaN(data19) && isFinite(data19))) {
-            const err23 = {
-              instancePath: instancePath + '/amid/port',
-              schemaPath: '#/properties/amid/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+            const err23 = {instancePath:instancePath+"/amid/port",schemaPath:"#/properties/amid/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err23];
-            } else {
+            }
+            else {
               vErrors.push(err23);
             }
             errors++;
           }
-          if (typeof data19 == 'number' && isFinite(data19)) {
-            if (data19 > 65535 || isNaN(data19)) {
-              const err24 = {
-                instancePath: instancePath + '/amid/port',
-                schemaPath: '#/properties/amid/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data19 == "number") && (isFinite(data19))){
+            if(data19 > 65535 || isNaN(data19)){
+              const err24 = {instancePath:instancePath+"/amid/port",schemaPath:"#/properties/amid/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err24];
-              } else {
+              }
+              else {
                 vErrors.push(err24);
               }
               errors++;
             }
-            if (data19 < 1 || isNaN(data19)) {
-              const err25 = {
-                instancePath: instancePath + '/amid/port',
-                schemaPath: '#/properties/amid/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data19 < 1 || isNaN(data19)){
+              const err25 = {instancePath:instancePath+"/amid/port",schemaPath:"#/properties/amid/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err25];
-              } else {
+              }
+              else {
                 vErrors.push(err25);
               }
               errors++;
             }
           }
         }
-        if (data17.prefix !== undefined) {
+        if(data17.prefix !== undefined){
           let data20 = data17.prefix;
-          if (typeof data20 !== 'string' && data20 !== null) {
-            const err26 = {
-              instancePath: instancePath + '/amid/prefix',
-              schemaPath: '#/properties/amid/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.amid.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data20 !== "string") && (data20 !== null)){
+            const err26 = {instancePath:instancePath+"/amid/prefix",schemaPath:"#/properties/amid/properties/prefix/type",keyword:"type",params:{type: schema0.properties.amid.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err26];
-            } else {
+            }
+            else {
               vErrors.push(err26);
             }
             errors++;
           }
         }
-        if (data17.https !== undefined) {
-          if (typeof data17.https !== 'boolean') {
-            const err27 = {
-              instancePath: instancePath + '/amid/https',
-              schemaPath: '#/properties/amid/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data17.https !== undefined){
+          if(typeof data17.https !== "boolean"){
+            const err27 = {instancePath:instancePath+"/amid/https",schemaPath:"#/properties/amid/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err27];
-            } else {
+            }
+            else {
               vErrors.push(err27);
             }
             errors++;
           }
         }
-      } else {
-        const err28 = {
-          instancePath: instancePath + '/amid',
-          schemaPath: '#/properties/amid/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err28 = {instancePath:instancePath+"/amid",schemaPath:"#/properties/amid/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err28];
-        } else {
+        }
+        else {
           vErrors.push(err28);
         }
         errors++;
       }
     }
-    if (data.ari !== undefined) {
+    if(data.ari !== undefined){
       let data22 = data.ari;
-      if (data22 && typeof data22 == 'object' && !Array.isArray(data22)) {
-        if (data22.connection !== undefined) {
+      if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+        if(data22.connection !== undefined){
           let data23 = data22.connection;
-          if (data23 && typeof data23 == 'object' && !Array.isArray(data23)) {
-            if (data23.base_url !== undefined) {
+          if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+            if(data23.base_url !== undefined){
               let data24 = data23.base_url;
-              if (typeof data24 === 'string') {
-                if (!formats0(data24)) {
-                  const err29 = {
-                    instancePath: instancePath + '/ari/connection/base_url',
-                    schemaPath: '#/properties/ari/properties/connection/properties/base_url/format',
-                    keyword: 'format',
-                    params: { format: 'uri' },
-                    message: 'must match format "' + 'uri' + '"',
-                  };
-                  if (vErrors === null) {
+              if(typeof data24 === "string"){
+                if(!(formats0(data24))){
+                  const err29 = {instancePath:instancePath+"/ari/connection/base_url",schemaPath:"#/properties/ari/properties/connection/properties/base_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+                  if(vErrors === null){
                     vErrors = [err29];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err29);
                   }
                   errors++;
                 }
-              } else {
-                const err30 = {
-                  instancePath: instancePath + '/ari/connection/base_url',
-                  schemaPath: '#/properties/ari/properties/connection/properties/base_url/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err30 = {instancePath:instancePath+"/ari/connection/base_url",schemaPath:"#/properties/ari/properties/connection/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err30];
-                } else {
+                }
+                else {
                   vErrors.push(err30);
                 }
                 errors++;
               }
             }
-            if (data23.username !== undefined) {
-              if (typeof data23.username !== 'string') {
-                const err31 = {
-                  instancePath: instancePath + '/ari/connection/username',
-                  schemaPath: '#/properties/ari/properties/connection/properties/username/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            if(data23.username !== undefined){
+              if(typeof data23.username !== "string"){
+                const err31 = {instancePath:instancePath+"/ari/connection/username",schemaPath:"#/properties/ari/properties/connection/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err31];
-                } else {
+                }
+                else {
                   vErrors.push(err31);
                 }
                 errors++;
               }
             }
-            if (data23.password !== undefined) {
-              if (typeof data23.password !== 'string') {
-                const err32 = {
-                  instancePath: instancePath + '/ari/connection/password',
-                  schemaPath: '#/properties/ari/properties/connection/properties/password/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            if(data23.password !== undefined){
+              if(typeof data23.password !== "string"){
+                const err32 = {instancePath:instancePath+"/ari/connection/password",schemaPath:"#/properties/ari/properties/connection/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err32];
-                } else {
+                }
+                else {
                   vErrors.push(err32);
                 }
                 errors++;
               }
             }
-            if (data23.pool_size !== undefined) {
+            if(data23.pool_size !== undefined){
               let data27 = data23.pool_size;
-              if (
-                !(typeof data27 == 'number' && !(data27 % 1) && !isNaN(data27) && isFinite(data27)) &&
-                data27 !== null
-              ) {
-                const err33 = {
-                  instancePath: instancePath + '/ari/connection/pool_size',
-                  schemaPath: '#/properties/ari/properties/connection/properties/pool_size/type',
-                  keyword: 'type',
-                  params: { type: schema37.properties.ari.properties.connection.properties.pool_size.type },
-                  message: 'must be integer,null',
-                };
-                if (vErrors === null) {
+              if((!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))) && (data27 !== null)){
+                const err33 = {instancePath:instancePath+"/ari/connection/pool_size",schemaPath:"#/properties/ari/properties/connection/properties/pool_size/type",keyword:"type",params:{type: schema0.properties.ari.properties.connection.properties.pool_size.type},message:"must be integer,null"};
+                if(vErrors === null){
                   vErrors = [err33];
-                } else {
+                }
+                else {
                   vErrors.push(err33);
                 }
                 errors++;
               }
-              if (typeof data27 == 'number' && isFinite(data27)) {
-                if (data27 < 1 || isNaN(data27)) {
-                  const err34 = {
-                    instancePath: instancePath + '/ari/connection/pool_size',
-                    schemaPath: '#/properties/ari/properties/connection/properties/pool_size/minimum',
-                    keyword: 'minimum',
-                    params: { comparison: '>=', limit: 1 },
-                    message: 'must be >= 1',
-                  };
-                  if (vErrors === null) {
+              if((typeof data27 == "number") && (isFinite(data27))){
+                if(data27 < 1 || isNaN(data27)){
+                  const err34 = {instancePath:instancePath+"/ari/connection/pool_size",schemaPath:"#/properties/ari/properties/connection/properties/pool_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+                  if(vErrors === null){
                     vErrors = [err34];
-                  } else {
+                  }
+                  else {
                     vErrors.push(err34);
                   }
                   errors++;
                 }
               }
             }
-          } else {
-            const err35 = {
-              instancePath: instancePath + '/ari/connection',
-              schemaPath: '#/properties/ari/properties/connection/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err35 = {instancePath:instancePath+"/ari/connection",schemaPath:"#/properties/ari/properties/connection/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err35];
-            } else {
+            }
+            else {
               vErrors.push(err35);
             }
             errors++;
           }
         }
-        if (data22.reconnection_delay !== undefined) {
+        if(data22.reconnection_delay !== undefined){
           let data28 = data22.reconnection_delay;
-          if (typeof data28 == 'number' && isFinite(data28)) {
-            if (data28 < 0 || isNaN(data28)) {
-              const err36 = {
-                instancePath: instancePath + '/ari/reconnection_delay',
-                schemaPath: '#/properties/ari/properties/reconnection_delay/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-              };
-              if (vErrors === null) {
+          if((typeof data28 == "number") && (isFinite(data28))){
+            if(data28 < 0 || isNaN(data28)){
+              const err36 = {instancePath:instancePath+"/ari/reconnection_delay",schemaPath:"#/properties/ari/properties/reconnection_delay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+              if(vErrors === null){
                 vErrors = [err36];
-              } else {
+              }
+              else {
                 vErrors.push(err36);
               }
               errors++;
             }
-          } else {
-            const err37 = {
-              instancePath: instancePath + '/ari/reconnection_delay',
-              schemaPath: '#/properties/ari/properties/reconnection_delay/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err37 = {instancePath:instancePath+"/ari/reconnection_delay",schemaPath:"#/properties/ari/properties/reconnection_delay/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err37];
-            } else {
+            }
+            else {
               vErrors.push(err37);
             }
             errors++;
           }
         }
-        if (data22.startup_connection_delay !== undefined) {
+        if(data22.startup_connection_delay !== undefined){
           let data29 = data22.startup_connection_delay;
-          if (typeof data29 == 'number' && isFinite(data29)) {
-            if (data29 < 0 || isNaN(data29)) {
-              const err38 = {
-                instancePath: instancePath + '/ari/startup_connection_delay',
-                schemaPath: '#/properties/ari/properties/startup_connection_delay/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-              };
-              if (vErrors === null) {
+          if((typeof data29 == "number") && (isFinite(data29))){
+            if(data29 < 0 || isNaN(data29)){
+              const err38 = {instancePath:instancePath+"/ari/startup_connection_delay",schemaPath:"#/properties/ari/properties/startup_connection_delay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+              if(vErrors === null){
                 vErrors = [err38];
-              } else {
+              }
+              else {
                 vErrors.push(err38);
               }
               errors++;
             }
-          } else {
-            const err39 = {
-              instancePath: instancePath + '/ari/startup_connection_delay',
-              schemaPath: '#/properties/ari/properties/startup_connection_delay/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err39 = {instancePath:instancePath+"/ari/startup_connection_delay",schemaPath:"#/properties/ari/properties/startup_connection_delay/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err39];
-            } else {
+            }
+            else {
               vErrors.push(err39);
             }
             errors++;
           }
         }
-      } else {
-        const err40 = {
-          instancePath: instancePath + '/ari',
-          schemaPath: '#/properties/ari/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err40 = {instancePath:instancePath+"/ari",schemaPath:"#/properties/ari/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err40];
-        } else {
+        }
+        else {
           vErrors.push(err40);
         }
         errors++;
       }
     }
-    if (data.auth !== undefined) {
+    if(data.auth !== undefined){
       let data30 = data.auth;
-      if (data30 && typeof data30 == 'object' && !Array.isArray(data30)) {
-        if (data30.host !== undefined) {
-          if (typeof data30.host !== 'string') {
-            const err41 = {
-              instancePath: instancePath + '/auth/host',
-              schemaPath: '#/properties/auth/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+        if(data30.host !== undefined){
+          if(typeof data30.host !== "string"){
+            const err41 = {instancePath:instancePath+"/auth/host",schemaPath:"#/properties/auth/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err41];
-            } else {
+            }
+            else {
               vErrors.push(err41);
             }
             errors++;
           }
         }
-        if (data30.port !== undefined) {
+        if(data30.port !== undefined){
           let data32 = data30.port;
-          if (!(typeof data32 == 'number' && !(data32 % 1) && !isNaN(data32) && isFinite(data32))) {
-            const err42 = {
-              instancePath: instancePath + '/auth/port',
-              schemaPath: '#/properties/auth/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+            const err42 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err42];
-            } else {
+            }
+            else {
               vErrors.push(err42);
             }
             errors++;
           }
-          if (typeof data32 == 'number' && isFinite(data32)) {
-            if (data32 > 65535 || isNaN(data32)) {
-              const err43 = {
-                instancePath: instancePath + '/auth/port',
-                schemaPath: '#/properties/auth/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data32 == "number") && (isFinite(data32))){
+            if(data32 > 65535 || isNaN(data32)){
+              const err43 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err43];
-              } else {
+              }
+              else {
                 vErrors.push(err43);
               }
               errors++;
             }
-            if (data32 < 1 || isNaN(data32)) {
-              const err44 = {
-                instancePath: instancePath + '/auth/port',
-                schemaPath: '#/properties/auth/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data32 < 1 || isNaN(data32)){
+              const err44 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err44];
-              } else {
+              }
+              else {
                 vErrors.push(err44);
               }
               errors++;
             }
           }
         }
-        if (data30.prefix !== undefined) {
+        if(data30.prefix !== undefined){
           let data33 = data30.prefix;
-          if (typeof data33 !== 'string' && data33 !== null) {
-            const err45 = {
-              instancePath: instancePath + '/auth/prefix',
-              schemaPath: '#/properties/auth/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.auth.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data33 !== "string") && (data33 !== null)){
+            const err45 = {instancePath:instancePath+"/auth/prefix",schemaPath:"#/properties/auth/properties/prefix/type",keyword:"type",params:{type: schema0.properties.auth.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err45];
-            } else {
+            }
+            else {
               vErrors.push(err45);
             }
             errors++;
           }
         }
-        if (data30.https !== undefined) {
-          if (typeof data30.https !== 'boolean') {
-            const err46 = {
-              instancePath: instancePath + '/auth/https',
-              schemaPath: '#/properties/auth/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data30.https !== undefined){
+          if(typeof data30.https !== "boolean"){
+            const err46 = {instancePath:instancePath+"/auth/https",schemaPath:"#/properties/auth/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err46];
-            } else {
+            }
+            else {
               vErrors.push(err46);
             }
             errors++;
           }
         }
-        if (data30.key_file !== undefined) {
-          if (typeof data30.key_file !== 'string') {
-            const err47 = {
-              instancePath: instancePath + '/auth/key_file',
-              schemaPath: '#/properties/auth/properties/key_file/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data30.key_file !== undefined){
+          if(typeof data30.key_file !== "string"){
+            const err47 = {instancePath:instancePath+"/auth/key_file",schemaPath:"#/properties/auth/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err47];
-            } else {
+            }
+            else {
               vErrors.push(err47);
             }
             errors++;
           }
         }
-      } else {
-        const err48 = {
-          instancePath: instancePath + '/auth',
-          schemaPath: '#/properties/auth/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err48 = {instancePath:instancePath+"/auth",schemaPath:"#/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err48];
-        } else {
+        }
+        else {
           vErrors.push(err48);
         }
         errors++;
       }
     }
-    if (data.bus !== undefined) {
+    if(data.bus !== undefined){
       let data36 = data.bus;
-      if (data36 && typeof data36 == 'object' && !Array.isArray(data36)) {
-        if (data36.username !== undefined) {
-          if (typeof data36.username !== 'string') {
-            const err49 = {
-              instancePath: instancePath + '/bus/username',
-              schemaPath: '#/properties/bus/properties/username/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+        if(data36.username !== undefined){
+          if(typeof data36.username !== "string"){
+            const err49 = {instancePath:instancePath+"/bus/username",schemaPath:"#/properties/bus/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err49];
-            } else {
+            }
+            else {
               vErrors.push(err49);
             }
             errors++;
           }
         }
-        if (data36.password !== undefined) {
-          if (typeof data36.password !== 'string') {
-            const err50 = {
-              instancePath: instancePath + '/bus/password',
-              schemaPath: '#/properties/bus/properties/password/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data36.password !== undefined){
+          if(typeof data36.password !== "string"){
+            const err50 = {instancePath:instancePath+"/bus/password",schemaPath:"#/properties/bus/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err50];
-            } else {
+            }
+            else {
               vErrors.push(err50);
             }
             errors++;
           }
         }
-        if (data36.host !== undefined) {
-          if (typeof data36.host !== 'string') {
-            const err51 = {
-              instancePath: instancePath + '/bus/host',
-              schemaPath: '#/properties/bus/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data36.host !== undefined){
+          if(typeof data36.host !== "string"){
+            const err51 = {instancePath:instancePath+"/bus/host",schemaPath:"#/properties/bus/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err51];
-            } else {
+            }
+            else {
               vErrors.push(err51);
             }
             errors++;
           }
         }
-        if (data36.port !== undefined) {
+        if(data36.port !== undefined){
           let data40 = data36.port;
-          if (!(typeof data40 == 'number' && !(data40 % 1) && !isNaN(data40) && isFinite(data40))) {
-            const err52 = {
-              instancePath: instancePath + '/bus/port',
-              schemaPath: '#/properties/bus/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+            const err52 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err52];
-            } else {
+            }
+            else {
               vErrors.push(err52);
             }
             errors++;
           }
-          if (typeof data40 == 'number' && isFinite(data40)) {
-            if (data40 > 65535 || isNaN(data40)) {
-              const err53 = {
-                instancePath: instancePath + '/bus/port',
-                schemaPath: '#/properties/bus/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data40 == "number") && (isFinite(data40))){
+            if(data40 > 65535 || isNaN(data40)){
+              const err53 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err53];
-              } else {
+              }
+              else {
                 vErrors.push(err53);
               }
               errors++;
             }
-            if (data40 < 1 || isNaN(data40)) {
-              const err54 = {
-                instancePath: instancePath + '/bus/port',
-                schemaPath: '#/properties/bus/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data40 < 1 || isNaN(data40)){
+              const err54 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err54];
-              } else {
+              }
+              else {
                 vErrors.push(err54);
               }
               errors++;
             }
           }
         }
-        if (data36.exchange_name !== undefined) {
-          if (typeof data36.exchange_name !== 'string') {
-            const err55 = {
-              instancePath: instancePath + '/bus/exchange_name',
-              schemaPath: '#/properties/bus/properties/exchange_name/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data36.exchange_name !== undefined){
+          if(typeof data36.exchange_name !== "string"){
+            const err55 = {instancePath:instancePath+"/bus/exchange_name",schemaPath:"#/properties/bus/properties/exchange_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err55];
-            } else {
+            }
+            else {
               vErrors.push(err55);
             }
             errors++;
           }
         }
-        if (data36.exchange_type !== undefined) {
+        if(data36.exchange_type !== undefined){
           let data42 = data36.exchange_type;
-          if (typeof data42 !== 'string') {
-            const err56 = {
-              instancePath: instancePath + '/bus/exchange_type',
-              schemaPath: '#/properties/bus/properties/exchange_type/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data42 !== "string"){
+            const err56 = {instancePath:instancePath+"/bus/exchange_type",schemaPath:"#/properties/bus/properties/exchange_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err56];
-            } else {
+            }
+            else {
               vErrors.push(err56);
             }
             errors++;
           }
-          if (!(data42 === 'direct' || data42 === 'fanout' || data42 === 'topic' || data42 === 'headers')) {
-            const err57 = {
-              instancePath: instancePath + '/bus/exchange_type',
-              schemaPath: '#/properties/bus/properties/exchange_type/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.bus.properties.exchange_type.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((((data42 === "direct") || (data42 === "fanout")) || (data42 === "topic")) || (data42 === "headers"))){
+            const err57 = {instancePath:instancePath+"/bus/exchange_type",schemaPath:"#/properties/bus/properties/exchange_type/enum",keyword:"enum",params:{allowedValues: schema0.properties.bus.properties.exchange_type.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err57];
-            } else {
+            }
+            else {
               vErrors.push(err57);
             }
             errors++;
           }
         }
-      } else {
-        const err58 = {
-          instancePath: instancePath + '/bus',
-          schemaPath: '#/properties/bus/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err58 = {instancePath:instancePath+"/bus",schemaPath:"#/properties/bus/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err58];
-        } else {
+        }
+        else {
           vErrors.push(err58);
         }
         errors++;
       }
     }
-    if (data.collectd !== undefined) {
+    if(data.collectd !== undefined){
       let data43 = data.collectd;
-      if (data43 && typeof data43 == 'object' && !Array.isArray(data43)) {
-        if (data43.exchange_name !== undefined) {
-          if (typeof data43.exchange_name !== 'string') {
-            const err59 = {
-              instancePath: instancePath + '/collectd/exchange_name',
-              schemaPath: '#/properties/collectd/properties/exchange_name/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+        if(data43.exchange_name !== undefined){
+          if(typeof data43.exchange_name !== "string"){
+            const err59 = {instancePath:instancePath+"/collectd/exchange_name",schemaPath:"#/properties/collectd/properties/exchange_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err59];
-            } else {
+            }
+            else {
               vErrors.push(err59);
             }
             errors++;
           }
         }
-        if (data43.exchange_type !== undefined) {
+        if(data43.exchange_type !== undefined){
           let data45 = data43.exchange_type;
-          if (typeof data45 !== 'string') {
-            const err60 = {
-              instancePath: instancePath + '/collectd/exchange_type',
-              schemaPath: '#/properties/collectd/properties/exchange_type/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data45 !== "string"){
+            const err60 = {instancePath:instancePath+"/collectd/exchange_type",schemaPath:"#/properties/collectd/properties/exchange_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err60];
-            } else {
+            }
+            else {
               vErrors.push(err60);
             }
             errors++;
           }
-          if (!(data45 === 'direct' || data45 === 'fanout' || data45 === 'topic' || data45 === 'headers')) {
-            const err61 = {
-              instancePath: instancePath + '/collectd/exchange_type',
-              schemaPath: '#/properties/collectd/properties/exchange_type/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.collectd.properties.exchange_type.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((((data45 === "direct") || (data45 === "fanout")) || (data45 === "topic")) || (data45 === "headers"))){
+            const err61 = {instancePath:instancePath+"/collectd/exchange_type",schemaPath:"#/properties/collectd/properties/exchange_type/enum",keyword:"enum",params:{allowedValues: schema0.properties.collectd.properties.exchange_type.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err61];
-            } else {
+            }
+            else {
               vErrors.push(err61);
             }
             errors++;
           }
         }
-        if (data43.exchange_durable !== undefined) {
-          if (typeof data43.exchange_durable !== 'boolean') {
-            const err62 = {
-              instancePath: instancePath + '/collectd/exchange_durable',
-              schemaPath: '#/properties/collectd/properties/exchange_durable/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data43.exchange_durable !== undefined){
+          if(typeof data43.exchange_durable !== "boolean"){
+            const err62 = {instancePath:instancePath+"/collectd/exchange_durable",schemaPath:"#/properties/collectd/properties/exchange_durable/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err62];
-            } else {
+            }
+            else {
               vErrors.push(err62);
             }
             errors++;
           }
         }
-      } else {
-        const err63 = {
-          instancePath: instancePath + '/collectd',
-          schemaPath: '#/properties/collectd/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err63 = {instancePath:instancePath+"/collectd",schemaPath:"#/properties/collectd/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err63];
-        } else {
+        }
+        else {
           vErrors.push(err63);
         }
         errors++;
       }
     }
-    if (data.call_logd !== undefined) {
+    if(data.call_logd !== undefined){
       let data47 = data.call_logd;
-      if (data47 && typeof data47 == 'object' && !Array.isArray(data47)) {
-        if (data47.host !== undefined) {
-          if (typeof data47.host !== 'string') {
-            const err64 = {
-              instancePath: instancePath + '/call_logd/host',
-              schemaPath: '#/properties/call_logd/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+        if(data47.host !== undefined){
+          if(typeof data47.host !== "string"){
+            const err64 = {instancePath:instancePath+"/call_logd/host",schemaPath:"#/properties/call_logd/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err64];
-            } else {
+            }
+            else {
               vErrors.push(err64);
             }
             errors++;
           }
         }
-        if (data47.port !== undefined) {
+        if(data47.port !== undefined){
           let data49 = data47.port;
-          if (!(typeof data49 == 'number' && !(data49 % 1) && !isNaN(data49) && isFinite(data49))) {
-            const err65 = {
-              instancePath: instancePath + '/call_logd/port',
-              schemaPath: '#/properties/call_logd/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
+            const err65 = {instancePath:instancePath+"/call_logd/port",schemaPath:"#/properties/call_logd/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err65];
-            } else {
+            }
+            else {
               vErrors.push(err65);
             }
             errors++;
           }
-          if (typeof data49 == 'number' && isFinite(data49)) {
-            if (data49 > 65535 || isNaN(data49)) {
-              const err66 = {
-                instancePath: instancePath + '/call_logd/port',
-                schemaPath: '#/properties/call_logd/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data49 == "number") && (isFinite(data49))){
+            if(data49 > 65535 || isNaN(data49)){
+              const err66 = {instancePath:instancePath+"/call_logd/port",schemaPath:"#/properties/call_logd/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err66];
-              } else {
+              }
+              else {
                 vErrors.push(err66);
               }
               errors++;
             }
-            if (data49 < 1 || isNaN(data49)) {
-              const err67 = {
-                instancePath: instancePath + '/call_logd/port',
-                schemaPath: '#/properties/call_logd/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data49 < 1 || isNaN(data49)){
+              const err67 = {instancePath:instancePath+"/call_logd/port",schemaPath:"#/properties/call_logd/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err67];
-              } else {
+              }
+              else {
                 vErrors.push(err67);
               }
               errors++;
             }
           }
         }
-        if (data47.prefix !== undefined) {
+        if(data47.prefix !== undefined){
           let data50 = data47.prefix;
-          if (typeof data50 !== 'string' && data50 !== null) {
-            const err68 = {
-              instancePath: instancePath + '/call_logd/prefix',
-              schemaPath: '#/properties/call_logd/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.call_logd.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data50 !== "string") && (data50 !== null)){
+            const err68 = {instancePath:instancePath+"/call_logd/prefix",schemaPath:"#/properties/call_logd/properties/prefix/type",keyword:"type",params:{type: schema0.properties.call_logd.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err68];
-            } else {
+            }
+            else {
               vErrors.push(err68);
             }
             errors++;
           }
         }
-        if (data47.https !== undefined) {
-          if (typeof data47.https !== 'boolean') {
-            const err69 = {
-              instancePath: instancePath + '/call_logd/https',
-              schemaPath: '#/properties/call_logd/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data47.https !== undefined){
+          if(typeof data47.https !== "boolean"){
+            const err69 = {instancePath:instancePath+"/call_logd/https",schemaPath:"#/properties/call_logd/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err69];
-            } else {
+            }
+            else {
               vErrors.push(err69);
             }
             errors++;
           }
         }
-      } else {
-        const err70 = {
-          instancePath: instancePath + '/call_logd',
-          schemaPath: '#/properties/call_logd/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err70 = {instancePath:instancePath+"/call_logd",schemaPath:"#/properties/call_logd/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err70];
-        } else {
+        }
+        else {
           vErrors.push(err70);
         }
         errors++;
       }
     }
-    if (data.confd !== undefined) {
+    if(data.confd !== undefined){
       let data52 = data.confd;
-      if (data52 && typeof data52 == 'object' && !Array.isArray(data52)) {
-        if (data52.host !== undefined) {
-          if (typeof data52.host !== 'string') {
-            const err71 = {
-              instancePath: instancePath + '/confd/host',
-              schemaPath: '#/properties/confd/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+        if(data52.host !== undefined){
+          if(typeof data52.host !== "string"){
+            const err71 = {instancePath:instancePath+"/confd/host",schemaPath:"#/properties/confd/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err71];
-            } else {
+            }
+            else {
               vErrors.push(err71);
             }
             errors++;
           }
         }
-        if (data52.port !== undefined) {
+        if(data52.port !== undefined){
           let data54 = data52.port;
-          if (!(typeof data54 == 'number' && !(data54 % 1) && !isNaN(data54) && isFinite(data54))) {
-            const err72 = {
-              instancePath: instancePath + '/confd/port',
-              schemaPath: '#/properties/confd/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
+            const err72 = {instancePath:instancePath+"/confd/port",schemaPath:"#/properties/confd/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err72];
-            } else {
+            }
+            else {
               vErrors.push(err72);
             }
             errors++;
           }
-          if (typeof data54 == 'number' && isFinite(data54)) {
-            if (data54 > 65535 || isNaN(data54)) {
-              const err73 = {
-                instancePath: instancePath + '/confd/port',
-                schemaPath: '#/properties/confd/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data54 == "number") && (isFinite(data54))){
+            if(data54 > 65535 || isNaN(data54)){
+              const err73 = {instancePath:instancePath+"/confd/port",schemaPath:"#/properties/confd/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err73];
-              } else {
+              }
+              else {
                 vErrors.push(err73);
               }
               errors++;
             }
-            if (data54 < 1 || isNaN(data54)) {
-              const err74 = {
-                instancePath: instancePath + '/confd/port',
-                schemaPath: '#/properties/confd/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data54 < 1 || isNaN(data54)){
+              const err74 = {instancePath:instancePath+"/confd/port",schemaPath:"#/properties/confd/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err74];
-              } else {
+              }
+              else {
                 vErrors.push(err74);
               }
               errors++;
             }
           }
         }
-        if (data52.prefix !== undefined) {
+        if(data52.prefix !== undefined){
           let data55 = data52.prefix;
-          if (typeof data55 !== 'string' && data55 !== null) {
-            const err75 = {
-              instancePath: instancePath + '/confd/prefix',
-              schemaPath: '#/properties/confd/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.confd.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data55 !== "string") && (data55 !== null)){
+            const err75 = {instancePath:instancePath+"/confd/prefix",schemaPath:"#/properties/confd/properties/prefix/type",keyword:"type",params:{type: schema0.properties.confd.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err75];
-            } else {
+            }
+            else {
               vErrors.push(err75);
             }
             errors++;
           }
         }
-        if (data52.https !== undefined) {
-          if (typeof data52.https !== 'boolean') {
-            const err76 = {
-              instancePath: instancePath + '/confd/https',
-              schemaPath: '#/properties/confd/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data52.https !== undefined){
+          if(typeof data52.https !== "boolean"){
+            const err76 = {instancePath:instancePath+"/confd/https",schemaPath:"#/properties/confd/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err76];
-            } else {
+            }
+            else {
               vErrors.push(err76);
             }
             errors++;
           }
         }
-      } else {
-        const err77 = {
-          instancePath: instancePath + '/confd',
-          schemaPath: '#/properties/confd/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err77 = {instancePath:instancePath+"/confd",schemaPath:"#/properties/confd/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err77];
-        } else {
+        }
+        else {
           vErrors.push(err77);
         }
         errors++;
       }
     }
-    if (data.phoned !== undefined) {
+    if(data.phoned !== undefined){
       let data57 = data.phoned;
-      if (data57 && typeof data57 == 'object' && !Array.isArray(data57)) {
-        if (data57.host !== undefined) {
-          if (typeof data57.host !== 'string') {
-            const err78 = {
-              instancePath: instancePath + '/phoned/host',
-              schemaPath: '#/properties/phoned/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+        if(data57.host !== undefined){
+          if(typeof data57.host !== "string"){
+            const err78 = {instancePath:instancePath+"/phoned/host",schemaPath:"#/properties/phoned/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err78];
-            } else {
+            }
+            else {
               vErrors.push(err78);
             }
             errors++;
           }
         }
-        if (data57.port !== undefined) {
+        if(data57.port !== undefined){
           let data59 = data57.port;
-          if (!(typeof data59 == 'number' && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
-            const err79 = {
-              instancePath: instancePath + '/phoned/port',
-              schemaPath: '#/properties/phoned/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
+            const err79 = {instancePath:instancePath+"/phoned/port",schemaPath:"#/properties/phoned/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err79];
-            } else {
+            }
+            else {
               vErrors.push(err79);
             }
             errors++;
           }
-          if (typeof data59 == 'number' && isFinite(data59)) {
-            if (data59 > 65535 || isNaN(data59)) {
-              const err80 = {
-                instancePath: instancePath + '/phoned/port',
-                schemaPath: '#/properties/phoned/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data59 == "number") && (isFinite(data59))){
+            if(data59 > 65535 || isNaN(data59)){
+              const err80 = {instancePath:instancePath+"/phoned/port",schemaPath:"#/properties/phoned/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err80];
-              } else {
+              }
+              else {
                 vErrors.push(err80);
               }
               errors++;
             }
-            if (data59 < 1 || isNaN(data59)) {
-              const err81 = {
-                instancePath: instancePath + '/phoned/port',
-                schemaPath: '#/properties/phoned/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data59 < 1 || isNaN(data59)){
+              const err81 = {instancePath:instancePath+"/phoned/port",schemaPath:"#/properties/phoned/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err81];
-              } else {
+              }
+              else {
                 vErrors.push(err81);
               }
               errors++;
             }
           }
         }
-        if (data57.prefix !== undefined) {
+        if(data57.prefix !== undefined){
           let data60 = data57.prefix;
-          if (typeof data60 !== 'string' && data60 !== null) {
-            const err82 = {
-              instancePath: instancePath + '/phoned/prefix',
-              schemaPath: '#/properties/phoned/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.phoned.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data60 !== "string") && (data60 !== null)){
+            const err82 = {instancePath:instancePath+"/phoned/prefix",schemaPath:"#/properties/phoned/properties/prefix/type",keyword:"type",params:{type: schema0.properties.phoned.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err82];
-            } else {
+            }
+            else {
               vErrors.push(err82);
             }
             errors++;
           }
         }
-        if (data57.https !== undefined) {
-          if (typeof data57.https !== 'boolean') {
-            const err83 = {
-              instancePath: instancePath + '/phoned/https',
-              schemaPath: '#/properties/phoned/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data57.https !== undefined){
+          if(typeof data57.https !== "boolean"){
+            const err83 = {instancePath:instancePath+"/phoned/https",schemaPath:"#/properties/phoned/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err83];
-            } else {
+            }
+            else {
               vErrors.push(err83);
             }
             errors++;
           }
         }
-      } else {
-        const err84 = {
-          instancePath: instancePath + '/phoned',
-          schemaPath: '#/properties/phoned/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err84 = {instancePath:instancePath+"/phoned",schemaPath:"#/properties/phoned/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err84];
-        } else {
+        }
+        else {
           vErrors.push(err84);
         }
         errors++;
       }
     }
-    if (data.consul !== undefined) {
+    if(data.consul !== undefined){
       let data62 = data.consul;
-      if (data62 && typeof data62 == 'object' && !Array.isArray(data62)) {
-        if (data62.port !== undefined) {
+      if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+        if(data62.port !== undefined){
           let data63 = data62.port;
-          if (!(typeof data63 == 'number' && !(data63 % 1) && !isNaN(data63) && isFinite(data63))) {
-            const err85 = {
-              instancePath: instancePath + '/consul/port',
-              schemaPath: '#/properties/consul/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+            const err85 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err85];
-            } else {
+            }
+            else {
               vErrors.push(err85);
             }
             errors++;
           }
-          if (typeof data63 == 'number' && isFinite(data63)) {
-            if (data63 > 65535 || isNaN(data63)) {
-              const err86 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data63 == "number") && (isFinite(data63))){
+            if(data63 > 65535 || isNaN(data63)){
+              const err86 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err86];
-              } else {
+              }
+              else {
                 vErrors.push(err86);
               }
               errors++;
             }
-            if (data63 < 1 || isNaN(data63)) {
-              const err87 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data63 < 1 || isNaN(data63)){
+              const err87 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err87];
-              } else {
+              }
+              else {
                 vErrors.push(err87);
               }
               errors++;
             }
           }
         }
-        if (data62.scheme !== undefined) {
+        if(data62.scheme !== undefined){
           let data64 = data62.scheme;
-          if (typeof data64 !== 'string') {
-            const err88 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data64 !== "string"){
+            const err88 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err88];
-            } else {
+            }
+            else {
               vErrors.push(err88);
             }
             errors++;
           }
-          if (!(data64 === 'http' || data64 === 'https')) {
-            const err89 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((data64 === "http") || (data64 === "https"))){
+            const err89 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/enum",keyword:"enum",params:{allowedValues: schema0.properties.consul.properties.scheme.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err89];
-            } else {
+            }
+            else {
               vErrors.push(err89);
             }
             errors++;
           }
         }
-        if (data62.host !== undefined) {
-          if (typeof data62.host !== 'string') {
-            const err90 = {
-              instancePath: instancePath + '/consul/host',
-              schemaPath: '#/properties/consul/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data62.host !== undefined){
+          if(typeof data62.host !== "string"){
+            const err90 = {instancePath:instancePath+"/consul/host",schemaPath:"#/properties/consul/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err90];
-            } else {
+            }
+            else {
               vErrors.push(err90);
             }
             errors++;
           }
         }
-        if (data62.token !== undefined) {
-          if (typeof data62.token !== 'string') {
-            const err91 = {
-              instancePath: instancePath + '/consul/token',
-              schemaPath: '#/properties/consul/properties/token/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data62.token !== undefined){
+          if(typeof data62.token !== "string"){
+            const err91 = {instancePath:instancePath+"/consul/token",schemaPath:"#/properties/consul/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err91];
-            } else {
+            }
+            else {
               vErrors.push(err91);
             }
             errors++;
           }
         }
-      } else {
-        const err92 = {
-          instancePath: instancePath + '/consul',
-          schemaPath: '#/properties/consul/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err92 = {instancePath:instancePath+"/consul",schemaPath:"#/properties/consul/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err92];
-        } else {
+        }
+        else {
           vErrors.push(err92);
         }
         errors++;
       }
     }
-    if (data.service_discovery !== undefined) {
+    if(data.service_discovery !== undefined){
       let data67 = data.service_discovery;
-      if (data67 && typeof data67 == 'object' && !Array.isArray(data67)) {
-        if (data67.enabled !== undefined) {
-          if (typeof data67.enabled !== 'boolean') {
-            const err93 = {
-              instancePath: instancePath + '/service_discovery/enabled',
-              schemaPath: '#/properties/service_discovery/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+        if(data67.enabled !== undefined){
+          if(typeof data67.enabled !== "boolean"){
+            const err93 = {instancePath:instancePath+"/service_discovery/enabled",schemaPath:"#/properties/service_discovery/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err93];
-            } else {
+            }
+            else {
               vErrors.push(err93);
             }
             errors++;
           }
         }
-        if (data67.advertise_address !== undefined) {
-          if (typeof data67.advertise_address !== 'string') {
-            const err94 = {
-              instancePath: instancePath + '/service_discovery/advertise_address',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data67.advertise_address !== undefined){
+          if(typeof data67.advertise_address !== "string"){
+            const err94 = {instancePath:instancePath+"/service_discovery/advertise_address",schemaPath:"#/properties/service_discovery/properties/advertise_address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err94];
-            } else {
+            }
+            else {
               vErrors.push(err94);
             }
             errors++;
           }
         }
-        if (data67.advertise_address_interface !== undefined) {
-          if (typeof data67.advertise_address_interface !== 'string') {
-            const err95 = {
-              instancePath: instancePath + '/service_discovery/advertise_address_interface',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address_interface/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data67.advertise_address_interface !== undefined){
+          if(typeof data67.advertise_address_interface !== "string"){
+            const err95 = {instancePath:instancePath+"/service_discovery/advertise_address_interface",schemaPath:"#/properties/service_discovery/properties/advertise_address_interface/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err95];
-            } else {
+            }
+            else {
               vErrors.push(err95);
             }
             errors++;
           }
         }
-        if (data67.advertise_port !== undefined) {
+        if(data67.advertise_port !== undefined){
           let data71 = data67.advertise_port;
-          if (!(typeof data71 == 'number' && !(data71 % 1) && !isNaN(data71) && isFinite(data71))) {
-            const err96 = {
-              instancePath: instancePath + '/service_discovery/advertise_port',
-              schemaPath: '#/properties/service_discovery/properties/advertise_port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71))) && (isFinite(data71)))){
+            const err96 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err96];
-            } else {
+            }
+            else {
               vErrors.push(err96);
             }
             errors++;
           }
-          if (typeof data71 == 'number' && isFinite(data71)) {
-            if (data71 > 65535 || isNaN(data71)) {
-              const err97 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data71 == "number") && (isFinite(data71))){
+            if(data71 > 65535 || isNaN(data71)){
+              const err97 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err97];
-              } else {
+              }
+              else {
                 vErrors.push(err97);
               }
               errors++;
             }
-            if (data71 < 1 || isNaN(data71)) {
-              const err98 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data71 < 1 || isNaN(data71)){
+              const err98 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err98];
-              } else {
+              }
+              else {
                 vErrors.push(err98);
               }
               errors++;
             }
           }
         }
-        if (data67.ttl_interval !== undefined) {
+        if(data67.ttl_interval !== undefined){
           let data72 = data67.ttl_interval;
-          if (typeof data72 == 'number' && isFinite(data72)) {
-            if (data72 <= 0 || isNaN(data72)) {
-              const err99 = {
-                instancePath: instancePath + '/service_discovery/ttl_interval',
-                schemaPath: '#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data72 == "number") && (isFinite(data72))){
+            if(data72 <= 0 || isNaN(data72)){
+              const err99 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err99];
-              } else {
+              }
+              else {
                 vErrors.push(err99);
               }
               errors++;
             }
-          } else {
-            const err100 = {
-              instancePath: instancePath + '/service_discovery/ttl_interval',
-              schemaPath: '#/properties/service_discovery/properties/ttl_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err100 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err100];
-            } else {
+            }
+            else {
               vErrors.push(err100);
             }
             errors++;
           }
         }
-        if (data67.refresh_interval !== undefined) {
+        if(data67.refresh_interval !== undefined){
           let data73 = data67.refresh_interval;
-          if (typeof data73 == 'number' && isFinite(data73)) {
-            if (data73 <= 0 || isNaN(data73)) {
-              const err101 = {
-                instancePath: instancePath + '/service_discovery/refresh_interval',
-                schemaPath: '#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data73 == "number") && (isFinite(data73))){
+            if(data73 <= 0 || isNaN(data73)){
+              const err101 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err101];
-              } else {
+              }
+              else {
                 vErrors.push(err101);
               }
               errors++;
             }
-          } else {
-            const err102 = {
-              instancePath: instancePath + '/service_discovery/refresh_interval',
-              schemaPath: '#/properties/service_discovery/properties/refresh_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err102 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err102];
-            } else {
+            }
+            else {
               vErrors.push(err102);
             }
             errors++;
           }
         }
-        if (data67.retry_interval !== undefined) {
+        if(data67.retry_interval !== undefined){
           let data74 = data67.retry_interval;
-          if (typeof data74 == 'number' && isFinite(data74)) {
-            if (data74 <= 0 || isNaN(data74)) {
-              const err103 = {
-                instancePath: instancePath + '/service_discovery/retry_interval',
-                schemaPath: '#/properties/service_discovery/properties/retry_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data74 == "number") && (isFinite(data74))){
+            if(data74 <= 0 || isNaN(data74)){
+              const err103 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err103];
-              } else {
+              }
+              else {
                 vErrors.push(err103);
               }
               errors++;
             }
-          } else {
-            const err104 = {
-              instancePath: instancePath + '/service_discovery/retry_interval',
-              schemaPath: '#/properties/service_discovery/properties/retry_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err104 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err104];
-            } else {
+            }
+            else {
               vErrors.push(err104);
             }
             errors++;
           }
         }
-        if (data67.extra_tags !== undefined) {
+        if(data67.extra_tags !== undefined){
           let data75 = data67.extra_tags;
-          if (Array.isArray(data75)) {
+          if(Array.isArray(data75)){
             const len1 = data75.length;
-            for (let i1 = 0; i1 < len1; i1++) {
-              if (typeof data75[i1] !== 'string') {
-                const err105 = {
-                  instancePath: instancePath + '/service_discovery/extra_tags/' + i1,
-                  schemaPath: '#/properties/service_discovery/properties/extra_tags/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i1=0; i1<len1; i1++){
+              if(typeof data75[i1] !== "string"){
+                const err105 = {instancePath:instancePath+"/service_discovery/extra_tags/" + i1,schemaPath:"#/properties/service_discovery/properties/extra_tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err105];
-                } else {
+                }
+                else {
                   vErrors.push(err105);
                 }
                 errors++;
               }
             }
-          } else {
-            const err106 = {
-              instancePath: instancePath + '/service_discovery/extra_tags',
-              schemaPath: '#/properties/service_discovery/properties/extra_tags/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err106 = {instancePath:instancePath+"/service_discovery/extra_tags",schemaPath:"#/properties/service_discovery/properties/extra_tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err106];
-            } else {
+            }
+            else {
               vErrors.push(err106);
             }
             errors++;
           }
         }
-      } else {
-        const err107 = {
-          instancePath: instancePath + '/service_discovery',
-          schemaPath: '#/properties/service_discovery/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err107 = {instancePath:instancePath+"/service_discovery",schemaPath:"#/properties/service_discovery/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err107];
-        } else {
+        }
+        else {
           vErrors.push(err107);
         }
         errors++;
       }
     }
-    if (data.remote_credentials !== undefined) {
+    if(data.remote_credentials !== undefined){
       let data77 = data.remote_credentials;
-      if (data77 && typeof data77 == 'object' && !Array.isArray(data77)) {
-        for (const key0 in data77) {
+      if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+        for(const key0 in data77){
           let data78 = data77[key0];
-          if (!(data78 && typeof data78 == 'object' && !Array.isArray(data78))) {
-            const err108 = {
-              instancePath: instancePath + '/remote_credentials/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/remote_credentials/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          if(!(data78 && typeof data78 == "object" && !Array.isArray(data78))){
+            const err108 = {instancePath:instancePath+"/remote_credentials/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/remote_credentials/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err108];
-            } else {
+            }
+            else {
               vErrors.push(err108);
             }
             errors++;
           }
         }
-      } else {
-        const err109 = {
-          instancePath: instancePath + '/remote_credentials',
-          schemaPath: '#/properties/remote_credentials/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err109 = {instancePath:instancePath+"/remote_credentials",schemaPath:"#/properties/remote_credentials/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err109];
-        } else {
+        }
+        else {
           vErrors.push(err109);
         }
         errors++;
       }
     }
-    if (data.enabled_plugins !== undefined) {
+    if(data.enabled_plugins !== undefined){
       let data79 = data.enabled_plugins;
-      if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
-        for (const key1 in data79) {
-          if (typeof data79[key1] !== 'boolean') {
-            const err110 = {
-              instancePath: instancePath + '/enabled_plugins/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_plugins/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+        for(const key1 in data79){
+          if(typeof data79[key1] !== "boolean"){
+            const err110 = {instancePath:instancePath+"/enabled_plugins/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_plugins/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err110];
-            } else {
+            }
+            else {
               vErrors.push(err110);
             }
             errors++;
           }
         }
-      } else {
-        const err111 = {
-          instancePath: instancePath + '/enabled_plugins',
-          schemaPath: '#/properties/enabled_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err111 = {instancePath:instancePath+"/enabled_plugins",schemaPath:"#/properties/enabled_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err111];
-        } else {
+        }
+        else {
           vErrors.push(err111);
         }
         errors++;
       }
     }
-    if (data.max_meeting_participants !== undefined) {
+    if(data.max_meeting_participants !== undefined){
       let data81 = data.max_meeting_participants;
-      if (!(typeof data81 == 'number' && !(data81 % 1) && !isNaN(data81) && isFinite(data81))) {
-        const err112 = {
-          instancePath: instancePath + '/max_meeting_participants',
-          schemaPath: '#/properties/max_meeting_participants/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
+      if(!(((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81))) && (isFinite(data81)))){
+        const err112 = {instancePath:instancePath+"/max_meeting_participants",schemaPath:"#/properties/max_meeting_participants/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+        if(vErrors === null){
           vErrors = [err112];
-        } else {
+        }
+        else {
           vErrors.push(err112);
         }
         errors++;
       }
-      if (typeof data81 == 'number' && isFinite(data81)) {
-        if (data81 < 1 || isNaN(data81)) {
-          const err113 = {
-            instancePath: instancePath + '/max_meeting_participants',
-            schemaPath: '#/properties/max_meeting_participants/minimum',
-            keyword: 'minimum',
-            params: { comparison: '>=', limit: 1 },
-            message: 'must be >= 1',
-          };
-          if (vErrors === null) {
+      if((typeof data81 == "number") && (isFinite(data81))){
+        if(data81 < 1 || isNaN(data81)){
+          const err113 = {instancePath:instancePath+"/max_meeting_participants",schemaPath:"#/properties/max_meeting_participants/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+          if(vErrors === null){
             vErrors = [err113];
-          } else {
+          }
+          else {
             vErrors.push(err113);
           }
           errors++;
         }
       }
     }
-  } else {
-    const err114 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err114 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err114];
-    } else {
+    }
+    else {
       vErrors.push(err114);
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate0.errors = vErrors;
   return errors === 0;
 }
-validate26.evaluated = {
-  props: {
-    config_file: true,
-    extra_config_files: true,
-    debug: true,
-    log_level: true,
-    log_filename: true,
-    user: true,
-    rest_api: true,
-    amid: true,
-    ari: true,
-    auth: true,
-    bus: true,
-    collectd: true,
-    call_logd: true,
-    confd: true,
-    phoned: true,
-    consul: true,
-    service_discovery: true,
-    remote_credentials: true,
-    enabled_plugins: true,
-    max_meeting_participants: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-};
-export const validate = validate26 as unknown as CompiledValidator;
+validate0.evaluated = {"props":{"config_file":true,"extra_config_files":true,"debug":true,"log_level":true,"log_filename":true,"user":true,"rest_api":true,"amid":true,"ari":true,"auth":true,"bus":true,"collectd":true,"call_logd":true,"confd":true,"phoned":true,"consul":true,"service_discovery":true,"remote_credentials":true,"enabled_plugins":true,"max_meeting_participants":true},"dynamicProps":false,"dynamicItems":false};
+
+export const validate = validate0 as unknown as CompiledValidator;
 export default validate;

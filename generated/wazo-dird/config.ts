@@ -10,6 +10,7 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
+
 /**
  * Settings of wazo-dird, the Wazo Platform directory service: contact lookups, reverse lookups, favorites and personal contacts over configurable sources (LDAP, CSV, phonebooks, Wazo users, conferences, Google, Office 365). Defaults are the in-code _DEFAULT_CONFIG of wazo_dird/config.py; /etc/wazo-dird/config.yml and /etc/wazo-dird/conf.d/*.yml override them. Sources, displays and profiles themselves are stored in the database and managed through the REST API.
  */

@@ -2,1874 +2,1539 @@
 // @ts-nocheck: ajv's generated code is untyped; `validate` below is typed.
 import ajv_ucs2length from 'wazo-config/runtime/ajv/ucs2length';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema37 = {
-  type: 'object',
-  properties: {
-    auth: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-        key_file: { type: 'string' },
-        username: { type: ['string', 'null'] },
-        password: { type: ['string', 'null'] },
-      },
-    },
-    confd: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-      },
-    },
-    config_file: { type: 'string' },
-    db_uri: { type: 'string' },
-    debug: { type: 'boolean' },
-    extra_config_files: { type: 'string' },
-    source_config_dir: { type: 'string' },
-    enabled_plugins: {
-      type: 'object',
-      properties: {
-        backends: { type: 'object', additionalProperties: { type: 'boolean' } },
-        services: { type: 'object', additionalProperties: { type: 'boolean' } },
-        views: { type: 'object', additionalProperties: { type: 'boolean' } },
-      },
-    },
-    log_level: { type: 'string', enum: ['critical', 'error', 'warning', 'info', 'debug'] },
-    log_filename: { type: 'string' },
-    rest_api: {
-      type: 'object',
-      properties: {
-        listen: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        certificate: { type: ['string', 'null'] },
-        private_key: { type: ['string', 'null'] },
-        cors: {
-          type: 'object',
-          properties: { enabled: { type: 'boolean' }, allow_headers: { type: 'array', items: { type: 'string' } } },
+
+const schema0 = {
+  "type": "object",
+  "properties": {
+    "auth": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
         },
-        min_threads: { type: 'integer', minimum: 1 },
-        max_threads: { type: 'integer', minimum: 1 },
-      },
-    },
-    reverse_service: { type: 'object', properties: { executor_workers: { type: ['integer', 'null'], minimum: 1 } } },
-    lookup_service: { type: 'object', properties: { executor_workers: { type: ['integer', 'null'], minimum: 1 } } },
-    favorites_service: { type: 'object', properties: { executor_workers: { type: ['integer', 'null'], minimum: 1 } } },
-    services: {
-      type: 'object',
-      properties: {
-        service_discovery: {
-          type: 'object',
-          properties: {
-            template_path: { type: 'string' },
-            services: { type: 'object', additionalProperties: { type: 'object' } },
-          },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
         },
-      },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        },
+        "key_file": {
+          "type": "string"
+        },
+        "username": {
+          "type": ["string", "null"]
+        },
+        "password": {
+          "type": ["string", "null"]
+        }
+      }
     },
-    user: { type: 'string', minLength: 1 },
-    bus: {
-      type: 'object',
-      properties: {
-        enabled: { type: 'boolean' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        exchange_name: { type: 'string' },
-        exchange_type: { type: 'string', enum: ['direct', 'fanout', 'topic', 'headers'] },
-      },
+    "confd": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        }
+      }
     },
-    consul: {
-      type: 'object',
-      properties: {
-        scheme: { type: 'string', enum: ['http', 'https'] },
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        token: { type: 'string' },
-      },
+    "config_file": {
+      "type": "string"
     },
-    service_discovery: {
-      type: 'object',
-      properties: {
-        enabled: { type: 'boolean' },
-        advertise_address: { type: 'string' },
-        advertise_port: { type: 'integer', minimum: 1, maximum: 65535 },
-        advertise_address_interface: { type: 'string' },
-        refresh_interval: { type: 'number', exclusiveMinimum: 0 },
-        retry_interval: { type: 'number', exclusiveMinimum: 0 },
-        ttl_interval: { type: 'number', exclusiveMinimum: 0 },
-        extra_tags: { type: 'array', items: { type: 'string' } },
-      },
+    "db_uri": {
+      "type": "string"
     },
-  },
+    "debug": {
+      "type": "boolean"
+    },
+    "extra_config_files": {
+      "type": "string"
+    },
+    "source_config_dir": {
+      "type": "string"
+    },
+    "enabled_plugins": {
+      "type": "object",
+      "properties": {
+        "backends": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "boolean"
+          }
+        },
+        "services": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "boolean"
+          }
+        },
+        "views": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "boolean"
+          }
+        }
+      }
+    },
+    "log_level": {
+      "type": "string",
+      "enum": ["critical", "error", "warning", "info", "debug"]
+    },
+    "log_filename": {
+      "type": "string"
+    },
+    "rest_api": {
+      "type": "object",
+      "properties": {
+        "listen": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "certificate": {
+          "type": ["string", "null"]
+        },
+        "private_key": {
+          "type": ["string", "null"]
+        },
+        "cors": {
+          "type": "object",
+          "properties": {
+            "enabled": {
+              "type": "boolean"
+            },
+            "allow_headers": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "min_threads": {
+          "type": "integer",
+          "minimum": 1
+        },
+        "max_threads": {
+          "type": "integer",
+          "minimum": 1
+        }
+      }
+    },
+    "reverse_service": {
+      "type": "object",
+      "properties": {
+        "executor_workers": {
+          "type": ["integer", "null"],
+          "minimum": 1
+        }
+      }
+    },
+    "lookup_service": {
+      "type": "object",
+      "properties": {
+        "executor_workers": {
+          "type": ["integer", "null"],
+          "minimum": 1
+        }
+      }
+    },
+    "favorites_service": {
+      "type": "object",
+      "properties": {
+        "executor_workers": {
+          "type": ["integer", "null"],
+          "minimum": 1
+        }
+      }
+    },
+    "services": {
+      "type": "object",
+      "properties": {
+        "service_discovery": {
+          "type": "object",
+          "properties": {
+            "template_path": {
+              "type": "string"
+            },
+            "services": {
+              "type": "object",
+              "additionalProperties": {
+                "type": "object"
+              }
+            }
+          }
+        }
+      }
+    },
+    "user": {
+      "type": "string",
+      "minLength": 1
+    },
+    "bus": {
+      "type": "object",
+      "properties": {
+        "enabled": {
+          "type": "boolean"
+        },
+        "username": {
+          "type": "string"
+        },
+        "password": {
+          "type": "string"
+        },
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "exchange_name": {
+          "type": "string"
+        },
+        "exchange_type": {
+          "type": "string",
+          "enum": ["direct", "fanout", "topic", "headers"]
+        }
+      }
+    },
+    "consul": {
+      "type": "object",
+      "properties": {
+        "scheme": {
+          "type": "string",
+          "enum": ["http", "https"]
+        },
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "token": {
+          "type": "string"
+        }
+      }
+    },
+    "service_discovery": {
+      "type": "object",
+      "properties": {
+        "enabled": {
+          "type": "boolean"
+        },
+        "advertise_address": {
+          "type": "string"
+        },
+        "advertise_port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "advertise_address_interface": {
+          "type": "string"
+        },
+        "refresh_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "retry_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "ttl_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "extra_tags": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        }
+      }
+    }
+  }
 };
-const func2 = ajv_ucs2length;
-function validate26(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
+const func0 = ajv_ucs2length;
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate26.evaluated;
-  if (evaluated0.dynamicProps) {
+  const evaluated0 = validate0.evaluated;
+  if(evaluated0.dynamicProps){
     evaluated0.props = undefined;
   }
-  if (evaluated0.dynamicItems) {
+  if(evaluated0.dynamicItems){
     evaluated0.items = undefined;
   }
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.auth !== undefined) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.auth !== undefined){
       let data0 = data.auth;
-      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
-        if (data0.host !== undefined) {
-          if (typeof data0.host !== 'string') {
-            const err0 = {
-              instancePath: instancePath + '/auth/host',
-              schemaPath: '#/properties/auth/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+        if(data0.host !== undefined){
+          if(typeof data0.host !== "string"){
+            const err0 = {instancePath:instancePath+"/auth/host",schemaPath:"#/properties/auth/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err0];
-            } else {
+            }
+            else {
               vErrors.push(err0);
             }
             errors++;
           }
         }
-        if (data0.port !== undefined) {
+        if(data0.port !== undefined){
           let data2 = data0.port;
-          if (!(typeof data2 == 'number' && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
-            const err1 = {
-              instancePath: instancePath + '/auth/port',
-              schemaPath: '#/properties/auth/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+            const err1 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err1];
-            } else {
+            }
+            else {
               vErrors.push(err1);
             }
             errors++;
           }
-          if (typeof data2 == 'number' && isFinite(data2)) {
-            if (data2 > 65535 || isNaN(data2)) {
-              const err2 = {
-                instancePath: instancePath + '/auth/port',
-                schemaPath: '#/properties/auth/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data2 == "number") && (isFinite(data2))){
+            if(data2 > 65535 || isNaN(data2)){
+              const err2 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err2];
-              } else {
+              }
+              else {
                 vErrors.push(err2);
               }
               errors++;
             }
-            if (data2 < 1 || isNaN(data2)) {
-              const err3 = {
-                instancePath: instancePath + '/auth/port',
-                schemaPath: '#/properties/auth/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data2 < 1 || isNaN(data2)){
+              const err3 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err3];
-              } else {
+              }
+              else {
                 vErrors.push(err3);
               }
               errors++;
             }
           }
         }
-        if (data0.prefix !== undefined) {
+        if(data0.prefix !== undefined){
           let data3 = data0.prefix;
-          if (typeof data3 !== 'string' && data3 !== null) {
-            const err4 = {
-              instancePath: instancePath + '/auth/prefix',
-              schemaPath: '#/properties/auth/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.auth.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data3 !== "string") && (data3 !== null)){
+            const err4 = {instancePath:instancePath+"/auth/prefix",schemaPath:"#/properties/auth/properties/prefix/type",keyword:"type",params:{type: schema0.properties.auth.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err4];
-            } else {
+            }
+            else {
               vErrors.push(err4);
             }
             errors++;
           }
         }
-        if (data0.https !== undefined) {
-          if (typeof data0.https !== 'boolean') {
-            const err5 = {
-              instancePath: instancePath + '/auth/https',
-              schemaPath: '#/properties/auth/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data0.https !== undefined){
+          if(typeof data0.https !== "boolean"){
+            const err5 = {instancePath:instancePath+"/auth/https",schemaPath:"#/properties/auth/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err5];
-            } else {
+            }
+            else {
               vErrors.push(err5);
             }
             errors++;
           }
         }
-        if (data0.key_file !== undefined) {
-          if (typeof data0.key_file !== 'string') {
-            const err6 = {
-              instancePath: instancePath + '/auth/key_file',
-              schemaPath: '#/properties/auth/properties/key_file/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data0.key_file !== undefined){
+          if(typeof data0.key_file !== "string"){
+            const err6 = {instancePath:instancePath+"/auth/key_file",schemaPath:"#/properties/auth/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err6];
-            } else {
+            }
+            else {
               vErrors.push(err6);
             }
             errors++;
           }
         }
-        if (data0.username !== undefined) {
+        if(data0.username !== undefined){
           let data6 = data0.username;
-          if (typeof data6 !== 'string' && data6 !== null) {
-            const err7 = {
-              instancePath: instancePath + '/auth/username',
-              schemaPath: '#/properties/auth/properties/username/type',
-              keyword: 'type',
-              params: { type: schema37.properties.auth.properties.username.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data6 !== "string") && (data6 !== null)){
+            const err7 = {instancePath:instancePath+"/auth/username",schemaPath:"#/properties/auth/properties/username/type",keyword:"type",params:{type: schema0.properties.auth.properties.username.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err7];
-            } else {
+            }
+            else {
               vErrors.push(err7);
             }
             errors++;
           }
         }
-        if (data0.password !== undefined) {
+        if(data0.password !== undefined){
           let data7 = data0.password;
-          if (typeof data7 !== 'string' && data7 !== null) {
-            const err8 = {
-              instancePath: instancePath + '/auth/password',
-              schemaPath: '#/properties/auth/properties/password/type',
-              keyword: 'type',
-              params: { type: schema37.properties.auth.properties.password.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data7 !== "string") && (data7 !== null)){
+            const err8 = {instancePath:instancePath+"/auth/password",schemaPath:"#/properties/auth/properties/password/type",keyword:"type",params:{type: schema0.properties.auth.properties.password.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err8];
-            } else {
+            }
+            else {
               vErrors.push(err8);
             }
             errors++;
           }
         }
-      } else {
-        const err9 = {
-          instancePath: instancePath + '/auth',
-          schemaPath: '#/properties/auth/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err9 = {instancePath:instancePath+"/auth",schemaPath:"#/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err9];
-        } else {
+        }
+        else {
           vErrors.push(err9);
         }
         errors++;
       }
     }
-    if (data.confd !== undefined) {
+    if(data.confd !== undefined){
       let data8 = data.confd;
-      if (data8 && typeof data8 == 'object' && !Array.isArray(data8)) {
-        if (data8.host !== undefined) {
-          if (typeof data8.host !== 'string') {
-            const err10 = {
-              instancePath: instancePath + '/confd/host',
-              schemaPath: '#/properties/confd/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+        if(data8.host !== undefined){
+          if(typeof data8.host !== "string"){
+            const err10 = {instancePath:instancePath+"/confd/host",schemaPath:"#/properties/confd/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err10];
-            } else {
+            }
+            else {
               vErrors.push(err10);
             }
             errors++;
           }
         }
-        if (data8.port !== undefined) {
+        if(data8.port !== undefined){
           let data10 = data8.port;
-          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-            const err11 = {
-              instancePath: instancePath + '/confd/port',
-              schemaPath: '#/properties/confd/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+            const err11 = {instancePath:instancePath+"/confd/port",schemaPath:"#/properties/confd/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err11];
-            } else {
+            }
+            else {
               vErrors.push(err11);
             }
             errors++;
           }
-          if (typeof data10 == 'number' && isFinite(data10)) {
-            if (data10 > 65535 || isNaN(data10)) {
-              const err12 = {
-                instancePath: instancePath + '/confd/port',
-                schemaPath: '#/properties/confd/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data10 == "number") && (isFinite(data10))){
+            if(data10 > 65535 || isNaN(data10)){
+              const err12 = {instancePath:instancePath+"/confd/port",schemaPath:"#/properties/confd/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err12];
-              } else {
+              }
+              else {
                 vErrors.push(err12);
               }
               errors++;
             }
-            if (data10 < 1 || isNaN(data10)) {
-              const err13 = {
-                instancePath: instancePath + '/confd/port',
-                schemaPath: '#/properties/confd/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data10 < 1 || isNaN(data10)){
+              const err13 = {instancePath:instancePath+"/confd/port",schemaPath:"#/properties/confd/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err13];
-              } else {
+              }
+              else {
                 vErrors.push(err13);
               }
               errors++;
             }
           }
         }
-        if (data8.prefix !== undefined) {
+        if(data8.prefix !== undefined){
           let data11 = data8.prefix;
-          if (typeof data11 !== 'string' && data11 !== null) {
-            const err14 = {
-              instancePath: instancePath + '/confd/prefix',
-              schemaPath: '#/properties/confd/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.confd.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data11 !== "string") && (data11 !== null)){
+            const err14 = {instancePath:instancePath+"/confd/prefix",schemaPath:"#/properties/confd/properties/prefix/type",keyword:"type",params:{type: schema0.properties.confd.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err14];
-            } else {
+            }
+            else {
               vErrors.push(err14);
             }
             errors++;
           }
         }
-        if (data8.https !== undefined) {
-          if (typeof data8.https !== 'boolean') {
-            const err15 = {
-              instancePath: instancePath + '/confd/https',
-              schemaPath: '#/properties/confd/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data8.https !== undefined){
+          if(typeof data8.https !== "boolean"){
+            const err15 = {instancePath:instancePath+"/confd/https",schemaPath:"#/properties/confd/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err15];
-            } else {
+            }
+            else {
               vErrors.push(err15);
             }
             errors++;
           }
         }
-      } else {
-        const err16 = {
-          instancePath: instancePath + '/confd',
-          schemaPath: '#/properties/confd/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err16 = {instancePath:instancePath+"/confd",schemaPath:"#/properties/confd/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err16];
-        } else {
+        }
+        else {
           vErrors.push(err16);
         }
         errors++;
       }
     }
-    if (data.config_file !== undefined) {
-      if (typeof data.config_file !== 'string') {
-        const err17 = {
-          instancePath: instancePath + '/config_file',
-          schemaPath: '#/properties/config_file/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.config_file !== undefined){
+      if(typeof data.config_file !== "string"){
+        const err17 = {instancePath:instancePath+"/config_file",schemaPath:"#/properties/config_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err17];
-        } else {
+        }
+        else {
           vErrors.push(err17);
         }
         errors++;
       }
     }
-    if (data.db_uri !== undefined) {
-      if (typeof data.db_uri !== 'string') {
-        const err18 = {
-          instancePath: instancePath + '/db_uri',
-          schemaPath: '#/properties/db_uri/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.db_uri !== undefined){
+      if(typeof data.db_uri !== "string"){
+        const err18 = {instancePath:instancePath+"/db_uri",schemaPath:"#/properties/db_uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err18];
-        } else {
+        }
+        else {
           vErrors.push(err18);
         }
         errors++;
       }
     }
-    if (data.debug !== undefined) {
-      if (typeof data.debug !== 'boolean') {
-        const err19 = {
-          instancePath: instancePath + '/debug',
-          schemaPath: '#/properties/debug/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.debug !== undefined){
+      if(typeof data.debug !== "boolean"){
+        const err19 = {instancePath:instancePath+"/debug",schemaPath:"#/properties/debug/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err19];
-        } else {
+        }
+        else {
           vErrors.push(err19);
         }
         errors++;
       }
     }
-    if (data.extra_config_files !== undefined) {
-      if (typeof data.extra_config_files !== 'string') {
-        const err20 = {
-          instancePath: instancePath + '/extra_config_files',
-          schemaPath: '#/properties/extra_config_files/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.extra_config_files !== undefined){
+      if(typeof data.extra_config_files !== "string"){
+        const err20 = {instancePath:instancePath+"/extra_config_files",schemaPath:"#/properties/extra_config_files/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err20];
-        } else {
+        }
+        else {
           vErrors.push(err20);
         }
         errors++;
       }
     }
-    if (data.source_config_dir !== undefined) {
-      if (typeof data.source_config_dir !== 'string') {
-        const err21 = {
-          instancePath: instancePath + '/source_config_dir',
-          schemaPath: '#/properties/source_config_dir/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.source_config_dir !== undefined){
+      if(typeof data.source_config_dir !== "string"){
+        const err21 = {instancePath:instancePath+"/source_config_dir",schemaPath:"#/properties/source_config_dir/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err21];
-        } else {
+        }
+        else {
           vErrors.push(err21);
         }
         errors++;
       }
     }
-    if (data.enabled_plugins !== undefined) {
+    if(data.enabled_plugins !== undefined){
       let data18 = data.enabled_plugins;
-      if (data18 && typeof data18 == 'object' && !Array.isArray(data18)) {
-        if (data18.backends !== undefined) {
+      if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+        if(data18.backends !== undefined){
           let data19 = data18.backends;
-          if (data19 && typeof data19 == 'object' && !Array.isArray(data19)) {
-            for (const key0 in data19) {
-              if (typeof data19[key0] !== 'boolean') {
-                const err22 = {
-                  instancePath:
-                    instancePath + '/enabled_plugins/backends/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
-                  schemaPath: '#/properties/enabled_plugins/properties/backends/additionalProperties/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+            for(const key0 in data19){
+              if(typeof data19[key0] !== "boolean"){
+                const err22 = {instancePath:instancePath+"/enabled_plugins/backends/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_plugins/properties/backends/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err22];
-                } else {
+                }
+                else {
                   vErrors.push(err22);
                 }
                 errors++;
               }
             }
-          } else {
-            const err23 = {
-              instancePath: instancePath + '/enabled_plugins/backends',
-              schemaPath: '#/properties/enabled_plugins/properties/backends/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err23 = {instancePath:instancePath+"/enabled_plugins/backends",schemaPath:"#/properties/enabled_plugins/properties/backends/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err23];
-            } else {
+            }
+            else {
               vErrors.push(err23);
             }
             errors++;
           }
         }
-        if (data18.services !== undefined) {
+        if(data18.services !== undefined){
           let data21 = data18.services;
-          if (data21 && typeof data21 == 'object' && !Array.isArray(data21)) {
-            for (const key1 in data21) {
-              if (typeof data21[key1] !== 'boolean') {
-                const err24 = {
-                  instancePath:
-                    instancePath + '/enabled_plugins/services/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
-                  schemaPath: '#/properties/enabled_plugins/properties/services/additionalProperties/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+            for(const key1 in data21){
+              if(typeof data21[key1] !== "boolean"){
+                const err24 = {instancePath:instancePath+"/enabled_plugins/services/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_plugins/properties/services/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err24];
-                } else {
+                }
+                else {
                   vErrors.push(err24);
                 }
                 errors++;
               }
             }
-          } else {
-            const err25 = {
-              instancePath: instancePath + '/enabled_plugins/services',
-              schemaPath: '#/properties/enabled_plugins/properties/services/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err25 = {instancePath:instancePath+"/enabled_plugins/services",schemaPath:"#/properties/enabled_plugins/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err25];
-            } else {
+            }
+            else {
               vErrors.push(err25);
             }
             errors++;
           }
         }
-        if (data18.views !== undefined) {
+        if(data18.views !== undefined){
           let data23 = data18.views;
-          if (data23 && typeof data23 == 'object' && !Array.isArray(data23)) {
-            for (const key2 in data23) {
-              if (typeof data23[key2] !== 'boolean') {
-                const err26 = {
-                  instancePath:
-                    instancePath + '/enabled_plugins/views/' + key2.replace(/~/g, '~0').replace(/\//g, '~1'),
-                  schemaPath: '#/properties/enabled_plugins/properties/views/additionalProperties/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+            for(const key2 in data23){
+              if(typeof data23[key2] !== "boolean"){
+                const err26 = {instancePath:instancePath+"/enabled_plugins/views/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_plugins/properties/views/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err26];
-                } else {
+                }
+                else {
                   vErrors.push(err26);
                 }
                 errors++;
               }
             }
-          } else {
-            const err27 = {
-              instancePath: instancePath + '/enabled_plugins/views',
-              schemaPath: '#/properties/enabled_plugins/properties/views/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err27 = {instancePath:instancePath+"/enabled_plugins/views",schemaPath:"#/properties/enabled_plugins/properties/views/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err27];
-            } else {
+            }
+            else {
               vErrors.push(err27);
             }
             errors++;
           }
         }
-      } else {
-        const err28 = {
-          instancePath: instancePath + '/enabled_plugins',
-          schemaPath: '#/properties/enabled_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err28 = {instancePath:instancePath+"/enabled_plugins",schemaPath:"#/properties/enabled_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err28];
-        } else {
+        }
+        else {
           vErrors.push(err28);
         }
         errors++;
       }
     }
-    if (data.log_level !== undefined) {
+    if(data.log_level !== undefined){
       let data25 = data.log_level;
-      if (typeof data25 !== 'string') {
-        const err29 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      if(typeof data25 !== "string"){
+        const err29 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err29];
-        } else {
+        }
+        else {
           vErrors.push(err29);
         }
         errors++;
       }
-      if (!(
-        data25 === 'critical' ||
-        data25 === 'error' ||
-        data25 === 'warning' ||
-        data25 === 'info' ||
-        data25 === 'debug'
-      )) {
-        const err30 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/enum',
-          keyword: 'enum',
-          params: { allowedValues: schema37.properties.log_level.enum },
-          message: 'must be equal to one of the allowed values',
-        };
-        if (vErrors === null) {
+      if(!(((((data25 === "critical") || (data25 === "error")) || (data25 === "warning")) || (data25 === "info")) || (data25 === "debug"))){
+        const err30 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/enum",keyword:"enum",params:{allowedValues: schema0.properties.log_level.enum},message:"must be equal to one of the allowed values"};
+        if(vErrors === null){
           vErrors = [err30];
-        } else {
+        }
+        else {
           vErrors.push(err30);
         }
         errors++;
       }
     }
-    if (data.log_filename !== undefined) {
-      if (typeof data.log_filename !== 'string') {
-        const err31 = {
-          instancePath: instancePath + '/log_filename',
-          schemaPath: '#/properties/log_filename/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.log_filename !== undefined){
+      if(typeof data.log_filename !== "string"){
+        const err31 = {instancePath:instancePath+"/log_filename",schemaPath:"#/properties/log_filename/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err31];
-        } else {
+        }
+        else {
           vErrors.push(err31);
         }
         errors++;
       }
     }
-    if (data.rest_api !== undefined) {
+    if(data.rest_api !== undefined){
       let data27 = data.rest_api;
-      if (data27 && typeof data27 == 'object' && !Array.isArray(data27)) {
-        if (data27.listen !== undefined) {
-          if (typeof data27.listen !== 'string') {
-            const err32 = {
-              instancePath: instancePath + '/rest_api/listen',
-              schemaPath: '#/properties/rest_api/properties/listen/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+        if(data27.listen !== undefined){
+          if(typeof data27.listen !== "string"){
+            const err32 = {instancePath:instancePath+"/rest_api/listen",schemaPath:"#/properties/rest_api/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err32];
-            } else {
+            }
+            else {
               vErrors.push(err32);
             }
             errors++;
           }
         }
-        if (data27.port !== undefined) {
+        if(data27.port !== undefined){
           let data29 = data27.port;
-          if (!(typeof data29 == 'number' && !(data29 % 1) && !isNaN(data29) && isFinite(data29))) {
-            const err33 = {
-              instancePath: instancePath + '/rest_api/port',
-              schemaPath: '#/properties/rest_api/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+            const err33 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err33];
-            } else {
+            }
+            else {
               vErrors.push(err33);
             }
             errors++;
           }
-          if (typeof data29 == 'number' && isFinite(data29)) {
-            if (data29 > 65535 || isNaN(data29)) {
-              const err34 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data29 == "number") && (isFinite(data29))){
+            if(data29 > 65535 || isNaN(data29)){
+              const err34 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err34];
-              } else {
+              }
+              else {
                 vErrors.push(err34);
               }
               errors++;
             }
-            if (data29 < 1 || isNaN(data29)) {
-              const err35 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data29 < 1 || isNaN(data29)){
+              const err35 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err35];
-              } else {
+              }
+              else {
                 vErrors.push(err35);
               }
               errors++;
             }
           }
         }
-        if (data27.certificate !== undefined) {
+        if(data27.certificate !== undefined){
           let data30 = data27.certificate;
-          if (typeof data30 !== 'string' && data30 !== null) {
-            const err36 = {
-              instancePath: instancePath + '/rest_api/certificate',
-              schemaPath: '#/properties/rest_api/properties/certificate/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.certificate.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data30 !== "string") && (data30 !== null)){
+            const err36 = {instancePath:instancePath+"/rest_api/certificate",schemaPath:"#/properties/rest_api/properties/certificate/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.certificate.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err36];
-            } else {
+            }
+            else {
               vErrors.push(err36);
             }
             errors++;
           }
         }
-        if (data27.private_key !== undefined) {
+        if(data27.private_key !== undefined){
           let data31 = data27.private_key;
-          if (typeof data31 !== 'string' && data31 !== null) {
-            const err37 = {
-              instancePath: instancePath + '/rest_api/private_key',
-              schemaPath: '#/properties/rest_api/properties/private_key/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.private_key.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data31 !== "string") && (data31 !== null)){
+            const err37 = {instancePath:instancePath+"/rest_api/private_key",schemaPath:"#/properties/rest_api/properties/private_key/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.private_key.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err37];
-            } else {
+            }
+            else {
               vErrors.push(err37);
             }
             errors++;
           }
         }
-        if (data27.cors !== undefined) {
+        if(data27.cors !== undefined){
           let data32 = data27.cors;
-          if (data32 && typeof data32 == 'object' && !Array.isArray(data32)) {
-            if (data32.enabled !== undefined) {
-              if (typeof data32.enabled !== 'boolean') {
-                const err38 = {
-                  instancePath: instancePath + '/rest_api/cors/enabled',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/enabled/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+            if(data32.enabled !== undefined){
+              if(typeof data32.enabled !== "boolean"){
+                const err38 = {instancePath:instancePath+"/rest_api/cors/enabled",schemaPath:"#/properties/rest_api/properties/cors/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err38];
-                } else {
+                }
+                else {
                   vErrors.push(err38);
                 }
                 errors++;
               }
             }
-            if (data32.allow_headers !== undefined) {
+            if(data32.allow_headers !== undefined){
               let data34 = data32.allow_headers;
-              if (Array.isArray(data34)) {
+              if(Array.isArray(data34)){
                 const len0 = data34.length;
-                for (let i0 = 0; i0 < len0; i0++) {
-                  if (typeof data34[i0] !== 'string') {
-                    const err39 = {
-                      instancePath: instancePath + '/rest_api/cors/allow_headers/' + i0,
-                      schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                for(let i0=0; i0<len0; i0++){
+                  if(typeof data34[i0] !== "string"){
+                    const err39 = {instancePath:instancePath+"/rest_api/cors/allow_headers/" + i0,schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err39];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err39);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err40 = {
-                  instancePath: instancePath + '/rest_api/cors/allow_headers',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err40 = {instancePath:instancePath+"/rest_api/cors/allow_headers",schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+                if(vErrors === null){
                   vErrors = [err40];
-                } else {
+                }
+                else {
                   vErrors.push(err40);
                 }
                 errors++;
               }
             }
-          } else {
-            const err41 = {
-              instancePath: instancePath + '/rest_api/cors',
-              schemaPath: '#/properties/rest_api/properties/cors/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err41 = {instancePath:instancePath+"/rest_api/cors",schemaPath:"#/properties/rest_api/properties/cors/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err41];
-            } else {
+            }
+            else {
               vErrors.push(err41);
             }
             errors++;
           }
         }
-        if (data27.min_threads !== undefined) {
+        if(data27.min_threads !== undefined){
           let data36 = data27.min_threads;
-          if (!(typeof data36 == 'number' && !(data36 % 1) && !isNaN(data36) && isFinite(data36))) {
-            const err42 = {
-              instancePath: instancePath + '/rest_api/min_threads',
-              schemaPath: '#/properties/rest_api/properties/min_threads/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+            const err42 = {instancePath:instancePath+"/rest_api/min_threads",schemaPath:"#/properties/rest_api/properties/min_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err42];
-            } else {
+            }
+            else {
               vErrors.push(err42);
             }
             errors++;
           }
-          if (typeof data36 == 'number' && isFinite(data36)) {
-            if (data36 < 1 || isNaN(data36)) {
-              const err43 = {
-                instancePath: instancePath + '/rest_api/min_threads',
-                schemaPath: '#/properties/rest_api/properties/min_threads/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data36 == "number") && (isFinite(data36))){
+            if(data36 < 1 || isNaN(data36)){
+              const err43 = {instancePath:instancePath+"/rest_api/min_threads",schemaPath:"#/properties/rest_api/properties/min_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err43];
-              } else {
+              }
+              else {
                 vErrors.push(err43);
               }
               errors++;
             }
           }
         }
-        if (data27.max_threads !== undefined) {
+        if(data27.max_threads !== undefined){
           let data37 = data27.max_threads;
-          if (!(typeof data37 == 'number' && !(data37 % 1) && !isNaN(data37) && isFinite(data37))) {
-            const err44 = {
-              instancePath: instancePath + '/rest_api/max_threads',
-              schemaPath: '#/properties/rest_api/properties/max_threads/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+            const err44 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err44];
-            } else {
+            }
+            else {
               vErrors.push(err44);
             }
             errors++;
           }
-          if (typeof data37 == 'number' && isFinite(data37)) {
-            if (data37 < 1 || isNaN(data37)) {
-              const err45 = {
-                instancePath: instancePath + '/rest_api/max_threads',
-                schemaPath: '#/properties/rest_api/properties/max_threads/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data37 == "number") && (isFinite(data37))){
+            if(data37 < 1 || isNaN(data37)){
+              const err45 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err45];
-              } else {
+              }
+              else {
                 vErrors.push(err45);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err46 = {
-          instancePath: instancePath + '/rest_api',
-          schemaPath: '#/properties/rest_api/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err46 = {instancePath:instancePath+"/rest_api",schemaPath:"#/properties/rest_api/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err46];
-        } else {
+        }
+        else {
           vErrors.push(err46);
         }
         errors++;
       }
     }
-    if (data.reverse_service !== undefined) {
+    if(data.reverse_service !== undefined){
       let data38 = data.reverse_service;
-      if (data38 && typeof data38 == 'object' && !Array.isArray(data38)) {
-        if (data38.executor_workers !== undefined) {
+      if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+        if(data38.executor_workers !== undefined){
           let data39 = data38.executor_workers;
-          if (!(typeof data39 == 'number' && !(data39 % 1) && !isNaN(data39) && isFinite(data39)) && data39 !== null) {
-            const err47 = {
-              instancePath: instancePath + '/reverse_service/executor_workers',
-              schemaPath: '#/properties/reverse_service/properties/executor_workers/type',
-              keyword: 'type',
-              params: { type: schema37.properties.reverse_service.properties.executor_workers.type },
-              message: 'must be integer,null',
-            };
-            if (vErrors === null) {
+          if((!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))) && (data39 !== null)){
+            const err47 = {instancePath:instancePath+"/reverse_service/executor_workers",schemaPath:"#/properties/reverse_service/properties/executor_workers/type",keyword:"type",params:{type: schema0.properties.reverse_service.properties.executor_workers.type},message:"must be integer,null"};
+            if(vErrors === null){
               vErrors = [err47];
-            } else {
+            }
+            else {
               vErrors.push(err47);
             }
             errors++;
           }
-          if (typeof data39 == 'number' && isFinite(data39)) {
-            if (data39 < 1 || isNaN(data39)) {
-              const err48 = {
-                instancePath: instancePath + '/reverse_service/executor_workers',
-                schemaPath: '#/properties/reverse_service/properties/executor_workers/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data39 == "number") && (isFinite(data39))){
+            if(data39 < 1 || isNaN(data39)){
+              const err48 = {instancePath:instancePath+"/reverse_service/executor_workers",schemaPath:"#/properties/reverse_service/properties/executor_workers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err48];
-              } else {
+              }
+              else {
                 vErrors.push(err48);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err49 = {
-          instancePath: instancePath + '/reverse_service',
-          schemaPath: '#/properties/reverse_service/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err49 = {instancePath:instancePath+"/reverse_service",schemaPath:"#/properties/reverse_service/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err49];
-        } else {
+        }
+        else {
           vErrors.push(err49);
         }
         errors++;
       }
     }
-    if (data.lookup_service !== undefined) {
+    if(data.lookup_service !== undefined){
       let data40 = data.lookup_service;
-      if (data40 && typeof data40 == 'object' && !Array.isArray(data40)) {
-        if (data40.executor_workers !== undefined) {
+      if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+        if(data40.executor_workers !== undefined){
           let data41 = data40.executor_workers;
-          if (!(typeof data41 == 'number' && !(data41 % 1) && !isNaN(data41) && isFinite(data41)) && data41 !== null) {
-            const err50 = {
-              instancePath: instancePath + '/lookup_service/executor_workers',
-              schemaPath: '#/properties/lookup_service/properties/executor_workers/type',
-              keyword: 'type',
-              params: { type: schema37.properties.lookup_service.properties.executor_workers.type },
-              message: 'must be integer,null',
-            };
-            if (vErrors === null) {
+          if((!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))) && (data41 !== null)){
+            const err50 = {instancePath:instancePath+"/lookup_service/executor_workers",schemaPath:"#/properties/lookup_service/properties/executor_workers/type",keyword:"type",params:{type: schema0.properties.lookup_service.properties.executor_workers.type},message:"must be integer,null"};
+            if(vErrors === null){
               vErrors = [err50];
-            } else {
+            }
+            else {
               vErrors.push(err50);
             }
             errors++;
           }
-          if (typeof data41 == 'number' && isFinite(data41)) {
-            if (data41 < 1 || isNaN(data41)) {
-              const err51 = {
-                instancePath: instancePath + '/lookup_service/executor_workers',
-                schemaPath: '#/properties/lookup_service/properties/executor_workers/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data41 == "number") && (isFinite(data41))){
+            if(data41 < 1 || isNaN(data41)){
+              const err51 = {instancePath:instancePath+"/lookup_service/executor_workers",schemaPath:"#/properties/lookup_service/properties/executor_workers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err51];
-              } else {
+              }
+              else {
                 vErrors.push(err51);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err52 = {
-          instancePath: instancePath + '/lookup_service',
-          schemaPath: '#/properties/lookup_service/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err52 = {instancePath:instancePath+"/lookup_service",schemaPath:"#/properties/lookup_service/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err52];
-        } else {
+        }
+        else {
           vErrors.push(err52);
         }
         errors++;
       }
     }
-    if (data.favorites_service !== undefined) {
+    if(data.favorites_service !== undefined){
       let data42 = data.favorites_service;
-      if (data42 && typeof data42 == 'object' && !Array.isArray(data42)) {
-        if (data42.executor_workers !== undefined) {
+      if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+        if(data42.executor_workers !== undefined){
           let data43 = data42.executor_workers;
-          if (!(typeof data43 == 'number' && !(data43 % 1) && !isNaN(data43) && isFinite(data43)) && data43 !== null) {
-            const err53 = {
-              instancePath: instancePath + '/favorites_service/executor_workers',
-              schemaPath: '#/properties/favorites_service/properties/executor_workers/type',
-              keyword: 'type',
-              params: { type: schema37.properties.favorites_service.properties.executor_workers.type },
-              message: 'must be integer,null',
-            };
-            if (vErrors === null) {
+          if((!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))) && (data43 !== null)){
+            const err53 = {instancePath:instancePath+"/favorites_service/executor_workers",schemaPath:"#/properties/favorites_service/properties/executor_workers/type",keyword:"type",params:{type: schema0.properties.favorites_service.properties.executor_workers.type},message:"must be integer,null"};
+            if(vErrors === null){
               vErrors = [err53];
-            } else {
+            }
+            else {
               vErrors.push(err53);
             }
             errors++;
           }
-          if (typeof data43 == 'number' && isFinite(data43)) {
-            if (data43 < 1 || isNaN(data43)) {
-              const err54 = {
-                instancePath: instancePath + '/favorites_service/executor_workers',
-                schemaPath: '#/properties/favorites_service/properties/executor_workers/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data43 == "number") && (isFinite(data43))){
+            if(data43 < 1 || isNaN(data43)){
+              const err54 = {instancePath:instancePath+"/favorites_service/executor_workers",schemaPath:"#/properties/favorites_service/properties/executor_workers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err54];
-              } else {
+              }
+              else {
                 vErrors.push(err54);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err55 = {
-          instancePath: instancePath + '/favorites_service',
-          schemaPath: '#/properties/favorites_service/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err55 = {instancePath:instancePath+"/favorites_service",schemaPath:"#/properties/favorites_service/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err55];
-        } else {
+        }
+        else {
           vErrors.push(err55);
         }
         errors++;
       }
     }
-    if (data.services !== undefined) {
+    if(data.services !== undefined){
       let data44 = data.services;
-      if (data44 && typeof data44 == 'object' && !Array.isArray(data44)) {
-        if (data44.service_discovery !== undefined) {
+      if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+        if(data44.service_discovery !== undefined){
           let data45 = data44.service_discovery;
-          if (data45 && typeof data45 == 'object' && !Array.isArray(data45)) {
-            if (data45.template_path !== undefined) {
-              if (typeof data45.template_path !== 'string') {
-                const err56 = {
-                  instancePath: instancePath + '/services/service_discovery/template_path',
-                  schemaPath: '#/properties/services/properties/service_discovery/properties/template_path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+          if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+            if(data45.template_path !== undefined){
+              if(typeof data45.template_path !== "string"){
+                const err56 = {instancePath:instancePath+"/services/service_discovery/template_path",schemaPath:"#/properties/services/properties/service_discovery/properties/template_path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err56];
-                } else {
+                }
+                else {
                   vErrors.push(err56);
                 }
                 errors++;
               }
             }
-            if (data45.services !== undefined) {
+            if(data45.services !== undefined){
               let data47 = data45.services;
-              if (data47 && typeof data47 == 'object' && !Array.isArray(data47)) {
-                for (const key3 in data47) {
+              if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+                for(const key3 in data47){
                   let data48 = data47[key3];
-                  if (!(data48 && typeof data48 == 'object' && !Array.isArray(data48))) {
-                    const err57 = {
-                      instancePath:
-                        instancePath +
-                        '/services/service_discovery/services/' +
-                        key3.replace(/~/g, '~0').replace(/\//g, '~1'),
-                      schemaPath:
-                        '#/properties/services/properties/service_discovery/properties/services/additionalProperties/type',
-                      keyword: 'type',
-                      params: { type: 'object' },
-                      message: 'must be object',
-                    };
-                    if (vErrors === null) {
+                  if(!(data48 && typeof data48 == "object" && !Array.isArray(data48))){
+                    const err57 = {instancePath:instancePath+"/services/service_discovery/services/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/services/properties/service_discovery/properties/services/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                    if(vErrors === null){
                       vErrors = [err57];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err57);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err58 = {
-                  instancePath: instancePath + '/services/service_discovery/services',
-                  schemaPath: '#/properties/services/properties/service_discovery/properties/services/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err58 = {instancePath:instancePath+"/services/service_discovery/services",schemaPath:"#/properties/services/properties/service_discovery/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object"};
+                if(vErrors === null){
                   vErrors = [err58];
-                } else {
+                }
+                else {
                   vErrors.push(err58);
                 }
                 errors++;
               }
             }
-          } else {
-            const err59 = {
-              instancePath: instancePath + '/services/service_discovery',
-              schemaPath: '#/properties/services/properties/service_discovery/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err59 = {instancePath:instancePath+"/services/service_discovery",schemaPath:"#/properties/services/properties/service_discovery/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err59];
-            } else {
+            }
+            else {
               vErrors.push(err59);
             }
             errors++;
           }
         }
-      } else {
-        const err60 = {
-          instancePath: instancePath + '/services',
-          schemaPath: '#/properties/services/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err60 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err60];
-        } else {
+        }
+        else {
           vErrors.push(err60);
         }
         errors++;
       }
     }
-    if (data.user !== undefined) {
+    if(data.user !== undefined){
       let data49 = data.user;
-      if (typeof data49 === 'string') {
-        if (func2(data49) < 1) {
-          const err61 = {
-            instancePath: instancePath + '/user',
-            schemaPath: '#/properties/user/minLength',
-            keyword: 'minLength',
-            params: { limit: 1 },
-            message: 'must NOT have fewer than 1 characters',
-          };
-          if (vErrors === null) {
+      if(typeof data49 === "string"){
+        if(func0(data49) < 1){
+          const err61 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+          if(vErrors === null){
             vErrors = [err61];
-          } else {
+          }
+          else {
             vErrors.push(err61);
           }
           errors++;
         }
-      } else {
-        const err62 = {
-          instancePath: instancePath + '/user',
-          schemaPath: '#/properties/user/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err62 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err62];
-        } else {
+        }
+        else {
           vErrors.push(err62);
         }
         errors++;
       }
     }
-    if (data.bus !== undefined) {
+    if(data.bus !== undefined){
       let data50 = data.bus;
-      if (data50 && typeof data50 == 'object' && !Array.isArray(data50)) {
-        if (data50.enabled !== undefined) {
-          if (typeof data50.enabled !== 'boolean') {
-            const err63 = {
-              instancePath: instancePath + '/bus/enabled',
-              schemaPath: '#/properties/bus/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+        if(data50.enabled !== undefined){
+          if(typeof data50.enabled !== "boolean"){
+            const err63 = {instancePath:instancePath+"/bus/enabled",schemaPath:"#/properties/bus/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err63];
-            } else {
+            }
+            else {
               vErrors.push(err63);
             }
             errors++;
           }
         }
-        if (data50.username !== undefined) {
-          if (typeof data50.username !== 'string') {
-            const err64 = {
-              instancePath: instancePath + '/bus/username',
-              schemaPath: '#/properties/bus/properties/username/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data50.username !== undefined){
+          if(typeof data50.username !== "string"){
+            const err64 = {instancePath:instancePath+"/bus/username",schemaPath:"#/properties/bus/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err64];
-            } else {
+            }
+            else {
               vErrors.push(err64);
             }
             errors++;
           }
         }
-        if (data50.password !== undefined) {
-          if (typeof data50.password !== 'string') {
-            const err65 = {
-              instancePath: instancePath + '/bus/password',
-              schemaPath: '#/properties/bus/properties/password/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data50.password !== undefined){
+          if(typeof data50.password !== "string"){
+            const err65 = {instancePath:instancePath+"/bus/password",schemaPath:"#/properties/bus/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err65];
-            } else {
+            }
+            else {
               vErrors.push(err65);
             }
             errors++;
           }
         }
-        if (data50.host !== undefined) {
-          if (typeof data50.host !== 'string') {
-            const err66 = {
-              instancePath: instancePath + '/bus/host',
-              schemaPath: '#/properties/bus/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data50.host !== undefined){
+          if(typeof data50.host !== "string"){
+            const err66 = {instancePath:instancePath+"/bus/host",schemaPath:"#/properties/bus/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err66];
-            } else {
+            }
+            else {
               vErrors.push(err66);
             }
             errors++;
           }
         }
-        if (data50.port !== undefined) {
+        if(data50.port !== undefined){
           let data55 = data50.port;
-          if (!(typeof data55 == 'number' && !(data55 % 1) && !isNaN(data55) && isFinite(data55))) {
-            const err67 = {
-              instancePath: instancePath + '/bus/port',
-              schemaPath: '#/properties/bus/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))){
+            const err67 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err67];
-            } else {
+            }
+            else {
               vErrors.push(err67);
             }
             errors++;
           }
-          if (typeof data55 == 'number' && isFinite(data55)) {
-            if (data55 > 65535 || isNaN(data55)) {
-              const err68 = {
-                instancePath: instancePath + '/bus/port',
-                schemaPath: '#/properties/bus/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data55 == "number") && (isFinite(data55))){
+            if(data55 > 65535 || isNaN(data55)){
+              const err68 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err68];
-              } else {
+              }
+              else {
                 vErrors.push(err68);
               }
               errors++;
             }
-            if (data55 < 1 || isNaN(data55)) {
-              const err69 = {
-                instancePath: instancePath + '/bus/port',
-                schemaPath: '#/properties/bus/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data55 < 1 || isNaN(data55)){
+              const err69 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err69];
-              } else {
+              }
+              else {
                 vErrors.push(err69);
               }
               errors++;
             }
           }
         }
-        if (data50.exchange_name !== undefined) {
-          if (typeof data50.exchange_name !== 'string') {
-            const err70 = {
-              instancePath: instancePath + '/bus/exchange_name',
-              schemaPath: '#/properties/bus/properties/exchange_name/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data50.exchange_name !== undefined){
+          if(typeof data50.exchange_name !== "string"){
+            const err70 = {instancePath:instancePath+"/bus/exchange_name",schemaPath:"#/properties/bus/properties/exchange_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err70];
-            } else {
+            }
+            else {
               vErrors.push(err70);
             }
             errors++;
           }
         }
-        if (data50.exchange_type !== undefined) {
+        if(data50.exchange_type !== undefined){
           let data57 = data50.exchange_type;
-          if (typeof data57 !== 'string') {
-            const err71 = {
-              instancePath: instancePath + '/bus/exchange_type',
-              schemaPath: '#/properties/bus/properties/exchange_type/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data57 !== "string"){
+            const err71 = {instancePath:instancePath+"/bus/exchange_type",schemaPath:"#/properties/bus/properties/exchange_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err71];
-            } else {
+            }
+            else {
               vErrors.push(err71);
             }
             errors++;
           }
-          if (!(data57 === 'direct' || data57 === 'fanout' || data57 === 'topic' || data57 === 'headers')) {
-            const err72 = {
-              instancePath: instancePath + '/bus/exchange_type',
-              schemaPath: '#/properties/bus/properties/exchange_type/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.bus.properties.exchange_type.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((((data57 === "direct") || (data57 === "fanout")) || (data57 === "topic")) || (data57 === "headers"))){
+            const err72 = {instancePath:instancePath+"/bus/exchange_type",schemaPath:"#/properties/bus/properties/exchange_type/enum",keyword:"enum",params:{allowedValues: schema0.properties.bus.properties.exchange_type.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err72];
-            } else {
+            }
+            else {
               vErrors.push(err72);
             }
             errors++;
           }
         }
-      } else {
-        const err73 = {
-          instancePath: instancePath + '/bus',
-          schemaPath: '#/properties/bus/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err73 = {instancePath:instancePath+"/bus",schemaPath:"#/properties/bus/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err73];
-        } else {
+        }
+        else {
           vErrors.push(err73);
         }
         errors++;
       }
     }
-    if (data.consul !== undefined) {
+    if(data.consul !== undefined){
       let data58 = data.consul;
-      if (data58 && typeof data58 == 'object' && !Array.isArray(data58)) {
-        if (data58.scheme !== undefined) {
+      if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+        if(data58.scheme !== undefined){
           let data59 = data58.scheme;
-          if (typeof data59 !== 'string') {
-            const err74 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data59 !== "string"){
+            const err74 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err74];
-            } else {
+            }
+            else {
               vErrors.push(err74);
             }
             errors++;
           }
-          if (!(data59 === 'http' || data59 === 'https')) {
-            const err75 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((data59 === "http") || (data59 === "https"))){
+            const err75 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/enum",keyword:"enum",params:{allowedValues: schema0.properties.consul.properties.scheme.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err75];
-            } else {
+            }
+            else {
               vErrors.push(err75);
             }
             errors++;
           }
         }
-        if (data58.host !== undefined) {
-          if (typeof data58.host !== 'string') {
-            const err76 = {
-              instancePath: instancePath + '/consul/host',
-              schemaPath: '#/properties/consul/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data58.host !== undefined){
+          if(typeof data58.host !== "string"){
+            const err76 = {instancePath:instancePath+"/consul/host",schemaPath:"#/properties/consul/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err76];
-            } else {
+            }
+            else {
               vErrors.push(err76);
             }
             errors++;
           }
         }
-        if (data58.port !== undefined) {
+        if(data58.port !== undefined){
           let data61 = data58.port;
-          if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61) && isFinite(data61))) {
-            const err77 = {
-              instancePath: instancePath + '/consul/port',
-              schemaPath: '#/properties/consul/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
+            const err77 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err77];
-            } else {
+            }
+            else {
               vErrors.push(err77);
             }
             errors++;
           }
-          if (typeof data61 == 'number' && isFinite(data61)) {
-            if (data61 > 65535 || isNaN(data61)) {
-              const err78 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data61 == "number") && (isFinite(data61))){
+            if(data61 > 65535 || isNaN(data61)){
+              const err78 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err78];
-              } else {
+              }
+              else {
                 vErrors.push(err78);
               }
               errors++;
             }
-            if (data61 < 1 || isNaN(data61)) {
-              const err79 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data61 < 1 || isNaN(data61)){
+              const err79 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err79];
-              } else {
+              }
+              else {
                 vErrors.push(err79);
               }
               errors++;
             }
           }
         }
-        if (data58.token !== undefined) {
-          if (typeof data58.token !== 'string') {
-            const err80 = {
-              instancePath: instancePath + '/consul/token',
-              schemaPath: '#/properties/consul/properties/token/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data58.token !== undefined){
+          if(typeof data58.token !== "string"){
+            const err80 = {instancePath:instancePath+"/consul/token",schemaPath:"#/properties/consul/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err80];
-            } else {
+            }
+            else {
               vErrors.push(err80);
             }
             errors++;
           }
         }
-      } else {
-        const err81 = {
-          instancePath: instancePath + '/consul',
-          schemaPath: '#/properties/consul/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err81 = {instancePath:instancePath+"/consul",schemaPath:"#/properties/consul/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err81];
-        } else {
+        }
+        else {
           vErrors.push(err81);
         }
         errors++;
       }
     }
-    if (data.service_discovery !== undefined) {
+    if(data.service_discovery !== undefined){
       let data63 = data.service_discovery;
-      if (data63 && typeof data63 == 'object' && !Array.isArray(data63)) {
-        if (data63.enabled !== undefined) {
-          if (typeof data63.enabled !== 'boolean') {
-            const err82 = {
-              instancePath: instancePath + '/service_discovery/enabled',
-              schemaPath: '#/properties/service_discovery/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+        if(data63.enabled !== undefined){
+          if(typeof data63.enabled !== "boolean"){
+            const err82 = {instancePath:instancePath+"/service_discovery/enabled",schemaPath:"#/properties/service_discovery/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err82];
-            } else {
+            }
+            else {
               vErrors.push(err82);
             }
             errors++;
           }
         }
-        if (data63.advertise_address !== undefined) {
-          if (typeof data63.advertise_address !== 'string') {
-            const err83 = {
-              instancePath: instancePath + '/service_discovery/advertise_address',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data63.advertise_address !== undefined){
+          if(typeof data63.advertise_address !== "string"){
+            const err83 = {instancePath:instancePath+"/service_discovery/advertise_address",schemaPath:"#/properties/service_discovery/properties/advertise_address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err83];
-            } else {
+            }
+            else {
               vErrors.push(err83);
             }
             errors++;
           }
         }
-        if (data63.advertise_port !== undefined) {
+        if(data63.advertise_port !== undefined){
           let data66 = data63.advertise_port;
-          if (!(typeof data66 == 'number' && !(data66 % 1) && !isNaN(data66) && isFinite(data66))) {
-            const err84 = {
-              instancePath: instancePath + '/service_discovery/advertise_port',
-              schemaPath: '#/properties/service_discovery/properties/advertise_port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
+            const err84 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err84];
-            } else {
+            }
+            else {
               vErrors.push(err84);
             }
             errors++;
           }
-          if (typeof data66 == 'number' && isFinite(data66)) {
-            if (data66 > 65535 || isNaN(data66)) {
-              const err85 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data66 == "number") && (isFinite(data66))){
+            if(data66 > 65535 || isNaN(data66)){
+              const err85 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err85];
-              } else {
+              }
+              else {
                 vErrors.push(err85);
               }
               errors++;
             }
-            if (data66 < 1 || isNaN(data66)) {
-              const err86 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data66 < 1 || isNaN(data66)){
+              const err86 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err86];
-              } else {
+              }
+              else {
                 vErrors.push(err86);
               }
               errors++;
             }
           }
         }
-        if (data63.advertise_address_interface !== undefined) {
-          if (typeof data63.advertise_address_interface !== 'string') {
-            const err87 = {
-              instancePath: instancePath + '/service_discovery/advertise_address_interface',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address_interface/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data63.advertise_address_interface !== undefined){
+          if(typeof data63.advertise_address_interface !== "string"){
+            const err87 = {instancePath:instancePath+"/service_discovery/advertise_address_interface",schemaPath:"#/properties/service_discovery/properties/advertise_address_interface/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err87];
-            } else {
+            }
+            else {
               vErrors.push(err87);
             }
             errors++;
           }
         }
-        if (data63.refresh_interval !== undefined) {
+        if(data63.refresh_interval !== undefined){
           let data68 = data63.refresh_interval;
-          if (typeof data68 == 'number' && isFinite(data68)) {
-            if (data68 <= 0 || isNaN(data68)) {
-              const err88 = {
-                instancePath: instancePath + '/service_discovery/refresh_interval',
-                schemaPath: '#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data68 == "number") && (isFinite(data68))){
+            if(data68 <= 0 || isNaN(data68)){
+              const err88 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err88];
-              } else {
+              }
+              else {
                 vErrors.push(err88);
               }
               errors++;
             }
-          } else {
-            const err89 = {
-              instancePath: instancePath + '/service_discovery/refresh_interval',
-              schemaPath: '#/properties/service_discovery/properties/refresh_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err89 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err89];
-            } else {
+            }
+            else {
               vErrors.push(err89);
             }
             errors++;
           }
         }
-        if (data63.retry_interval !== undefined) {
+        if(data63.retry_interval !== undefined){
           let data69 = data63.retry_interval;
-          if (typeof data69 == 'number' && isFinite(data69)) {
-            if (data69 <= 0 || isNaN(data69)) {
-              const err90 = {
-                instancePath: instancePath + '/service_discovery/retry_interval',
-                schemaPath: '#/properties/service_discovery/properties/retry_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data69 == "number") && (isFinite(data69))){
+            if(data69 <= 0 || isNaN(data69)){
+              const err90 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err90];
-              } else {
+              }
+              else {
                 vErrors.push(err90);
               }
               errors++;
             }
-          } else {
-            const err91 = {
-              instancePath: instancePath + '/service_discovery/retry_interval',
-              schemaPath: '#/properties/service_discovery/properties/retry_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err91 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err91];
-            } else {
+            }
+            else {
               vErrors.push(err91);
             }
             errors++;
           }
         }
-        if (data63.ttl_interval !== undefined) {
+        if(data63.ttl_interval !== undefined){
           let data70 = data63.ttl_interval;
-          if (typeof data70 == 'number' && isFinite(data70)) {
-            if (data70 <= 0 || isNaN(data70)) {
-              const err92 = {
-                instancePath: instancePath + '/service_discovery/ttl_interval',
-                schemaPath: '#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data70 == "number") && (isFinite(data70))){
+            if(data70 <= 0 || isNaN(data70)){
+              const err92 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err92];
-              } else {
+              }
+              else {
                 vErrors.push(err92);
               }
               errors++;
             }
-          } else {
-            const err93 = {
-              instancePath: instancePath + '/service_discovery/ttl_interval',
-              schemaPath: '#/properties/service_discovery/properties/ttl_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err93 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err93];
-            } else {
+            }
+            else {
               vErrors.push(err93);
             }
             errors++;
           }
         }
-        if (data63.extra_tags !== undefined) {
+        if(data63.extra_tags !== undefined){
           let data71 = data63.extra_tags;
-          if (Array.isArray(data71)) {
+          if(Array.isArray(data71)){
             const len1 = data71.length;
-            for (let i1 = 0; i1 < len1; i1++) {
-              if (typeof data71[i1] !== 'string') {
-                const err94 = {
-                  instancePath: instancePath + '/service_discovery/extra_tags/' + i1,
-                  schemaPath: '#/properties/service_discovery/properties/extra_tags/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i1=0; i1<len1; i1++){
+              if(typeof data71[i1] !== "string"){
+                const err94 = {instancePath:instancePath+"/service_discovery/extra_tags/" + i1,schemaPath:"#/properties/service_discovery/properties/extra_tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err94];
-                } else {
+                }
+                else {
                   vErrors.push(err94);
                 }
                 errors++;
               }
             }
-          } else {
-            const err95 = {
-              instancePath: instancePath + '/service_discovery/extra_tags',
-              schemaPath: '#/properties/service_discovery/properties/extra_tags/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err95 = {instancePath:instancePath+"/service_discovery/extra_tags",schemaPath:"#/properties/service_discovery/properties/extra_tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err95];
-            } else {
+            }
+            else {
               vErrors.push(err95);
             }
             errors++;
           }
         }
-      } else {
-        const err96 = {
-          instancePath: instancePath + '/service_discovery',
-          schemaPath: '#/properties/service_discovery/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err96 = {instancePath:instancePath+"/service_discovery",schemaPath:"#/properties/service_discovery/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err96];
-        } else {
+        }
+        else {
           vErrors.push(err96);
         }
         errors++;
       }
     }
-  } else {
-    const err97 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err97 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err97];
-    } else {
+    }
+    else {
       vErrors.push(err97);
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate0.errors = vErrors;
   return errors === 0;
 }
-validate26.evaluated = {
-  props: {
-    auth: true,
-    confd: true,
-    config_file: true,
-    db_uri: true,
-    debug: true,
-    extra_config_files: true,
-    source_config_dir: true,
-    enabled_plugins: true,
-    log_level: true,
-    log_filename: true,
-    rest_api: true,
-    reverse_service: true,
-    lookup_service: true,
-    favorites_service: true,
-    services: true,
-    user: true,
-    bus: true,
-    consul: true,
-    service_discovery: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-};
-export const validate = validate26 as unknown as CompiledValidator;
+validate0.evaluated = {"props":{"auth":true,"confd":true,"config_file":true,"db_uri":true,"debug":true,"extra_config_files":true,"source_config_dir":true,"enabled_plugins":true,"log_level":true,"log_filename":true,"rest_api":true,"reverse_service":true,"lookup_service":true,"favorites_service":true,"services":true,"user":true,"bus":true,"consul":true,"service_discovery":true},"dynamicProps":false,"dynamicItems":false};
+
+export const validate = validate0 as unknown as CompiledValidator;
 export default validate;

@@ -10,6 +10,7 @@ import {
   type WatchOptions,
   type Watcher,
 } from 'wazo-config/runtime';
+
 /**
  * Settings of wazo-webhookd, which runs user-defined webhooks and mobile push notifications on Wazo events, through Celery worker processes.
  */

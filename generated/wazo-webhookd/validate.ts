@@ -2,1753 +2,1426 @@
 // @ts-nocheck: ajv's generated code is untyped; `validate` below is typed.
 import ajvFormats from 'wazo-config/runtime/ajv/formats';
 import type { CompiledValidator } from 'wazo-config/runtime';
-const schema37 = {
-  type: 'object',
-  properties: {
-    config_file: { type: 'string' },
-    debug: { type: 'boolean' },
-    extra_config_files: { type: 'string' },
-    log_file: { type: 'string' },
-    log_level: { type: 'string', enum: ['critical', 'error', 'warning', 'info', 'debug'] },
-    user: { type: 'string' },
-    auth: {
-      type: 'object',
-      properties: {
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        prefix: { type: ['string', 'null'] },
-        https: { type: 'boolean' },
-        key_file: { type: 'string' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-      },
+
+const schema0 = {
+  "type": "object",
+  "properties": {
+    "config_file": {
+      "type": "string"
     },
-    bus: {
-      type: 'object',
-      properties: {
-        username: { type: 'string' },
-        password: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        exchange_name: { type: 'string' },
-        exchange_type: { type: 'string', enum: ['direct', 'fanout', 'topic', 'headers'] },
-      },
+    "debug": {
+      "type": "boolean"
     },
-    celery: {
-      type: 'object',
-      properties: {
-        broker: { type: 'string', format: 'uri' },
-        exchange_name: { type: 'string' },
-        queue_name: { type: 'string' },
-        worker_pid_file: { type: 'string' },
-        worker_min: { type: 'integer', minimum: 1 },
-        worker_max: { type: 'integer', minimum: 1 },
-      },
+    "extra_config_files": {
+      "type": "string"
     },
-    db_uri: { type: 'string', format: 'uri' },
-    rest_api: {
-      type: 'object',
-      properties: {
-        listen: { type: 'string' },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        certificate: { type: ['string', 'null'] },
-        private_key: { type: ['string', 'null'] },
-        cors: {
-          type: 'object',
-          properties: { enabled: { type: 'boolean' }, allow_headers: { type: 'array', items: { type: 'string' } } },
+    "log_file": {
+      "type": "string"
+    },
+    "log_level": {
+      "type": "string",
+      "enum": ["critical", "error", "warning", "info", "debug"]
+    },
+    "user": {
+      "type": "string"
+    },
+    "auth": {
+      "type": "object",
+      "properties": {
+        "host": {
+          "type": "string"
         },
-        max_threads: { type: 'integer', minimum: 1 },
-      },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "prefix": {
+          "type": ["string", "null"]
+        },
+        "https": {
+          "type": "boolean"
+        },
+        "key_file": {
+          "type": "string"
+        },
+        "username": {
+          "type": "string"
+        },
+        "password": {
+          "type": "string"
+        }
+      }
     },
-    consul: {
-      type: 'object',
-      properties: {
-        scheme: { type: 'string', enum: ['http', 'https'] },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        host: { type: 'string' },
-        token: { type: 'string' },
-      },
+    "bus": {
+      "type": "object",
+      "properties": {
+        "username": {
+          "type": "string"
+        },
+        "password": {
+          "type": "string"
+        },
+        "host": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "exchange_name": {
+          "type": "string"
+        },
+        "exchange_type": {
+          "type": "string",
+          "enum": ["direct", "fanout", "topic", "headers"]
+        }
+      }
     },
-    service_discovery: {
-      type: 'object',
-      properties: {
-        enabled: { type: 'boolean' },
-        advertise_address: { type: 'string' },
-        advertise_address_interface: { type: 'string' },
-        advertise_port: { type: 'integer', minimum: 1, maximum: 65535 },
-        ttl_interval: { type: 'number', exclusiveMinimum: 0 },
-        refresh_interval: { type: 'number', exclusiveMinimum: 0 },
-        retry_interval: { type: 'number', exclusiveMinimum: 0 },
-        extra_tags: { type: 'array', items: { type: 'string' } },
-      },
+    "celery": {
+      "type": "object",
+      "properties": {
+        "broker": {
+          "type": "string",
+          "format": "uri"
+        },
+        "exchange_name": {
+          "type": "string"
+        },
+        "queue_name": {
+          "type": "string"
+        },
+        "worker_pid_file": {
+          "type": "string"
+        },
+        "worker_min": {
+          "type": "integer",
+          "minimum": 1
+        },
+        "worker_max": {
+          "type": "integer",
+          "minimum": 1
+        }
+      }
     },
-    enabled_plugins: { type: 'object', additionalProperties: { type: 'boolean' } },
-    enabled_celery_tasks: { type: 'object', additionalProperties: { type: 'boolean' } },
-    enabled_services: { type: 'object', additionalProperties: { type: 'boolean' } },
-    hook_max_attempts: { type: 'integer', minimum: 1 },
-    hook_http_retry_countdown_factor: { type: 'number', minimum: 1 },
-    mobile_apns_host: { type: 'string' },
-    mobile_apns_port: { type: 'integer', minimum: 1, maximum: 65535 },
-    mobile_apns_call_topic: { type: 'string' },
-    mobile_apns_default_topic: { type: 'string' },
-    mobile_fcm_notification_end_point: { type: 'string' },
-  },
+    "db_uri": {
+      "type": "string",
+      "format": "uri"
+    },
+    "rest_api": {
+      "type": "object",
+      "properties": {
+        "listen": {
+          "type": "string"
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "certificate": {
+          "type": ["string", "null"]
+        },
+        "private_key": {
+          "type": ["string", "null"]
+        },
+        "cors": {
+          "type": "object",
+          "properties": {
+            "enabled": {
+              "type": "boolean"
+            },
+            "allow_headers": {
+              "type": "array",
+              "items": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "max_threads": {
+          "type": "integer",
+          "minimum": 1
+        }
+      }
+    },
+    "consul": {
+      "type": "object",
+      "properties": {
+        "scheme": {
+          "type": "string",
+          "enum": ["http", "https"]
+        },
+        "port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "host": {
+          "type": "string"
+        },
+        "token": {
+          "type": "string"
+        }
+      }
+    },
+    "service_discovery": {
+      "type": "object",
+      "properties": {
+        "enabled": {
+          "type": "boolean"
+        },
+        "advertise_address": {
+          "type": "string"
+        },
+        "advertise_address_interface": {
+          "type": "string"
+        },
+        "advertise_port": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 65535
+        },
+        "ttl_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "refresh_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "retry_interval": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "extra_tags": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        }
+      }
+    },
+    "enabled_plugins": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "enabled_celery_tasks": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "enabled_services": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "boolean"
+      }
+    },
+    "hook_max_attempts": {
+      "type": "integer",
+      "minimum": 1
+    },
+    "hook_http_retry_countdown_factor": {
+      "type": "number",
+      "minimum": 1
+    },
+    "mobile_apns_host": {
+      "type": "string"
+    },
+    "mobile_apns_port": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 65535
+    },
+    "mobile_apns_call_topic": {
+      "type": "string"
+    },
+    "mobile_apns_default_topic": {
+      "type": "string"
+    },
+    "mobile_fcm_notification_end_point": {
+      "type": "string"
+    }
+  }
 };
 const formats0 = ajvFormats.uri;
-function validate26(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
-) {
+
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate26.evaluated;
-  if (evaluated0.dynamicProps) {
+  const evaluated0 = validate0.evaluated;
+  if(evaluated0.dynamicProps){
     evaluated0.props = undefined;
   }
-  if (evaluated0.dynamicItems) {
+  if(evaluated0.dynamicItems){
     evaluated0.items = undefined;
   }
-  if (data && typeof data == 'object' && !Array.isArray(data)) {
-    if (data.config_file !== undefined) {
-      if (typeof data.config_file !== 'string') {
-        const err0 = {
-          instancePath: instancePath + '/config_file',
-          schemaPath: '#/properties/config_file/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+  if(data && typeof data == "object" && !Array.isArray(data)){
+    if(data.config_file !== undefined){
+      if(typeof data.config_file !== "string"){
+        const err0 = {instancePath:instancePath+"/config_file",schemaPath:"#/properties/config_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err0];
-        } else {
+        }
+        else {
           vErrors.push(err0);
         }
         errors++;
       }
     }
-    if (data.debug !== undefined) {
-      if (typeof data.debug !== 'boolean') {
-        const err1 = {
-          instancePath: instancePath + '/debug',
-          schemaPath: '#/properties/debug/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-        };
-        if (vErrors === null) {
+    if(data.debug !== undefined){
+      if(typeof data.debug !== "boolean"){
+        const err1 = {instancePath:instancePath+"/debug",schemaPath:"#/properties/debug/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+        if(vErrors === null){
           vErrors = [err1];
-        } else {
+        }
+        else {
           vErrors.push(err1);
         }
         errors++;
       }
     }
-    if (data.extra_config_files !== undefined) {
-      if (typeof data.extra_config_files !== 'string') {
-        const err2 = {
-          instancePath: instancePath + '/extra_config_files',
-          schemaPath: '#/properties/extra_config_files/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.extra_config_files !== undefined){
+      if(typeof data.extra_config_files !== "string"){
+        const err2 = {instancePath:instancePath+"/extra_config_files",schemaPath:"#/properties/extra_config_files/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err2];
-        } else {
+        }
+        else {
           vErrors.push(err2);
         }
         errors++;
       }
     }
-    if (data.log_file !== undefined) {
-      if (typeof data.log_file !== 'string') {
-        const err3 = {
-          instancePath: instancePath + '/log_file',
-          schemaPath: '#/properties/log_file/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.log_file !== undefined){
+      if(typeof data.log_file !== "string"){
+        const err3 = {instancePath:instancePath+"/log_file",schemaPath:"#/properties/log_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err3];
-        } else {
+        }
+        else {
           vErrors.push(err3);
         }
         errors++;
       }
     }
-    if (data.log_level !== undefined) {
+    if(data.log_level !== undefined){
       let data4 = data.log_level;
-      if (typeof data4 !== 'string') {
-        const err4 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      if(typeof data4 !== "string"){
+        const err4 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err4];
-        } else {
+        }
+        else {
           vErrors.push(err4);
         }
         errors++;
       }
-      if (!(
-        data4 === 'critical' ||
-        data4 === 'error' ||
-        data4 === 'warning' ||
-        data4 === 'info' ||
-        data4 === 'debug'
-      )) {
-        const err5 = {
-          instancePath: instancePath + '/log_level',
-          schemaPath: '#/properties/log_level/enum',
-          keyword: 'enum',
-          params: { allowedValues: schema37.properties.log_level.enum },
-          message: 'must be equal to one of the allowed values',
-        };
-        if (vErrors === null) {
+      if(!(((((data4 === "critical") || (data4 === "error")) || (data4 === "warning")) || (data4 === "info")) || (data4 === "debug"))){
+        const err5 = {instancePath:instancePath+"/log_level",schemaPath:"#/properties/log_level/enum",keyword:"enum",params:{allowedValues: schema0.properties.log_level.enum},message:"must be equal to one of the allowed values"};
+        if(vErrors === null){
           vErrors = [err5];
-        } else {
+        }
+        else {
           vErrors.push(err5);
         }
         errors++;
       }
     }
-    if (data.user !== undefined) {
-      if (typeof data.user !== 'string') {
-        const err6 = {
-          instancePath: instancePath + '/user',
-          schemaPath: '#/properties/user/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.user !== undefined){
+      if(typeof data.user !== "string"){
+        const err6 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err6];
-        } else {
+        }
+        else {
           vErrors.push(err6);
         }
         errors++;
       }
     }
-    if (data.auth !== undefined) {
+    if(data.auth !== undefined){
       let data6 = data.auth;
-      if (data6 && typeof data6 == 'object' && !Array.isArray(data6)) {
-        if (data6.host !== undefined) {
-          if (typeof data6.host !== 'string') {
-            const err7 = {
-              instancePath: instancePath + '/auth/host',
-              schemaPath: '#/properties/auth/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+        if(data6.host !== undefined){
+          if(typeof data6.host !== "string"){
+            const err7 = {instancePath:instancePath+"/auth/host",schemaPath:"#/properties/auth/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err7];
-            } else {
+            }
+            else {
               vErrors.push(err7);
             }
             errors++;
           }
         }
-        if (data6.port !== undefined) {
+        if(data6.port !== undefined){
           let data8 = data6.port;
-          if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-            const err8 = {
-              instancePath: instancePath + '/auth/port',
-              schemaPath: '#/properties/auth/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+            const err8 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err8];
-            } else {
+            }
+            else {
               vErrors.push(err8);
             }
             errors++;
           }
-          if (typeof data8 == 'number' && isFinite(data8)) {
-            if (data8 > 65535 || isNaN(data8)) {
-              const err9 = {
-                instancePath: instancePath + '/auth/port',
-                schemaPath: '#/properties/auth/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data8 == "number") && (isFinite(data8))){
+            if(data8 > 65535 || isNaN(data8)){
+              const err9 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err9];
-              } else {
+              }
+              else {
                 vErrors.push(err9);
               }
               errors++;
             }
-            if (data8 < 1 || isNaN(data8)) {
-              const err10 = {
-                instancePath: instancePath + '/auth/port',
-                schemaPath: '#/properties/auth/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data8 < 1 || isNaN(data8)){
+              const err10 = {instancePath:instancePath+"/auth/port",schemaPath:"#/properties/auth/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err10];
-              } else {
+              }
+              else {
                 vErrors.push(err10);
               }
               errors++;
             }
           }
         }
-        if (data6.prefix !== undefined) {
+        if(data6.prefix !== undefined){
           let data9 = data6.prefix;
-          if (typeof data9 !== 'string' && data9 !== null) {
-            const err11 = {
-              instancePath: instancePath + '/auth/prefix',
-              schemaPath: '#/properties/auth/properties/prefix/type',
-              keyword: 'type',
-              params: { type: schema37.properties.auth.properties.prefix.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data9 !== "string") && (data9 !== null)){
+            const err11 = {instancePath:instancePath+"/auth/prefix",schemaPath:"#/properties/auth/properties/prefix/type",keyword:"type",params:{type: schema0.properties.auth.properties.prefix.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err11];
-            } else {
+            }
+            else {
               vErrors.push(err11);
             }
             errors++;
           }
         }
-        if (data6.https !== undefined) {
-          if (typeof data6.https !== 'boolean') {
-            const err12 = {
-              instancePath: instancePath + '/auth/https',
-              schemaPath: '#/properties/auth/properties/https/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+        if(data6.https !== undefined){
+          if(typeof data6.https !== "boolean"){
+            const err12 = {instancePath:instancePath+"/auth/https",schemaPath:"#/properties/auth/properties/https/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err12];
-            } else {
+            }
+            else {
               vErrors.push(err12);
             }
             errors++;
           }
         }
-        if (data6.key_file !== undefined) {
-          if (typeof data6.key_file !== 'string') {
-            const err13 = {
-              instancePath: instancePath + '/auth/key_file',
-              schemaPath: '#/properties/auth/properties/key_file/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data6.key_file !== undefined){
+          if(typeof data6.key_file !== "string"){
+            const err13 = {instancePath:instancePath+"/auth/key_file",schemaPath:"#/properties/auth/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err13];
-            } else {
+            }
+            else {
               vErrors.push(err13);
             }
             errors++;
           }
         }
-        if (data6.username !== undefined) {
-          if (typeof data6.username !== 'string') {
-            const err14 = {
-              instancePath: instancePath + '/auth/username',
-              schemaPath: '#/properties/auth/properties/username/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data6.username !== undefined){
+          if(typeof data6.username !== "string"){
+            const err14 = {instancePath:instancePath+"/auth/username",schemaPath:"#/properties/auth/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err14];
-            } else {
+            }
+            else {
               vErrors.push(err14);
             }
             errors++;
           }
         }
-        if (data6.password !== undefined) {
-          if (typeof data6.password !== 'string') {
-            const err15 = {
-              instancePath: instancePath + '/auth/password',
-              schemaPath: '#/properties/auth/properties/password/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data6.password !== undefined){
+          if(typeof data6.password !== "string"){
+            const err15 = {instancePath:instancePath+"/auth/password",schemaPath:"#/properties/auth/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err15];
-            } else {
+            }
+            else {
               vErrors.push(err15);
             }
             errors++;
           }
         }
-      } else {
-        const err16 = {
-          instancePath: instancePath + '/auth',
-          schemaPath: '#/properties/auth/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err16 = {instancePath:instancePath+"/auth",schemaPath:"#/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err16];
-        } else {
+        }
+        else {
           vErrors.push(err16);
         }
         errors++;
       }
     }
-    if (data.bus !== undefined) {
+    if(data.bus !== undefined){
       let data14 = data.bus;
-      if (data14 && typeof data14 == 'object' && !Array.isArray(data14)) {
-        if (data14.username !== undefined) {
-          if (typeof data14.username !== 'string') {
-            const err17 = {
-              instancePath: instancePath + '/bus/username',
-              schemaPath: '#/properties/bus/properties/username/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+        if(data14.username !== undefined){
+          if(typeof data14.username !== "string"){
+            const err17 = {instancePath:instancePath+"/bus/username",schemaPath:"#/properties/bus/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err17];
-            } else {
+            }
+            else {
               vErrors.push(err17);
             }
             errors++;
           }
         }
-        if (data14.password !== undefined) {
-          if (typeof data14.password !== 'string') {
-            const err18 = {
-              instancePath: instancePath + '/bus/password',
-              schemaPath: '#/properties/bus/properties/password/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data14.password !== undefined){
+          if(typeof data14.password !== "string"){
+            const err18 = {instancePath:instancePath+"/bus/password",schemaPath:"#/properties/bus/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err18];
-            } else {
+            }
+            else {
               vErrors.push(err18);
             }
             errors++;
           }
         }
-        if (data14.host !== undefined) {
-          if (typeof data14.host !== 'string') {
-            const err19 = {
-              instancePath: instancePath + '/bus/host',
-              schemaPath: '#/properties/bus/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data14.host !== undefined){
+          if(typeof data14.host !== "string"){
+            const err19 = {instancePath:instancePath+"/bus/host",schemaPath:"#/properties/bus/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err19];
-            } else {
+            }
+            else {
               vErrors.push(err19);
             }
             errors++;
           }
         }
-        if (data14.port !== undefined) {
+        if(data14.port !== undefined){
           let data18 = data14.port;
-          if (!(typeof data18 == 'number' && !(data18 % 1) && !isNaN(data18) && isFinite(data18))) {
-            const err20 = {
-              instancePath: instancePath + '/bus/port',
-              schemaPath: '#/properties/bus/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+            const err20 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err20];
-            } else {
+            }
+            else {
               vErrors.push(err20);
             }
             errors++;
           }
-          if (typeof data18 == 'number' && isFinite(data18)) {
-            if (data18 > 65535 || isNaN(data18)) {
-              const err21 = {
-                instancePath: instancePath + '/bus/port',
-                schemaPath: '#/properties/bus/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data18 == "number") && (isFinite(data18))){
+            if(data18 > 65535 || isNaN(data18)){
+              const err21 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err21];
-              } else {
+              }
+              else {
                 vErrors.push(err21);
               }
               errors++;
             }
-            if (data18 < 1 || isNaN(data18)) {
-              const err22 = {
-                instancePath: instancePath + '/bus/port',
-                schemaPath: '#/properties/bus/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data18 < 1 || isNaN(data18)){
+              const err22 = {instancePath:instancePath+"/bus/port",schemaPath:"#/properties/bus/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err22];
-              } else {
+              }
+              else {
                 vErrors.push(err22);
               }
               errors++;
             }
           }
         }
-        if (data14.exchange_name !== undefined) {
-          if (typeof data14.exchange_name !== 'string') {
-            const err23 = {
-              instancePath: instancePath + '/bus/exchange_name',
-              schemaPath: '#/properties/bus/properties/exchange_name/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data14.exchange_name !== undefined){
+          if(typeof data14.exchange_name !== "string"){
+            const err23 = {instancePath:instancePath+"/bus/exchange_name",schemaPath:"#/properties/bus/properties/exchange_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err23];
-            } else {
+            }
+            else {
               vErrors.push(err23);
             }
             errors++;
           }
         }
-        if (data14.exchange_type !== undefined) {
+        if(data14.exchange_type !== undefined){
           let data20 = data14.exchange_type;
-          if (typeof data20 !== 'string') {
-            const err24 = {
-              instancePath: instancePath + '/bus/exchange_type',
-              schemaPath: '#/properties/bus/properties/exchange_type/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data20 !== "string"){
+            const err24 = {instancePath:instancePath+"/bus/exchange_type",schemaPath:"#/properties/bus/properties/exchange_type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err24];
-            } else {
+            }
+            else {
               vErrors.push(err24);
             }
             errors++;
           }
-          if (!(data20 === 'direct' || data20 === 'fanout' || data20 === 'topic' || data20 === 'headers')) {
-            const err25 = {
-              instancePath: instancePath + '/bus/exchange_type',
-              schemaPath: '#/properties/bus/properties/exchange_type/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.bus.properties.exchange_type.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((((data20 === "direct") || (data20 === "fanout")) || (data20 === "topic")) || (data20 === "headers"))){
+            const err25 = {instancePath:instancePath+"/bus/exchange_type",schemaPath:"#/properties/bus/properties/exchange_type/enum",keyword:"enum",params:{allowedValues: schema0.properties.bus.properties.exchange_type.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err25];
-            } else {
+            }
+            else {
               vErrors.push(err25);
             }
             errors++;
           }
         }
-      } else {
-        const err26 = {
-          instancePath: instancePath + '/bus',
-          schemaPath: '#/properties/bus/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err26 = {instancePath:instancePath+"/bus",schemaPath:"#/properties/bus/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err26];
-        } else {
+        }
+        else {
           vErrors.push(err26);
         }
         errors++;
       }
     }
-    if (data.celery !== undefined) {
+    if(data.celery !== undefined){
       let data21 = data.celery;
-      if (data21 && typeof data21 == 'object' && !Array.isArray(data21)) {
-        if (data21.broker !== undefined) {
+      if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+        if(data21.broker !== undefined){
           let data22 = data21.broker;
-          if (typeof data22 === 'string') {
-            if (!formats0(data22)) {
-              const err27 = {
-                instancePath: instancePath + '/celery/broker',
-                schemaPath: '#/properties/celery/properties/broker/format',
-                keyword: 'format',
-                params: { format: 'uri' },
-                message: 'must match format "' + 'uri' + '"',
-              };
-              if (vErrors === null) {
+          if(typeof data22 === "string"){
+            if(!(formats0(data22))){
+              const err27 = {instancePath:instancePath+"/celery/broker",schemaPath:"#/properties/celery/properties/broker/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+              if(vErrors === null){
                 vErrors = [err27];
-              } else {
+              }
+              else {
                 vErrors.push(err27);
               }
               errors++;
             }
-          } else {
-            const err28 = {
-              instancePath: instancePath + '/celery/broker',
-              schemaPath: '#/properties/celery/properties/broker/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err28 = {instancePath:instancePath+"/celery/broker",schemaPath:"#/properties/celery/properties/broker/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err28];
-            } else {
+            }
+            else {
               vErrors.push(err28);
             }
             errors++;
           }
         }
-        if (data21.exchange_name !== undefined) {
-          if (typeof data21.exchange_name !== 'string') {
-            const err29 = {
-              instancePath: instancePath + '/celery/exchange_name',
-              schemaPath: '#/properties/celery/properties/exchange_name/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data21.exchange_name !== undefined){
+          if(typeof data21.exchange_name !== "string"){
+            const err29 = {instancePath:instancePath+"/celery/exchange_name",schemaPath:"#/properties/celery/properties/exchange_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err29];
-            } else {
+            }
+            else {
               vErrors.push(err29);
             }
             errors++;
           }
         }
-        if (data21.queue_name !== undefined) {
-          if (typeof data21.queue_name !== 'string') {
-            const err30 = {
-              instancePath: instancePath + '/celery/queue_name',
-              schemaPath: '#/properties/celery/properties/queue_name/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data21.queue_name !== undefined){
+          if(typeof data21.queue_name !== "string"){
+            const err30 = {instancePath:instancePath+"/celery/queue_name",schemaPath:"#/properties/celery/properties/queue_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err30];
-            } else {
+            }
+            else {
               vErrors.push(err30);
             }
             errors++;
           }
         }
-        if (data21.worker_pid_file !== undefined) {
-          if (typeof data21.worker_pid_file !== 'string') {
-            const err31 = {
-              instancePath: instancePath + '/celery/worker_pid_file',
-              schemaPath: '#/properties/celery/properties/worker_pid_file/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data21.worker_pid_file !== undefined){
+          if(typeof data21.worker_pid_file !== "string"){
+            const err31 = {instancePath:instancePath+"/celery/worker_pid_file",schemaPath:"#/properties/celery/properties/worker_pid_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err31];
-            } else {
+            }
+            else {
               vErrors.push(err31);
             }
             errors++;
           }
         }
-        if (data21.worker_min !== undefined) {
+        if(data21.worker_min !== undefined){
           let data26 = data21.worker_min;
-          if (!(typeof data26 == 'number' && !(data26 % 1) && !isNaN(data26) && isFinite(data26))) {
-            const err32 = {
-              instancePath: instancePath + '/celery/worker_min',
-              schemaPath: '#/properties/celery/properties/worker_min/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+            const err32 = {instancePath:instancePath+"/celery/worker_min",schemaPath:"#/properties/celery/properties/worker_min/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err32];
-            } else {
+            }
+            else {
               vErrors.push(err32);
             }
             errors++;
           }
-          if (typeof data26 == 'number' && isFinite(data26)) {
-            if (data26 < 1 || isNaN(data26)) {
-              const err33 = {
-                instancePath: instancePath + '/celery/worker_min',
-                schemaPath: '#/properties/celery/properties/worker_min/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data26 == "number") && (isFinite(data26))){
+            if(data26 < 1 || isNaN(data26)){
+              const err33 = {instancePath:instancePath+"/celery/worker_min",schemaPath:"#/properties/celery/properties/worker_min/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err33];
-              } else {
+              }
+              else {
                 vErrors.push(err33);
               }
               errors++;
             }
           }
         }
-        if (data21.worker_max !== undefined) {
+        if(data21.worker_max !== undefined){
           let data27 = data21.worker_max;
-          if (!(typeof data27 == 'number' && !(data27 % 1) && !isNaN(data27) && isFinite(data27))) {
-            const err34 = {
-              instancePath: instancePath + '/celery/worker_max',
-              schemaPath: '#/properties/celery/properties/worker_max/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+            const err34 = {instancePath:instancePath+"/celery/worker_max",schemaPath:"#/properties/celery/properties/worker_max/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err34];
-            } else {
+            }
+            else {
               vErrors.push(err34);
             }
             errors++;
           }
-          if (typeof data27 == 'number' && isFinite(data27)) {
-            if (data27 < 1 || isNaN(data27)) {
-              const err35 = {
-                instancePath: instancePath + '/celery/worker_max',
-                schemaPath: '#/properties/celery/properties/worker_max/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data27 == "number") && (isFinite(data27))){
+            if(data27 < 1 || isNaN(data27)){
+              const err35 = {instancePath:instancePath+"/celery/worker_max",schemaPath:"#/properties/celery/properties/worker_max/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err35];
-              } else {
+              }
+              else {
                 vErrors.push(err35);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err36 = {
-          instancePath: instancePath + '/celery',
-          schemaPath: '#/properties/celery/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err36 = {instancePath:instancePath+"/celery",schemaPath:"#/properties/celery/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err36];
-        } else {
+        }
+        else {
           vErrors.push(err36);
         }
         errors++;
       }
     }
-    if (data.db_uri !== undefined) {
+    if(data.db_uri !== undefined){
       let data28 = data.db_uri;
-      if (typeof data28 === 'string') {
-        if (!formats0(data28)) {
-          const err37 = {
-            instancePath: instancePath + '/db_uri',
-            schemaPath: '#/properties/db_uri/format',
-            keyword: 'format',
-            params: { format: 'uri' },
-            message: 'must match format "' + 'uri' + '"',
-          };
-          if (vErrors === null) {
+      if(typeof data28 === "string"){
+        if(!(formats0(data28))){
+          const err37 = {instancePath:instancePath+"/db_uri",schemaPath:"#/properties/db_uri/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+          if(vErrors === null){
             vErrors = [err37];
-          } else {
+          }
+          else {
             vErrors.push(err37);
           }
           errors++;
         }
-      } else {
-        const err38 = {
-          instancePath: instancePath + '/db_uri',
-          schemaPath: '#/properties/db_uri/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err38 = {instancePath:instancePath+"/db_uri",schemaPath:"#/properties/db_uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err38];
-        } else {
+        }
+        else {
           vErrors.push(err38);
         }
         errors++;
       }
     }
-    if (data.rest_api !== undefined) {
+    if(data.rest_api !== undefined){
       let data29 = data.rest_api;
-      if (data29 && typeof data29 == 'object' && !Array.isArray(data29)) {
-        if (data29.listen !== undefined) {
-          if (typeof data29.listen !== 'string') {
-            const err39 = {
-              instancePath: instancePath + '/rest_api/listen',
-              schemaPath: '#/properties/rest_api/properties/listen/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+      if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+        if(data29.listen !== undefined){
+          if(typeof data29.listen !== "string"){
+            const err39 = {instancePath:instancePath+"/rest_api/listen",schemaPath:"#/properties/rest_api/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err39];
-            } else {
+            }
+            else {
               vErrors.push(err39);
             }
             errors++;
           }
         }
-        if (data29.port !== undefined) {
+        if(data29.port !== undefined){
           let data31 = data29.port;
-          if (!(typeof data31 == 'number' && !(data31 % 1) && !isNaN(data31) && isFinite(data31))) {
-            const err40 = {
-              instancePath: instancePath + '/rest_api/port',
-              schemaPath: '#/properties/rest_api/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+            const err40 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err40];
-            } else {
+            }
+            else {
               vErrors.push(err40);
             }
             errors++;
           }
-          if (typeof data31 == 'number' && isFinite(data31)) {
-            if (data31 > 65535 || isNaN(data31)) {
-              const err41 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data31 == "number") && (isFinite(data31))){
+            if(data31 > 65535 || isNaN(data31)){
+              const err41 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err41];
-              } else {
+              }
+              else {
                 vErrors.push(err41);
               }
               errors++;
             }
-            if (data31 < 1 || isNaN(data31)) {
-              const err42 = {
-                instancePath: instancePath + '/rest_api/port',
-                schemaPath: '#/properties/rest_api/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data31 < 1 || isNaN(data31)){
+              const err42 = {instancePath:instancePath+"/rest_api/port",schemaPath:"#/properties/rest_api/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err42];
-              } else {
+              }
+              else {
                 vErrors.push(err42);
               }
               errors++;
             }
           }
         }
-        if (data29.certificate !== undefined) {
+        if(data29.certificate !== undefined){
           let data32 = data29.certificate;
-          if (typeof data32 !== 'string' && data32 !== null) {
-            const err43 = {
-              instancePath: instancePath + '/rest_api/certificate',
-              schemaPath: '#/properties/rest_api/properties/certificate/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.certificate.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data32 !== "string") && (data32 !== null)){
+            const err43 = {instancePath:instancePath+"/rest_api/certificate",schemaPath:"#/properties/rest_api/properties/certificate/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.certificate.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err43];
-            } else {
+            }
+            else {
               vErrors.push(err43);
             }
             errors++;
           }
         }
-        if (data29.private_key !== undefined) {
+        if(data29.private_key !== undefined){
           let data33 = data29.private_key;
-          if (typeof data33 !== 'string' && data33 !== null) {
-            const err44 = {
-              instancePath: instancePath + '/rest_api/private_key',
-              schemaPath: '#/properties/rest_api/properties/private_key/type',
-              keyword: 'type',
-              params: { type: schema37.properties.rest_api.properties.private_key.type },
-              message: 'must be string,null',
-            };
-            if (vErrors === null) {
+          if((typeof data33 !== "string") && (data33 !== null)){
+            const err44 = {instancePath:instancePath+"/rest_api/private_key",schemaPath:"#/properties/rest_api/properties/private_key/type",keyword:"type",params:{type: schema0.properties.rest_api.properties.private_key.type},message:"must be string,null"};
+            if(vErrors === null){
               vErrors = [err44];
-            } else {
+            }
+            else {
               vErrors.push(err44);
             }
             errors++;
           }
         }
-        if (data29.cors !== undefined) {
+        if(data29.cors !== undefined){
           let data34 = data29.cors;
-          if (data34 && typeof data34 == 'object' && !Array.isArray(data34)) {
-            if (data34.enabled !== undefined) {
-              if (typeof data34.enabled !== 'boolean') {
-                const err45 = {
-                  instancePath: instancePath + '/rest_api/cors/enabled',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/enabled/type',
-                  keyword: 'type',
-                  params: { type: 'boolean' },
-                  message: 'must be boolean',
-                };
-                if (vErrors === null) {
+          if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+            if(data34.enabled !== undefined){
+              if(typeof data34.enabled !== "boolean"){
+                const err45 = {instancePath:instancePath+"/rest_api/cors/enabled",schemaPath:"#/properties/rest_api/properties/cors/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+                if(vErrors === null){
                   vErrors = [err45];
-                } else {
+                }
+                else {
                   vErrors.push(err45);
                 }
                 errors++;
               }
             }
-            if (data34.allow_headers !== undefined) {
+            if(data34.allow_headers !== undefined){
               let data36 = data34.allow_headers;
-              if (Array.isArray(data36)) {
+              if(Array.isArray(data36)){
                 const len0 = data36.length;
-                for (let i0 = 0; i0 < len0; i0++) {
-                  if (typeof data36[i0] !== 'string') {
-                    const err46 = {
-                      instancePath: instancePath + '/rest_api/cors/allow_headers/' + i0,
-                      schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    };
-                    if (vErrors === null) {
+                for(let i0=0; i0<len0; i0++){
+                  if(typeof data36[i0] !== "string"){
+                    const err46 = {instancePath:instancePath+"/rest_api/cors/allow_headers/" + i0,schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                    if(vErrors === null){
                       vErrors = [err46];
-                    } else {
+                    }
+                    else {
                       vErrors.push(err46);
                     }
                     errors++;
                   }
                 }
-              } else {
-                const err47 = {
-                  instancePath: instancePath + '/rest_api/cors/allow_headers',
-                  schemaPath: '#/properties/rest_api/properties/cors/properties/allow_headers/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                };
-                if (vErrors === null) {
+              }
+              else {
+                const err47 = {instancePath:instancePath+"/rest_api/cors/allow_headers",schemaPath:"#/properties/rest_api/properties/cors/properties/allow_headers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+                if(vErrors === null){
                   vErrors = [err47];
-                } else {
+                }
+                else {
                   vErrors.push(err47);
                 }
                 errors++;
               }
             }
-          } else {
-            const err48 = {
-              instancePath: instancePath + '/rest_api/cors',
-              schemaPath: '#/properties/rest_api/properties/cors/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err48 = {instancePath:instancePath+"/rest_api/cors",schemaPath:"#/properties/rest_api/properties/cors/type",keyword:"type",params:{type: "object"},message:"must be object"};
+            if(vErrors === null){
               vErrors = [err48];
-            } else {
+            }
+            else {
               vErrors.push(err48);
             }
             errors++;
           }
         }
-        if (data29.max_threads !== undefined) {
+        if(data29.max_threads !== undefined){
           let data38 = data29.max_threads;
-          if (!(typeof data38 == 'number' && !(data38 % 1) && !isNaN(data38) && isFinite(data38))) {
-            const err49 = {
-              instancePath: instancePath + '/rest_api/max_threads',
-              schemaPath: '#/properties/rest_api/properties/max_threads/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+            const err49 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err49];
-            } else {
+            }
+            else {
               vErrors.push(err49);
             }
             errors++;
           }
-          if (typeof data38 == 'number' && isFinite(data38)) {
-            if (data38 < 1 || isNaN(data38)) {
-              const err50 = {
-                instancePath: instancePath + '/rest_api/max_threads',
-                schemaPath: '#/properties/rest_api/properties/max_threads/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+          if((typeof data38 == "number") && (isFinite(data38))){
+            if(data38 < 1 || isNaN(data38)){
+              const err50 = {instancePath:instancePath+"/rest_api/max_threads",schemaPath:"#/properties/rest_api/properties/max_threads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err50];
-              } else {
+              }
+              else {
                 vErrors.push(err50);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err51 = {
-          instancePath: instancePath + '/rest_api',
-          schemaPath: '#/properties/rest_api/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err51 = {instancePath:instancePath+"/rest_api",schemaPath:"#/properties/rest_api/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err51];
-        } else {
+        }
+        else {
           vErrors.push(err51);
         }
         errors++;
       }
     }
-    if (data.consul !== undefined) {
+    if(data.consul !== undefined){
       let data39 = data.consul;
-      if (data39 && typeof data39 == 'object' && !Array.isArray(data39)) {
-        if (data39.scheme !== undefined) {
+      if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+        if(data39.scheme !== undefined){
           let data40 = data39.scheme;
-          if (typeof data40 !== 'string') {
-            const err52 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+          if(typeof data40 !== "string"){
+            const err52 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err52];
-            } else {
+            }
+            else {
               vErrors.push(err52);
             }
             errors++;
           }
-          if (!(data40 === 'http' || data40 === 'https')) {
-            const err53 = {
-              instancePath: instancePath + '/consul/scheme',
-              schemaPath: '#/properties/consul/properties/scheme/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema37.properties.consul.properties.scheme.enum },
-              message: 'must be equal to one of the allowed values',
-            };
-            if (vErrors === null) {
+          if(!((data40 === "http") || (data40 === "https"))){
+            const err53 = {instancePath:instancePath+"/consul/scheme",schemaPath:"#/properties/consul/properties/scheme/enum",keyword:"enum",params:{allowedValues: schema0.properties.consul.properties.scheme.enum},message:"must be equal to one of the allowed values"};
+            if(vErrors === null){
               vErrors = [err53];
-            } else {
+            }
+            else {
               vErrors.push(err53);
             }
             errors++;
           }
         }
-        if (data39.port !== undefined) {
+        if(data39.port !== undefined){
           let data41 = data39.port;
-          if (!(typeof data41 == 'number' && !(data41 % 1) && !isNaN(data41) && isFinite(data41))) {
-            const err54 = {
-              instancePath: instancePath + '/consul/port',
-              schemaPath: '#/properties/consul/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+            const err54 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err54];
-            } else {
+            }
+            else {
               vErrors.push(err54);
             }
             errors++;
           }
-          if (typeof data41 == 'number' && isFinite(data41)) {
-            if (data41 > 65535 || isNaN(data41)) {
-              const err55 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data41 == "number") && (isFinite(data41))){
+            if(data41 > 65535 || isNaN(data41)){
+              const err55 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err55];
-              } else {
+              }
+              else {
                 vErrors.push(err55);
               }
               errors++;
             }
-            if (data41 < 1 || isNaN(data41)) {
-              const err56 = {
-                instancePath: instancePath + '/consul/port',
-                schemaPath: '#/properties/consul/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data41 < 1 || isNaN(data41)){
+              const err56 = {instancePath:instancePath+"/consul/port",schemaPath:"#/properties/consul/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err56];
-              } else {
+              }
+              else {
                 vErrors.push(err56);
               }
               errors++;
             }
           }
         }
-        if (data39.host !== undefined) {
-          if (typeof data39.host !== 'string') {
-            const err57 = {
-              instancePath: instancePath + '/consul/host',
-              schemaPath: '#/properties/consul/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data39.host !== undefined){
+          if(typeof data39.host !== "string"){
+            const err57 = {instancePath:instancePath+"/consul/host",schemaPath:"#/properties/consul/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err57];
-            } else {
+            }
+            else {
               vErrors.push(err57);
             }
             errors++;
           }
         }
-        if (data39.token !== undefined) {
-          if (typeof data39.token !== 'string') {
-            const err58 = {
-              instancePath: instancePath + '/consul/token',
-              schemaPath: '#/properties/consul/properties/token/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data39.token !== undefined){
+          if(typeof data39.token !== "string"){
+            const err58 = {instancePath:instancePath+"/consul/token",schemaPath:"#/properties/consul/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err58];
-            } else {
+            }
+            else {
               vErrors.push(err58);
             }
             errors++;
           }
         }
-      } else {
-        const err59 = {
-          instancePath: instancePath + '/consul',
-          schemaPath: '#/properties/consul/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err59 = {instancePath:instancePath+"/consul",schemaPath:"#/properties/consul/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err59];
-        } else {
+        }
+        else {
           vErrors.push(err59);
         }
         errors++;
       }
     }
-    if (data.service_discovery !== undefined) {
+    if(data.service_discovery !== undefined){
       let data44 = data.service_discovery;
-      if (data44 && typeof data44 == 'object' && !Array.isArray(data44)) {
-        if (data44.enabled !== undefined) {
-          if (typeof data44.enabled !== 'boolean') {
-            const err60 = {
-              instancePath: instancePath + '/service_discovery/enabled',
-              schemaPath: '#/properties/service_discovery/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+        if(data44.enabled !== undefined){
+          if(typeof data44.enabled !== "boolean"){
+            const err60 = {instancePath:instancePath+"/service_discovery/enabled",schemaPath:"#/properties/service_discovery/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err60];
-            } else {
+            }
+            else {
               vErrors.push(err60);
             }
             errors++;
           }
         }
-        if (data44.advertise_address !== undefined) {
-          if (typeof data44.advertise_address !== 'string') {
-            const err61 = {
-              instancePath: instancePath + '/service_discovery/advertise_address',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data44.advertise_address !== undefined){
+          if(typeof data44.advertise_address !== "string"){
+            const err61 = {instancePath:instancePath+"/service_discovery/advertise_address",schemaPath:"#/properties/service_discovery/properties/advertise_address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err61];
-            } else {
+            }
+            else {
               vErrors.push(err61);
             }
             errors++;
           }
         }
-        if (data44.advertise_address_interface !== undefined) {
-          if (typeof data44.advertise_address_interface !== 'string') {
-            const err62 = {
-              instancePath: instancePath + '/service_discovery/advertise_address_interface',
-              schemaPath: '#/properties/service_discovery/properties/advertise_address_interface/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-            };
-            if (vErrors === null) {
+        if(data44.advertise_address_interface !== undefined){
+          if(typeof data44.advertise_address_interface !== "string"){
+            const err62 = {instancePath:instancePath+"/service_discovery/advertise_address_interface",schemaPath:"#/properties/service_discovery/properties/advertise_address_interface/type",keyword:"type",params:{type: "string"},message:"must be string"};
+            if(vErrors === null){
               vErrors = [err62];
-            } else {
+            }
+            else {
               vErrors.push(err62);
             }
             errors++;
           }
         }
-        if (data44.advertise_port !== undefined) {
+        if(data44.advertise_port !== undefined){
           let data48 = data44.advertise_port;
-          if (!(typeof data48 == 'number' && !(data48 % 1) && !isNaN(data48) && isFinite(data48))) {
-            const err63 = {
-              instancePath: instancePath + '/service_discovery/advertise_port',
-              schemaPath: '#/properties/service_discovery/properties/advertise_port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-            };
-            if (vErrors === null) {
+          if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+            const err63 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+            if(vErrors === null){
               vErrors = [err63];
-            } else {
+            }
+            else {
               vErrors.push(err63);
             }
             errors++;
           }
-          if (typeof data48 == 'number' && isFinite(data48)) {
-            if (data48 > 65535 || isNaN(data48)) {
-              const err64 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-              };
-              if (vErrors === null) {
+          if((typeof data48 == "number") && (isFinite(data48))){
+            if(data48 > 65535 || isNaN(data48)){
+              const err64 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+              if(vErrors === null){
                 vErrors = [err64];
-              } else {
+              }
+              else {
                 vErrors.push(err64);
               }
               errors++;
             }
-            if (data48 < 1 || isNaN(data48)) {
-              const err65 = {
-                instancePath: instancePath + '/service_discovery/advertise_port',
-                schemaPath: '#/properties/service_discovery/properties/advertise_port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-              };
-              if (vErrors === null) {
+            if(data48 < 1 || isNaN(data48)){
+              const err65 = {instancePath:instancePath+"/service_discovery/advertise_port",schemaPath:"#/properties/service_discovery/properties/advertise_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+              if(vErrors === null){
                 vErrors = [err65];
-              } else {
+              }
+              else {
                 vErrors.push(err65);
               }
               errors++;
             }
           }
         }
-        if (data44.ttl_interval !== undefined) {
+        if(data44.ttl_interval !== undefined){
           let data49 = data44.ttl_interval;
-          if (typeof data49 == 'number' && isFinite(data49)) {
-            if (data49 <= 0 || isNaN(data49)) {
-              const err66 = {
-                instancePath: instancePath + '/service_discovery/ttl_interval',
-                schemaPath: '#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data49 == "number") && (isFinite(data49))){
+            if(data49 <= 0 || isNaN(data49)){
+              const err66 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err66];
-              } else {
+              }
+              else {
                 vErrors.push(err66);
               }
               errors++;
             }
-          } else {
-            const err67 = {
-              instancePath: instancePath + '/service_discovery/ttl_interval',
-              schemaPath: '#/properties/service_discovery/properties/ttl_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err67 = {instancePath:instancePath+"/service_discovery/ttl_interval",schemaPath:"#/properties/service_discovery/properties/ttl_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err67];
-            } else {
+            }
+            else {
               vErrors.push(err67);
             }
             errors++;
           }
         }
-        if (data44.refresh_interval !== undefined) {
+        if(data44.refresh_interval !== undefined){
           let data50 = data44.refresh_interval;
-          if (typeof data50 == 'number' && isFinite(data50)) {
-            if (data50 <= 0 || isNaN(data50)) {
-              const err68 = {
-                instancePath: instancePath + '/service_discovery/refresh_interval',
-                schemaPath: '#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data50 == "number") && (isFinite(data50))){
+            if(data50 <= 0 || isNaN(data50)){
+              const err68 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err68];
-              } else {
+              }
+              else {
                 vErrors.push(err68);
               }
               errors++;
             }
-          } else {
-            const err69 = {
-              instancePath: instancePath + '/service_discovery/refresh_interval',
-              schemaPath: '#/properties/service_discovery/properties/refresh_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err69 = {instancePath:instancePath+"/service_discovery/refresh_interval",schemaPath:"#/properties/service_discovery/properties/refresh_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err69];
-            } else {
+            }
+            else {
               vErrors.push(err69);
             }
             errors++;
           }
         }
-        if (data44.retry_interval !== undefined) {
+        if(data44.retry_interval !== undefined){
           let data51 = data44.retry_interval;
-          if (typeof data51 == 'number' && isFinite(data51)) {
-            if (data51 <= 0 || isNaN(data51)) {
-              const err70 = {
-                instancePath: instancePath + '/service_discovery/retry_interval',
-                schemaPath: '#/properties/service_discovery/properties/retry_interval/exclusiveMinimum',
-                keyword: 'exclusiveMinimum',
-                params: { comparison: '>', limit: 0 },
-                message: 'must be > 0',
-              };
-              if (vErrors === null) {
+          if((typeof data51 == "number") && (isFinite(data51))){
+            if(data51 <= 0 || isNaN(data51)){
+              const err70 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+              if(vErrors === null){
                 vErrors = [err70];
-              } else {
+              }
+              else {
                 vErrors.push(err70);
               }
               errors++;
             }
-          } else {
-            const err71 = {
-              instancePath: instancePath + '/service_discovery/retry_interval',
-              schemaPath: '#/properties/service_discovery/properties/retry_interval/type',
-              keyword: 'type',
-              params: { type: 'number' },
-              message: 'must be number',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err71 = {instancePath:instancePath+"/service_discovery/retry_interval",schemaPath:"#/properties/service_discovery/properties/retry_interval/type",keyword:"type",params:{type: "number"},message:"must be number"};
+            if(vErrors === null){
               vErrors = [err71];
-            } else {
+            }
+            else {
               vErrors.push(err71);
             }
             errors++;
           }
         }
-        if (data44.extra_tags !== undefined) {
+        if(data44.extra_tags !== undefined){
           let data52 = data44.extra_tags;
-          if (Array.isArray(data52)) {
+          if(Array.isArray(data52)){
             const len1 = data52.length;
-            for (let i1 = 0; i1 < len1; i1++) {
-              if (typeof data52[i1] !== 'string') {
-                const err72 = {
-                  instancePath: instancePath + '/service_discovery/extra_tags/' + i1,
-                  schemaPath: '#/properties/service_discovery/properties/extra_tags/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                };
-                if (vErrors === null) {
+            for(let i1=0; i1<len1; i1++){
+              if(typeof data52[i1] !== "string"){
+                const err72 = {instancePath:instancePath+"/service_discovery/extra_tags/" + i1,schemaPath:"#/properties/service_discovery/properties/extra_tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+                if(vErrors === null){
                   vErrors = [err72];
-                } else {
+                }
+                else {
                   vErrors.push(err72);
                 }
                 errors++;
               }
             }
-          } else {
-            const err73 = {
-              instancePath: instancePath + '/service_discovery/extra_tags',
-              schemaPath: '#/properties/service_discovery/properties/extra_tags/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-            };
-            if (vErrors === null) {
+          }
+          else {
+            const err73 = {instancePath:instancePath+"/service_discovery/extra_tags",schemaPath:"#/properties/service_discovery/properties/extra_tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
+            if(vErrors === null){
               vErrors = [err73];
-            } else {
+            }
+            else {
               vErrors.push(err73);
             }
             errors++;
           }
         }
-      } else {
-        const err74 = {
-          instancePath: instancePath + '/service_discovery',
-          schemaPath: '#/properties/service_discovery/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err74 = {instancePath:instancePath+"/service_discovery",schemaPath:"#/properties/service_discovery/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err74];
-        } else {
+        }
+        else {
           vErrors.push(err74);
         }
         errors++;
       }
     }
-    if (data.enabled_plugins !== undefined) {
+    if(data.enabled_plugins !== undefined){
       let data54 = data.enabled_plugins;
-      if (data54 && typeof data54 == 'object' && !Array.isArray(data54)) {
-        for (const key0 in data54) {
-          if (typeof data54[key0] !== 'boolean') {
-            const err75 = {
-              instancePath: instancePath + '/enabled_plugins/' + key0.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_plugins/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+        for(const key0 in data54){
+          if(typeof data54[key0] !== "boolean"){
+            const err75 = {instancePath:instancePath+"/enabled_plugins/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_plugins/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err75];
-            } else {
+            }
+            else {
               vErrors.push(err75);
             }
             errors++;
           }
         }
-      } else {
-        const err76 = {
-          instancePath: instancePath + '/enabled_plugins',
-          schemaPath: '#/properties/enabled_plugins/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err76 = {instancePath:instancePath+"/enabled_plugins",schemaPath:"#/properties/enabled_plugins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err76];
-        } else {
+        }
+        else {
           vErrors.push(err76);
         }
         errors++;
       }
     }
-    if (data.enabled_celery_tasks !== undefined) {
+    if(data.enabled_celery_tasks !== undefined){
       let data56 = data.enabled_celery_tasks;
-      if (data56 && typeof data56 == 'object' && !Array.isArray(data56)) {
-        for (const key1 in data56) {
-          if (typeof data56[key1] !== 'boolean') {
-            const err77 = {
-              instancePath: instancePath + '/enabled_celery_tasks/' + key1.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_celery_tasks/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+        for(const key1 in data56){
+          if(typeof data56[key1] !== "boolean"){
+            const err77 = {instancePath:instancePath+"/enabled_celery_tasks/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_celery_tasks/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err77];
-            } else {
+            }
+            else {
               vErrors.push(err77);
             }
             errors++;
           }
         }
-      } else {
-        const err78 = {
-          instancePath: instancePath + '/enabled_celery_tasks',
-          schemaPath: '#/properties/enabled_celery_tasks/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err78 = {instancePath:instancePath+"/enabled_celery_tasks",schemaPath:"#/properties/enabled_celery_tasks/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err78];
-        } else {
+        }
+        else {
           vErrors.push(err78);
         }
         errors++;
       }
     }
-    if (data.enabled_services !== undefined) {
+    if(data.enabled_services !== undefined){
       let data58 = data.enabled_services;
-      if (data58 && typeof data58 == 'object' && !Array.isArray(data58)) {
-        for (const key2 in data58) {
-          if (typeof data58[key2] !== 'boolean') {
-            const err79 = {
-              instancePath: instancePath + '/enabled_services/' + key2.replace(/~/g, '~0').replace(/\//g, '~1'),
-              schemaPath: '#/properties/enabled_services/additionalProperties/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-            };
-            if (vErrors === null) {
+      if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+        for(const key2 in data58){
+          if(typeof data58[key2] !== "boolean"){
+            const err79 = {instancePath:instancePath+"/enabled_services/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/enabled_services/additionalProperties/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+            if(vErrors === null){
               vErrors = [err79];
-            } else {
+            }
+            else {
               vErrors.push(err79);
             }
             errors++;
           }
         }
-      } else {
-        const err80 = {
-          instancePath: instancePath + '/enabled_services',
-          schemaPath: '#/properties/enabled_services/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err80 = {instancePath:instancePath+"/enabled_services",schemaPath:"#/properties/enabled_services/type",keyword:"type",params:{type: "object"},message:"must be object"};
+        if(vErrors === null){
           vErrors = [err80];
-        } else {
+        }
+        else {
           vErrors.push(err80);
         }
         errors++;
       }
     }
-    if (data.hook_max_attempts !== undefined) {
+    if(data.hook_max_attempts !== undefined){
       let data60 = data.hook_max_attempts;
-      if (!(typeof data60 == 'number' && !(data60 % 1) && !isNaN(data60) && isFinite(data60))) {
-        const err81 = {
-          instancePath: instancePath + '/hook_max_attempts',
-          schemaPath: '#/properties/hook_max_attempts/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
+      if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
+        const err81 = {instancePath:instancePath+"/hook_max_attempts",schemaPath:"#/properties/hook_max_attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+        if(vErrors === null){
           vErrors = [err81];
-        } else {
+        }
+        else {
           vErrors.push(err81);
         }
         errors++;
       }
-      if (typeof data60 == 'number' && isFinite(data60)) {
-        if (data60 < 1 || isNaN(data60)) {
-          const err82 = {
-            instancePath: instancePath + '/hook_max_attempts',
-            schemaPath: '#/properties/hook_max_attempts/minimum',
-            keyword: 'minimum',
-            params: { comparison: '>=', limit: 1 },
-            message: 'must be >= 1',
-          };
-          if (vErrors === null) {
+      if((typeof data60 == "number") && (isFinite(data60))){
+        if(data60 < 1 || isNaN(data60)){
+          const err82 = {instancePath:instancePath+"/hook_max_attempts",schemaPath:"#/properties/hook_max_attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+          if(vErrors === null){
             vErrors = [err82];
-          } else {
+          }
+          else {
             vErrors.push(err82);
           }
           errors++;
         }
       }
     }
-    if (data.hook_http_retry_countdown_factor !== undefined) {
+    if(data.hook_http_retry_countdown_factor !== undefined){
       let data61 = data.hook_http_retry_countdown_factor;
-      if (typeof data61 == 'number' && isFinite(data61)) {
-        if (data61 < 1 || isNaN(data61)) {
-          const err83 = {
-            instancePath: instancePath + '/hook_http_retry_countdown_factor',
-            schemaPath: '#/properties/hook_http_retry_countdown_factor/minimum',
-            keyword: 'minimum',
-            params: { comparison: '>=', limit: 1 },
-            message: 'must be >= 1',
-          };
-          if (vErrors === null) {
+      if((typeof data61 == "number") && (isFinite(data61))){
+        if(data61 < 1 || isNaN(data61)){
+          const err83 = {instancePath:instancePath+"/hook_http_retry_countdown_factor",schemaPath:"#/properties/hook_http_retry_countdown_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+          if(vErrors === null){
             vErrors = [err83];
-          } else {
+          }
+          else {
             vErrors.push(err83);
           }
           errors++;
         }
-      } else {
-        const err84 = {
-          instancePath: instancePath + '/hook_http_retry_countdown_factor',
-          schemaPath: '#/properties/hook_http_retry_countdown_factor/type',
-          keyword: 'type',
-          params: { type: 'number' },
-          message: 'must be number',
-        };
-        if (vErrors === null) {
+      }
+      else {
+        const err84 = {instancePath:instancePath+"/hook_http_retry_countdown_factor",schemaPath:"#/properties/hook_http_retry_countdown_factor/type",keyword:"type",params:{type: "number"},message:"must be number"};
+        if(vErrors === null){
           vErrors = [err84];
-        } else {
+        }
+        else {
           vErrors.push(err84);
         }
         errors++;
       }
     }
-    if (data.mobile_apns_host !== undefined) {
-      if (typeof data.mobile_apns_host !== 'string') {
-        const err85 = {
-          instancePath: instancePath + '/mobile_apns_host',
-          schemaPath: '#/properties/mobile_apns_host/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.mobile_apns_host !== undefined){
+      if(typeof data.mobile_apns_host !== "string"){
+        const err85 = {instancePath:instancePath+"/mobile_apns_host",schemaPath:"#/properties/mobile_apns_host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err85];
-        } else {
+        }
+        else {
           vErrors.push(err85);
         }
         errors++;
       }
     }
-    if (data.mobile_apns_port !== undefined) {
+    if(data.mobile_apns_port !== undefined){
       let data63 = data.mobile_apns_port;
-      if (!(typeof data63 == 'number' && !(data63 % 1) && !isNaN(data63) && isFinite(data63))) {
-        const err86 = {
-          instancePath: instancePath + '/mobile_apns_port',
-          schemaPath: '#/properties/mobile_apns_port/type',
-          keyword: 'type',
-          params: { type: 'integer' },
-          message: 'must be integer',
-        };
-        if (vErrors === null) {
+      if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+        const err86 = {instancePath:instancePath+"/mobile_apns_port",schemaPath:"#/properties/mobile_apns_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+        if(vErrors === null){
           vErrors = [err86];
-        } else {
+        }
+        else {
           vErrors.push(err86);
         }
         errors++;
       }
-      if (typeof data63 == 'number' && isFinite(data63)) {
-        if (data63 > 65535 || isNaN(data63)) {
-          const err87 = {
-            instancePath: instancePath + '/mobile_apns_port',
-            schemaPath: '#/properties/mobile_apns_port/maximum',
-            keyword: 'maximum',
-            params: { comparison: '<=', limit: 65535 },
-            message: 'must be <= 65535',
-          };
-          if (vErrors === null) {
+      if((typeof data63 == "number") && (isFinite(data63))){
+        if(data63 > 65535 || isNaN(data63)){
+          const err87 = {instancePath:instancePath+"/mobile_apns_port",schemaPath:"#/properties/mobile_apns_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+          if(vErrors === null){
             vErrors = [err87];
-          } else {
+          }
+          else {
             vErrors.push(err87);
           }
           errors++;
         }
-        if (data63 < 1 || isNaN(data63)) {
-          const err88 = {
-            instancePath: instancePath + '/mobile_apns_port',
-            schemaPath: '#/properties/mobile_apns_port/minimum',
-            keyword: 'minimum',
-            params: { comparison: '>=', limit: 1 },
-            message: 'must be >= 1',
-          };
-          if (vErrors === null) {
+        if(data63 < 1 || isNaN(data63)){
+          const err88 = {instancePath:instancePath+"/mobile_apns_port",schemaPath:"#/properties/mobile_apns_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+          if(vErrors === null){
             vErrors = [err88];
-          } else {
+          }
+          else {
             vErrors.push(err88);
           }
           errors++;
         }
       }
     }
-    if (data.mobile_apns_call_topic !== undefined) {
-      if (typeof data.mobile_apns_call_topic !== 'string') {
-        const err89 = {
-          instancePath: instancePath + '/mobile_apns_call_topic',
-          schemaPath: '#/properties/mobile_apns_call_topic/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.mobile_apns_call_topic !== undefined){
+      if(typeof data.mobile_apns_call_topic !== "string"){
+        const err89 = {instancePath:instancePath+"/mobile_apns_call_topic",schemaPath:"#/properties/mobile_apns_call_topic/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err89];
-        } else {
+        }
+        else {
           vErrors.push(err89);
         }
         errors++;
       }
     }
-    if (data.mobile_apns_default_topic !== undefined) {
-      if (typeof data.mobile_apns_default_topic !== 'string') {
-        const err90 = {
-          instancePath: instancePath + '/mobile_apns_default_topic',
-          schemaPath: '#/properties/mobile_apns_default_topic/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.mobile_apns_default_topic !== undefined){
+      if(typeof data.mobile_apns_default_topic !== "string"){
+        const err90 = {instancePath:instancePath+"/mobile_apns_default_topic",schemaPath:"#/properties/mobile_apns_default_topic/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err90];
-        } else {
+        }
+        else {
           vErrors.push(err90);
         }
         errors++;
       }
     }
-    if (data.mobile_fcm_notification_end_point !== undefined) {
-      if (typeof data.mobile_fcm_notification_end_point !== 'string') {
-        const err91 = {
-          instancePath: instancePath + '/mobile_fcm_notification_end_point',
-          schemaPath: '#/properties/mobile_fcm_notification_end_point/type',
-          keyword: 'type',
-          params: { type: 'string' },
-          message: 'must be string',
-        };
-        if (vErrors === null) {
+    if(data.mobile_fcm_notification_end_point !== undefined){
+      if(typeof data.mobile_fcm_notification_end_point !== "string"){
+        const err91 = {instancePath:instancePath+"/mobile_fcm_notification_end_point",schemaPath:"#/properties/mobile_fcm_notification_end_point/type",keyword:"type",params:{type: "string"},message:"must be string"};
+        if(vErrors === null){
           vErrors = [err91];
-        } else {
+        }
+        else {
           vErrors.push(err91);
         }
         errors++;
       }
     }
-  } else {
-    const err92 = {
-      instancePath,
-      schemaPath: '#/type',
-      keyword: 'type',
-      params: { type: 'object' },
-      message: 'must be object',
-    };
-    if (vErrors === null) {
+  }
+  else {
+    const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+    if(vErrors === null){
       vErrors = [err92];
-    } else {
+    }
+    else {
       vErrors.push(err92);
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate0.errors = vErrors;
   return errors === 0;
 }
-validate26.evaluated = {
-  props: {
-    config_file: true,
-    debug: true,
-    extra_config_files: true,
-    log_file: true,
-    log_level: true,
-    user: true,
-    auth: true,
-    bus: true,
-    celery: true,
-    db_uri: true,
-    rest_api: true,
-    consul: true,
-    service_discovery: true,
-    enabled_plugins: true,
-    enabled_celery_tasks: true,
-    enabled_services: true,
-    hook_max_attempts: true,
-    hook_http_retry_countdown_factor: true,
-    mobile_apns_host: true,
-    mobile_apns_port: true,
-    mobile_apns_call_topic: true,
-    mobile_apns_default_topic: true,
-    mobile_fcm_notification_end_point: true,
-  },
-  dynamicProps: false,
-  dynamicItems: false,
-};
-export const validate = validate26 as unknown as CompiledValidator;
+validate0.evaluated = {"props":{"config_file":true,"debug":true,"extra_config_files":true,"log_file":true,"log_level":true,"user":true,"auth":true,"bus":true,"celery":true,"db_uri":true,"rest_api":true,"consul":true,"service_discovery":true,"enabled_plugins":true,"enabled_celery_tasks":true,"enabled_services":true,"hook_max_attempts":true,"hook_http_retry_countdown_factor":true,"mobile_apns_host":true,"mobile_apns_port":true,"mobile_apns_call_topic":true,"mobile_apns_default_topic":true,"mobile_fcm_notification_end_point":true},"dynamicProps":false,"dynamicItems":false};
+
+export const validate = validate0 as unknown as CompiledValidator;
 export default validate;

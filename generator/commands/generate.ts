@@ -29,7 +29,7 @@ export const generateCommand: CommandModule<object, Args> = {
   handler: (argv) =>
     run(async () => {
       const services = argv.services?.length ? argv.services : undefined;
-      // generate.ts imports the emitters (ts-morph, ajv, prettier) only when its cache cannot answer.
+      // generate.ts imports the emitters (ajv, prettier) only when its cache cannot answer.
       const { generate } = await import('../generate.ts');
       const project = projectFrom(argv);
       const result = await generate({

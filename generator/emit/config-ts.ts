@@ -1,10 +1,9 @@
 /**
  * `config.ts`: the service's TypeScript types (json-schema-to-typescript), its settings table and
- * its typed loader (built with ts-morph). Services import this file. For services that do not
+ * its typed loader, laid out by prettier. Services import this file. For services that do not
  * compile TypeScript, the same as `config.js` + `config.d.ts` (`generate --js`).
  */
 import { compile } from 'json-schema-to-typescript';
-import { Project, ts, VariableDeclarationKind, type SourceFile } from 'ts-morph';
 import {
   requiredNames,
   serviceSpecOf,
@@ -32,93 +31,86 @@ export const configTsEmitter: Emitter = {
       enableConstEnums: false,
       ignoreMinAndMaxItems: true,
     });
-    const project = new Project({ useInMemoryFileSystem: true });
-    const file = project.createSourceFile(`${model.name}/config.ts`, '');
-    file.addImportDeclaration({
-      moduleSpecifier: 'wazo-config/runtime',
-      namedImports: [
-        'load',
-        'resolveConfig',
-        'watch',
-        'type LoadOptions',
-        'type Resolved',
-        'type ServiceSpec',
-        'type WatchHandlers',
-        'type WatchOptions',
-        'type Watcher',
-      ],
-    });
-    file.addStatements(types);
-    file.addVariableStatement({
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [`Everything the runtime knows of ${model.name}: locations and one row per setting.`],
-      declarations: [{ name: 'service', type: 'ServiceSpec', initializer: serviceLiteral(model) }],
-    });
-    file.addFunction({
-      isExported: true,
-      name: 'loadConfig',
-      docs: [
-        tsDocText(
-          `Loads the ${model.name} configuration: schema defaults < ${model.configFile} < ${model.configDir}/*.yml ` +
-            `< Consul ${model.consulPrefix}/ < env ${model.envPrefix}_* < overrides. Throws a ConfigError listing every problem.`,
-        ),
-      ],
-      parameters: [{ name: 'options', type: 'LoadOptions<Config>', initializer: '{}' }],
-      returnType: 'Promise<Config>',
-      statements: 'return load<Config>(service, options);',
-    });
-    file.addFunction({
-      isExported: true,
-      name: 'resolveConfigWithSources',
-      docs: ['Like loadConfig, and also tells where every value came from.'],
-      parameters: [{ name: 'options', type: 'LoadOptions<Config>', initializer: '{}' }],
-      returnType: 'Promise<Resolved<Config>>',
-      statements: 'return resolveConfig<Config>(service, options);',
-    });
-    file.addFunction({
-      isExported: true,
-      name: 'watchConfig',
-      docs: [
-        tsDocText(
-          `Watches Consul ${model.consulPrefix}/ with one blocking query (and SIGHUP for the files): each change re-reads and ` +
-            `re-validates the whole configuration as loadConfig does (pass the same options); mutable keys are applied to \`config\` ` +
-            'in place (`change`), restart-only keys give `restartRequired` and, by default, an exit with code 75 after 5 s; ' +
-            'an invalid change gives `invalid` and keeps the last good configuration. See docs/watch.md.',
-        ),
-      ],
-      parameters: [
-        { name: 'config', type: 'Config' },
-        { name: 'handlers', type: 'WatchHandlers<Config>', initializer: '{}' },
-        { name: 'options', type: 'WatchOptions<Config>', initializer: '{}' },
-      ],
-      returnType: 'Watcher<Config>',
-      statements: 'return watch<Config>(service, config, handlers, options);',
-    });
+    // Written as text (prettier lays it out): building it with ts-morph re-parsed the file at every addition.
+    const source = [
+      `import { ${RUNTIME_IMPORTS.join(', ')} } from 'wazo-config/runtime';`,
+      types,
+      doc(`Everything the runtime knows of ${model.name}: locations and one row per setting.`) +
+        `export const service: ServiceSpec = ${serviceLiteral(model)};`,
+      doc(
+        `Loads the ${model.name} configuration: schema defaults < ${model.configFile} < ${model.configDir}/*.yml ` +
+          `< Consul ${model.consulPrefix}/ < env ${model.envPrefix}_* < overrides. Throws a ConfigError listing every problem.`,
+      ) +
+        'export function loadConfig(options: LoadOptions<Config> = {}): Promise<Config> {\n' +
+        '  return load<Config>(service, options);\n}',
+      doc('Like loadConfig, and also tells where every value came from.') +
+        'export function resolveConfigWithSources(options: LoadOptions<Config> = {}): Promise<Resolved<Config>> {\n' +
+        '  return resolveConfig<Config>(service, options);\n}',
+      doc(
+        `Watches Consul ${model.consulPrefix}/ with one blocking query (and SIGHUP for the files): each change re-reads and ` +
+          `re-validates the whole configuration as loadConfig does (pass the same options); mutable keys are applied to \`config\` ` +
+          'in place (`change`), restart-only keys give `restartRequired` and, by default, an exit with code 75 after 5 s; ' +
+          'an invalid change gives `invalid` and keeps the last good configuration. See docs/watch.md.',
+      ) +
+        'export function watchConfig(config: Config, handlers: WatchHandlers<Config> = {}, ' +
+        'options: WatchOptions<Config> = {}): Watcher<Config> {\n' +
+        '  return watch<Config>(service, config, handlers, options);\n}',
+    ].join('\n\n');
     if (language === 'ts')
-      return [{ path: `${model.name}/config.ts`, contents: banner.slashes(model.file) + file.getFullText() }];
-    const { js, dts } = asJavaScript(project, file);
+      return [
+        {
+          path: `${model.name}/config.ts`,
+          contents: banner.slashes(model.file) + source + '\n',
+          prettier: 'typescript',
+        },
+      ];
+    const { js, dts } = await asJavaScript(`${model.name}/config.ts`, source);
     return [
-      { path: `${model.name}/config.js`, contents: banner.slashes(model.file) + js },
-      { path: `${model.name}/config.d.ts`, contents: banner.slashes(model.file) + dts },
+      { path: `${model.name}/config.js`, contents: banner.slashes(model.file) + js, prettier: 'babel' },
+      { path: `${model.name}/config.d.ts`, contents: banner.slashes(model.file) + dts, prettier: 'typescript' },
     ];
   },
 };
 
-/** The loader as an ES module and its declarations, as `tsc` (module nodenext) would emit them. */
-function asJavaScript(project: Project, file: SourceFile): { js: string; dts: string } {
-  project.compilerOptions.set({
-    module: ts.ModuleKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    declaration: true,
-    removeComments: false,
+const RUNTIME_IMPORTS = [
+  'load',
+  'resolveConfig',
+  'watch',
+  'type LoadOptions',
+  'type Resolved',
+  'type ServiceSpec',
+  'type WatchHandlers',
+  'type WatchOptions',
+  'type Watcher',
+];
+
+/** A one-line doc comment before a declaration. */
+function doc(text: string): string {
+  return `/** ${tsDocText(text)} */\n`;
+}
+
+/**
+ * The loader as an ES module and its declarations, as `tsc` (module nodenext) would emit them. ts-morph (and the
+ * TypeScript compiler in it) is loaded only here: a `config.ts` needs neither.
+ */
+async function asJavaScript(path: string, source: string): Promise<{ js: string; dts: string }> {
+  const { Project, ts } = await import('ts-morph');
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    compilerOptions: {
+      module: ts.ModuleKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      declaration: true,
+      removeComments: false,
+    },
   });
-  const js = ts.transpileModule(file.getFullText(), {
+  const file = project.createSourceFile(path, source);
+  const js = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
   }).outputText;
   const emitted = project.emitToMemory({ targetSourceFile: file, emitOnlyDtsFiles: true }).getFiles();
   const dts = emitted.find((f) => f.filePath.endsWith('.d.ts'))?.text;
-  if (dts === undefined) throw new Error(`${file.getFilePath()}: no declarations emitted`);
+  if (dts === undefined) throw new Error(`${path}: no declarations emitted`);
   return { js, dts };
 }
 

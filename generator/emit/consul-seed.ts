@@ -1,6 +1,7 @@
 /** `consul-seed.json`: the schema defaults in `consul kv export`/`import` format. */
 import { encode } from '../runtime/codec.ts';
 import type { Emitter } from './emitter.ts';
+import { jsonText } from '../syntax/json.ts';
 
 export interface SeedEntry {
   key: string;
@@ -19,6 +20,6 @@ export const consulSeedEmitter: Emitter = {
         flags: 0,
         value: Buffer.from(encode(leaf.default!, leaf), 'utf8').toString('base64'),
       }));
-    return [{ path: `${model.name}/consul-seed.json`, contents: JSON.stringify(entries, null, 2) + '\n' }];
+    return [{ path: `${model.name}/consul-seed.json`, contents: jsonText(entries) + '\n' }];
   },
 };

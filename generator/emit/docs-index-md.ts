@@ -4,7 +4,7 @@
  */
 import type { ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
-import { mdCode, mdFence, mdLink, mdTable, mdText, mermaidId, mermaidLabel } from '../syntax/markdown.ts';
+import { mdCode, mdDocument, mdFence, mdLink, mdTable, mdText, mermaidId, mermaidLabel } from '../syntax/markdown.ts';
 import { joinQuoted, mdTag, type Quoted } from '../syntax/quoted.ts';
 import { countsOf, type Counts } from './docs-facts.ts';
 import { fillFrame } from './templates.ts';
@@ -22,7 +22,7 @@ export const docsIndexMarkdownEmitter: IndexEmitter = {
       servicesTable: servicesTable(models),
       dependencyDiagram: dependencyDiagram(models),
     });
-    return [{ path: 'docs/index.md', contents }];
+    return [{ path: 'docs/index.md', contents: mdDocument(contents) }];
   },
 };
 

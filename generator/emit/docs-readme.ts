@@ -10,9 +10,20 @@ import { banner } from '../syntax/banner.ts';
 import { envFileValue } from '../syntax/env.ts';
 import { dotted } from '../runtime/tree.ts';
 import { shellWord } from '../syntax/shell.ts';
-import { mdCode, mdFence, mdHeading, mdLink, mdListItem, mdTable, mdText, Slugger } from '../syntax/markdown.ts';
+import {
+  mdCode,
+  mdDocument,
+  mdFence,
+  mdHeading,
+  mdLink,
+  mdListItem,
+  mdTable,
+  mdText,
+  Slugger,
+} from '../syntax/markdown.ts';
 import { joinQuoted, mdTag, type Quoted } from '../syntax/quoted.ts';
-import { yamlString } from '../syntax/yaml.ts';
+import { jsonText } from '../syntax/json.ts';
+import { yamlReadableString } from '../syntax/yaml.ts';
 import { pyLiteral } from '../syntax/python.ts';
 import {
   countsOf,
@@ -70,7 +81,7 @@ export const docsReadmeEmitter: Emitter = {
       ...howToValues(model, settings),
       settings: body,
     });
-    return [{ path: `${model.name}/README.md`, contents }];
+    return [{ path: `${model.name}/README.md`, contents: mdDocument(contents) }];
   },
 };
 
@@ -153,7 +164,7 @@ class SettingsWriter {
       const value = leaf.default!;
       this.#lines.push(
         typeof value === 'object' && value !== null
-          ? mdFence('json', JSON.stringify(value, null, 2))
+          ? mdFence('json', jsonText(value))
           : mdFence('text', facts.default!),
       );
     }
@@ -232,7 +243,10 @@ function howToValues(model: ServiceModel, settings: SettingsWriter): Record<stri
     if (!quoted.ok) throw new Error(`${model.file}: ${c.leaf.envName}: ${quoted.reason}`);
     return `${c.leaf.envName}=${quoted.text}`;
   };
-  const configMapData = ['data:', ...changes.map((c) => `  ${yamlString(c.leaf.envName)}: ${yamlString(text(c))}`)];
+  const configMapData = [
+    'data:',
+    ...changes.map((c) => `  ${yamlReadableString(c.leaf.envName)}: ${yamlReadableString(text(c))}`),
+  ];
   return {
     exampleKey: mdLink(mdCode(dotted(example.leaf.path)), `#${settings.anchors.get(example.leaf)!}`),
     exampleValue: list

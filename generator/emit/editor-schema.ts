@@ -10,6 +10,7 @@ import { dotted } from '../runtime/tree.ts';
 import { bannerText } from '../syntax/banner.ts';
 import { forEachSubschema } from '../walk.ts';
 import type { Emitter } from './emitter.ts';
+import { jsonText } from '../syntax/json.ts';
 
 /** What would show a secret's value: removed from secret keys (validation keywords stay). */
 const SECRET_VALUES = ['default', 'examples'];
@@ -31,7 +32,7 @@ export const editorSchemaEmitter: Emitter = {
       ...rest,
       description: `${model.description ?? model.title}\n\nFor ${model.configFile} and ${model.configDir}/*.yml; environment variables ${model.envPrefix}_*, Consul keys under ${model.consulPrefix}/.`,
     };
-    return [{ path: `${model.name}/config.schema.json`, contents: JSON.stringify(editorSchema, null, 2) + '\n' }];
+    return [{ path: `${model.name}/config.schema.json`, contents: jsonText(editorSchema) + '\n' }];
   },
 };
 

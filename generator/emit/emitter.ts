@@ -10,6 +10,12 @@ export interface GeneratedFile {
   /** Path relative to `generated/`, e.g. `wazo-auth/config.ts`. */
   path: string;
   contents: string;
+  /**
+   * The prettier parser that lays the file out before it is written (format.ts), for code whose layout the emitter
+   * does not control (json-schema-to-typescript's types in the loaders). Without it the emitter wrote the file in its
+   * final layout: Markdown tables aligned, JSON from syntax/json.ts, frames as the templates lay them out.
+   */
+  prettier?: 'typescript' | 'babel';
 }
 
 export interface EmitContext {

@@ -9,8 +9,9 @@
  */
 import { _, Name } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { createAjv } from '../ajv.ts';
+import { createCompilingAjv } from '../ajv.ts';
 import { banner } from '../syntax/banner.ts';
+import { jsonText } from '../syntax/json.ts';
 import { validationSchemaOf } from '../validation-schema.ts';
 import type { Emitter } from './emitter.ts';
 
@@ -25,8 +26,11 @@ const HELPERS = new Set(['equal', 'ucs2length', 'uri', 'validation_error']);
 export const validatorEmitter: Emitter = {
   name: 'validator',
   emit(model, { language = 'ts' }) {
-    // A fresh instance per service: ajv numbers its generated names per instance, so output stays stable.
-    const ajv = createAjv({ code: { source: true, esm: true, formats: _`${new Name(FORMATS)}` } });
+    // A fresh instance per service: ajv numbers its generated names per instance, so output stays stable. `lines`:
+    // one statement or block edge a line, which layout() indents.
+    const ajv = createCompilingAjv({
+      code: { source: true, esm: true, lines: true, formats: _`${new Name(FORMATS)}` },
+    });
     const compiled = ajv.compile(validationSchemaOf(model.schema));
     const used = new Set<string>();
     const code = standaloneCode
@@ -46,7 +50,7 @@ export const validatorEmitter: Emitter = {
       );
     const name = AJV_EXPORTS.exec(code)?.[1];
     if (!name) throw new Error(`${model.file}: ajv's standalone code no longer exports \`validate\` as expected`);
-    const body = code.replace(AJV_EXPORTS, '');
+    const body = layout(code.replace(AJV_EXPORTS, ''));
     // Only the helpers this validator calls: importing it loads neither ajv's compiler nor unused helpers.
     const imports = [...used]
       .sort()
@@ -76,3 +80,36 @@ export const validatorEmitter: Emitter = {
     ];
   },
 };
+
+/** ajv's schema constants, one line of JSON each: laid out as syntax/json.ts lays JSON out. */
+const SCHEMA_CONSTANT = /^(const schema\d+ = )(\{.*\});$/;
+
+/**
+ * ajv's standalone code (with `code.lines`) in a readable layout, without a formatter: blocks indented two spaces a
+ * level and the schema constants as laid-out JSON. ajv writes one statement a line, opens a block at the end of a
+ * line (`if(…){`, `else {`) and closes it on a line of its own (`}`); object literals open and close on their line.
+ * Only leading whitespace and blank lines change (ajv writes no template literal, so no string spans lines); should
+ * ajv's shape ever differ (a block edge elsewhere), the code is kept as ajv wrote it.
+ */
+function layout(code: string): string {
+  const lines: string[] = [];
+  let depth = 0;
+  for (const raw of code.replace(/\n{3,}/g, '\n\n').split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('}')) depth--;
+    if (depth < 0) return code;
+    const constant = depth === 0 ? SCHEMA_CONSTANT.exec(line) : null;
+    lines.push(line === '' ? '' : constant ? constant[1] + jsonOf(constant[2]!) + ';' : '  '.repeat(depth) + line);
+    if (line.endsWith('{')) depth++;
+  }
+  return depth === 0 ? lines.join('\n').replace(/^\n+/, '\n') : code;
+}
+
+/** The JSON text laid out, or as it is when it is not JSON after all. */
+function jsonOf(text: string): string {
+  try {
+    return jsonText(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}

@@ -71,21 +71,50 @@ export function mdCell(markdown: Quoted<'markdown'>): Quoted<'markdown'> {
 
 /**
  * A GitHub table: the header row (the author's own words), the delimiter row (`---`, or `---:` for
- * right-aligned), the rows.
+ * right-aligned), the rows; every column padded to its widest cell, as people (and prettier) lay
+ * tables out, so the file is read as easily as its rendering and is written in its final layout.
  */
 export function mdTable(
   header: readonly string[],
   align: readonly ('left' | 'right')[],
   rows: readonly (readonly Quoted<'markdown'>[])[],
 ): Quoted<'markdown'> {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return quoted(
-    [
-      line(header),
-      line(align.map((a) => (a === 'right' ? '---:' : '---'))),
-      ...rows.map((cells) => line(cells.map(mdCell))),
-    ].join('\n'),
+  const cells = [header, ...rows.map((row) => row.map(mdCell))];
+  const widths = header.map((_, column) => Math.max(3, ...cells.map((row) => displayWidth(row[column] ?? ''))));
+  const pad = (text: string, column: number) => {
+    const fill = ' '.repeat(widths[column]! - displayWidth(text));
+    return align[column] === 'right' ? fill + text : text + fill;
+  };
+  const line = (row: readonly string[]) =>
+    `| ${widths.map((_, column) => pad(row[column] ?? '', column)).join(' | ')} |`;
+  const delimiter = widths.map((width, column) =>
+    align[column] === 'right' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
   );
+  return quoted([line(cells[0]!), `| ${delimiter.join(' | ')} |`, ...cells.slice(1).map(line)].join('\n'));
+}
+
+/** Columns a monospace editor gives the text: combining marks take none, wide (East Asian, emoji) characters two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text.replace(/\p{M}/gu, '')) width += WIDE.test(char) ? 2 : 1;
+  return width;
+}
+const WIDE =
+  /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|\p{Extended_Pictographic}/u;
+
+/** A whole document: never two blank lines in a row outside fenced blocks, one newline at the end. */
+export function mdDocument(text: string): string {
+  let fence: string | undefined;
+  let blank = 0;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const marker = /^(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === undefined && marker) fence = marker;
+    else if (fence !== undefined && marker && line.startsWith(fence) && line.trim() === fence) fence = undefined;
+    blank = line.trim() === '' && fence === undefined ? blank + 1 : 0;
+    if (blank < 2) out.push(line);
+  }
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }
 
 /** A fenced code block: the fence is longer than any backtick run inside. */

@@ -58,3 +58,12 @@ export function isKubernetesName(name: string): boolean {
 export function isKubernetesDataKey(key: string): boolean {
   return key.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(key) && key !== '.' && key !== '..';
 }
+
+/**
+ * A scalar for people to read (the README's examples): single-quoted, where nothing is escaped, when the text has no
+ * `'`, line break or control character; otherwise `yamlString`'s double quotes.
+ */
+export function yamlReadableString(value: string): Quoted<'yaml'> {
+  const plain = !/['\p{Cc}\u2028\u2029\ufeff\ufffe\uffff]|\p{Cs}/u.test(value);
+  return plain ? quoted(`'${value}'`) : yamlString(value);
+}

@@ -9,7 +9,42 @@ import fc from 'fast-check';
 import { fillTemplate, type FrameValues } from '../../generator/emit/templates.ts';
 import { htmlJson, htmlText } from '../../generator/syntax/html.ts';
 import { shellWord } from '../../generator/syntax/shell.ts';
-import { mdCell, mdCode, mdText, mermaidLabel, Slugger } from '../../generator/syntax/markdown.ts';
+import { jsonText } from '../../generator/syntax/json.ts';
+import { mdCell, mdCode, mdDocument, mdTable, mdText, mermaidLabel, Slugger } from '../../generator/syntax/markdown.ts';
+
+describe('markdown layout', () => {
+  it('pads every column to its widest cell, right-aligned columns on the left, wide characters counted twice', () => {
+    assert.equal(
+      mdTable(
+        ['Key', 'n'],
+        ['left', 'right'],
+        [
+          [mdCode('a|b'), mdText('12')],
+          [mdText('日本'), mdText('3')],
+        ],
+      ),
+      ['| Key    |   n |', '| ------ | --: |', '| `a\\|b` |  12 |', '| 日本   |   3 |'].join('\n'),
+    );
+  });
+
+  it('keeps one blank line between blocks, but the blank lines of a fenced block', () => {
+    assert.equal(mdDocument('# a\n\n\n\ntext\n```\nx\n\n\ny\n```\n\n\n'), '# a\n\ntext\n```\nx\n\n\ny\n```\n');
+  });
+});
+
+describe('JSON layout', () => {
+  it('puts objects one key a line and arrays of scalars on one line while they fit', () => {
+    assert.equal(
+      jsonText({ a: [1, 'x'], b: {}, c: [{ d: null }] }),
+      '{\n  "a": [1, "x"],\n  "b": {},\n  "c": [\n    {\n      "d": null\n    }\n  ]\n}',
+    );
+    assert.equal(jsonText({ list: ['aaaa', 'bbbb'] }, 20), '{\n  "list": [\n    "aaaa",\n    "bbbb"\n  ]\n}');
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => assert.deepEqual(JSON.parse(jsonText(value)), value)),
+      { numRuns: 100 },
+    );
+  });
+});
 
 describe('markdown quoting', () => {
   it('escapes what Markdown would read as syntax, and links bare URLs', () => {

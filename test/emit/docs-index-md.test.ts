@@ -11,7 +11,11 @@ describe('emitter docs-index-md', () => {
       { name: 'wazo-b', dependsOn: ['wazo-a'] },
     );
     const text = (await emitted('docs-index-md', a, b)).get('docs/index.md')!;
-    const rows = text.split('\n').filter((line) => line.startsWith('| [`wazo-'));
+    // Cells compared without the padding that aligns the columns.
+    const rows = text
+      .split('\n')
+      .filter((line) => line.startsWith('| [`wazo-'))
+      .map((line) => line.replace(/ {2,}/g, ' '));
     assert.equal(rows.length, 2, text);
     assert.ok(rows[0]!.startsWith('| [`wazo-a`](../wazo-a/README.md) | 1 | 1 | 0 | 0 | nothing |'), rows[0]);
     assert.ok(

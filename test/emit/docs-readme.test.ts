@@ -16,7 +16,7 @@ describe('emitter docs-readme', () => {
         }),
       )
     ).get('wazo-t/README.md')!;
-    assert.ok(text.includes('| [`port`](#port) | `WAZO_T_PORT` | `config/wazo-t/port` |'), text);
+    assert.ok(text.replace(/ {2,}/g, ' ').includes('| [`port`](#port) | `WAZO_T_PORT` | `config/wazo-t/port` |'), text);
     assert.ok(text.includes('The examples set [`port`](#port) to `2`. A change of `port` is applied live.'), text);
     assert.match(text, /^### `grp`$/m);
   });

@@ -16,6 +16,22 @@ describe('emitter validator', () => {
     assert.match(code, /^export const validate = \w+ as unknown as CompiledValidator;$/m);
   });
 
+  it("lays ajv's code out without a formatter: blocks indented a level each, the schema as laid-out JSON", async () => {
+    const code = (
+      await emitted('validator', modelOf({ grp: { type: 'object', properties: { port: { type: 'integer' } } } }))
+    ).get('wazo-t/validate.ts')!;
+    const body = code.slice(code.indexOf('\nfunction '), code.lastIndexOf('\n}\n'));
+    let depth = 0;
+    let deepest = 0;
+    for (const line of body.split('\n').slice(1)) {
+      if (line.trim().startsWith('}')) depth--;
+      assert.equal(line.length - line.trimStart().length, 2 * depth, `indented ${2 * depth}: ${JSON.stringify(line)}`);
+      if (line.endsWith('{')) deepest = Math.max(deepest, ++depth);
+    }
+    assert.ok(deepest >= 3, 'nested blocks');
+    assert.match(code, /^const schema\d+ = \{\n {2}"type": "object",$/m);
+  });
+
   it('imports each ajv helper it calls from wazo-config/runtime/ajv/<name>, and only those', async () => {
     const plain = (await emitted('validator', modelOf({ port: { type: 'integer' } }))).get('wazo-t/validate.ts')!;
     assert.doesNotMatch(plain, /from 'wazo-config\/runtime\/ajv\//, 'no helper for a plain type check');
