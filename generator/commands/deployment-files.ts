@@ -50,7 +50,14 @@ export async function fileValues(service: ServiceSpec, args: FileArgs): Promise<
   const read = await fileSource({
     configFile: args['config-file'] ?? service.configFile,
     configDir: args['config-dir'] ?? service.configDir,
-  }).read({ service, index: indexOf(service), logger: quiet });
+  }).read({
+    service,
+    logger: quiet,
+    // Files are read without it; built (for thousands of settings, a cost) only if some source asks.
+    get index() {
+      return indexOf(service);
+    },
+  });
   if (read.layers.length === 0 && read.problems.length === 0) return [];
   const files: ConfigSource = { name: 'files', read: () => Promise.resolve(read) };
   const { tree } = await resolveConfig(service, {

@@ -110,7 +110,10 @@ async function seed(argv: Args): Promise<number> {
 
 /** `--defaults`: the generated seed file, without the required settings (they have no default). */
 function defaultEntries(out: string, service: ServiceSpec): Planned[] {
-  return readSeedFile(out, service.name).map((entry) => ({ ...entry, from: 'default' }));
+  // The entries were just parsed and are this function's alone: marked in place, not copied.
+  const entries = readSeedFile(out, service.name) as Planned[];
+  for (const entry of entries) entry.from = 'default';
+  return entries;
 }
 
 function entryOf({ setting, value, source }: FileValue): Planned {
@@ -135,17 +138,17 @@ function readSeedFile(out: string, service: string): SeedEntry[] {
 
 function plan(seedEntries: Planned[], current: KvEntry[], overwrite: boolean): Change[] {
   const byKey = new Map(current.map((e) => [e.key, e]));
-  return seedEntries.map((entry): Change => {
-    const text = Buffer.from(entry.value, 'base64').toString('utf8');
-    const existing = byKey.get(entry.key);
-    const op = (index: number): TxnKvOp => ({
-      KV: { Verb: 'cas', Key: entry.key, Value: entry.value, Flags: entry.flags, Index: index },
+  return seedEntries.map(({ key, value, flags, from }): Change => {
+    const text = Buffer.from(value, 'base64').toString('utf8');
+    const existing = byKey.get(key);
+    // A `cas` at index 0 creates only; at the index read, replaces only what was read.
+    const cas = (index: number): TxnKvOp => ({
+      KV: { Verb: 'cas', Key: key, Value: value, Flags: flags, Index: index },
     });
-    const change = { key: entry.key, text, from: entry.from };
-    if (!existing) return { kind: 'create', ...change, op: op(0) };
-    if ((existing.value ?? '') === text) return { kind: 'unchanged', ...change, current: existing };
-    if (overwrite) return { kind: 'update', ...change, current: existing, op: op(existing.modifyIndex) };
-    return { kind: 'kept', ...change, current: existing };
+    if (!existing) return { kind: 'create', key, text, from, op: cas(0) };
+    if ((existing.value ?? '') === text) return { kind: 'unchanged', key, text, from, current: existing };
+    if (overwrite) return { kind: 'update', key, text, from, current: existing, op: cas(existing.modifyIndex) };
+    return { kind: 'kept', key, text, from, current: existing };
   });
 }
 
