@@ -2,6 +2,15 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { b64, sleep, startFixture, type Fixture } from './harness.ts';
 
+/** Until the server holds a blocking query: a fixed sleep lost the race on a busy machine (the fault came first). */
+async function untilBlocked(f: Fixture): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (f.server.stats().blocking.now === 0) {
+    if (performance.now() > deadline) throw new Error('no blocking query reached the server within 10 s');
+    await sleep(5);
+  }
+}
+
 let f: Fixture;
 before(async () => {
   f = await startFixture();
@@ -25,7 +34,7 @@ describe('faults: connections', () => {
       () => 'answered',
       () => 'cut',
     );
-    await sleep(30);
+    await untilBlocked(f);
     await f.server.faults.refuseConnections();
     assert.equal(await blocked, 'cut');
     await assert.rejects(
@@ -174,7 +183,7 @@ describe('faults: transactions and indexes', () => {
     const e = f.server.kv.put('reset/k', 'v');
     assert.ok(e.modifyIndex > 5);
     const pending = get(`/v1/kv/reset/k?index=${e.modifyIndex}&wait=5s`);
-    await sleep(30);
+    await untilBlocked(f);
     const t0 = performance.now();
     f.server.faults.resetIndex(3);
     const res = await pending;
