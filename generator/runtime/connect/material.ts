@@ -5,8 +5,14 @@
  * roots (directly, or through the intermediates that follow it, as after a root rotation). The key
  * never appears in a message.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { ConsulFailure } from '../consul/failure.ts';
+
+/**
+ * node:crypto when a certificate is first read: importing it loads some 35 of Node's modules (its
+ * streams among them), a cost every service start would pay for the few that use Connect.
+ */
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 export interface ConnectLeaf {
   /** Colon-separated hex, as Consul writes it. */
@@ -82,7 +88,7 @@ export function rootsOf(body: unknown): ConnectRoots {
 
 /** The certificates of a PEM bundle, in order. */
 export function certificatesOf(pem: string): X509Certificate[] {
-  return (pem.match(CERTIFICATE) ?? []).map((block) => new X509Certificate(block));
+  return (pem.match(CERTIFICATE) ?? []).map((block) => new (crypto().X509Certificate)(block));
 }
 
 /** Why the leaf must not be used now (undefined: it is good). Never quotes the key. */
@@ -102,7 +108,7 @@ export function leafProblem(leaf: ConnectLeaf, roots: ConnectRoots, now = new Da
   const [cert, ...intermediates] = chain;
   if (!cert) return `${named}: CertPEM holds no certificate`;
   try {
-    if (!cert.checkPrivateKey(createPrivateKey(leaf.keyPem)))
+    if (!cert.checkPrivateKey(crypto().createPrivateKey(leaf.keyPem)))
       return `${named}: its private key is not the certificate's`;
   } catch {
     return `${named}: PrivateKeyPEM is not a readable private key`;
