@@ -17,6 +17,9 @@ import {
   ConfigError,
   type LoadOptions,
   type ServiceSpec,
+  type Watcher,
+  type WatchHandlers,
+  type WatchOptions,
 } from '../../generator/runtime/index.ts';
 import type { ConsulTestServer } from '../consul-server/server.ts';
 import { assertConnectCertificate, connectFixtures, httpsGet, type ConnectFixtures } from '../connect/helpers.ts';
@@ -37,6 +40,7 @@ interface ClientConfig {
 interface Loader<C> {
   service: ServiceSpec;
   loadConfig(options?: LoadOptions<C>): Promise<C>;
+  watchConfig(config: C, handlers?: WatchHandlers<C>, options?: WatchOptions<C>): Watcher<C>;
 }
 
 /** The server's schema as a service that cannot swap its certificate live: its group is not x-mutable. */
@@ -137,6 +141,12 @@ describe('the Python runtime with Consul Connect', { skip }, () => {
     consul.connect!.setIntention('*', 'wazo-tls-server', 'deny');
     const clientLoader = (await project.loader('wazo-tls-client')) as Loader<ClientConfig>;
     const clientConfig = await clientLoader.loadConfig({ env: env('client'), logger: memoryLogger() });
+    // The client's leaf lives 8 s too: its watcher keeps its files current (connectClientOptions reads them per call).
+    const clientWatcher = clientLoader.watchConfig(
+      clientConfig,
+      {},
+      { env: env('client'), logger: memoryLogger(), restart: 'emit', sighup: false, blockingWaitMs: 2000 },
+    );
     const server = scenario(
       {
         scenario: 'serve',
@@ -236,7 +246,9 @@ describe('the Python runtime with Consul Connect', { skip }, () => {
       assert.equal(ca.match(/BEGIN CERTIFICATE/g)?.length, 2, 'the bundle holds the new root and the old one');
 
       assert.deepEqual(
-        server.lines.filter((l) => l.event === 'error' || l.event === 'server-error' || l.event === 'restart_required'),
+        server.lines.filter((l) =>
+          ['error', 'client-error', 'server-error', 'restart_required'].includes(String(l.event)),
+        ),
         [],
       );
       server.send('stop');
@@ -244,6 +256,7 @@ describe('the Python runtime with Consul Connect', { skip }, () => {
       assert.doesNotMatch(printed(server.lines), /PRIVATE KEY/);
     } finally {
       server.kill();
+      clientWatcher.close();
     }
   });
 

@@ -108,6 +108,10 @@ def serve(request: dict[str, Any]) -> None:
     watcher.ready.wait(10)
     client_module = module_at(request["client"])
     client_config = client_module.load_config(**options(request, request["client_env"]))
+    # The client's leaf lives 8 s too: its own watcher keeps its files current.
+    client_watcher = client_module.watch_config(
+        client_config, {"error": record("client-error")}, **options(request, request["client_env"]), blocking_wait_ms=2000, restart="emit", sighup=False
+    )
     say(result="ready", port=httpd.server_address[1], ca=config["rest_api"]["ca_certificate"])
     for line in sys.stdin:
         command = line.split()
@@ -116,6 +120,7 @@ def serve(request: dict[str, Any]) -> None:
         target = command[1] if command[0] == "call-as" else "wazo-tls-server"
         call(httpd.server_address[1], client_ssl_context(client_module.SERVICE, client_config, target))
     watcher.close()
+    client_watcher.close()
     httpd.shutdown()
     authorizer.close()
     say(result="closed")
