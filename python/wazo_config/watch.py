@@ -592,7 +592,7 @@ class Watcher:
         if self._snapshot is not None:
             for line in self._hidden.check(self._snapshot.entries, resolved.tree):
                 self.logger.warning(line)
-        changes = diff_configs(self.service, self.config, resolved.tree) + self._connect_changes(resolved.tree)
+        changes = _with_connect_changes(diff_configs(self.service, self.config, resolved.tree), self._connect_changes(resolved.tree))
         mutable = [c for c in changes if c.mutable]
         restart_only = [c for c in changes if not c.mutable]
         if self._invalid_now and not changes:
@@ -647,6 +647,17 @@ class Watcher:
             handler(event)
         except Exception as error:  # noqa: BLE001
             self.logger.error(f"{self.service.name}: the {name} handler failed: {error!r}")
+
+
+def _with_connect_changes(diff: list[KeyChange], connect: list[KeyChange]) -> list[KeyChange]:
+    """The changes of a cycle: the diff's, and the Connect files rewritten in place. A key in both (its path changed
+    too) is reported once, from its old path to its new one, with the renewal or rotation as its source."""
+    renewed = {c.key: c for c in connect}
+    merged = []
+    for change in diff:
+        also = renewed.pop(change.key, None)
+        merged.append(change if also is None else KeyChange(change.setting, change.old_value, change.new_value, also.source))
+    return [*merged, *renewed.values()]
 
 
 class _ConnectHost:

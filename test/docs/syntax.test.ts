@@ -40,7 +40,10 @@ describe('JSON layout', () => {
     );
     assert.equal(jsonText({ list: ['aaaa', 'bbbb'] }, 20), '{\n  "list": [\n    "aaaa",\n    "bbbb"\n  ]\n}');
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => assert.deepEqual(JSON.parse(jsonText(value)), value)),
+      // Compared with what JSON itself keeps of the value: it has no -0 (JSON.stringify writes 0).
+      fc.property(fc.jsonValue(), (value) =>
+        assert.deepEqual(JSON.parse(jsonText(value)), JSON.parse(JSON.stringify(value))),
+      ),
       { numRuns: 100 },
     );
   });

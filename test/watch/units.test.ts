@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
 import { service } from '../../generated/wazo-webhookd/config.ts';
 import { BlockingQuery, type BlockingAnswer } from '../../generator/runtime/watch/blocking.ts';
-import { applyChanges, diffConfigs, KeyChange } from '../../generator/runtime/watch/diff.ts';
+import { applyChanges, diffConfigs, KeyChange, withConnectChanges } from '../../generator/runtime/watch/diff.ts';
 import { backoffDelay, retryDelay, TokenBucket } from '../../generator/runtime/watch/pacing.ts';
 import { Quiescence } from '../../generator/runtime/watch/quiescence.ts';
 import { RestartPolicy } from '../../generator/runtime/watch/restart.ts';
@@ -263,6 +263,28 @@ describe('the diff', () => {
       [
         ['log_level', true, 'consul config/wazo-webhookd/log_level'],
         ['rest_api.cors.allow_headers', false, 'env Y'],
+      ],
+    );
+  });
+
+  it('reports a Connect file whose path changed too once, from its old path, with the renewal as source', () => {
+    const cert = setting(['rest_api', 'certificate'], true);
+    const key = setting(['rest_api', 'private_key'], true);
+    const log = setting(['log_level'], true);
+    const renewal = 'consul connect: leaf 01 → 02';
+    const changes = withConnectChanges(
+      [
+        new KeyChange(log, 'info', 'debug', 'env X'),
+        new KeyChange(cert, '/old/leaf.crt', '/new/leaf.crt', 'consul connect'),
+      ],
+      [new KeyChange(cert, '/new/leaf.crt', '/new/leaf.crt', renewal), new KeyChange(key, '/k', '/k', renewal)],
+    );
+    assert.deepEqual(
+      changes.map((c) => [c.key, c.oldValue, c.newValue, c.source]),
+      [
+        ['log_level', 'info', 'debug', 'env X'],
+        ['rest_api.certificate', '/old/leaf.crt', '/new/leaf.crt', renewal],
+        ['rest_api.private_key', '/k', '/k', renewal],
       ],
     );
   });

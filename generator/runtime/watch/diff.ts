@@ -85,3 +85,18 @@ export function applyChanges(live: JsonObject, changes: readonly KeyChange[]): v
     else node[last] = clone(change.newValue);
   }
 }
+
+/**
+ * The changes of a cycle: the diff's, and the Connect files rewritten in place. A key in both (its path changed too)
+ * is reported once, from its old path to its new one, with the renewal or rotation as its source.
+ */
+export function withConnectChanges(diff: KeyChange[], connect: KeyChange[]): KeyChange[] {
+  const renewed = new Map(connect.map((c) => [c.key, c]));
+  const merged = diff.map((c) => {
+    const also = renewed.get(c.key);
+    if (!also) return c;
+    renewed.delete(c.key);
+    return new KeyChange(c.setting, c.oldValue, c.newValue, also.source);
+  });
+  return [...merged, ...renewed.values()];
+}

@@ -27,7 +27,7 @@ import {
   snapshotSource,
   type ConsulFeed,
 } from './consul-feed.ts';
-import { applyChanges, diffConfigs, KeyChange } from './diff.ts';
+import { applyChanges, diffConfigs, KeyChange, withConnectChanges } from './diff.ts';
 import type { CycleReason, WatchEvent, WatchHandlers, Watcher, WatchOptions, WatchReporter } from './events.ts';
 import { HiddenConsulChanges } from './hidden.ts';
 import { Quiescence } from './quiescence.ts';
@@ -224,7 +224,10 @@ class ConfigWatcher<C> implements Watcher<C> {
     }
     if (this.snapshot)
       this.hidden.check(this.snapshot.entries, resolved.tree).forEach((line) => this.logger.warn(line));
-    const changes = [...diffConfigs(this.service, this.live, resolved.tree), ...this.connectChanges(resolved)];
+    const changes = withConnectChanges(
+      diffConfigs(this.service, this.live, resolved.tree),
+      this.connectChanges(resolved),
+    );
     const mutable = changes.filter((c) => c.mutable);
     const restartOnly = changes.filter((c) => !c.mutable);
     if (this.invalidNow && changes.length === 0)
