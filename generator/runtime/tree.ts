@@ -108,6 +108,7 @@ export class ConfigTree {
     }
   }
 
+  /** Puts `value` whole at `key` of `node` (a copy), set by `source`: the last step of `set` and of `merge`. */
   private replace(
     node: JsonObject,
     sources: SourceNode,
@@ -150,11 +151,7 @@ export class ConfigTree {
       node = node[segment] as JsonObject;
       sources = childOf(sources, segment);
     }
-    node[path[path.length - 1]!] = clone(value);
-    if (path.length > 0) sources = childOf(sources, path[path.length - 1]!);
-    // Only a replaced object or array can have had sources recorded below it.
-    if (typeof previous === 'object' && previous !== null) delete sources.children;
-    sources.source = source;
+    this.replace(node, sources, path[path.length - 1]!, value, previous, source);
   }
 
   /** A value under a group that a source emptied or gave another type: the group keeps its value (and its error). */

@@ -75,6 +75,17 @@ class _SourceNode:
         return node
 
 
+def _replace(node: dict[str, Any], sources: _SourceNode, key: str, value: Any, previous: Any, source: str) -> None:
+    """Puts `value` whole at `key` of `node` (a copy), set by `source`: the last step of `set` and of `merge`."""
+    kind = type(value)
+    node[key] = clone(value) if kind is dict or kind is list else value
+    child = sources.child(key)
+    # Only a replaced object or array can have had sources recorded below it.
+    if type(previous) is dict or type(previous) is list:
+        child.children = None
+    child.source = source
+
+
 class ConfigTree:
     """A tree plus the source of every value in it, kept at the deepest path each source set.
 
@@ -112,18 +123,7 @@ class ConfigTree:
             elif isinstance(value, dict) and current is not _MISSING and self._is_group((*at, key)) and self.source_of((*at, key)) != "default":
                 self._refuse((*at, key), source, (*at, key), current)
             else:
-                kind = type(value)
-                node[key] = clone(value) if kind is dict or kind is list else value
-                children = sources.children
-                if children is None:
-                    children = sources.children = {}
-                child = children.get(key)
-                if child is None:
-                    child = children[key] = _SourceNode()
-                # Only a replaced object or array can have had sources recorded below it.
-                elif type(current) is dict or type(current) is list:
-                    child.children = None
-                child.source = source
+                _replace(node, sources, key, value, current, source)
 
     def set(self, path: Sequence[str], value: Any, source: str) -> None:
         """Replaces the value at `path` whole, creating parent objects as needed."""
@@ -144,13 +144,7 @@ class ConfigTree:
                 return
             node = nxt
             sources = sources.child(segment)
-        previous = node.get(path[last], _MISSING)
-        node[path[last]] = clone(value)
-        sources = sources.child(path[last])
-        # Only a replaced object or array can have had sources recorded below it.
-        if type(previous) is dict or type(previous) is list:
-            sources.children = None
-        sources.source = source
+        _replace(node, sources, path[last], value, node.get(path[last], _MISSING), source)
 
     def _refuse(self, path: Sequence[str], source: str, group: Sequence[str], existing: Any) -> None:
         """A value under a group that a source emptied or gave another type: the group keeps its value (and its error)."""
