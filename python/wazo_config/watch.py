@@ -22,7 +22,7 @@ from .codec import decode
 from .consul.client import ConsulKv, KvEntry, TreeRead, classify, hidden_by_acl
 from .consul.locate import ConsulLocation, locate_consul
 from .consul.source import SnapshotSource
-from .consul.wait import problem_of
+from .consul.wait import FailureStreak, problem_of
 from .discovery import DiscoverySource, HealthFollower, address_of, discovered_services
 from .load import default_logger, resolve_config
 from .problems import ConfigError, Problem, format_problem, js_json, problems_line, show_value
@@ -438,7 +438,7 @@ class Watcher:
         assert self._kv is not None and self._location is not None
         kv, location, prefix = self._kv, self._location, self.service.consul_prefix
         timeout_ms = self.blocking_wait_ms + -(-self.blocking_wait_ms // 16) + location.request_timeout_ms
-        last_index, failures, down_since = 0, 0, 0.0
+        last_index, streak = 0, FailureStreak()
         burst = max(1, int(self.rate_limit.get("burst", 2)))
         interval = max(0, int(self.rate_limit.get("interval_ms", 250)))
         tokens, updated = float(burst), time.monotonic() * 1000
@@ -462,21 +462,19 @@ class Watcher:
             except Exception as error:  # noqa: BLE001 - reported, retried
                 if self._closed:
                     return
-                failures += 1
-                if failures == 1:
-                    down_since = time.monotonic() * 1000
-                delay = backoff_delay(self.backoff, failures)
+                attempt = streak.failed()
+                delay = backoff_delay(self.backoff, attempt)
                 failure = classify(error)
                 if failure.kind in ("unreachable", "http"):
                     message = f"Consul at {location.url} (located by {location.how}) did not answer the watch on {prefix}/: {failure.detail}"
                 else:
                     message = format_problem(problem_of(failure, location, prefix))
-                self._report_failure("consul", failure, message, failures, delay)
+                self._report_failure("consul", failure, message, attempt, delay)
                 self._sleep(delay)
                 continue
-            if failures:
-                self._report_recovered("consul", failures, time.monotonic() * 1000 - down_since)
-                failures = 0
+            ended = streak.recovered()
+            if ended:
+                self._report_recovered("consul", *ended)
             index = read.index if read.index > 0 else 1
             if last_index == 0 or index > last_index:
                 last_index = index
@@ -496,7 +494,7 @@ class Watcher:
         follower = HealthFollower(kv, name)
         keys = [dotted(d.path) for d in self.service.discover if d.service == name]
         before: str | None = None
-        failures, down_since = 0, 0.0
+        streak = FailureStreak()
         stop = threading.Event()
         while not self._closed:
             try:
@@ -504,16 +502,14 @@ class Watcher:
             except Exception as error:  # noqa: BLE001 - reported, retried
                 if self._closed:
                     return
-                failures += 1
-                if failures == 1:
-                    down_since = time.monotonic() * 1000
-                delay = backoff_delay(self.backoff, failures)
-                self._report_failure("discovery", classify(error), f"discovery: {error}", failures, delay)
+                attempt = streak.failed()
+                delay = backoff_delay(self.backoff, attempt)
+                self._report_failure("discovery", classify(error), f"discovery: {error}", attempt, delay)
                 self._sleep(delay)
                 continue
-            if failures:
-                self._report_recovered("discovery", failures, time.monotonic() * 1000 - down_since)
-                failures = 0
+            ended = streak.recovered()
+            if ended:
+                self._report_recovered("discovery", *ended)
             instance = instances[0] if instances else None
             after = address_of(instance)
             if before is None:

@@ -1,4 +1,4 @@
-"""A cycle's changes: the diff's and the Connect files rewritten in place, each key once (watch.py)."""
+"""A cycle's changes: the diff's and the Connect files rewritten in place, each key once (watch.py); a loop's failure streak."""
 from __future__ import annotations
 
 from wazo_config.spec import SettingSpec
@@ -21,3 +21,15 @@ def test_a_connect_file_whose_path_changed_too_is_reported_once_from_its_old_pat
         ("rest_api.certificate", "/old/leaf.crt", "/new/leaf.crt", renewal),
         ("rest_api.private_key", "/k", "/k", renewal),
     ]
+
+
+def test_a_failure_streak_counts_attempts_and_reports_its_end_once() -> None:
+    from wazo_config.consul.wait import FailureStreak
+
+    streak = FailureStreak()
+    assert streak.recovered() is None  # nothing failed: nothing to report
+    assert [streak.failed(), streak.failed(), streak.failed()] == [1, 2, 3]
+    ended = streak.recovered()
+    assert ended is not None and ended[0] == 3 and ended[1] >= 0
+    assert streak.recovered() is None
+    assert streak.failed() == 1  # a new streak starts over

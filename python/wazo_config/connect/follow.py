@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from ..consul.client import ConnectRead, ConsulKv, classify
 from ..consul.locate import ConsulLocation
+from ..consul.wait import FailureStreak
 from ..problems import ConfigError, format_problem
 from ..spec import Logger, ServiceSpec
 from .files import connect_files
@@ -106,7 +107,7 @@ class ConnectFollower:
 
         def loop() -> None:
             host = self.host
-            index, failures, down_since, last_start = 0, 0, 0.0, -1e18
+            index, streak, last_start = 0, FailureStreak(), -1e18
             while not host.closed:
                 pause = last_start + _MIN_INTERVAL_MS - time.monotonic() * 1000
                 if pause > 0:
@@ -120,17 +121,15 @@ class ConnectFollower:
                 except Exception as error:  # noqa: BLE001 - reported, retried
                     if host.closed:
                         return
-                    failures += 1
-                    if failures == 1:
-                        down_since = time.monotonic() * 1000
-                    delay = host.backoff_ms(failures)
+                    attempt = streak.failed()
+                    delay = host.backoff_ms(attempt)
                     failure = classify(error)
-                    host.report_failure("connect", failure, format_problem(connect_failure_problem(self.service, failure, self.location)), failures, delay)
+                    host.report_failure("connect", failure, format_problem(connect_failure_problem(self.service, failure, self.location)), attempt, delay)
                     host.sleep(delay)
                     continue
-                if failures:
-                    host.report_recovered("connect", failures, time.monotonic() * 1000 - down_since)
-                    failures = 0
+                ended = streak.recovered()
+                if ended:
+                    host.report_recovered("connect", *ended)
                 # A snapshot restore or an agent restart sends the index back: start over from 0.
                 index = 0 if new_index < index else new_index
 

@@ -38,6 +38,30 @@ class Clock:
 REAL_CLOCK = Clock()
 
 
+class FailureStreak:
+    """The consecutive failed reads of a watcher's loop (KV, discovery, Connect): `failed()` counts one and gives
+    its attempt number; `recovered()`, after a good read, gives what to report once — attempts and time down."""
+
+    __slots__ = ("count", "_since")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._since = 0.0
+
+    def failed(self) -> int:
+        self.count += 1
+        if self.count == 1:
+            self._since = time.monotonic() * 1000
+        return self.count
+
+    def recovered(self) -> tuple[int, float] | None:
+        if self.count == 0:
+            return None
+        ended = (self.count, time.monotonic() * 1000 - self._since)
+        self.count = 0
+        return ended
+
+
 def seconds(ms: float) -> str:
     value = round(ms / 1000, 1 if ms < 10_000 else 0)
     return f"{value:g} s"
