@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "Authorization": "connect.authorize", "ConnectAuthorizer": "connect.authorize", "connect_authorizer": "connect.authorize",
     "ConnectFiles": "connect.files", "connect_files": "connect.files",
+    "ConnectClientContext": "connect.tls", "ConnectServerContext": "connect.tls",
     "client_ssl_context": "connect.tls", "connect_paths": "connect.tls", "reload_ssl_context": "connect.tls",
     "server_ssl_context": "connect.tls", "spiffe_id_for": "connect.tls", "spiffe_id_of": "connect.tls",
     "decode": "codec", "describe_types": "codec", "encode": "codec", "type_hint": "codec",
@@ -36,6 +37,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from .connect.authorize import Authorization, ConnectAuthorizer, connect_authorizer
     from .connect.files import ConnectFiles, connect_files
+    from .connect.tls import ConnectClientContext, ConnectServerContext
     from .connect.tls import client_ssl_context, connect_paths, reload_ssl_context, server_ssl_context, spiffe_id_for, spiffe_id_of
     from .codec import decode, describe_types, encode, type_hint
     from .discovery import wait_for_dependencies

@@ -1,12 +1,11 @@
 """Using the Connect material with the standard library's `ssl` (connect/tls.ts, docs/tls.md): a server
-context from the files the loader wrote, reloaded in place when the watcher rewrites them
-(`load_cert_chain` on the same context: new connections get the new certificate, established ones
-keep theirs), and a client context that calls another service with this one's leaf and wants the
-server's SPIFFE ID (Connect leaves carry no DNS name)."""
+context from the files the loader wrote, reloaded when the watcher rewrites them (new connections get
+the new leaf and roots, established ones keep theirs), and a client context that calls another service
+with this one's leaf and wants the server's SPIFFE ID (Connect leaves carry no DNS name)."""
 from __future__ import annotations
 
 import ssl
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 from ..spec import ServiceSpec
 from ..tree import dotted, get_at
@@ -31,21 +30,61 @@ def connect_paths(service: ServiceSpec, config: Mapping[str, Any]) -> tuple[str,
     return path(spec.certificate), path(spec.private_key), path(spec.ca)
 
 
-def server_ssl_context(service: ServiceSpec, config: Mapping[str, Any], *, require_client_certificate: bool = True) -> ssl.SSLContext:
+class ConnectServerContext(ssl.SSLContext):
+    """A server context whose every handshake uses the context built from the files at the last reload.
+
+    `ssl` can add roots to a context but never remove one, so a reload builds a whole new context and
+    the handshake switches to it (`sni_callback`, which OpenSSL calls for every ClientHello, with or
+    without a server name): a root Consul stopped trusting is no longer trusted by new connections, as
+    Node's `server.setSecureContext` does. The outer context holds no roots: a handshake that did not
+    switch verifies no client certificate and fails. Its options, versions and ciphers are copied at
+    each reload; ALPN protocols cannot be read back from a context and are not carried over."""
+
+    current: ssl.SSLContext
+
+
+def _use_current(connection: ssl.SSLSocket | ssl.SSLObject, _server_name: str | None, context: ssl.SSLContext) -> None:
+    connection.context = context.current  # type: ignore[attr-defined]
+
+
+_Context = TypeVar("_Context", bound=ssl.SSLContext)
+
+
+def _server_context(kind: type[_Context], verify_mode: ssl.VerifyMode) -> _Context:
+    context = kind(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.verify_mode = verify_mode
+    return context
+
+
+def server_ssl_context(service: ServiceSpec, config: Mapping[str, Any], *, require_client_certificate: bool = True) -> ConnectServerContext:
     """A server context with the service's leaf, trusting the Connect roots; by default every client must
     present a certificate they signed (mutual TLS: `ConnectAuthorizer` then asks Consul who it is allowed)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.verify_mode = ssl.CERT_REQUIRED if require_client_certificate else ssl.CERT_OPTIONAL
+    verify_mode = ssl.CERT_REQUIRED if require_client_certificate else ssl.CERT_OPTIONAL
+    context = _server_context(ConnectServerContext, verify_mode)
+    context.sni_callback = _use_current
     reload_ssl_context(context, service, config)
     return context
 
 
 def reload_ssl_context(context: ssl.SSLContext, service: ServiceSpec, config: Mapping[str, Any]) -> None:
-    """Loads the certificate, key and roots on disk now into a context in use, without a restart: new
-    connections get them, established ones keep theirs. Roots are added: one that is no longer
-    trusted stays in this context until the process restarts."""
+    """Puts the certificate, key and roots on disk now into a context in use, without a restart: new
+    connections get them, established ones keep theirs. A server context of `server_ssl_context` then
+    trusts exactly the roots of the bundle; any other context (a client's) can only gain roots: one that
+    is no longer trusted stays in it, so make a new client context after a root change."""
     certificate, key, ca = connect_paths(service, config)
+    if isinstance(context, ConnectServerContext):
+        fresh = _server_context(ssl.SSLContext, context.verify_mode)
+        # What the server set on its context since (as far as `ssl` lets it be read: not ALPN), so that the
+        # context switched to agrees with it: OpenSSL takes some settings, the ciphers among them, from that one.
+        fresh.options, fresh.verify_flags = context.options, context.verify_flags
+        fresh.minimum_version, fresh.maximum_version = context.minimum_version, context.maximum_version
+        fresh.set_ciphers(":".join(c["name"] for c in context.get_ciphers()))
+        fresh.load_cert_chain(certificate, key)
+        fresh.load_verify_locations(cafile=ca)
+        context.load_cert_chain(certificate, key)
+        context.current = fresh
+        return
     context.load_cert_chain(certificate, key)
     context.load_verify_locations(cafile=ca)
 
