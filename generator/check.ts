@@ -129,7 +129,7 @@ function hintFor(keyword: string): string {
     case 'x-discover':
       return 'x-discover is the name of the Consul service to discover, such as "wazo-auth"';
     case 'x-connect-tls':
-      return 'x-connect-tls is true, or { certificate?, privateKey?, ca? } naming the leaves of the group (docs/tls.md)';
+      return 'x-connect-tls is true, or { certificate?, privateKey?, ca?, user?, group? }: the leaves of the group, and who owns the files consul-template writes (docs/tls.md)';
     default:
       return `${keyword} is true or false`;
   }

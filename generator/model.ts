@@ -55,6 +55,8 @@ export interface ConnectTlsNames {
   ca: string;
   /** Whether the schema named the leaves itself (then each must exist), or took the defaults. */
   named: { certificate: boolean; privateKey: boolean; ca: boolean };
+  /** Who owns the files consul-template writes on a systemd host, when not its own user (docs/tls.md). */
+  owner: { user?: string; group?: string };
 }
 
 /** What `x-connect-tls: true` means. */
@@ -184,8 +186,9 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
       if (typeof node['x-discover'] === 'string') group.discover = node['x-discover'];
       const connect = node['x-connect-tls'];
       if (connect === true || isNode(connect)) {
-        const named = (key: keyof typeof CONNECT_TLS_DEFAULTS) =>
+        const named = (key: keyof typeof CONNECT_TLS_DEFAULTS | 'user' | 'group') =>
           isNode(connect) && typeof connect[key] === 'string' ? (connect[key] as string) : undefined;
+        const owner = { user: named('user'), group: named('group') };
         group.connectTls = {
           certificate: named('certificate') ?? CONNECT_TLS_DEFAULTS.certificate,
           privateKey: named('privateKey') ?? CONNECT_TLS_DEFAULTS.privateKey,
@@ -195,6 +198,7 @@ export function buildModel(loaded: LoadedSchema): ServiceModel {
             privateKey: named('privateKey') !== undefined,
             ca: named('ca') !== undefined,
           },
+          owner: Object.fromEntries(Object.entries(owner).filter(([, name]) => name !== undefined)),
         };
       }
       return group;

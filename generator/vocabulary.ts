@@ -7,6 +7,9 @@ import { FORMATS } from './runtime/render/spec.ts';
 /** "This property is present", in a form ajv's strict mode accepts inside oneOf. */
 const requires = <K extends string>(key: K) => ({ required: [key], properties: { [key]: {} } }) as const;
 
+/** A user or group as `chown` takes it: a name of Debian's `adduser` rules (lower case, ≤ 32), or a numeric id. */
+const POSIX_OWNER = '^(?:[a-z_][a-z0-9_-]{0,31}|[0-9]+)$';
+
 export const VOCABULARY = {
   'x-service': {
     type: 'object',
@@ -83,7 +86,7 @@ export const VOCABULARY = {
   /**
    * On a group with certificate, private key (and CA) path leaves: the service's TLS material comes from Consul's
    * Connect CA (docs/tls.md). `true` takes the leaves `certificate`, `private_key` and `ca_certificate`; an object
-   * names them.
+   * names them, and the `user` and `group` (names or ids) that own the files consul-template writes for the daemon.
    */
   'x-connect-tls': {
     type: ['boolean', 'object'],
@@ -93,6 +96,8 @@ export const VOCABULARY = {
       certificate: { type: 'string', minLength: 1 },
       privateKey: { type: 'string', minLength: 1 },
       ca: { type: 'string', minLength: 1 },
+      user: { type: 'string', pattern: POSIX_OWNER },
+      group: { type: 'string', pattern: POSIX_OWNER },
     },
   },
 } as const;

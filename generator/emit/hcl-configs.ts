@@ -8,7 +8,7 @@
 import { connectTlsGroupOf, type ServiceModel } from '../model.ts';
 import { banner } from '../syntax/banner.ts';
 import { hashComment } from '../syntax/env.ts';
-import { hclList, hclString } from '../syntax/hcl.ts';
+import { hclList, hclString, hclStringAttributes } from '../syntax/hcl.ts';
 import { joinQuoted, commentText, type Quoted } from '../syntax/quoted.ts';
 import { shellWord } from '../syntax/shell.ts';
 import type { Emitter } from './emitter.ts';
@@ -46,32 +46,45 @@ function applyAndRestart(model: ServiceModel, manifest: Manifest): Quoted<'hcl'>
 
 /**
  * A systemd host's Connect files (docs/tls.md): each template to its file, all 0600 (the frame's
- * perms), then one command — consul-template runs a command shared by several templates once per
- * render, after all of them. A group applied live (`x-mutable`) reloads the unit when it can
+ * perms) and owned by the schema's `user`/`group` (a daemon that reads them after dropping its
+ * privileges), then one command — consul-template runs a command shared by several templates once
+ * per render, after all of them. A group applied live (`x-mutable`) reloads the unit when it can
  * (`try-reload-or-restart`); any other restarts it, as the env file does.
  */
-function connectTlsTemplates(model: ServiceModel) {
+function connectTlsTemplates(model: ServiceModel): TemplateBlock[] {
   const group = connectTlsGroupOf(model);
-  if (!group) return [];
+  if (!group?.connectTls) return [];
   const verb = group.mutable ? 'try-reload-or-restart' : 'try-restart';
   return CONNECT_TLS_FILES.map(({ template, name }) => ({
     template,
     destination: `${connectTlsDir(model)}/${name}`,
     command: hclList(['systemctl', verb, `${model.name}.service`]),
+    owner: group.connectTls!.owner,
   }));
+}
+
+/** One `template` block of a consul-template config. */
+interface TemplateBlock {
+  template: string;
+  destination: string;
+  command: Quoted<'hcl'>;
+  /** consul-template's `user` and `group` of the file written; by default, the user it runs as. */
+  owner?: { user?: string; group?: string };
 }
 
 function consulTemplateConfig(
   model: ServiceModel,
   root: string,
   file: string,
-  config: { purpose: string; templates: { template: string; destination: string; command: Quoted<'hcl'> }[] },
+  config: { purpose: string; templates: TemplateBlock[] },
 ): string {
   const dir = installDir(model);
-  const templates = config.templates.map(({ template, destination, command }) =>
+  const templates = config.templates.map(({ template, destination, command, owner }) =>
     fillFrame(root, 'deploy', 'consul-template-block.hcl', {
       source: hclString(`${dir}/${template}`),
       destination: hclString(destination),
+      // After `perms`, aligned with it; none when consul-template's own user keeps the file.
+      owner: hclStringAttributes({ user: owner?.user, group: owner?.group }, '  ', 'destination'.length),
       command,
     }),
   );

@@ -2,7 +2,7 @@
 template {
   source      = @{source}
   destination = @{destination}
-  perms       = 0600
+  perms       = 0600@{owner}
 
   exec {
     command = @{command}

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generate } from '../../generator/index.ts';
-import { serviceSpecOf } from '../../generator/model.ts';
+import { connectTlsGroupOf, serviceSpecOf } from '../../generator/model.ts';
 import { modelsOf, problemsOf, tempRoot } from '../helpers.ts';
 
 const F = 'schemas/wazo-x.schema.json';
@@ -65,9 +65,24 @@ describe('x-connect-tls in schemas', () => {
   });
 
   it('is checked: its shape, a group, the leaves it needs, one group per service', async () => {
+    const HINT =
+      'x-connect-tls is true, or { certificate?, privateKey?, ca?, user?, group? }: the leaves of the group, and who owns the files consul-template writes (docs/tls.md)';
     assert.deepEqual(await problems(schema({ rest_api: { ...restApi, 'x-connect-tls': { cert: 'x' } } })), [
-      `${F}#/properties/rest_api/x-connect-tls: invalid x-connect-tls: unknown property "cert" (x-connect-tls is true, or { certificate?, privateKey?, ca? } naming the leaves of the group (docs/tls.md))`,
+      `${F}#/properties/rest_api/x-connect-tls: invalid x-connect-tls: unknown property "cert" (${HINT})`,
     ]);
+    // An owner is a name chown takes (or an id), never a path or a shell word.
+    for (const owner of ['Postgres', 'wazo auth', '../root', '', 'a'.repeat(33)])
+      assert.deepEqual(
+        await problems(schema({ rest_api: { ...restApi, 'x-connect-tls': { user: 'postgres', group: owner } } })),
+        [
+          `${F}#/properties/rest_api/x-connect-tls/group: invalid x-connect-tls: must match pattern "^(?:[a-z_][a-z0-9_-]{0,31}|[0-9]+)$" (${HINT})`,
+        ],
+        JSON.stringify(owner),
+      );
+    const [model] = await models(
+      schema({ rest_api: { ...restApi, 'x-connect-tls': { user: 'postgres', group: '108' } } }),
+    );
+    assert.deepEqual(connectTlsGroupOf(model!)?.connectTls?.owner, { user: 'postgres', group: '108' });
     assert.deepEqual(
       await problems(
         schema({

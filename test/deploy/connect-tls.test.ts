@@ -172,12 +172,19 @@ describe('Connect TLS through consul-template: files on a systemd host, a kubern
     }
   });
 
-  it('consul-template.hcl: the env file, then the three files in the directory connect-tls.env names, 0600, one reload', () => {
+  it('consul-template.hcl: the env file, then the three files in the directory connect-tls.env names, 0600, owned by the schema’s user, one reload', () => {
     const config = readHcl(text('consul-template.hcl'), 'consul-template.hcl');
     const templates = config.template as HclObject[];
     const reload = [{ command: ['systemctl', 'try-reload-or-restart', `${SERVICE}.service`] }];
     assert.deepEqual(
-      templates.slice(1).map((t) => ({ source: t.source, destination: t.destination, perms: t.perms, exec: t.exec })),
+      templates.slice(1).map((t) => ({
+        source: t.source,
+        destination: t.destination,
+        perms: t.perms,
+        user: t.user,
+        group: t.group,
+        exec: t.exec,
+      })),
       [
         ['connect-tls.crt.ctmpl', 'tls.crt'],
         ['connect-tls.key.ctmpl', 'tls.key'],
@@ -186,10 +193,15 @@ describe('Connect TLS through consul-template: files on a systemd host, a kubern
         source: `${SHARE}/${source}`,
         destination: `${DIR}/${name}`,
         perms: MODE_0600,
+        // x-connect-tls's user and group (test/connect/fixtures): the daemon reads them after dropping root.
+        user: 'wazo-tls',
+        group: 'wazo-tls',
         exec: reload, // the same command: consul-template runs it once per render
       })),
     );
     assert.equal(templates[0]!.destination, `/etc/${SERVICE}/${SERVICE}.env`);
+    // The env file is read by systemd as root: consul-template's own user keeps it.
+    assert.deepEqual([templates[0]!.user, templates[0]!.group], [undefined, undefined]);
   });
 
   it('connect-tls.env points the x-connect-tls leaves at those files, in every env reader, and the loader takes them', async () => {

@@ -83,6 +83,24 @@ describe('emitter connect-tls', () => {
     });
   }
 
+  it('given user and group in the mark: each Connect file is theirs, aligned under perms; the env file stays consul-template’s', async () => {
+    const blocks = (mark: unknown) =>
+      emitted('hcl-configs', modelOf(tlsGroup(mark))).then((files) =>
+        files.get('wazo-t/consul-template.hcl')!.split('\ntemplate {').slice(1),
+      );
+    const owned = await blocks({ user: 'wazo-t', group: '108' });
+    assert.equal(owned.length, 4);
+    assert.ok(!/\b(?:user|group)\b/.test(owned[0]!), owned[0]);
+    for (const block of owned.slice(1))
+      assert.ok(block.includes('  perms       = 0600\n  user        = "wazo-t"\n  group       = "108"\n'), block);
+    // A user alone: no group line (the file keeps consul-template's group).
+    for (const block of (await blocks({ user: 'wazo-t' })).slice(1)) {
+      assert.ok(block.includes('  perms       = 0600\n  user        = "wazo-t"\n\n  exec {'), block);
+      assert.ok(!block.includes('group'), block);
+    }
+    for (const block of await blocks(true)) assert.ok(block.includes('  perms       = 0600\n\n  exec {'), block);
+  });
+
   it('a service name too long for the Secret is a schema problem', () => {
     const name = `w${'x'.repeat(241)}`; // 242 characters: 254 with -connect-tls
     assert.deepEqual(checked('connect-tls', modelOf(tlsGroup(true), { name })), [
