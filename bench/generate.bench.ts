@@ -169,7 +169,7 @@ const bench: Bench = {
           `The second in-process run is timed stage by stage (second table: load, each emitter, prettier; no writing).`,
         'Where the time goes. A run that changes nothing imports only the `generate` command, yargs and generator/cache.ts ' +
           '(the CLI imports only the command it runs; generate.ts imports the pipeline, generator/render.ts, only when the cache cannot answer): ' +
-          'Node’s own start-up, yargs (parsing and the help text it prepares for every command) and hashing the generator’s code ' +
+          'Node’s own start-up, yargs’ parsing (not its help text, which it would lay out after every command: cli.ts skips that) and hashing the generator’s code ' +
           'and every generated file are all of it. A first run is the pipeline: checking each schema (the 2020-12 meta-schema, ajv strict mode, ' +
           'the model rules, which compile each schema once), compiling each validator, and prettier on each `config.ts` — ' +
           'the only files prettier lays out (`GeneratedFile.prettier`), because json-schema-to-typescript writes its types unindented. ' +

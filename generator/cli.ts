@@ -29,6 +29,7 @@ const commands = await Promise.all((named.length > 0 ? named : names).map((name)
 
 let cli = yargs(args).scriptName('wazo-config').usage('$0 <command> [options]');
 for (const command of commands) cli = cli.command(command);
+skipHelpCache(cli);
 await cli
   .option('root', {
     type: 'string',
@@ -61,3 +62,14 @@ await cli
     process.exit(EXIT.usage);
   })
   .parseAsync();
+
+/**
+ * yargs lays out the whole help text after every command it runs, for a later `showHelp()`, which this
+ * CLI never calls (`--help` lays it out when asked): ~50 ms of text wrapping on each run. Reached
+ * through yargs' internal methods, so a yargs that changes them only loses the saving.
+ */
+function skipHelpCache(instance: object): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = (instance as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
