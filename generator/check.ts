@@ -2,7 +2,7 @@
  * Stage 2 — check: every problem of a schema at once. The JSON Schema 2020-12 meta-schema, our
  * vocabulary's meta-schemas on every subschema, then ajv's strict compilation.
  */
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv } from './ajv.ts';
 import type { LoadedSchema, SchemaNode } from './load.ts';
 import type { SchemaProblem } from './schema-problems.ts';
@@ -35,6 +35,17 @@ const vocabularyValidators = Object.entries(VOCABULARY).map(([keyword, meta]) =>
   keyword,
   validate: ajv.compile(meta),
 }));
+
+/**
+ * The validator strict mode compiled for each schema that passed: the rule on defaults (rules.ts) validates with it
+ * instead of compiling the schema again (annotations and our keywords do not change what a value must be).
+ */
+const STRICTLY_COMPILED = new WeakMap<SchemaNode, ValidateFunction>();
+
+/** The validator of a schema checkSchema passed, if it did. */
+export function checkedValidator(schema: SchemaNode): ValidateFunction | undefined {
+  return STRICTLY_COMPILED.get(schema);
+}
 
 export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
   const { file, schema } = loaded;
@@ -98,7 +109,7 @@ export function checkSchema(loaded: LoadedSchema): SchemaProblem[] {
   }
   if (problems.length === 0) {
     try {
-      ajv.compile(schema);
+      STRICTLY_COMPILED.set(schema, ajv.compile(schema));
       ajv.removeSchema(schema);
     } catch (error) {
       const message = (error as Error).message;

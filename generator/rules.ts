@@ -3,6 +3,7 @@
  * They catch what the meta-schemas cannot see: names that collide across the whole service.
  */
 import { createCompilingAjv } from './ajv.ts';
+import { checkedValidator } from './check.ts';
 import { allSettings, PEM_MEDIA_TYPE, type LeafSetting, type ServiceModel, type Setting } from './model.ts';
 import type { SchemaProblem } from './schema-problems.ts';
 import { validationSchemaOf } from './validation-schema.ts';
@@ -151,7 +152,7 @@ export const RULES: Rule[] = [
     name: 'the default is not valid against the schema',
     hint: 'fix the default or widen the type',
     find: (model) => {
-      const validate = ajv.compile(validationSchemaOf(model.schema));
+      const validate = checkedValidator(model.schema) ?? ajv.compile(validationSchemaOf(model.schema));
       const defaults: JsonObject = {};
       for (const leaf of model.leaves) if (leaf.default !== undefined) setPath(defaults, leaf.path, leaf.default);
       if (validate(defaults)) return [];
