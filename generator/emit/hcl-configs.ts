@@ -55,11 +55,12 @@ function connectTlsTemplates(model: ServiceModel): TemplateBlock[] {
   const group = connectTlsGroupOf(model);
   if (!group?.connectTls) return [];
   const verb = group.mutable ? 'try-reload-or-restart' : 'try-restart';
+  const { owner } = group.connectTls;
   return CONNECT_TLS_FILES.map(({ template, name }) => ({
     template,
     destination: `${connectTlsDir(model)}/${name}`,
     command: hclList(['systemctl', verb, `${model.name}.service`]),
-    owner: group.connectTls!.owner,
+    owner,
   }));
 }
 
