@@ -27,7 +27,7 @@ import type { JsonValue } from '../../generator/runtime/types.ts';
 import { REPO, memoryLogger } from '../helpers.ts';
 import { parseSystemdEnvFile } from './systemd-env.ts';
 
-export const SERVICES = ['wazo-auth', 'wazo-calld', 'wazo-confd', 'wazo-dird', 'wazo-webhookd'];
+export const SERVICES = ['wazo-amid', 'wazo-auth', 'wazo-calld', 'wazo-confd', 'wazo-dird', 'wazo-webhookd'];
 
 export interface KvEntry {
   key: string;
