@@ -27,7 +27,11 @@ import type { JsonValue } from '../../generator/runtime/types.ts';
 import { REPO, memoryLogger } from '../helpers.ts';
 import { parseSystemdEnvFile } from './systemd-env.ts';
 
-export const SERVICES = ['wazo-amid', 'wazo-auth', 'wazo-calld', 'wazo-confd', 'wazo-dird', 'wazo-webhookd'];
+/** The Wazo daemons with a schema in schemas/ (PostgreSQL and Kamailio, run by `exec`, have their own tests). */
+export const SERVICES = readdirSync(join(REPO, 'schemas'))
+  .filter((file) => file.startsWith('wazo-') && file.endsWith('.schema.json'))
+  .map((file) => file.slice(0, -'.schema.json'.length))
+  .sort();
 
 export interface KvEntry {
   key: string;
