@@ -253,7 +253,7 @@ function howToValues(model: ServiceModel, settings: SettingsWriter): Record<stri
       ? mdTag`${valueMarkdown(text(example))} and ${mdCode(dotted(list.leaf.path))} to ${valueMarkdown(text(list))}`
       : valueMarkdown(text(example)),
     exampleLive: example.leaf.mutable
-      ? mdTag`A change of ${mdCode(dotted(example.leaf.path))} is applied live.`
+      ? mdTag` A change of ${mdCode(dotted(example.leaf.path))} is applied live.`
       : mdTag``,
     yamlExample: mdFence('yaml', yaml.toString()),
     tsUsage: mdFence(
