@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import * as prettier from 'prettier';
 import { fillTemplate, type FrameValues } from '../../generator/emit/templates.ts';
 import { htmlJson, htmlText } from '../../generator/syntax/html.ts';
 import { shellWord } from '../../generator/syntax/shell.ts';
@@ -45,6 +46,36 @@ describe('JSON layout', () => {
         assert.deepEqual(JSON.parse(jsonText(value)), JSON.parse(JSON.stringify(value))),
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it('is what prettier writes, at any width: matrices broken, number lists filling their lines, a trailing , counted', async () => {
+    assert.equal(
+      jsonText({ examples: [['127.0.0.1/24', '192.168.0.0/16']] }),
+      '{\n  "examples": [["127.0.0.1/24", "192.168.0.0/16"]]\n}',
+    );
+    assert.equal(
+      jsonText([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+      '[\n  ["a", "b"],\n  ["c", "d"]\n]',
+    );
+    assert.equal(jsonText([1, 22, 333, 4444], 12), '[\n  1, 22,\n  333, 4444\n]');
+    const value = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.oneof(fc.integer({ min: -999, max: 99_999 }), fc.boolean(), fc.constant(null), fc.string({ maxLength: 12 })),
+        fc.array(tie('value'), { maxLength: 6 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), tie('value'), { maxKeys: 3 }),
+      ),
+    })).value;
+    await fc.assert(
+      fc.asyncProperty(value, fc.integer({ min: 10, max: 120 }), async (data, width) => {
+        const text = jsonText(data, width);
+        assert.equal(await prettier.format(text, { parser: 'json', printWidth: width }), `${text}\n`);
+      }),
+      { numRuns: 300 },
     );
   });
 });
