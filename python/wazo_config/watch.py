@@ -314,6 +314,15 @@ class Watcher:
         if located is not None and located.kind == "invalid":
             raise ConfigError(service.name, located.problems)
         self._location: ConsulLocation | None = located.location if located is not None and located.kind == "consul" else None
+        # The follower exists before the first cycle can run (on another thread): a cycle without it would resolve the
+        # Connect keys without their files and apply their defaults (null) live.
+        if self._location is not None and options.get("connect") is not False and service.connect_tls is not None:
+            from .connect.follow import ConnectFollower
+
+            pem = options.get("pem_files")
+            self._connect = ConnectFollower(
+                service, self._location, _ConnectHost(self), pem if isinstance(pem, Mapping) else {}, os.environ if env is None else env, self.blocking_wait_ms
+            )
         self._spawn(self._cycles_loop, "cycles")
         if self._location is not None:
             self._kv = ConsulKv(self._location)
@@ -323,13 +332,7 @@ class Watcher:
         if self._discovers():
             for name in discovered_services(service):
                 self._spawn(lambda n=name: self._discovery_loop(n), f"discovery {name}")  # type: ignore[misc]
-        if self._location is not None and options.get("connect") is not False and service.connect_tls is not None:
-            from .connect.follow import ConnectFollower
-
-            pem = options.get("pem_files")
-            self._connect = ConnectFollower(
-                service, self._location, _ConnectHost(self), pem if isinstance(pem, Mapping) else {}, os.environ if env is None else env, self.blocking_wait_ms
-            )
+        if self._connect is not None:
             self._connect.start()
         self._previous_sighup: Any = None
         if sighup and threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):

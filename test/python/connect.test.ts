@@ -260,6 +260,31 @@ describe('the Python runtime with Consul Connect', { skip }, () => {
     }
   });
 
+  it('a watcher whose Connect follower is slow to build starts on the Connect files: no cycle runs without them', async () => {
+    const watching = scenario(
+      { scenario: 'follow', module: configPy('wazo-tls-server'), env: env('server'), slow_follower_ms: 1500 },
+      SCRIPT,
+    );
+    try {
+      await until('the watcher', () => watching.lines.some((l) => l.result === 'ready' || l.stderr), 20_000);
+      const ready = watching.lines.find((l) => l.result === 'ready');
+      assert.ok(ready, JSON.stringify(watching.lines));
+      // Its first cycle has run (ready): a cycle without the follower would have set the group's paths to null, live.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(
+        watching.lines.filter((l) => l.event),
+        [],
+        'no event at start: the Connect keys keep their files',
+      );
+      const { certificate } = (ready.config as { rest_api: Record<string, string | null> }).rest_api;
+      assert.match(String(certificate), /connect-leaf\.crt$/);
+      watching.send('stop');
+      assert.equal(await watching.exited, 0);
+    } finally {
+      watching.kill();
+    }
+  });
+
   it('a group without x-mutable: a renewal asks for a restart; an expired leaf is refused and the last good files stay', async () => {
     const watching = scenario(
       { scenario: 'follow', module: configPy('wazo-tls-fixed'), env: env('wazo-tls-fixed') },

@@ -11,6 +11,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -127,9 +128,20 @@ def serve(request: dict[str, Any]) -> None:
 
 
 def follow(request: dict[str, Any]) -> None:
-    """A watcher of the service's Connect material, its events printed; stdin: `stop`."""
+    """A watcher of the service's Connect material, its events printed; stdin: `stop`. `slow_follower_ms`: the
+    Connect follower takes that long to build, as on a loaded machine."""
     module = module_at(request["module"])
     config = module.load_config(**options(request, request["env"]))
+    if request.get("slow_follower_ms"):
+        from wazo_config.connect import follow as follow_module
+
+        build = follow_module.ConnectFollower.__init__
+
+        def slow_build(self: Any, *args: Any) -> None:
+            time.sleep(request["slow_follower_ms"] / 1000)
+            build(self, *args)
+
+        follow_module.ConnectFollower.__init__ = slow_build  # type: ignore[method-assign]
 
     def record(name: str) -> Any:
         def handler(event: Any) -> None:
