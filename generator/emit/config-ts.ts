@@ -61,13 +61,13 @@ export const configTsEmitter: Emitter = {
         {
           path: `${model.name}/config.ts`,
           contents: banner.slashes(model.file) + source + '\n',
-          prettier: 'typescript',
+          prettier: 'babel-ts',
         },
       ];
     const { js, dts } = await asJavaScript(`${model.name}/config.ts`, source);
     return [
       { path: `${model.name}/config.js`, contents: banner.slashes(model.file) + js, prettier: 'babel' },
-      { path: `${model.name}/config.d.ts`, contents: banner.slashes(model.file) + dts, prettier: 'typescript' },
+      { path: `${model.name}/config.d.ts`, contents: banner.slashes(model.file) + dts, prettier: 'babel-ts' },
     ];
   },
 };
