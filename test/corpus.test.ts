@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { getAt, type Resolved, type LoadOptions, type ServiceSpec } from '../generator/runtime/index.ts';
-import { CORPUS, memoryLogger, readJson, REPO } from './helpers.ts';
+import { CORPUS, CORPUS_SERVICES, memoryLogger, readJson, REPO, SCHEMA_SERVICES } from './helpers.ts';
 
 interface Loader {
   service: ServiceSpec;
@@ -20,11 +20,8 @@ const SHIPPED_CONFD: Record<string, string> = {
   'wazo-auth': 'wazo-auth-keys/shipped-into-wazo-auth-conf.d',
 };
 
-const schemas = readdirSync(join(REPO, 'schemas'))
-  .filter((f) => f.endsWith('.schema.json'))
-  .map((f) => f.replace('.schema.json', ''));
-/** Wazo's own daemons have a corpus entry; daemons run by `exec` (PostgreSQL, Kamailio) have none. */
-const services = schemas.filter((name) => existsSync(join(CORPUS, name)));
+const schemas = SCHEMA_SERVICES;
+const services = CORPUS_SERVICES;
 
 describe('real-world corpus', () => {
   it('has a schema for at least five services', () => assert.ok(services.length >= 5, services.join()));

@@ -1,6 +1,6 @@
 /** Test helpers: throw-away projects (under the repo, so that `wazo-config/runtime` resolves) and a silent logger. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generate, GenerateError, loadModels } from '../generator/index.ts';
 import type { Logger } from '../generator/runtime/index.ts';
@@ -8,6 +8,13 @@ import type { Logger } from '../generator/runtime/index.ts';
 export const REPO = resolve(import.meta.dirname, '..');
 /** Real configs of 22 Wazo components (provenance: test/fixtures/wazo/PROVENANCE.md and SOURCES.md). */
 export const CORPUS = resolve(REPO, 'test/fixtures/wazo');
+/** The services with a schema in the repo's schemas/, sorted. */
+export const SCHEMA_SERVICES = readdirSync(join(REPO, 'schemas'))
+  .filter((file) => file.endsWith('.schema.json'))
+  .map((file) => file.slice(0, -'.schema.json'.length))
+  .sort();
+/** Wazo's own daemons among them: those with a corpus entry (PostgreSQL and Kamailio, run by `exec`, have none). */
+export const CORPUS_SERVICES = SCHEMA_SERVICES.filter((name) => existsSync(join(CORPUS, name)));
 
 export interface TempProject {
   root: string;

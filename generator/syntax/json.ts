@@ -3,6 +3,7 @@
  * line when they fit the width (numbers filling lines when they do not), so that a list default reads as one line
  * rather than one item a line. test/docs/syntax.test.ts holds it to prettier's layout on random values.
  */
+import { isObject } from '../runtime/tree.ts';
 
 /**
  * `value` (JSON data) as text whose lines fit `width` columns where arrays allow; `indent`: its nesting, in spaces;
@@ -66,8 +67,4 @@ function flatText(value: unknown): string | undefined {
   if (matrix) return undefined;
   const items = value.map(flatText);
   return items.every((item) => item !== undefined) ? `[${items.join(', ')}]` : undefined;
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

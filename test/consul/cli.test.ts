@@ -3,13 +3,13 @@
  * the generated loaders reading what was seeded.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LoadOptions, type Resolved, type ServiceSpec } from '../../generator/runtime/index.ts';
 import { startConsulServer, type ConsulTestServer } from '../consul-server/server.ts';
-import { memoryLogger, REPO } from '../helpers.ts';
+import { memoryLogger, REPO, SCHEMA_SERVICES } from '../helpers.ts';
 import { cleanEnv, runCli } from './helpers.ts';
 
 interface Loader {
@@ -17,9 +17,7 @@ interface Loader {
   resolveConfigWithSources(options?: LoadOptions): Promise<Resolved<Record<string, unknown>>>;
 }
 
-const SERVICES = readdirSync(join(REPO, 'schemas'))
-  .map((f) => f.replace('.schema.json', ''))
-  .sort();
+const SERVICES = SCHEMA_SERVICES;
 const noFiles = { configFile: false, configDir: false } as const;
 
 let server: ConsulTestServer;

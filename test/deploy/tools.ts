@@ -24,14 +24,11 @@ import { loadSchema } from '../../generator/load.ts';
 import { encode } from '../../generator/runtime/codec.ts';
 import { getAt } from '../../generator/runtime/tree.ts';
 import type { JsonValue } from '../../generator/runtime/types.ts';
-import { REPO, memoryLogger } from '../helpers.ts';
+import { CORPUS_SERVICES, REPO, memoryLogger } from '../helpers.ts';
 import { parseSystemdEnvFile } from './systemd-env.ts';
 
-/** The Wazo daemons with a schema in schemas/ (PostgreSQL and Kamailio, run by `exec`, have their own tests). */
-export const SERVICES = readdirSync(join(REPO, 'schemas'))
-  .filter((file) => file.startsWith('wazo-') && file.endsWith('.schema.json'))
-  .map((file) => file.slice(0, -'.schema.json'.length))
-  .sort();
+/** The Wazo daemons with a schema (PostgreSQL and Kamailio, run by `exec`, have their own tests). */
+export const SERVICES = CORPUS_SERVICES;
 
 export interface KvEntry {
   key: string;

@@ -6,13 +6,13 @@
  * All Python loads of a test run in one process.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { inferSchema } from '../../generator/infer/index.ts';
 import { readInputs } from '../../generator/infer/inputs.ts';
 import { getAt, type JsonObject } from '../../generator/runtime/index.ts';
-import { CORPUS, readJson, REPO, tempRoot } from '../helpers.ts';
+import { CORPUS, CORPUS_SERVICES, readJson, REPO, tempRoot } from '../helpers.ts';
 import { corpusComponents, effectiveWithoutLeftOutSecrets } from '../migration/helpers.ts';
 import {
   comparable,
@@ -40,9 +40,7 @@ async function both(runs: Run[]): Promise<{ ts: Outcome; py: Outcome }[]> {
 
 describe('the real-world corpus in Python', () => {
   // Wazo's daemons have a corpus entry; the daemons run by `exec` (PostgreSQL, Kamailio) have none.
-  const services = readdirSync(join(REPO, 'schemas'))
-    .map((f) => f.replace('.schema.json', ''))
-    .filter((name) => existsSync(join(CORPUS, name)));
+  const services = CORPUS_SERVICES;
   let real: { run: Run; ts: Outcome; py: Outcome }[] = [];
 
   before(async () => {
